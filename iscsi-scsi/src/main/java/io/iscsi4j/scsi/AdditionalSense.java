@@ -1,0 +1,84 @@
+package io.iscsi4j.scsi;
+
+/**
+ * Additional sense code / qualifier pairs (SPC-5 Annex D) that the target reports. The symbolic names make test
+ * assertions readable ("ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB").
+ *
+ * @since 0.1
+ */
+public enum AdditionalSense {
+    /** 00h/00h. */
+    NO_ADDITIONAL_SENSE_INFORMATION(0x00, 0x00),
+    /** 04h/00h. */
+    LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE(0x04, 0x00),
+    /** 04h/02h. */
+    LOGICAL_UNIT_NOT_READY_INITIALIZING_COMMAND_REQUIRED(0x04, 0x02),
+    /** 0Ch/00h. */
+    WRITE_ERROR(0x0C, 0x00),
+    /** 11h/00h. */
+    UNRECOVERED_READ_ERROR(0x11, 0x00),
+    /** 1Ah/00h. */
+    PARAMETER_LIST_LENGTH_ERROR(0x1A, 0x00),
+    /** 20h/00h. */
+    INVALID_COMMAND_OPERATION_CODE(0x20, 0x00),
+    /** 21h/00h. */
+    LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE(0x21, 0x00),
+    /** 24h/00h. */
+    INVALID_FIELD_IN_CDB(0x24, 0x00),
+    /** 25h/00h. */
+    LOGICAL_UNIT_NOT_SUPPORTED(0x25, 0x00),
+    /** 26h/00h. */
+    INVALID_FIELD_IN_PARAMETER_LIST(0x26, 0x00),
+    /** 27h/00h. */
+    WRITE_PROTECTED(0x27, 0x00),
+    /** 29h/00h. */
+    POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED(0x29, 0x00),
+    /** 29h/01h. */
+    POWER_ON_OCCURRED(0x29, 0x01),
+    /** 2Ah/01h. */
+    MODE_PARAMETERS_CHANGED(0x2A, 0x01),
+    /** 2Ah/09h. */
+    CAPACITY_DATA_HAS_CHANGED(0x2A, 0x09),
+    /** 3Fh/0Eh. */
+    REPORTED_LUNS_DATA_HAS_CHANGED(0x3F, 0x0E),
+    /** 43h/00h. */
+    MESSAGE_ERROR(0x43, 0x00),
+    /** 44h/00h. */
+    INTERNAL_TARGET_FAILURE(0x44, 0x00),
+    /** 47h/03h (iSCSI: data digest error). */
+    INFORMATION_UNIT_IU_CRC_ERROR_DETECTED(0x47, 0x03),
+    /** 49h/00h. */
+    INVALID_MESSAGE_ERROR(0x49, 0x00),
+    /** 4Bh/00h. */
+    DATA_PHASE_ERROR(0x4B, 0x00),
+    /** 4Bh/01h (iSCSI: invalid target port transfer tag). */
+    INVALID_TARGET_PORT_TRANSFER_TAG_RECEIVED(0x4B, 0x01),
+    /** 4Bh/02h. */
+    TOO_MUCH_WRITE_DATA(0x4B, 0x02),
+    /** 4Bh/04h (iSCSI: SNACK rejected). */
+    NAK_RECEIVED(0x4B, 0x04),
+    /** 4Bh/05h. */
+    DATA_OFFSET_ERROR(0x4B, 0x05),
+    /** 4Bh/06h. */
+    INITIATOR_RESPONSE_TIMEOUT(0x4B, 0x06),
+    /** 55h/03h. */
+    INSUFFICIENT_RESOURCES(0x55, 0x03);
+
+    private final int asc;
+    private final int ascq;
+
+    AdditionalSense(int asc, int ascq) {
+        this.asc = asc;
+        this.ascq = ascq;
+    }
+
+    /** The additional sense code. */
+    public int asc() {
+        return asc;
+    }
+
+    /** The additional sense code qualifier. */
+    public int ascq() {
+        return ascq;
+    }
+}

@@ -1,0 +1,79 @@
+package io.iscsi4j.scsi;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One SCSI command as the SCSI layer sees it, independent of the transport that carried it.
+ *
+ * <p>The transport (iSCSI) creates a task per command and hands it to the SCSI dispatcher. The SCSI
+ * layer decodes the CDB, asks the transport for Data-Out bytes ({@link #receiveDataOut}) or for a Data-In buffer
+ * ({@link #allocateDataIn}), and finishes with exactly one call to {@link #complete}. Buffers handed out by the
+ * transport stay owned by the transport.
+ *
+ * <p>Threads: {@code execute} is called on a transport thread and must not block. {@code complete} may be called
+ * from any thread, once.
+ *
+ * @since 0.1
+ */
+public interface ScsiTask {
+
+    /** The command descriptor block: position 0, limit = CDB length (6 to 260 bytes). Must not be modified. */
+    ByteBuffer cdb();
+
+    /** The 8-byte SAM logical unit number field exactly as received (big-endian), see {@link Lun}. */
+    long lun();
+
+    /** The I_T nexus the command arrived on: who sent it, and through which target port. */
+    ItNexus nexus();
+
+    /** The task attribute (SIMPLE, ORDERED, HEAD OF QUEUE, ACA). */
+    TaskAttribute attribute();
+
+    /** Whether the initiator announced a Data-Out (write) transfer. */
+    boolean isWrite();
+
+    /** Whether the initiator announced a Data-In (read) transfer. */
+    boolean isRead();
+
+    /**
+     * The expected data transfer length the initiator announced, in bytes (0 to 2^32-1). The transport never
+     * sends more Data-In than this nor accepts more Data-Out; differences to what the command needs are
+     * reported as residuals.
+     */
+    long expectedTransferLength();
+
+    /**
+     * Returns a buffer of {@code length} bytes (position 0, limit {@code length}) to fill with Data-In. The
+     * buffer belongs to the transport; it is sent when the task completes with {@link #complete}. Call at most
+     * once per task. {@code length} must not exceed {@link #expectedTransferLength()}.
+     *
+     * @param length bytes of Data-In the command will produce
+     * @return a buffer, possibly direct, with exactly {@code length} bytes remaining
+     */
+    ByteBuffer allocateDataIn(int length);
+
+    /**
+     * Asks the transport for the first {@code length} bytes of the command's Data-Out (immediate, unsolicited
+     * and solicited data). The stage completes with a buffer (position 0, limit {@code length}) owned by the
+     * transport and valid until the task completes, or exceptionally when the transfer fails or the task is
+     * aborted (then the SCSI layer must not complete the task: the transport already did).
+     * {@code length} must not exceed {@link #expectedTransferLength()}.
+     *
+     * @param length bytes of Data-Out the command consumes
+     * @return a stage completing with the data
+     */
+    CompletionStage<ByteBuffer> receiveDataOut(int length);
+
+    /**
+     * Finishes the task. For a command that produced Data-In, {@code dataLength} bytes of the buffer from
+     * {@link #allocateDataIn} are sent (at most {@link #expectedTransferLength()}); for a write it is the number of
+     * bytes the command needed. The transport reports the difference to {@link #expectedTransferLength()} as a
+     * residual (underflow or overflow).
+     *
+     * @param status the SCSI status
+     * @param sense sense data for CHECK CONDITION, otherwise {@code null}
+     * @param dataLength bytes of data the command transferred or would have transferred per its CDB
+     */
+    void complete(ScsiStatus status, SenseData sense, int dataLength);
+}
