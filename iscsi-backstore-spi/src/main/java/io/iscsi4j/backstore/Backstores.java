@@ -1,0 +1,176 @@
+package io.iscsi4j.backstore;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+
+/**
+ * Stock backstores: memory, file, read-only view; and a backstore named by a spec string.
+ *
+ * <p>Sizes are in bytes and must be a positive multiple of the block size; block sizes are in bytes and must be a
+ * power of two from 512 to 65536 (initiators expect 512 or 4096). Violations throw
+ * {@link IllegalArgumentException} naming the value. Each returned backstore is owned by the caller, who closes it.
+ *
+ * <pre>{@code
+ * Backstore scratch = Backstores.memory(Backstores.parseSize("64G"));            // thin, in heap
+ * Backstore disk = Backstores.file(Path.of("/var/lib/lun0.img"), 10L << 30, 4096); // created sparse if missing
+ * Backstore image = Backstores.readOnly(Backstores.file(Path.of("/srv/boot.img"), 512));
+ * Backstore named = Backstores.open("memory:size=1G,blockSize=4096");
+ * }</pre>
+ *
+ * All methods are thread-safe.
+ *
+ * @since 0.1
+ */
+public final class Backstores {
+
+    /** The block size used when none is given: {@value} bytes. */
+    public static final int DEFAULT_BLOCK_SIZE = 512;
+
+    /** The number of I/O threads of a file backstore when none is given: {@value}. */
+    public static final int DEFAULT_FILE_IO_THREADS = 4;
+
+    private Backstores() {
+    }
+
+    /**
+     * A memory backstore with 512-byte blocks; see {@link #memory(long, int)}.
+     *
+     * @param sizeBytes capacity in bytes, a positive multiple of 512, at most 2 PiB
+     * @return a new, zero-filled backstore
+     * @throws IllegalArgumentException when the size is invalid
+     */
+    public static Backstore memory(long sizeBytes) {
+        return memory(sizeBytes, DEFAULT_BLOCK_SIZE);
+    }
+
+    /**
+     * A thin-provisioned backstore in heap memory. It reads as zeros and allocates heap in 1 MiB chunks on first
+     * write to each chunk, so a large, mostly empty LUN costs little; data is lost when the JVM exits or the
+     * backstore is closed. I/O completes inline on the calling thread (a memory copy) and leaves the buffers'
+     * positions unchanged. Reports {@link BackstoreCapability#THIN_PROVISIONING} and no volatile cache.
+     *
+     * @param sizeBytes capacity in bytes, a positive multiple of {@code blockSize}, at most 2 PiB
+     * @param blockSize block size in bytes, a power of two from 512 to 65536
+     * @return a new, zero-filled backstore
+     * @throws IllegalArgumentException when the size or block size is invalid
+     */
+    public static Backstore memory(long sizeBytes, int blockSize) {
+        return new MemoryBackstore(Geometry.ofSize(sizeBytes, blockSize));
+    }
+
+    /**
+     * A file backstore over an existing file, sized by the file; see {@link #file(Path, long, int, int)}.
+     *
+     * @param path an existing regular file whose size is a positive multiple of {@code blockSize}
+     * @param blockSize block size in bytes, a power of two from 512 to 65536
+     * @return a new backstore that owns the open file
+     * @throws java.nio.file.NoSuchFileException when the file does not exist
+     * @throws IOException when the file cannot be opened for reading and writing
+     * @throws IllegalArgumentException when the block size or the file's size is invalid
+     */
+    public static Backstore file(Path path, int blockSize) throws IOException {
+        return file(path, 0, blockSize, DEFAULT_FILE_IO_THREADS);
+    }
+
+    /**
+     * A file backstore with {@value #DEFAULT_FILE_IO_THREADS} I/O threads; see {@link #file(Path, long, int, int)}.
+     *
+     * @param path the file, created when missing
+     * @param sizeBytes capacity in bytes, a positive multiple of {@code blockSize}; 0 uses the existing file's size
+     * @param blockSize block size in bytes, a power of two from 512 to 65536
+     * @return a new backstore that owns the open file
+     * @throws IOException when the file cannot be created, opened or grown
+     * @throws IllegalArgumentException when a size is invalid or the file is larger than {@code sizeBytes}
+     */
+    public static Backstore file(Path path, long sizeBytes, int blockSize) throws IOException {
+        return file(path, sizeBytes, blockSize, DEFAULT_FILE_IO_THREADS);
+    }
+
+    /**
+     * A backstore in a regular file, opened for reading and writing.
+     *
+     * <p>Sizing: a missing file is created with {@code sizeBytes}. An existing file is used at its own size when
+     * {@code sizeBytes} is 0 (a missing file then throws {@link java.nio.file.NoSuchFileException}), grown to
+     * {@code sizeBytes} when shorter, and refused with {@link IllegalArgumentException} when longer (it is never
+     * truncated). Files are created and grown sparsely where the file system supports it.
+     *
+     * <p>I/O: positional {@link java.nio.channels.FileChannel} reads and writes run on a pool of at most
+     * {@code ioThreads} daemon threads named {@code iscsi4j-file-io-N} owned by the backstore (started on demand,
+     * stopped when idle for 30 seconds), so callers never block; stages complete on those threads and the buffers' positions are left unchanged. Writes go to the
+     * operating system's page cache ({@link Backstore#hasVolatileCache()} is {@code true}); a FUA write and
+     * {@link Backstore#flush()} force the file's data to the device before completing. A failed read or write
+     * completes with {@link MediumErrorException} at the LBA where the transfer stopped. {@code close()} is
+     * idempotent: it refuses new I/O ({@link NotReadyException}), waits for in-flight I/O, stops the threads and
+     * closes the file.
+     *
+     * @param path the file, created when missing
+     * @param sizeBytes capacity in bytes, a positive multiple of {@code blockSize}; 0 uses the existing file's size
+     * @param blockSize block size in bytes, a power of two from 512 to 65536
+     * @param ioThreads number of I/O threads, at least 1; bounds the concurrent I/O on the file
+     * @return a new backstore that owns the open file
+     * @throws IOException when the file cannot be created, opened or grown
+     * @throws IllegalArgumentException when a size or the thread count is invalid, or the file is larger than
+     *         {@code sizeBytes}
+     */
+    public static Backstore file(Path path, long sizeBytes, int blockSize, int ioThreads) throws IOException {
+        return FileBackstore.open(path, sizeBytes, blockSize, ioThreads);
+    }
+
+    /**
+     * A read-only view: {@link Backstore#isReadOnly()} is {@code true} and writes complete exceptionally with
+     * {@link WriteProtectedException}; reads, flushes and the other queries go to {@code backstore}. The view owns
+     * {@code backstore}: closing the view closes it. A view of a view is the view itself.
+     *
+     * @param backstore the backstore to protect
+     * @return the read-only view
+     */
+    public static Backstore readOnly(Backstore backstore) {
+        return backstore instanceof ReadOnlyBackstore ? backstore : new ReadOnlyBackstore(backstore);
+    }
+
+    /**
+     * Opens a backstore named by a spec string {@code kind[:key=value[,key=value]...]}, for example
+     * {@code memory:size=1G,blockSize=4096} or {@code file:path=/var/lib/lun0.img,size=10G}. The kind names a
+     * {@link BackstoreProvider} found with {@link ServiceLoader} (through the thread's context class loader);
+     * the options go to it. Built in: {@link MemoryBackstoreProvider "memory"} and
+     * {@link FileBackstoreProvider "file"}. Keys and values are trimmed; values cannot contain commas.
+     *
+     * @param spec the spec string
+     * @return a new backstore, owned by the caller
+     * @throws IllegalArgumentException when the spec is malformed, the kind is unknown (the message lists the known
+     *         kinds) or an option is missing, unknown or invalid
+     * @throws IOException when the provider cannot open the storage
+     */
+    public static Backstore open(String spec) throws IOException {
+        BackstoreSpec parsed = BackstoreSpec.parse(spec);
+        return provider(parsed.kind()).open(parsed.options());
+    }
+
+    /**
+     * Parses a size in bytes: a whole number with an optional binary unit {@code K} (2<sup>10</sup>), {@code M},
+     * {@code G}, {@code T} or {@code P} (2<sup>50</sup>), optionally followed by {@code B} or {@code iB};
+     * case-insensitive, surrounding blanks ignored. {@code "512"} is 512, {@code "64K"} and {@code "64KiB"} are
+     * 65536, {@code "1g"} is 1073741824. Units are always binary ({@code "1KB"} is 1024).
+     *
+     * @param text the size
+     * @return the size in bytes, {@code >= 0}
+     * @throws IllegalArgumentException when the text is not a size or does not fit in a {@code long}
+     */
+    public static long parseSize(String text) {
+        return Sizes.parse(text);
+    }
+
+    private static BackstoreProvider provider(String kind) {
+        TreeSet<String> known = new TreeSet<>();
+        for (BackstoreProvider provider : ServiceLoader.load(BackstoreProvider.class)) {
+            if (provider.name().equals(kind)) {
+                return provider;
+            }
+            known.add(provider.name());
+        }
+        throw new IllegalArgumentException("unknown backstore kind '" + kind + "'; known kinds: "
+                + (known.isEmpty() ? "(none found)" : String.join(", ", known)));
+    }
+}

@@ -1,0 +1,226 @@
+package io.iscsi4j.backstore;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A backstore in a regular file: positional {@link FileChannel} I/O on a fixed pool of daemon threads named
+ * {@code iscsi4j-file-io-N} that the backstore owns. Writes land in the OS page cache ({@link #hasVolatileCache()}
+ * is {@code true}); FUA writes and {@link #flush()} call {@code force(false)}. Buffer positions of callers are left
+ * unchanged. Read and write failures become {@link MediumErrorException} at the LBA where the transfer stopped;
+ * flush failures stay plain {@link IOException}s (no LBA to report).
+ */
+final class FileBackstore extends BlockingBackstore {
+
+    static final String THREAD_NAME_PREFIX = "iscsi4j-file-io-";
+    /** An idle backstore holds no threads: they are started on demand and stop after this long without I/O. */
+    private static final long IDLE_THREAD_TIMEOUT_SECONDS = 30;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final Geometry geometry;
+    private final IoExecutor executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private FileBackstore(Path path, FileChannel channel, Geometry geometry, IoExecutor executor) {
+        super(executor);
+        this.path = path;
+        this.channel = channel;
+        this.geometry = geometry;
+        this.executor = executor;
+    }
+
+    /** Opens, creates or grows the file as {@link Backstores#file(Path, long, int, int)} documents. */
+    static FileBackstore open(Path path, long sizeBytes, int blockSize, int ioThreads) throws IOException {
+        Geometry.checkBlockSize(blockSize);
+        if (sizeBytes != 0) {
+            Geometry.ofSize(sizeBytes, blockSize);
+        }
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("I/O thread count must be at least 1, got " + ioThreads);
+        }
+        FileChannel channel = sizeBytes == 0
+                ? openExisting(path)
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        try {
+            Geometry geometry = Geometry.ofSize(sizeFile(path, channel, sizeBytes), blockSize);
+            return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel));
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static FileChannel openExisting(Path path) throws IOException {
+        try {
+            return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "no size given to create it");
+        }
+    }
+
+    /** Returns the backstore size in bytes, growing the file to {@code requested} when it is shorter. */
+    private static long sizeFile(Path path, FileChannel channel, long requested) throws IOException {
+        long current = channel.size();
+        if (requested == 0) {
+            if (current == 0) {
+                throw new IllegalArgumentException("file " + path + " is empty; give a size to grow it");
+            }
+            return current;
+        }
+        if (current > requested) {
+            throw new IllegalArgumentException("file " + path + " is " + current + " bytes, larger than the requested "
+                    + requested + "; refusing to truncate it (pass size 0 to use the file's size)");
+        }
+        if (current < requested) {
+            // One byte at the end: sparse where the file system supports it.
+            channel.write(ByteBuffer.allocate(1), requested - 1);
+        }
+        return requested;
+    }
+
+    @Override
+    public int blockSize() {
+        return geometry.blockSize();
+    }
+
+    @Override
+    public long blockCount() {
+        return geometry.blockCount();
+    }
+
+    @Override
+    protected void readBlocking(long lba, ByteBuffer dst) throws IOException {
+        ByteBuffer buffer = dst.duplicate();
+        long position = lba * geometry.blockSize();
+        try {
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    // Shorter than the capacity (truncated behind our back): the rest reads as zeros.
+                    Buffers.fillZeros(buffer, buffer.position(), buffer.remaining());
+                    return;
+                }
+                position += n;
+            }
+        } catch (IOException e) {
+            throw mediumError("read", position, e);
+        }
+    }
+
+    @Override
+    protected void writeBlocking(long lba, ByteBuffer src, boolean fua) throws IOException {
+        ByteBuffer buffer = src.duplicate();
+        long position = lba * geometry.blockSize();
+        try {
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+        } catch (IOException e) {
+            throw mediumError("write", position, e);
+        }
+        if (fua) {
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                throw mediumError("force (FUA) write", lba * geometry.blockSize(), e);
+            }
+        }
+    }
+
+    @Override
+    protected void flushBlocking() throws IOException {
+        channel.force(false);
+    }
+
+    /**
+     * Stops accepting I/O, waits for in-flight I/O to finish, stops the I/O threads and closes the file.
+     * Idempotent. Called from one of this backstore's own I/O threads (a completion callback), it does not wait:
+     * the file is closed when the last queued I/O finishes. If the waiting thread is interrupted, pending I/O is
+     * abandoned (it fails with {@link MediumErrorException}) and {@link InterruptedIOException} is thrown.
+     */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        executor.shutdown();
+        if (Thread.currentThread() instanceof IoThread thread && thread.owner == executor) {
+            return;
+        }
+        try {
+            executor.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while closing " + this + "; pending I/O abandoned");
+        }
+        executor.rethrowCloseFailure();
+    }
+
+    @Override
+    public String toString() {
+        return "file[path=" + path + ", blocks=" + blockCount() + ", blockSize=" + blockSize() + "]";
+    }
+
+    private MediumErrorException mediumError(String operation, long bytePosition, IOException cause) {
+        long lba = bytePosition / geometry.blockSize();
+        return new MediumErrorException(lba, operation + " failed at LBA " + lba + " of " + path, cause);
+    }
+
+    /** A bounded pool that closes the channel once terminated, that is after the last queued I/O ran. */
+    private static final class IoExecutor extends ThreadPoolExecutor {
+
+        private final FileChannel channel;
+        private volatile IOException closeFailure;
+
+        IoExecutor(int threads, FileChannel channel) {
+            super(threads, threads, IDLE_THREAD_TIMEOUT_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            this.channel = channel;
+            allowCoreThreadTimeOut(true);
+            AtomicInteger counter = new AtomicInteger();
+            setThreadFactory(task -> new IoThread(this, task, THREAD_NAME_PREFIX + counter.incrementAndGet()));
+        }
+
+        @Override
+        protected void terminated() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                closeFailure = e;
+            }
+        }
+
+        void rethrowCloseFailure() throws IOException {
+            IOException failure = closeFailure;
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    private static final class IoThread extends Thread {
+
+        final IoExecutor owner;
+
+        IoThread(IoExecutor owner, Runnable task, String name) {
+            super(task, name);
+            this.owner = owner;
+            setDaemon(true);
+        }
+    }
+}

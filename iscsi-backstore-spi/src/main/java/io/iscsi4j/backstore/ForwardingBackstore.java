@@ -1,0 +1,85 @@
+package io.iscsi4j.backstore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A decorator base: every {@link Backstore} method, including the default ones, forwards to a delegate. Extend it
+ * and override what the decorator changes (a read-only view, a recording or fault-injecting wrapper, metrics).
+ *
+ * <p>The decorator owns its delegate: {@link #close()} closes it. It is as thread-safe as the delegate and the
+ * overriding methods.
+ *
+ * @since 0.1
+ */
+public abstract class ForwardingBackstore implements Backstore {
+
+    private final Backstore delegate;
+
+    /**
+     * @param delegate the backstore every call goes to
+     */
+    protected ForwardingBackstore(Backstore delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /**
+     * @return the backstore calls are forwarded to
+     */
+    protected final Backstore delegate() {
+        return delegate;
+    }
+
+    @Override
+    public int blockSize() {
+        return delegate.blockSize();
+    }
+
+    @Override
+    public long blockCount() {
+        return delegate.blockCount();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return delegate.isReadOnly();
+    }
+
+    @Override
+    public boolean hasVolatileCache() {
+        return delegate.hasVolatileCache();
+    }
+
+    @Override
+    public Set<BackstoreCapability> capabilities() {
+        return delegate.capabilities();
+    }
+
+    @Override
+    public CompletionStage<Void> read(long lba, ByteBuffer dst) {
+        return delegate.read(lba, dst);
+    }
+
+    @Override
+    public CompletionStage<Void> write(long lba, ByteBuffer src, boolean fua) {
+        return delegate.write(lba, src, fua);
+    }
+
+    @Override
+    public CompletionStage<Void> flush() {
+        return delegate.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + delegate + "]";
+    }
+}

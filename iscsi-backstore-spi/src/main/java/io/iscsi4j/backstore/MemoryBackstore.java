@@ -1,0 +1,170 @@
+package io.iscsi4j.backstore;
+
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A thin-provisioned backstore in heap memory. Storage is a two-level table: pages of {@value #CHUNKS_PER_PAGE}
+ * chunk references, each chunk a {@value #CHUNK_SIZE}-byte array; pages and chunks are allocated on first write
+ * (a compare-and-set, so concurrent first writes to one chunk share the winner's array), and unallocated chunks
+ * read as zeros. An empty 1 TiB backstore costs a table of 1024 page references.
+ *
+ * <p>I/O completes inline (it is a memory copy) and leaves the callers' buffer positions unchanged. Bytes are
+ * copied without locks: ordering of conflicting commands is the target's job, as the {@link Backstore} contract
+ * says.
+ */
+final class MemoryBackstore implements Backstore {
+
+    static final int CHUNK_SHIFT = 20;
+    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    private static final int PAGE_SHIFT = 10;
+    private static final int CHUNKS_PER_PAGE = 1 << PAGE_SHIFT;
+    /** Capacity limit: a chunk index must fit an {@code int}-sized table (2 PiB). */
+    static final long MAX_CAPACITY_BYTES = 1L << (31 + CHUNK_SHIFT);
+
+    private static final Set<BackstoreCapability> CAPABILITIES = Set.of(BackstoreCapability.THIN_PROVISIONING);
+
+    private final Geometry geometry;
+    private final AtomicLong allocatedChunks = new AtomicLong();
+    /** Null once closed. */
+    private volatile AtomicReferenceArray<AtomicReferenceArray<byte[]>> pages;
+
+    MemoryBackstore(Geometry geometry) {
+        long capacity = geometry.capacityBytes();
+        if (capacity > MAX_CAPACITY_BYTES) {
+            throw new IllegalArgumentException(
+                    "a memory backstore holds at most " + MAX_CAPACITY_BYTES + " bytes (2 PiB), got " + capacity);
+        }
+        long chunks = (capacity + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
+        this.geometry = geometry;
+        this.pages = new AtomicReferenceArray<>((int) ((chunks + CHUNKS_PER_PAGE - 1) >>> PAGE_SHIFT));
+    }
+
+    @Override
+    public int blockSize() {
+        return geometry.blockSize();
+    }
+
+    @Override
+    public long blockCount() {
+        return geometry.blockCount();
+    }
+
+    @Override
+    public boolean hasVolatileCache() {
+        return false;
+    }
+
+    @Override
+    public Set<BackstoreCapability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public CompletionStage<Void> read(long lba, ByteBuffer dst) {
+        try {
+            var table = openTable();
+            int length = dst.remaining();
+            long offset = geometry.byteOffset(lba, length);
+            int base = dst.position();
+            int done = 0;
+            while (done < length) {
+                long position = offset + done;
+                int inChunk = (int) (position & (CHUNK_SIZE - 1));
+                int n = Math.min(length - done, CHUNK_SIZE - inChunk);
+                byte[] chunk = existingChunk(table, position >>> CHUNK_SHIFT);
+                if (chunk == null) {
+                    Buffers.fillZeros(dst, base + done, n);
+                } else {
+                    dst.put(base + done, chunk, inChunk, n);
+                }
+                done += n;
+            }
+            return Buffers.DONE;
+        } catch (BackstoreException | RuntimeException e) {
+            return CompletableFuture.failedStage(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> write(long lba, ByteBuffer src, boolean fua) {
+        try {
+            var table = openTable();
+            int length = src.remaining();
+            long offset = geometry.byteOffset(lba, length);
+            int base = src.position();
+            int done = 0;
+            while (done < length) {
+                long position = offset + done;
+                int inChunk = (int) (position & (CHUNK_SIZE - 1));
+                int n = Math.min(length - done, CHUNK_SIZE - inChunk);
+                src.get(base + done, chunkForWrite(table, position >>> CHUNK_SHIFT), inChunk, n);
+                done += n;
+            }
+            return Buffers.DONE;
+        } catch (BackstoreException | RuntimeException e) {
+            return CompletableFuture.failedStage(e);
+        }
+    }
+
+    /** Nothing to do: memory has no cache to write back ({@link #hasVolatileCache()} is {@code false}). */
+    @Override
+    public CompletionStage<Void> flush() {
+        return pages == null ? CompletableFuture.failedStage(closed()) : Buffers.DONE;
+    }
+
+    /** Drops the data so the memory can be reclaimed; later I/O fails with {@link NotReadyException}. */
+    @Override
+    public void close() {
+        pages = null;
+    }
+
+    /** Number of chunks allocated so far (for tests). */
+    long allocatedChunks() {
+        return allocatedChunks.get();
+    }
+
+    @Override
+    public String toString() {
+        return "memory[blocks=" + blockCount() + ", blockSize=" + blockSize() + "]";
+    }
+
+    private AtomicReferenceArray<AtomicReferenceArray<byte[]>> openTable() throws NotReadyException {
+        var table = pages;
+        if (table == null) {
+            throw closed();
+        }
+        return table;
+    }
+
+    private static byte[] existingChunk(AtomicReferenceArray<AtomicReferenceArray<byte[]>> table, long chunkIndex) {
+        var page = table.get((int) (chunkIndex >>> PAGE_SHIFT));
+        return page == null ? null : page.get((int) (chunkIndex & (CHUNKS_PER_PAGE - 1)));
+    }
+
+    private byte[] chunkForWrite(AtomicReferenceArray<AtomicReferenceArray<byte[]>> table, long chunkIndex) {
+        int pageIndex = (int) (chunkIndex >>> PAGE_SHIFT);
+        var page = table.get(pageIndex);
+        if (page == null) {
+            table.compareAndSet(pageIndex, null, new AtomicReferenceArray<>(CHUNKS_PER_PAGE));
+            page = table.get(pageIndex);
+        }
+        int slot = (int) (chunkIndex & (CHUNKS_PER_PAGE - 1));
+        byte[] chunk = page.get(slot);
+        if (chunk == null) {
+            if (page.compareAndSet(slot, null, new byte[CHUNK_SIZE])) {
+                allocatedChunks.incrementAndGet();
+            }
+            chunk = page.get(slot);
+        }
+        return chunk;
+    }
+
+    private static NotReadyException closed() {
+        return new NotReadyException("memory backstore is closed");
+    }
+}

@@ -1,0 +1,205 @@
+package io.iscsi4j.backstore;
+
+import static io.iscsi4j.backstore.TestIo.failure;
+import static io.iscsi4j.backstore.TestIo.pattern;
+import static io.iscsi4j.backstore.TestIo.read;
+import static io.iscsi4j.backstore.TestIo.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileBackstoreTest {
+
+    private static final int BLOCK = 512;
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void createsMissingFileAtSize() throws Exception {
+        Path path = dir.resolve("lun.img");
+
+        try (Backstore backstore = Backstores.file(path, MIB, 4096)) {
+            assertThat(Files.size(path)).isEqualTo(MIB);
+            assertThat(backstore.blockSize()).isEqualTo(4096);
+            assertThat(backstore.blockCount()).isEqualTo(256);
+            assertThat(backstore.hasVolatileCache()).isTrue();
+            assertThat(backstore.capabilities()).isEmpty();
+            assertThat(read(backstore, 0, 4096).array()).containsOnly(0);
+        }
+    }
+
+    @Test
+    void dataSurvivesCloseAndReopen() throws Exception {
+        Path path = dir.resolve("lun.img");
+        ByteBuffer data = pattern(3 * BLOCK, 5);
+        try (Backstore backstore = Backstores.file(path, MIB, BLOCK)) {
+            write(backstore, 2047 - 2, data);
+            assertThat(read(backstore, 2047 - 2, 3 * BLOCK)).isEqualTo(data);
+            TestIo.await(backstore.flush());
+        }
+
+        try (Backstore reopened = Backstores.file(path, BLOCK)) {
+            assertThat(reopened.blockCount()).isEqualTo(2048);
+            ByteBuffer direct = ByteBuffer.allocateDirect(3 * BLOCK);
+            TestIo.await(reopened.read(2047 - 2, direct));
+            assertThat(direct.clear()).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void fuaWriteIsInTheFileWhenItCompletes() throws Exception {
+        Path path = dir.resolve("lun.img");
+        ByteBuffer data = pattern(BLOCK, 8);
+        try (Backstore backstore = Backstores.file(path, MIB, BLOCK)) {
+            ByteBuffer src = data.duplicate();
+
+            TestIo.await(backstore.write(10, src, true));
+
+            assertThat(src.position()).isZero();
+            byte[] file = Files.readAllBytes(path);
+            assertThat(Arrays.copyOfRange(file, 10 * BLOCK, 11 * BLOCK)).isEqualTo(data.array());
+        }
+    }
+
+    @Test
+    void existingFileIsUsedAtItsSizeGrownOrRefused() throws Exception {
+        Path path = dir.resolve("lun.img");
+        Files.write(path, new byte[8 * BLOCK]);
+
+        try (Backstore existing = Backstores.file(path, 0, BLOCK)) {
+            assertThat(existing.blockCount()).isEqualTo(8);
+        }
+        try (Backstore grown = Backstores.file(path, 16 * BLOCK, BLOCK)) {
+            assertThat(grown.blockCount()).isEqualTo(16);
+            assertThat(Files.size(path)).isEqualTo(16 * BLOCK);
+        }
+        assertThatThrownBy(() -> Backstores.file(path, 4 * BLOCK, BLOCK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refusing to truncate");
+        assertThat(Files.size(path)).isEqualTo(16 * BLOCK);
+    }
+
+    @Test
+    void missingFileWithoutSizeIsRefused() {
+        assertThatThrownBy(() -> Backstores.file(dir.resolve("missing.img"), BLOCK))
+                .isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void invalidArgumentsCreateNoFile() {
+        Path path = dir.resolve("lun.img");
+
+        assertThatThrownBy(() -> Backstores.file(path, 1000, BLOCK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a multiple of the block size 512");
+        assertThatThrownBy(() -> Backstores.file(path, MIB, 3000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("power of two");
+        assertThatThrownBy(() -> Backstores.file(path, MIB, BLOCK, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("thread count");
+        assertThat(path).doesNotExist();
+    }
+
+    @Test
+    void existingFileOfPartialBlocksIsRefused() throws Exception {
+        Path path = dir.resolve("odd.img");
+        Files.write(path, new byte[BLOCK + 1]);
+
+        assertThatThrownBy(() -> Backstores.file(path, BLOCK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a multiple");
+    }
+
+    @Test
+    void readPastAShortenedFileFillsZeros() throws Exception {
+        Path path = dir.resolve("lun.img");
+        ByteBuffer data = pattern(2 * BLOCK, 3);
+        try (Backstore backstore = Backstores.file(path, MIB, BLOCK)) {
+            write(backstore, 0, data);
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                channel.truncate(BLOCK);
+            }
+
+            ByteBuffer result = read(backstore, 0, 2 * BLOCK);
+
+            assertThat(result.slice(0, BLOCK)).isEqualTo(data.slice(0, BLOCK));
+            assertThat(Arrays.copyOfRange(result.array(), BLOCK, 2 * BLOCK)).containsOnly(0);
+            assertThat(read(backstore, 2047, BLOCK).array()).containsOnly(0);
+        }
+    }
+
+    @Test
+    void outOfRangeAndPartialBlocksAreRefused() throws Exception {
+        try (Backstore backstore = Backstores.file(dir.resolve("lun.img"), MIB, BLOCK)) {
+            failure(backstore.read(2048, ByteBuffer.allocate(BLOCK)), LbaOutOfRangeException.class);
+            failure(backstore.write(2047, ByteBuffer.allocate(2 * BLOCK), true), LbaOutOfRangeException.class);
+            failure(backstore.write(0, ByteBuffer.allocate(10), false), IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void ioRunsOnNamedDaemonThreads() throws Exception {
+        try (Backstore backstore = Backstores.file(dir.resolve("lun.img"), MIB, BLOCK, 2)) {
+            TestIo.await(backstore.flush());
+
+            List<Thread> ioThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("iscsi4j-file-io-"))
+                    .toList();
+            assertThat(ioThreads).isNotEmpty().allMatch(Thread::isDaemon);
+        }
+    }
+
+    @Test
+    void closeWaitsForInFlightIoAndIsIdempotent() throws Exception {
+        Backstore backstore = Backstores.file(dir.resolve("lun.img"), 16 * MIB, BLOCK, 1);
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            writes.add(backstore.write(i * 256L, pattern(256 * BLOCK, i), i % 8 == 0).toCompletableFuture());
+        }
+
+        backstore.close();
+
+        assertThat(writes).allMatch(w -> w.isDone() && !w.isCompletedExceptionally());
+        backstore.close();
+        failure(backstore.read(0, ByteBuffer.allocate(BLOCK)), NotReadyException.class);
+        failure(backstore.flush(), NotReadyException.class);
+    }
+
+    @Test
+    void closeFromACompletionCallbackDoesNotDeadlock() throws Exception {
+        Backstore backstore = Backstores.file(dir.resolve("lun.img"), 16 * MIB, BLOCK, 1);
+        backstore.write(0, pattern(16 * (int) MIB, 1), true);
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+
+        CompletionStage<Void> flush = backstore.flush();
+        flush.whenComplete((ignored, error) -> {
+            try {
+                backstore.close();
+                closed.complete(null);
+            } catch (IOException | RuntimeException e) {
+                closed.completeExceptionally(e);
+            }
+        });
+
+        closed.get(10, TimeUnit.SECONDS);
+        failure(backstore.write(0, ByteBuffer.allocate(BLOCK), false), NotReadyException.class);
+    }
+}
