@@ -39,6 +39,8 @@ public enum AdditionalSense {
     MODE_PARAMETERS_CHANGED(0x2A, 0x01),
     /** 2Ah/09h. */
     CAPACITY_DATA_HAS_CHANGED(0x2A, 0x09),
+    /** 39h/00h. */
+    SAVING_PARAMETERS_NOT_SUPPORTED(0x39, 0x00),
     /** 3Fh/0Eh. */
     REPORTED_LUNS_DATA_HAS_CHANGED(0x3F, 0x0E),
     /** 43h/00h. */

@@ -1,0 +1,125 @@
+package io.iscsi4j.examples;
+
+import io.iscsi4j.IscsiTarget;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(60)
+class DemoTargetTest {
+
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+    private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
+    @Test
+    void startsOnAFreePortAndPrintsExactlyOneListeningLine() throws Exception {
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "16M");
+
+        try (IscsiTarget target = DemoTarget.start(DemoTarget.build(options), out)) {
+            int port = target.localAddress().getPort();
+
+            assertThat(port).isPositive();
+            assertThat(stdout()).isEqualTo("listening on 127.0.0.1:" + port + System.lineSeparator());
+            assertThat(DemoTarget.url(target)).isEqualTo(
+                    "iscsi://127.0.0.1:" + port + "/iqn.2026-11.io.iscsi4j:demo/0");
+            assertThat(target.targets()).singleElement().satisfies(t -> {
+                assertThat(t.name()).isEqualTo("iqn.2026-11.io.iscsi4j:demo");
+                assertThat(t.luns()).singleElement().satisfies(lun -> {
+                    assertThat(lun.lun()).isZero();
+                    assertThat(lun.backstore().blockSize()).isEqualTo(512);
+                    assertThat(lun.backstore().blockCount()).isEqualTo((16L << 20) / 512);
+                });
+            });
+        }
+    }
+
+    @Test
+    void servesAFileCreatedAtTheRequestedSize(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("lun0.img");
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--file", file.toString(),
+                "--size", "1M", "--block-size", "4096");
+
+        try (IscsiTarget target = DemoTarget.start(DemoTarget.build(options), out)) {
+            assertThat(stdout()).startsWith("listening on 127.0.0.1:");
+            assertThat(target.targets().get(0).luns().get(0).backstore().blockCount()).isEqualTo(256);
+        }
+        assertThat(file).exists();
+        assertThat(Files.size(file)).isEqualTo(1L << 20);
+    }
+
+    @Test
+    void helpGoesToStdoutAndExitsZero() {
+        int status = DemoTarget.launch(new String[] {"--help"}, out, err);
+
+        assertThat(status).isZero();
+        assertThat(stdout()).contains("Usage:", "--portal HOST:PORT", "--block-size");
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void anUnknownOptionExitsTwoWithOneLineAndAHint() {
+        int status = DemoTarget.launch(new String[] {"--bogus"}, out, err);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(stdout()).isEmpty();
+        assertThat(stderr().lines()).containsExactly(
+                "iscsi4j-demo: unknown option --bogus",
+                "Try 'iscsi4j-demo --help' for the options.");
+    }
+
+    @Test
+    void badValuesExitTwo() {
+        assertThat(DemoTarget.launch(new String[] {"--size"}, out, err)).isEqualTo(2);
+        assertThat(DemoTarget.launch(new String[] {"--size", "huge"}, out, err)).isEqualTo(2);
+        assertThat(DemoTarget.launch(new String[] {"--block-size", "1024"}, out, err)).isEqualTo(2);
+        assertThat(DemoTarget.launch(new String[] {"--portal", "127.0.0.1:99999"}, out, err)).isEqualTo(2);
+
+        assertThat(stdout()).isEmpty();
+        assertThat(stderr()).contains(
+                "option --size needs a value",
+                "bad --size huge",
+                "bad --block-size 1024",
+                "bad --portal 127.0.0.1:99999");
+    }
+
+    @Test
+    void anInvalidTargetNameExitsTwo() {
+        int status = DemoTarget.launch(new String[] {"--iqn", "not-an-iqn", "--size", "1M"}, out, err);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(stderr()).startsWith("iscsi4j-demo: bad --iqn not-an-iqn");
+    }
+
+    @Test
+    void aPortInUseExitsOneWithoutBlocking() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String portal = "127.0.0.1:" + taken.getLocalPort();
+
+            int status = DemoTarget.launch(new String[] {"--portal", portal, "--size", "1M"}, out, err);
+
+            assertThat(status).isEqualTo(1);
+            assertThat(stdout()).isEmpty();
+            assertThat(stderr()).startsWith("iscsi4j-demo: cannot listen on " + portal);
+        }
+    }
+
+    private String stdout() {
+        return outBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return errBytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,363 @@
+package io.iscsi4j;
+
+import io.iscsi4j.core.transport.TargetServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * An embeddable iSCSI target: one or more network portals serving one or more targets, each with LUNs backed by
+ * {@link io.iscsi4j.backstore.Backstore}s.
+ *
+ * <pre>{@code
+ * try (IscsiTarget target = IscsiTarget.builder()
+ *         .portal("127.0.0.1", 3260)
+ *         .target("iqn.2026-11.io.iscsi4j:demo", t -> t.lun(0, Backstores.memory(1L << 30)))
+ *         .build()
+ *         .start()) {
+ *     System.out.println("listening on " + target.localAddress());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Lifecycle: {@link #start()} binds every portal and returns once they accept connections (port 0 picks a free
+ * port; read it with {@link #boundAddresses()}). {@link #close()} stops accepting, closes every connection, waits
+ * for in-flight I/O, flushes and closes the backstores; it is idempotent. Thread-safe.
+ *
+ * @since 0.1
+ */
+public final class IscsiTarget implements AutoCloseable {
+
+    private final TargetServer server;
+
+    private IscsiTarget(Settings settings) {
+        this.server = new TargetServer(settings);
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds every portal and starts serving.
+     *
+     * @return this, for try-with-resources chaining
+     * @throws IOException when a portal cannot be bound (everything bound so far is released)
+     * @throws IllegalStateException when already started or closed
+     */
+    public IscsiTarget start() throws IOException {
+        server.start();
+        return this;
+    }
+
+    /** The addresses the portals are bound to, in configuration order; empty before {@link #start()}. */
+    public List<InetSocketAddress> boundAddresses() {
+        return server.boundAddresses();
+    }
+
+    /**
+     * The first portal's bound address.
+     *
+     * @throws IllegalStateException when not started
+     */
+    public InetSocketAddress localAddress() {
+        List<InetSocketAddress> a = server.boundAddresses();
+        if (a.isEmpty()) {
+            throw new IllegalStateException("not started");
+        }
+        return a.get(0);
+    }
+
+    /** The configured targets. */
+    public List<TargetConfig> targets() {
+        return server.settings().targets();
+    }
+
+    /**
+     * Stops the target: closes the portals and all connections, completes in-flight I/O, flushes and closes the
+     * backstores. Idempotent.
+     */
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /**
+     * The validated configuration handed to the server. Not part of the public API contract beyond reading.
+     *
+     * @param portals addresses to bind
+     * @param targets the targets
+     * @param settings negotiation and resource settings
+     */
+    public record Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings) {
+    }
+
+    /**
+     * Negotiation preferences and resource limits.
+     *
+     * @param maxRecvDataSegmentLength the largest data segment the target accepts in one PDU
+     * @param maxBurstLength the largest solicited burst the target accepts or sends
+     * @param firstBurstLength the most unsolicited data the target accepts per command
+     * @param immediateData whether the target accepts immediate data
+     * @param initialR2T whether the target requires an R2T before any Data-Out
+     * @param maxOutstandingR2T the most R2Ts outstanding per command
+     * @param commandWindow commands the initiator may have outstanding (MaxCmdSN - ExpCmdSN + 1)
+     * @param loginTimeout how long a connection may take to complete its login
+     * @param ioThreads threads that call backstores (0 = number of processors)
+     * @param eventLoopThreads network threads (0 = number of processors)
+     * @param clock time source for timeouts
+     */
+    public record Tuning(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
+                         boolean immediateData, boolean initialR2T, int maxOutstandingR2T, int commandWindow,
+                         Duration loginTimeout, int ioThreads, int eventLoopThreads, Clock clock) {
+    }
+
+    /**
+     * Builds an {@link IscsiTarget}. Not thread-safe.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+
+        private static final Pattern IQN = Pattern.compile(
+                "iqn\\.\\d{4}-\\d{2}\\.[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[a-z0-9.:_-]*)?");
+        private static final Pattern EUI = Pattern.compile("eui\\.[0-9a-f]{16}");
+        private static final Pattern NAA = Pattern.compile("naa\\.([0-9a-f]{16}|[0-9a-f]{32})");
+
+        private final List<InetSocketAddress> portals = new ArrayList<>();
+        private final Map<String, TargetConfig> targets = new LinkedHashMap<>();
+        private int maxRecvDataSegmentLength = 262_144;
+        private int maxBurstLength = 1_048_576;
+        private int firstBurstLength = 262_144;
+        private boolean immediateData = true;
+        private boolean initialR2T = false;
+        private int maxOutstandingR2T = 8;
+        private int commandWindow = 128;
+        private Duration loginTimeout = Duration.ofSeconds(15);
+        private int ioThreads;
+        private int eventLoopThreads;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a network portal.
+         *
+         * @param host an IP address or host name to bind (for example {@code 127.0.0.1} or {@code ::1})
+         * @param port the TCP port, 0 for any free port
+         * @return this
+         */
+        public Builder portal(String host, int port) {
+            Objects.requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535: " + port);
+            }
+            portals.add(new InetSocketAddress(host, port));
+            return this;
+        }
+
+        /**
+         * Adds a network portal.
+         *
+         * @param address the address to bind
+         * @return this
+         */
+        public Builder portal(InetSocketAddress address) {
+            portals.add(Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        /**
+         * Adds a target.
+         *
+         * @param name the iSCSI name ({@code iqn.yyyy-mm.reversed.domain[:id]}, {@code eui.<16 hex>} or
+         *        {@code naa.<16|32 hex>}); stored in lower case
+         * @param configure adds LUNs and options
+         * @return this
+         */
+        public Builder target(String name, Consumer<TargetBuilder> configure) {
+            String n = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+            if (!IQN.matcher(n).matches() && !EUI.matcher(n).matches() && !NAA.matcher(n).matches()) {
+                throw new IllegalArgumentException("not a valid iSCSI name: " + name
+                        + " (expected iqn.yyyy-mm.reversed.domain[:identifier], eui.<16 hex> or naa.<hex>)");
+            }
+            if (targets.containsKey(n)) {
+                throw new IllegalArgumentException("target " + n + " is defined twice");
+            }
+            TargetBuilder b = new TargetBuilder(n);
+            configure.accept(b);
+            targets.put(n, b.build());
+            return this;
+        }
+
+        /**
+         * The largest data segment the target accepts per PDU (MaxRecvDataSegmentLength), 512 to 16777215.
+         * Default 262144.
+         *
+         * @param bytes the limit
+         * @return this
+         */
+        public Builder maxRecvDataSegmentLength(int bytes) {
+            this.maxRecvDataSegmentLength = range("maxRecvDataSegmentLength", bytes, 512, 16_777_215);
+            return this;
+        }
+
+        /**
+         * The largest burst the target offers (MaxBurstLength), 512 to 16777215. Default 1048576.
+         *
+         * @param bytes the limit
+         * @return this
+         */
+        public Builder maxBurstLength(int bytes) {
+            this.maxBurstLength = range("maxBurstLength", bytes, 512, 16_777_215);
+            return this;
+        }
+
+        /**
+         * The most unsolicited data accepted per command (FirstBurstLength), 512 to 16777215. Default 262144.
+         *
+         * @param bytes the limit
+         * @return this
+         */
+        public Builder firstBurstLength(int bytes) {
+            this.firstBurstLength = range("firstBurstLength", bytes, 512, 16_777_215);
+            return this;
+        }
+
+        /**
+         * Whether immediate data is accepted (ImmediateData). Default {@code true}.
+         *
+         * @param value the target's offer
+         * @return this
+         */
+        public Builder immediateData(boolean value) {
+            this.immediateData = value;
+            return this;
+        }
+
+        /**
+         * Whether the target requires an R2T before the first Data-Out (InitialR2T). Default {@code false}.
+         *
+         * @param value the target's offer
+         * @return this
+         */
+        public Builder initialR2T(boolean value) {
+            this.initialR2T = value;
+            return this;
+        }
+
+        /**
+         * The most R2Ts outstanding per command (MaxOutstandingR2T), 1 to 65535. Default 8.
+         *
+         * @param value the limit
+         * @return this
+         */
+        public Builder maxOutstandingR2T(int value) {
+            this.maxOutstandingR2T = range("maxOutstandingR2T", value, 1, 65535);
+            return this;
+        }
+
+        /**
+         * How many commands each session may have outstanding (the CmdSN window), 1 to 4096. Default 128.
+         *
+         * @param value the window
+         * @return this
+         */
+        public Builder commandWindow(int value) {
+            this.commandWindow = range("commandWindow", value, 1, 4096);
+            return this;
+        }
+
+        /**
+         * How long a connection may take from accept to full feature phase. Default 15 s.
+         *
+         * @param value a positive duration
+         * @return this
+         */
+        public Builder loginTimeout(Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("loginTimeout must be positive");
+            }
+            this.loginTimeout = value;
+            return this;
+        }
+
+        /**
+         * Threads calling backstores; 0 (default) means the number of processors.
+         *
+         * @param value thread count
+         * @return this
+         */
+        public Builder ioThreads(int value) {
+            this.ioThreads = range("ioThreads", value, 0, 1024);
+            return this;
+        }
+
+        /**
+         * Network event-loop threads; 0 (default) means the number of processors.
+         *
+         * @param value thread count
+         * @return this
+         */
+        public Builder eventLoopThreads(int value) {
+            this.eventLoopThreads = range("eventLoopThreads", value, 0, 1024);
+            return this;
+        }
+
+        /**
+         * The clock for timeouts (tests pass a manual clock). Default the system UTC clock.
+         *
+         * @param value the clock
+         * @return this
+         */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @return a target, not yet started
+         * @throws IllegalStateException naming what is missing or inconsistent
+         */
+        public IscsiTarget build() {
+            List<String> problems = new ArrayList<>();
+            if (portals.isEmpty()) {
+                problems.add("no portal: add one with portal(\"127.0.0.1\", 3260)");
+            }
+            if (targets.isEmpty()) {
+                problems.add("no target: add one with target(\"iqn.2026-11.com.example:disk\", t -> t.lun(0, backstore))");
+            }
+            if (firstBurstLength > maxBurstLength) {
+                problems.add("firstBurstLength (" + firstBurstLength + ") exceeds maxBurstLength (" + maxBurstLength + ")");
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("incomplete iSCSI target configuration: " + String.join("; ", problems));
+            }
+            Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
+                    initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads, clock);
+            return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning));
+        }
+
+        private static int range(String name, int v, int min, int max) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(name + " must be " + min + ".." + max + ": " + v);
+            }
+            return v;
+        }
+    }
+
+}

@@ -1,0 +1,33 @@
+package io.iscsi4j.core.login;
+
+/**
+ * Why a Text Request is answered with a Reject PDU (RFC 7143 §11.17.1) instead of a Text Response.
+ *
+ * @since 0.1.0
+ */
+public enum TextRejectReason {
+
+    /** 0x04: malformed text, F and C both set, or text where an empty continuation request was due. */
+    PROTOCOL_ERROR(0x04),
+
+    /** 0x09: a target transfer tag or initiator task tag that does not belong to the ongoing sequence. */
+    INVALID_PDU_FIELD(0x09),
+
+    /** 0x0B: the target abandoned the sequence, e.g. because the joined request text grew too long. */
+    NEGOTIATION_RESET(0x0B);
+
+    private final int code;
+
+    TextRejectReason(int code) {
+        this.code = code;
+    }
+
+    /**
+     * The Reason field of the Reject PDU.
+     *
+     * @return the reason code
+     */
+    public int code() {
+        return code;
+    }
+}

@@ -1,0 +1,250 @@
+package io.iscsi4j.core.pdu;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Text Response (RFC 7143 §11.11), opcode 0x24.
+ *
+ * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
+ */
+public final class TextResponse extends Pdu {
+
+    private final boolean finalFlag;
+    private final boolean continueFlag;
+    private final long lun;
+    private final int targetTransferTag;
+    private final int statSN;
+    private final int expCmdSN;
+    private final int maxCmdSN;
+
+    private TextResponse(Builder builder) {
+        super(Opcode.TEXT_RESPONSE, builder);
+        this.finalFlag = builder.finalFlag;
+        this.continueFlag = builder.continueFlag;
+        this.lun = builder.lun;
+        this.targetTransferTag = builder.targetTransferTag;
+        this.statSN = builder.statSN;
+        this.expCmdSN = builder.expCmdSN;
+        this.maxCmdSN = builder.maxCmdSN;
+    }
+
+    /**
+     * Returns a new builder for a {@code TextResponse}.
+     *
+     * @return a builder with all fields zero
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the F (final) bit (BHS byte 1, mask 0x80).
+     *
+     * @return the F (final) bit
+     */
+    public boolean finalFlag() {
+        return finalFlag;
+    }
+
+    /**
+     * Returns the C (continue) bit (BHS byte 1, mask 0x40).
+     *
+     * @return the C (continue) bit
+     */
+    public boolean continueFlag() {
+        return continueFlag;
+    }
+
+    /**
+     * Returns the Logical Unit Number (BHS bytes 8..15).
+     *
+     * @return the Logical Unit Number
+     */
+    public long lun() {
+        return lun;
+    }
+
+    /**
+     * Returns the Target Transfer Tag (BHS bytes 20..23).
+     *
+     * @return the Target Transfer Tag
+     */
+    public int targetTransferTag() {
+        return targetTransferTag;
+    }
+
+    /**
+     * Returns the StatSN (BHS bytes 24..27).
+     *
+     * @return the StatSN
+     */
+    public int statSN() {
+        return statSN;
+    }
+
+    /**
+     * Returns the ExpCmdSN (BHS bytes 28..31).
+     *
+     * @return the ExpCmdSN
+     */
+    public int expCmdSN() {
+        return expCmdSN;
+    }
+
+    /**
+     * Returns the MaxCmdSN (BHS bytes 32..35).
+     *
+     * @return the MaxCmdSN
+     */
+    public int maxCmdSN() {
+        return maxCmdSN;
+    }
+
+    @Override
+    void encodeFields(ByteBuf out, int base) {
+        out.setByte(base + 1, (finalFlag ? 0x80 : 0) | (continueFlag ? 0x40 : 0));
+        out.setLong(base + 8, lun);
+        out.setInt(base + 20, targetTransferTag);
+        out.setInt(base + 24, statSN);
+        out.setInt(base + 28, expCmdSN);
+        out.setInt(base + 32, maxCmdSN);
+    }
+
+    static TextResponse decode(Wire w) throws PduException {
+        w.noAhs();
+        return builder()
+                .initiatorTaskTag(w.i32(16))
+                .finalFlag(w.bit(1, 0x80))
+                .continueFlag(w.bit(1, 0x40))
+                .lun(w.i64(8))
+                .targetTransferTag(w.i32(20))
+                .statSN(w.i32(24))
+                .expCmdSN(w.i32(28))
+                .maxCmdSN(w.i32(32))
+                .data(w.data)
+                .build();
+    }
+
+    @Override
+    void appendFields(StringBuilder sb) {
+        sb.append(", finalFlag=").append(finalFlag);
+        sb.append(", continueFlag=").append(continueFlag);
+        sb.append(", lun=0x").append(Long.toHexString(lun));
+        sb.append(", targetTransferTag=").append(Integer.toUnsignedString(targetTransferTag));
+        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
+        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
+        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+    }
+
+    /**
+     * Builder for {@link TextResponse}; setters are named like the accessors.
+     */
+    public static final class Builder extends Pdu.Builder<Builder> {
+
+        private boolean finalFlag;
+        private boolean continueFlag;
+        private long lun;
+        private int targetTransferTag;
+        private int statSN;
+        private int expCmdSN;
+        private int maxCmdSN;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the F (final) bit.
+         *
+         * @param finalFlag the F (final) bit
+         * @return this builder
+         */
+        public Builder finalFlag(boolean finalFlag) {
+            this.finalFlag = finalFlag;
+            return this;
+        }
+
+        /**
+         * Sets the C (continue) bit.
+         *
+         * @param continueFlag the C (continue) bit
+         * @return this builder
+         */
+        public Builder continueFlag(boolean continueFlag) {
+            this.continueFlag = continueFlag;
+            return this;
+        }
+
+        /**
+         * Sets the Logical Unit Number.
+         *
+         * @param lun the Logical Unit Number
+         * @return this builder
+         */
+        public Builder lun(long lun) {
+            this.lun = lun;
+            return this;
+        }
+
+        /**
+         * Sets the Target Transfer Tag.
+         *
+         * @param targetTransferTag the Target Transfer Tag
+         * @return this builder
+         */
+        public Builder targetTransferTag(int targetTransferTag) {
+            this.targetTransferTag = targetTransferTag;
+            return this;
+        }
+
+        /**
+         * Sets the StatSN.
+         *
+         * @param statSN the StatSN
+         * @return this builder
+         */
+        public Builder statSN(int statSN) {
+            this.statSN = statSN;
+            return this;
+        }
+
+        /**
+         * Sets the ExpCmdSN.
+         *
+         * @param expCmdSN the ExpCmdSN
+         * @return this builder
+         */
+        public Builder expCmdSN(int expCmdSN) {
+            this.expCmdSN = expCmdSN;
+            return this;
+        }
+
+        /**
+         * Sets the MaxCmdSN.
+         *
+         * @param maxCmdSN the MaxCmdSN
+         * @return this builder
+         */
+        public Builder maxCmdSN(int maxCmdSN) {
+            this.maxCmdSN = maxCmdSN;
+            return this;
+        }
+
+        /**
+         * Sets the text key=value pairs (UTF-8, NUL-separated); the built PDU takes ownership of the buffer's
+         * reference.
+         *
+         * @param data the data segment, at most 16 MiB - 1 bytes; not {@code null}
+         * @return this builder
+         */
+        public Builder data(ByteBuf data) {
+            setData(data);
+            return this;
+        }
+
+        @Override
+        public TextResponse build() {
+            checkData();
+            return new TextResponse(this);
+        }
+    }
+}

@@ -1,0 +1,355 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.core.pdu.DataOut;
+import io.iscsi4j.core.pdu.FramingError;
+import io.iscsi4j.core.pdu.LoginRequest;
+import io.iscsi4j.core.pdu.LogoutRequest;
+import io.iscsi4j.core.pdu.LogoutResponse;
+import io.iscsi4j.core.pdu.MalformedPdu;
+import io.iscsi4j.core.pdu.NopIn;
+import io.iscsi4j.core.pdu.NopOut;
+import io.iscsi4j.core.pdu.Pdu;
+import io.iscsi4j.core.pdu.PduFrameDecoder;
+import io.iscsi4j.core.pdu.Reject;
+import io.iscsi4j.core.pdu.RejectReason;
+import io.iscsi4j.core.pdu.ScsiCommand;
+import io.iscsi4j.core.pdu.TaskManagementRequest;
+import io.iscsi4j.core.pdu.TaskManagementResponse;
+import io.iscsi4j.core.pdu.TextRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One iSCSI connection: the last handler of the channel pipeline. In the login phase it feeds Login Requests to
+ * the {@link LoginPhase}; in full feature phase it routes PDUs to the {@link Session} (commands in CmdSN order,
+ * Data-Out by task) and answers NOP-Out, Text, Logout and malformed PDUs itself. Runs on one event loop.
+ */
+public final class IscsiConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IscsiConnection.class);
+    private static final int NO_TAG = 0xFFFFFFFF;
+
+    private enum Phase {
+        /** Exchanging Login Requests and Responses. */
+        LOGIN,
+        /** Full feature phase: commands and data. */
+        FULL_FEATURE,
+        /** Logged out or failed: the channel is closing, input is discarded. */
+        CLOSING
+    }
+
+    private final TargetContext context;
+    private final PduFrameDecoder decoder;
+    private Channel channel;
+    private Phase phase = Phase.LOGIN;
+    private int statSN;
+    private Session session;
+    private LoginPhase login;
+    private TextResponder text;
+    private ScheduledFuture<?> loginTimer;
+    private String name = "connection";
+
+    /**
+     * @param context what the target's connections share
+     * @param decoder this channel's frame decoder, reconfigured when login completes
+     */
+    public IscsiConnection(TargetContext context, PduFrameDecoder decoder) {
+        this.context = context;
+        this.decoder = decoder;
+    }
+
+    // ---- channel events ----
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        name = String.valueOf(channel.remoteAddress());
+        login = new LoginPhase(context, this);
+        long timeout = context.tuning().loginTimeout().toMillis();
+        loginTimer = channel.eventLoop().schedule(() -> {
+            if (phase == Phase.LOGIN) {
+                LOG.info("{}: login not completed within {} ms, closing", name, timeout);
+                closeNow();
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (phase == Phase.CLOSING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof Pdu pdu) {
+            if (phase == Phase.LOGIN) {
+                onLoginPhasePdu(pdu);
+            } else {
+                onFullFeaturePdu(pdu);
+            }
+        } else if (msg instanceof MalformedPdu m) {
+            try {
+                onMalformed(m);
+            } finally {
+                m.release();
+            }
+        } else if (msg instanceof FramingError f) {
+            try {
+                LOG.debug("{}: framing error ({}), closing", name, f.description());
+                closeNow();
+            } finally {
+                ReferenceCountUtil.release(f);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        phase = Phase.CLOSING;
+        if (loginTimer != null) {
+            loginTimer.cancel(false);
+        }
+        if (login != null) {
+            login.abandon();
+        }
+        if (session != null) {
+            session.connectionClosed();
+            context.registry().remove(session);
+            LOG.info("{}: session 0x{} closed", name, Integer.toHexString(session.tsih));
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("{}: {}", name, cause.toString());
+        } else {
+            LOG.warn("{}: closing after unexpected error", name, cause);
+        }
+        closeNow();
+    }
+
+    // ---- login phase ----
+
+    private void onLoginPhasePdu(Pdu pdu) {
+        try {
+            if (pdu instanceof LoginRequest req) {
+                login.onLoginRequest(req);
+            } else {
+                LOG.debug("{}: {} before login completed, closing", name, pdu.opcode());
+                closeNow();
+            }
+        } finally {
+            pdu.release();
+        }
+    }
+
+    /** Called by the login phase once the final Login Response went out: enter full feature phase. */
+    void enterFullFeaturePhase(Session s, int targetMaxRecvDataSegmentLength, boolean headerDigest,
+                               boolean dataDigest) {
+        this.session = s;
+        this.phase = Phase.FULL_FEATURE;
+        if (loginTimer != null) {
+            loginTimer.cancel(false);
+            loginTimer = null;
+        }
+        login = null;
+        text = new TextResponder(context, this, s);
+        decoder.setMaxDataSegmentLength(targetMaxRecvDataSegmentLength);
+        decoder.setHeaderDigest(headerDigest);
+        decoder.setDataDigest(dataDigest);
+        channel.attr(io.iscsi4j.core.pdu.PduEncoder.DIGESTS)
+                .set(new io.iscsi4j.core.pdu.DigestSettings(headerDigest, dataDigest));
+    }
+
+    // ---- full feature phase ----
+
+    private void onFullFeaturePdu(Pdu pdu) {
+        if (pdu instanceof DataOut d) {
+            session.onDataOut(d);
+        } else if (pdu instanceof ScsiCommand c) {
+            session.onCommand(c, c.cmdSN(), c.immediate());
+        } else if (pdu instanceof NopOut n) {
+            session.onCommand(n, n.cmdSN(), n.immediate() || n.initiatorTaskTag() == NO_TAG);
+        } else if (pdu instanceof TextRequest t) {
+            session.onCommand(t, t.cmdSN(), t.immediate());
+        } else if (pdu instanceof TaskManagementRequest t) {
+            session.onCommand(t, t.cmdSN(), t.immediate());
+        } else if (pdu instanceof LogoutRequest l) {
+            session.onCommand(l, l.cmdSN(), l.immediate());
+        } else {
+            // SNACK (ErrorRecoveryLevel 0), a second Login, or a target-only opcode.
+            try {
+                sendReject(pdu.opcode() == io.iscsi4j.core.pdu.Opcode.SNACK
+                        ? RejectReason.SNACK_REJECT : RejectReason.PROTOCOL_ERROR, pdu);
+            } finally {
+                pdu.release();
+            }
+        }
+    }
+
+    void onNopOut(NopOut n) {
+        if (n.initiatorTaskTag() == NO_TAG) {
+            return; // a reply to our NOP-In, or a ping that wants no answer
+        }
+        send(NopIn.builder()
+                .lun(n.lun())
+                .initiatorTaskTag(n.initiatorTaskTag())
+                .targetTransferTag(NO_TAG)
+                .statSN(nextStatSN())
+                .expCmdSN(session.expCmdSN())
+                .maxCmdSN(session.maxCmdSN())
+                .data(n.data().retainedDuplicate())
+                .build());
+    }
+
+    void onText(TextRequest t) {
+        text.onTextRequest(t);
+    }
+
+    void onLogout(LogoutRequest l) {
+        int response;
+        switch (l.reasonCode()) {
+            case 0 -> response = 0;                                        // close the session
+            case 1 -> response = l.cid() == session.cid ? 0 : 1;       // close this connection / CID not found
+            case 2 -> response = 2;                                        // recovery not supported (ERL 0)
+            default -> response = 3;                                       // cleanup failed
+        }
+        LogoutResponse r = LogoutResponse.builder()
+                .response(response)
+                .initiatorTaskTag(l.initiatorTaskTag())
+                .statSN(nextStatSN())
+                .expCmdSN(session.expCmdSN())
+                .maxCmdSN(session.maxCmdSN())
+                .time2Wait(0)
+                .time2Retain(0)
+                .build();
+        if (response == 0) {
+            LOG.info("{}: logout", name);
+            phase = Phase.CLOSING;
+            channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            send(r);
+        }
+    }
+
+    void sendTaskManagementResponse(int itt, int response) {
+        send(TaskManagementResponse.builder()
+                .response(response)
+                .initiatorTaskTag(itt)
+                .statSN(nextStatSN())
+                .expCmdSN(session.expCmdSN())
+                .maxCmdSN(session.maxCmdSN())
+                .build());
+    }
+
+    private void onMalformed(MalformedPdu m) {
+        if (phase == Phase.LOGIN) {
+            LOG.debug("{}: malformed PDU during login ({}), closing", name, m.description());
+            closeNow();
+            return;
+        }
+        LOG.debug("{}: rejecting PDU: {}", name, m.description());
+        sendReject(m.reason(), m.header());
+    }
+
+    /** Sends a Reject carrying the header of a decoded PDU. */
+    void sendReject(RejectReason reason, Pdu rejected) {
+        ByteBuf header = alloc().buffer(Pdu.BHS_LENGTH + 64);
+        try {
+            rejected.encodeHeader(header);
+            header.writerIndex(Pdu.BHS_LENGTH);
+            sendReject(reason, header);
+        } finally {
+            header.release();
+        }
+    }
+
+    private void sendReject(RejectReason reason, ByteBuf header) {
+        int exp = session != null ? session.expCmdSN() : 0;
+        int max = session != null ? session.maxCmdSN() : 0;
+        send(Reject.builder()
+                .reason(reason)
+                .statSN(nextStatSN())
+                .expCmdSN(exp)
+                .maxCmdSN(max)
+                .dataSN(0)
+                .rejectedHeader(header.retainedSlice(header.readerIndex(), Pdu.BHS_LENGTH))
+                .build());
+    }
+
+    // ---- output ----
+
+    void send(Pdu pdu) {
+        channel.write(pdu, channel.voidPromise());
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    /** Sends and flushes, then closes the channel. */
+    void sendAndClose(Pdu pdu) {
+        phase = Phase.CLOSING;
+        channel.writeAndFlush(pdu).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    void closeNow() {
+        phase = Phase.CLOSING;
+        channel.close();
+    }
+
+    /** Returns the StatSN for a status-bearing PDU and advances it. */
+    int nextStatSN() {
+        return statSN++;
+    }
+
+    /** The next StatSN, for PDUs that carry but do not advance it. */
+    int currentStatSN() {
+        return statSN;
+    }
+
+    void initStatSN(int value) {
+        statSN = value;
+    }
+
+    ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    boolean inEventLoop() {
+        return channel.eventLoop().inEventLoop();
+    }
+
+    void execute(Runnable r) {
+        channel.eventLoop().execute(r);
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

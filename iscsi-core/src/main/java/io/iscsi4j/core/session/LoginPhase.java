@@ -1,0 +1,186 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.TargetConfig;
+import io.iscsi4j.core.auth.Authenticator;
+import io.iscsi4j.core.login.Digest;
+import io.iscsi4j.core.login.LoginContext;
+import io.iscsi4j.core.login.LoginOutcome;
+import io.iscsi4j.core.login.LoginRequestFields;
+import io.iscsi4j.core.login.LoginResponseFields;
+import io.iscsi4j.core.login.LoginStateMachine;
+import io.iscsi4j.core.login.LoginStatus;
+import io.iscsi4j.core.login.LoginStep;
+import io.iscsi4j.core.login.NegotiatedParameters;
+import io.iscsi4j.core.login.SessionAdmission;
+import io.iscsi4j.core.login.SessionRequest;
+import io.iscsi4j.core.login.SessionType;
+import io.iscsi4j.core.login.TargetDescription;
+import io.iscsi4j.core.login.TargetNegotiationConfig;
+import io.iscsi4j.core.pdu.LoginRequest;
+import io.iscsi4j.core.pdu.LoginResponse;
+import io.iscsi4j.scsi.ItNexus;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Glue between a connection's Login PDUs and the pure {@link LoginStateMachine}: converts PDUs to fields and
+ * back, answers the machine's questions about targets and sessions from the {@link TargetContext}, and on success
+ * creates and registers the {@link Session} (reinstating a session with the same initiator, ISID and target).
+ * Event loop only.
+ */
+final class LoginPhase implements LoginContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoginPhase.class);
+
+    private final TargetContext context;
+    private final IscsiConnection connection;
+    private final LoginStateMachine machine;
+    private boolean first = true;
+    private int allocatedTsih;
+
+    LoginPhase(TargetContext context, IscsiConnection connection) {
+        this.context = context;
+        this.connection = connection;
+        this.machine = new LoginStateMachine(this);
+    }
+
+    void onLoginRequest(LoginRequest req) {
+        if (first) {
+            first = false;
+            connection.initStatSN(req.expStatSN());
+        }
+        LoginStep step = machine.process(new LoginRequestFields(req.transit(), req.continueFlag(), req.csg(),
+                req.nsg(), req.versionMax(), req.versionMin(), req.isid(), req.tsih(), req.initiatorTaskTag(),
+                req.cid(), req.cmdSN(), req.expStatSN(), ByteBufUtil.getBytes(req.data())));
+        LoginResponseFields f = step.response();
+        int window = context.tuning().commandWindow();
+        LoginResponse resp = LoginResponse.builder()
+                .transit(f.transit())
+                .continueFlag(f.continueFlag())
+                .csg(f.csg())
+                .nsg(f.nsg())
+                .versionMax(f.versionMax())
+                .versionActive(f.versionActive())
+                .isid(f.isid())
+                .tsih(f.tsih())
+                .initiatorTaskTag(req.initiatorTaskTag())
+                .statSN(connection.nextStatSN())
+                .expCmdSN(req.cmdSN())
+                .maxCmdSN(req.cmdSN() + window - 1)
+                .statusClass(f.statusClass())
+                .statusDetail(f.statusDetail())
+                .data(f.text().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(f.text()))
+                .build();
+        if (step.outcome() == LoginOutcome.CONTINUE) {
+            connection.send(resp);
+            return;
+        }
+        if (step.outcome() == LoginOutcome.FAILED) {
+            releaseTsih();
+            LOG.info("{}: login refused: {} ({})", connection, f.status(), step.failureReason().orElse(""));
+            connection.sendAndClose(resp);
+            return;
+        }
+        NegotiatedParameters p = step.parameters().orElseThrow();
+        Session s = createSession(req, f.tsih(), p, window);
+        allocatedTsih = 0;
+        Session old = context.registry().register(s);
+        connection.send(resp);
+        connection.flush();
+        connection.enterFullFeaturePhase(s, p.targetMaxRecvDataSegmentLength(),
+                p.headerDigest() == Digest.CRC32C, p.dataDigest() == Digest.CRC32C);
+        if (old != null) {
+            LOG.info("{}: reinstating session 0x{} of {}", connection, Integer.toHexString(old.tsih),
+                    p.initiatorName());
+            old.close();
+        }
+        LOG.info("{}: {} session 0x{} of {} to {}", connection,
+                p.sessionType() == SessionType.DISCOVERY ? "discovery" : "normal", Integer.toHexString(s.tsih),
+                p.initiatorName(), p.sessionType() == SessionType.DISCOVERY ? "-" : p.targetName().orElse(""));
+    }
+
+    private Session createSession(LoginRequest req, int tsih, NegotiatedParameters p, int window) {
+        boolean discovery = p.sessionType() == SessionType.DISCOVERY;
+        String targetName = discovery ? "" : p.targetName().orElse("").toLowerCase(Locale.ROOT);
+        TargetContext.Target target = discovery ? null : context.target(targetName);
+        SessionParams params = new SessionParams(p.maxBurstLength(), p.firstBurstLength(), p.initialR2T(),
+                p.immediateData(), p.maxOutstandingR2T(), p.initiatorMaxRecvDataSegmentLength(), window,
+                p.defaultTime2Wait(), p.defaultTime2Retain());
+        String initiatorPort = p.initiatorName() + ",i,0x" + String.format("%012x", req.isid());
+        String targetPort = (discovery ? "" : targetName) + ",t,0x"
+                + String.format("%04x", TargetContext.PORTAL_GROUP_TAG);
+        ItNexus nexus = new ItNexus(initiatorPort, targetPort, 1, TargetContext.PORTAL_GROUP_TAG);
+        SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), req.isid(), targetName);
+        return new Session(key, tsih, req.cid(), connection, target == null ? null : target.dispatcher, nexus,
+                params, req.cmdSN(), context.inFlight());
+    }
+
+    /** The connection closed during login. */
+    void abandon() {
+        releaseTsih();
+    }
+
+    private void releaseTsih() {
+        if (allocatedTsih != 0) {
+            context.registry().releaseTsih(allocatedTsih);
+            allocatedTsih = 0;
+        }
+    }
+
+    // ---- LoginContext ----
+
+    @Override
+    public Optional<TargetDescription> findTarget(String targetName) {
+        TargetContext.Target t = context.target(targetName);
+        if (t == null) {
+            return Optional.empty();
+        }
+        TargetConfig c = t.config;
+        return Optional.of(new TargetDescription(c.name(), Optional.ofNullable(c.alias())));
+    }
+
+    @Override
+    public boolean mayAccess(String initiatorName, String targetName) {
+        return true; // access control lists come with authentication
+    }
+
+    @Override
+    public Authenticator authenticator(Optional<String> targetName) {
+        return Authenticator.none();
+    }
+
+    @Override
+    public TargetNegotiationConfig negotiationConfig(Optional<String> targetName) {
+        IscsiTarget.Tuning t = context.tuning();
+        return TargetNegotiationConfig.builder()
+                .targetMaxRecvDataSegmentLength(t.maxRecvDataSegmentLength())
+                .maxBurstLength(t.maxBurstLength())
+                .firstBurstLength(t.firstBurstLength())
+                .immediateData(t.immediateData())
+                .initialR2T(t.initialR2T())
+                .maxOutstandingR2T(t.maxOutstandingR2T())
+                .build();
+    }
+
+    @Override
+    public int targetPortalGroupTag() {
+        return TargetContext.PORTAL_GROUP_TAG;
+    }
+
+    @Override
+    public SessionAdmission admitSession(SessionRequest request) {
+        if (!request.isLeading()) {
+            // One connection per session (MaxConnections=1): adding a connection is refused.
+            return SessionAdmission.refused(context.registry().exists(request.tsih())
+                    ? LoginStatus.TOO_MANY_CONNECTIONS : LoginStatus.SESSION_DOES_NOT_EXIST);
+        }
+        allocatedTsih = context.registry().allocateTsih();
+        return SessionAdmission.admitted(allocatedTsih);
+    }
+}

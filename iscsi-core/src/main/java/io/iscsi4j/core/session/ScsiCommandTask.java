@@ -1,0 +1,196 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.core.pdu.ScsiCommand;
+import io.iscsi4j.scsi.ItNexus;
+import io.iscsi4j.scsi.ScsiStatus;
+import io.iscsi4j.scsi.ScsiTask;
+import io.iscsi4j.scsi.SenseData;
+import io.iscsi4j.scsi.TaskAttribute;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One SCSI command of a session, seen from the SCSI layer as a {@link ScsiTask}. Holds the Data-In buffer for
+ * reads and the {@link WriteTransfer} for writes. {@link #complete} may run on any thread; it hands the task back
+ * to the connection's event loop (the task is its own {@link Runnable}, so no allocation on that path).
+ */
+final class ScsiCommandTask implements ScsiTask, Runnable {
+
+    private final Session session;
+    final int initiatorTaskTag;
+    final int cmdSN;
+    final boolean immediate;
+    private final long lun;
+    private final ByteBuffer cdb;
+    private final TaskAttribute attribute;
+    private final boolean read;
+    private final boolean write;
+    final long expectedLength;
+    final WriteTransfer writeTransfer;
+
+    ByteBuf dataIn;
+    private CompletableFuture<ByteBuffer> dataOutWaiter;
+
+    // Completion, written by the completing thread and read on the event loop after the hand-off.
+    ScsiStatus status;
+    SenseData sense;
+    int dataLength;
+    private boolean completed;
+    /** Set on the event loop when the SCSI layer's completion reached it. */
+    boolean scsiDone;
+    /** Set on the event loop when the connection is gone: the result is dropped, buffers released. */
+    boolean abandoned;
+
+    ScsiCommandTask(Session session, ScsiCommand pdu, WriteTransfer writeTransfer) {
+        this.session = session;
+        this.initiatorTaskTag = pdu.initiatorTaskTag();
+        this.cmdSN = pdu.cmdSN();
+        this.immediate = pdu.immediate();
+        this.lun = pdu.lun();
+        this.cdb = ByteBuffer.wrap(pdu.cdb()).asReadOnlyBuffer();
+        this.attribute = attributeOf(pdu.attribute());
+        this.read = pdu.read();
+        this.write = pdu.write();
+        this.expectedLength = pdu.expectedDataTransferLength();
+        this.writeTransfer = writeTransfer;
+    }
+
+    private static TaskAttribute attributeOf(int code) {
+        return code <= 4 ? TaskAttribute.fromCode(code) : TaskAttribute.SIMPLE;
+    }
+
+    @Override
+    public ByteBuffer cdb() {
+        return cdb.duplicate();
+    }
+
+    @Override
+    public long lun() {
+        return lun;
+    }
+
+    @Override
+    public ItNexus nexus() {
+        return session.nexus();
+    }
+
+    @Override
+    public TaskAttribute attribute() {
+        return attribute;
+    }
+
+    @Override
+    public boolean isWrite() {
+        return write;
+    }
+
+    @Override
+    public boolean isRead() {
+        return read;
+    }
+
+    @Override
+    public long expectedTransferLength() {
+        return expectedLength;
+    }
+
+    @Override
+    public ByteBuffer allocateDataIn(int length) {
+        if (length < 0 || length > expectedLength) {
+            throw new IllegalArgumentException("Data-In length " + length + " outside 0.." + expectedLength);
+        }
+        if (dataIn != null) {
+            throw new IllegalStateException("Data-In buffer already allocated");
+        }
+        if (length == 0) {
+            dataIn = Unpooled.EMPTY_BUFFER;
+            return ByteBuffer.allocate(0);
+        }
+        ByteBuf buf = session.alloc().directBuffer(length, length);
+        buf.writerIndex(length);
+        dataIn = buf;
+        return buf.nioBuffer(0, length);
+    }
+
+    @Override
+    public CompletionStage<ByteBuffer> receiveDataOut(int length) {
+        if (length < 0 || length > expectedLength || writeTransfer == null) {
+            throw new IllegalArgumentException("Data-Out length " + length + " outside 0.." + expectedLength
+                    + (writeTransfer == null ? " (not a write command)" : ""));
+        }
+        CompletableFuture<ByteBuffer> f = new CompletableFuture<>();
+        if (session.inEventLoop()) {
+            session.startDataOut(this, length, f);
+        } else {
+            session.execute(() -> session.startDataOut(this, length, f));
+        }
+        return f;
+    }
+
+    void setDataOutWaiter(CompletableFuture<ByteBuffer> f) {
+        dataOutWaiter = f;
+    }
+
+    /** Completes a waiting receiveDataOut stage when all data arrived. */
+    void dataOutProgress() {
+        CompletableFuture<ByteBuffer> f = dataOutWaiter;
+        if (f != null) {
+            ByteBuffer b = writeTransfer.completeIfDone();
+            if (b != null) {
+                dataOutWaiter = null;
+                f.complete(b.duplicate());
+            }
+        }
+    }
+
+    /** Fails a waiting receiveDataOut stage: the SCSI layer will not complete the task; we do. */
+    boolean failDataOut(Throwable cause) {
+        CompletableFuture<ByteBuffer> f = dataOutWaiter;
+        if (f != null) {
+            dataOutWaiter = null;
+            f.completeExceptionally(cause);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void complete(ScsiStatus status, SenseData sense, int dataLength) {
+        synchronized (this) {
+            if (completed) {
+                throw new IllegalStateException("task 0x" + Integer.toHexString(initiatorTaskTag)
+                        + " completed twice");
+            }
+            completed = true;
+        }
+        this.status = status;
+        this.sense = sense;
+        this.dataLength = dataLength;
+        if (session.inEventLoop()) {
+            run();
+        } else {
+            session.execute(this);
+        }
+    }
+
+    /** On the event loop: the SCSI layer finished; send the response. */
+    @Override
+    public void run() {
+        session.finish(this);
+    }
+
+    /** Releases the task's buffers. Idempotent. */
+    void releaseBuffers() {
+        if (dataIn != null) {
+            dataIn.release();
+            dataIn = null;
+        }
+        if (writeTransfer != null) {
+            writeTransfer.release();
+        }
+    }
+}

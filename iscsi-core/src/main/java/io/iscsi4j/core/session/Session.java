@@ -1,0 +1,434 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.core.pdu.DataIn;
+import io.iscsi4j.core.pdu.DataOut;
+import io.iscsi4j.core.pdu.LogoutRequest;
+import io.iscsi4j.core.pdu.NopOut;
+import io.iscsi4j.core.pdu.Pdu;
+import io.iscsi4j.core.pdu.ReadyToTransfer;
+import io.iscsi4j.core.pdu.RejectReason;
+import io.iscsi4j.core.pdu.ScsiCommand;
+import io.iscsi4j.core.pdu.ScsiResponse;
+import io.iscsi4j.core.pdu.TaskManagementRequest;
+import io.iscsi4j.core.pdu.TextRequest;
+import io.iscsi4j.scsi.ItNexus;
+import io.iscsi4j.scsi.ScsiDispatcher;
+import io.iscsi4j.scsi.ScsiStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One iSCSI session in full feature phase (RFC 7143 §3.2, §4): the command window and CmdSN ordering, the task
+ * table, SCSI command execution with Data-In sequencing, and Data-Out routing. One connection per session
+ * (MaxConnections=1); all state lives on that connection's event loop.
+ */
+final class Session implements WriteTransfer.IntSupplierTag {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final int NO_TAG = 0xFFFFFFFF;
+
+    final SessionKey key;
+    final int tsih;
+    final int cid;
+    private final IscsiConnection connection;
+    private final ScsiDispatcher dispatcher;
+    private final ItNexus nexus;
+    final SessionParams params;
+    private final CommandWindow window;
+    private final IntObjectMap<ScsiCommandTask> tasks = new IntObjectHashMap<>();
+    private final IntObjectMap<Pdu> pending = new IntObjectHashMap<>();
+    private final InFlight inFlight;
+    private int nextTransferTag = 1;
+
+    Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
+            SessionParams params, int initialCmdSN, InFlight inFlight) {
+        this.key = key;
+        this.tsih = tsih;
+        this.cid = cid;
+        this.connection = connection;
+        this.dispatcher = dispatcher;
+        this.nexus = nexus;
+        this.params = params;
+        this.window = new CommandWindow(params.commandWindow(), initialCmdSN);
+        this.inFlight = inFlight;
+    }
+
+    ItNexus nexus() {
+        return nexus;
+    }
+
+    ByteBufAllocator alloc() {
+        return connection.alloc();
+    }
+
+    boolean inEventLoop() {
+        return connection.inEventLoop();
+    }
+
+    void execute(Runnable r) {
+        connection.execute(r);
+    }
+
+    int expCmdSN() {
+        return window.expCmdSN();
+    }
+
+    int maxCmdSN() {
+        return window.maxCmdSN();
+    }
+
+    boolean isDiscovery() {
+        return dispatcher == null;
+    }
+
+    @Override
+    public int nextTag() {
+        int t = nextTransferTag++;
+        if (nextTransferTag == NO_TAG) {
+            nextTransferTag = 1;
+        }
+        return t;
+    }
+
+    // ---- command ordering (RFC 7143 §3.2.2.1) ----
+
+    /**
+     * Takes a command-type PDU (SCSI Command, NOP-Out, Text, Logout, Task Management). Immediate PDUs run at once;
+     * others run in CmdSN order; PDUs outside the window or duplicates are silently dropped, as the RFC requires.
+     * The session owns the PDU from here.
+     */
+    void onCommand(Pdu pdu, int cmdSN, boolean immediate) {
+        if (immediate) {
+            deliver(pdu, false);
+            return;
+        }
+        if (!window.inWindow(cmdSN) || pending.containsKey(cmdSN)) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: dropping {} with CmdSN {} outside [{}, {}] or duplicate", connection, pdu.opcode(),
+                        Integer.toUnsignedString(cmdSN), Integer.toUnsignedString(window.expCmdSN()),
+                        Integer.toUnsignedString(window.maxCmdSN()));
+            }
+            pdu.release();
+            return;
+        }
+        if (!window.isNext(cmdSN)) {
+            pending.put(cmdSN, pdu);
+            return;
+        }
+        window.deliver();
+        deliver(pdu, true);
+        Pdu next;
+        while ((next = pending.remove(window.expCmdSN())) != null) {
+            window.deliver();
+            deliver(next, true);
+        }
+    }
+
+    private void deliver(Pdu pdu, boolean counted) {
+        if (pdu instanceof ScsiCommand c) {
+            startScsiCommand(c, counted);
+            return;
+        }
+        try {
+            if (pdu instanceof NopOut n) {
+                connection.onNopOut(n);
+            } else if (pdu instanceof TextRequest t) {
+                connection.onText(t);
+            } else if (pdu instanceof LogoutRequest l) {
+                connection.onLogout(l);
+            } else if (pdu instanceof TaskManagementRequest t) {
+                onTaskManagement(t);
+            }
+        } finally {
+            pdu.release();
+            if (counted) {
+                window.completed();
+            }
+        }
+    }
+
+    // ---- SCSI commands ----
+
+    private void startScsiCommand(ScsiCommand c, boolean counted) {
+        try {
+            if (dispatcher == null) {
+                connection.sendReject(RejectReason.PROTOCOL_ERROR, c);
+                completedUncounted(counted);
+                return;
+            }
+            int itt = c.initiatorTaskTag();
+            if (itt == NO_TAG || tasks.containsKey(itt)) {
+                connection.sendReject(RejectReason.TASK_IN_PROGRESS, c);
+                completedUncounted(counted);
+                return;
+            }
+            int immediateLength = c.dataSegmentLength();
+            if (immediateLength > 0 && (!c.write() || !params.immediateData()
+                    || immediateLength > params.firstBurstLength())) {
+                connection.sendReject(RejectReason.PROTOCOL_ERROR, c);
+                completedUncounted(counted);
+                return;
+            }
+            boolean unsolicitedFollows = c.write() && !c.finalFlag();
+            if (unsolicitedFollows && params.initialR2T()) {
+                connection.sendReject(RejectReason.PROTOCOL_ERROR, c);
+                completedUncounted(counted);
+                return;
+            }
+            WriteTransfer wt = null;
+            if (c.write()) {
+                wt = new WriteTransfer(c.expectedDataTransferLength(), c.data().retain(), unsolicitedFollows,
+                        params.firstBurstLength(), params.maxBurstLength(), params.maxOutstandingR2T());
+                if (wt.immediateTooLong()) {
+                    wt.release();
+                    connection.sendReject(RejectReason.PROTOCOL_ERROR, c);
+                    completedUncounted(counted);
+                    return;
+                }
+            }
+            ScsiCommandTask task = new ScsiCommandTask(this, c, wt);
+            tasks.put(itt, task);
+            inFlight.increment();
+            try {
+                dispatcher.execute(task);
+            } catch (RuntimeException e) {
+                LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(itt), e);
+                task.complete(ScsiStatus.CHECK_CONDITION, io.iscsi4j.scsi.SenseData.of(
+                        io.iscsi4j.scsi.SenseKey.HARDWARE_ERROR,
+                        io.iscsi4j.scsi.AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
+            }
+        } finally {
+            c.release();
+        }
+    }
+
+    private void completedUncounted(boolean counted) {
+        if (counted) {
+            window.completed();
+        }
+    }
+
+    /** On the event loop: the SCSI layer asked for Data-Out bytes. */
+    void startDataOut(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
+        if (task.abandoned) {
+            waiter.completeExceptionally(new CancellationException("connection closed"));
+            endTask(task);
+            return;
+        }
+        task.setDataOutWaiter(waiter);
+        task.writeTransfer.start(length, alloc(), this, (ttt, r2tSN, offset, len) ->
+                connection.send(ReadyToTransfer.builder()
+                        .lun(task.lun())
+                        .initiatorTaskTag(task.initiatorTaskTag)
+                        .targetTransferTag(ttt)
+                        .statSN(connection.currentStatSN())
+                        .expCmdSN(window.expCmdSN())
+                        .maxCmdSN(window.maxCmdSN())
+                        .r2tSN(r2tSN)
+                        .bufferOffset(offset)
+                        .desiredDataTransferLength(len)
+                        .build()));
+        connection.flush();
+        task.dataOutProgress();
+    }
+
+    /** A Data-Out PDU; the session releases it. */
+    void onDataOut(DataOut d) {
+        try {
+            ScsiCommandTask task = tasks.get(d.initiatorTaskTag());
+            if (task == null || task.writeTransfer == null) {
+                connection.sendReject(RejectReason.INVALID_PDU_FIELD, d);
+                return;
+            }
+            RejectReason r = task.writeTransfer.onDataOut(d, this, (ttt, r2tSN, offset, len) ->
+                    connection.send(ReadyToTransfer.builder()
+                            .lun(task.lun())
+                            .initiatorTaskTag(task.initiatorTaskTag)
+                            .targetTransferTag(ttt)
+                            .statSN(connection.currentStatSN())
+                            .expCmdSN(window.expCmdSN())
+                            .maxCmdSN(window.maxCmdSN())
+                            .r2tSN(r2tSN)
+                            .bufferOffset(offset)
+                            .desiredDataTransferLength(len)
+                            .build()));
+            if (r != null) {
+                connection.sendReject(r, d);
+                return;
+            }
+            task.dataOutProgress();
+            if (task.scsiDone) {
+                // The SCSI layer completed early (an error before all data arrived): finish once data is in.
+                maybeFinishAfterData(task);
+            }
+        } finally {
+            d.release();
+        }
+    }
+
+    /** On the event loop: the SCSI layer completed the task. */
+    void finish(ScsiCommandTask task) {
+        task.scsiDone = true;
+        if (task.abandoned) {
+            endTask(task);
+            return;
+        }
+        WriteTransfer wt = task.writeTransfer;
+        if (wt != null && !wt.started() && !wt.unsolicitedComplete()) {
+            // Completed without taking the data (e.g. CHECK CONDITION): answer once the unsolicited data the
+            // initiator is still sending has arrived, so no Data-Out comes for a finished task.
+            return;
+        }
+        respond(task);
+    }
+
+    private void maybeFinishAfterData(ScsiCommandTask task) {
+        if (!task.writeTransfer.started() && task.writeTransfer.unsolicitedComplete()) {
+            respond(task);
+        }
+    }
+
+    private void respond(ScsiCommandTask task) {
+        if (!task.immediate) {
+            window.completed();
+        }
+        sendResponse(task);
+        endTask(task);
+    }
+
+    private void endTask(ScsiCommandTask task) {
+        if (tasks.get(task.initiatorTaskTag) == task) {
+            tasks.remove(task.initiatorTaskTag);
+        }
+        task.releaseBuffers();
+        inFlight.decrement();
+    }
+
+    private void sendResponse(ScsiCommandTask task) {
+        long expected = task.expectedLength;
+        int cmdLength = task.dataLength;
+        boolean overflow = cmdLength > expected;
+        boolean underflow = cmdLength < expected;
+        long residual = overflow ? cmdLength - expected : expected - cmdLength;
+        ByteBuf data = task.dataIn;
+        boolean good = task.status == ScsiStatus.GOOD || task.status == ScsiStatus.CONDITION_MET;
+        int toSend = data == null ? 0 : (int) Math.min(Math.min(cmdLength, data.readableBytes()), expected);
+        if (toSend > 0 && good) {
+            sendDataIn(task, data, toSend, overflow, underflow, residual);
+        } else {
+            ScsiResponse.Builder b = ScsiResponse.builder()
+                    .initiatorTaskTag(task.initiatorTaskTag)
+                    .response(0)
+                    .status(task.status.code())
+                    .statSN(connection.nextStatSN())
+                    .expCmdSN(window.expCmdSN())
+                    .maxCmdSN(window.maxCmdSN())
+                    .expDataSN(0);
+            if (task.status == ScsiStatus.CHECK_CONDITION && task.sense != null) {
+                b.sense(task.sense.toBytes());
+            }
+            if (good || task.writeTransfer != null || task.isRead()) {
+                b.residualOverflow(overflow).residualUnderflow(underflow).residualCount(residual);
+            }
+            connection.send(b.build());
+        }
+        connection.flush();
+    }
+
+    private void sendDataIn(ScsiCommandTask task, ByteBuf data, int total, boolean overflow, boolean underflow,
+                            long residual) {
+        int segment = params.maxSendDataSegmentLength();
+        int burst = params.maxBurstLength();
+        int dataSN = 0;
+        int offset = 0;
+        int burstLeft = burst;
+        while (offset < total) {
+            int n = Math.min(Math.min(segment, total - offset), burstLeft);
+            boolean last = offset + n == total;
+            burstLeft -= n;
+            boolean endOfSequence = last || burstLeft == 0;
+            DataIn.Builder b = DataIn.builder()
+                    .finalFlag(endOfSequence)
+                    .lun(0)
+                    .initiatorTaskTag(task.initiatorTaskTag)
+                    .targetTransferTag(NO_TAG)
+                    .dataSN(dataSN++)
+                    .bufferOffset(offset)
+                    .expCmdSN(window.expCmdSN())
+                    .data(data.retainedSlice(offset, n));
+            if (last) {
+                b.statusPresent(true)
+                        .status(task.status.code())
+                        .statSN(connection.nextStatSN())
+                        .maxCmdSN(window.maxCmdSN())
+                        .residualOverflow(overflow)
+                        .residualUnderflow(underflow)
+                        .residualCount(residual);
+            } else {
+                b.maxCmdSN(window.maxCmdSN());
+            }
+            connection.send(b.build());
+            offset += n;
+            if (burstLeft == 0) {
+                burstLeft = burst;
+            }
+        }
+    }
+
+    // ---- task management (RFC 7143 §11.5) ----
+
+    private void onTaskManagement(TaskManagementRequest t) {
+        int function = t.function();
+        int response;
+        switch (function) {
+            case 1 -> // ABORT TASK: at this level the task either already finished or runs to completion.
+                    response = tasks.containsKey(t.referencedTaskTag()) ? 0 : 1;
+            case 2, 3, 5, 6 -> response = 0; // ABORT/CLEAR TASK SET, LUN RESET, TARGET WARM RESET
+            case 4 -> response = 5;          // CLEAR ACA: ACA is not supported
+            case 7, 8 -> response = 5;       // TARGET COLD RESET, TASK REASSIGN: not supported
+            default -> response = 255;       // function rejected
+        }
+        connection.sendTaskManagementResponse(t.initiatorTaskTag(), response);
+    }
+
+    // ---- teardown ----
+
+    /** The connection closed: fail waiting transfers, drop results still to come, release what we can. */
+    void connectionClosed() {
+        for (Pdu p : pending.values()) {
+            p.release();
+        }
+        pending.clear();
+        List<ScsiCommandTask> all = new ArrayList<>(tasks.values());
+        tasks.clear();
+        for (ScsiCommandTask t : all) {
+            t.abandoned = true;
+            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone) {
+                // The SCSI layer will not complete this task (again).
+                t.releaseBuffers();
+                inFlight.decrement();
+            }
+            // Otherwise the SCSI layer still owns the buffers; finish() releases them when it completes.
+        }
+    }
+
+    /** Closes the session's connection (session reinstatement or target shutdown). Any thread. */
+    void close() {
+        connection.execute(connection::closeNow);
+    }
+
+    @Override
+    public String toString() {
+        return connection.toString();
+    }
+}

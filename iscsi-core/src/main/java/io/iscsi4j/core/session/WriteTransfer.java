@@ -1,0 +1,252 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.core.pdu.DataOut;
+import io.iscsi4j.core.pdu.RejectReason;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Data-Out side of one write command (RFC 7143 §4.2.2, §11.7, §11.8): immediate data, unsolicited Data-Out
+ * up to FirstBurstLength, then R2T-solicited bursts of at most MaxBurstLength with at most MaxOutstandingR2T
+ * outstanding. Checks every Data-Out's target transfer tag, DataSN and buffer offset (in-order data is negotiated)
+ * and assembles the bytes the SCSI layer asked for into one pooled buffer.
+ *
+ * <p>Not thread-safe: used on the connection's event loop only.
+ */
+final class WriteTransfer {
+
+    /** Sends R2Ts for this transfer. */
+    interface R2TSender {
+        /**
+         * Sends one R2T.
+         *
+         * @param targetTransferTag the tag the initiator echoes in the burst's Data-Out PDUs
+         * @param r2tSN the R2T's sequence number within the command
+         * @param offset buffer offset of the burst
+         * @param length bytes solicited
+         */
+        void sendR2T(int targetTransferTag, int r2tSN, int offset, int length);
+    }
+
+    private static final int NO_TAG = 0xFFFFFFFF;
+
+    private final long expectedLength;
+    private final int immediateLength;
+    private final int unsolicitedEnd;
+    private final int maxBurstLength;
+    private final int maxOutstandingR2T;
+
+    private ByteBuf immediate;
+    private List<DataOut> early;
+    private ByteBuf assembly;
+    private ByteBuffer result;
+    private int wanted = -1;
+    private int received;
+
+    private boolean unsolicitedDone;
+    private int unsolicitedNextOffset;
+    private int unsolicitedNextDataSN;
+
+    private final List<Burst> bursts = new ArrayList<>(2);
+    private int nextSolicitOffset;
+    private int r2tSN;
+
+    /**
+     * @param expectedLength the command's expected data transfer length
+     * @param immediate immediate data from the command PDU (a reference this transfer now owns), may be empty
+     * @param unsolicitedFollows whether the command's F bit was 0 (unsolicited Data-Out follows)
+     * @param firstBurstLength negotiated FirstBurstLength
+     * @param maxBurstLength negotiated MaxBurstLength
+     * @param maxOutstandingR2T negotiated MaxOutstandingR2T
+     */
+    WriteTransfer(long expectedLength, ByteBuf immediate, boolean unsolicitedFollows, int firstBurstLength,
+                  int maxBurstLength, int maxOutstandingR2T) {
+        this.expectedLength = expectedLength;
+        this.immediate = immediate;
+        this.immediateLength = immediate.readableBytes();
+        this.unsolicitedEnd = unsolicitedFollows
+                ? (int) Math.min(firstBurstLength, expectedLength)
+                : immediateLength;
+        this.unsolicitedDone = !unsolicitedFollows || immediateLength >= unsolicitedEnd;
+        this.unsolicitedNextOffset = immediateLength;
+        this.maxBurstLength = maxBurstLength;
+        this.maxOutstandingR2T = maxOutstandingR2T;
+    }
+
+    /** Whether the immediate data exceeds what the command may carry. */
+    boolean immediateTooLong() {
+        return immediateLength > expectedLength;
+    }
+
+    /**
+     * Called when the SCSI layer asks for the first {@code length} bytes; sends the first R2Ts.
+     *
+     * @return the data when it is already complete, else {@code null} (then {@link #onDataOut} completes it)
+     */
+    ByteBuffer start(int length, ByteBufAllocator alloc, IntSupplierTag tags, R2TSender sender) {
+        wanted = length;
+        if (length <= immediateLength && unsolicitedDone) {
+            // Everything came as immediate data: hand out the received buffer itself, no copy.
+            result = immediate.nioBuffer(immediate.readerIndex(), length);
+            received = length;
+            return result;
+        }
+        assembly = alloc.directBuffer(length, length);
+        assembly.writerIndex(length);
+        int imm = Math.min(immediateLength, length);
+        if (imm > 0) {
+            assembly.setBytes(0, immediate, immediate.readerIndex(), imm);
+            received = imm;
+        }
+        immediate.release();
+        immediate = null;
+        if (early != null) {
+            for (DataOut d : early) {
+                copy(d.bufferOffset(), d.data());
+                d.release();
+            }
+            early = null;
+        }
+        nextSolicitOffset = Math.max(unsolicitedEnd, 0);
+        solicit(tags, sender);
+        return completeIfDone();
+    }
+
+    /**
+     * Takes one Data-Out PDU for this command. The caller releases the PDU afterwards.
+     *
+     * @return {@code null} when accepted, else the reason to reject the PDU
+     */
+    RejectReason onDataOut(DataOut pdu, IntSupplierTag tags, R2TSender sender) {
+        int ttt = pdu.targetTransferTag();
+        int offset = pdu.bufferOffset();
+        int len = pdu.dataSegmentLength();
+        if (ttt == NO_TAG) {
+            if (unsolicitedDone || pdu.dataSN() != unsolicitedNextDataSN || offset != unsolicitedNextOffset
+                    || (long) offset + len > unsolicitedEnd) {
+                return RejectReason.PROTOCOL_ERROR;
+            }
+            unsolicitedNextDataSN++;
+            unsolicitedNextOffset += len;
+            if (pdu.finalFlag() || unsolicitedNextOffset == unsolicitedEnd) {
+                unsolicitedDone = true;
+            }
+            if (wanted < 0) {
+                if (early == null) {
+                    early = new ArrayList<>(4);
+                }
+                pdu.retain();
+                early.add(pdu);
+                return null;
+            }
+            copy(offset, pdu.data());
+            return null;
+        }
+        Burst b = findBurst(ttt);
+        if (b == null) {
+            return RejectReason.INVALID_PDU_FIELD;
+        }
+        if (pdu.dataSN() != b.nextDataSN || offset != b.offset + b.received
+                || len > b.length - b.received) {
+            return RejectReason.PROTOCOL_ERROR;
+        }
+        b.nextDataSN++;
+        b.received += len;
+        copy(offset, pdu.data());
+        if (b.received == b.length) {
+            bursts.remove(b);
+            solicit(tags, sender);
+        }
+        return null;
+    }
+
+    /** The assembled data once every wanted byte and all unsolicited data arrived, else {@code null}. */
+    ByteBuffer completeIfDone() {
+        if (result == null && wanted >= 0 && received >= wanted && unsolicitedDone && bursts.isEmpty()
+                && nextSolicitOffset >= wanted) {
+            result = assembly.nioBuffer(0, wanted);
+        }
+        return result;
+    }
+
+    /** Whether all unsolicited Data-Out (if any was announced) has arrived. */
+    boolean unsolicitedComplete() {
+        return unsolicitedDone;
+    }
+
+    /** Whether the SCSI layer asked for the data. */
+    boolean started() {
+        return wanted >= 0;
+    }
+
+    /** Releases every buffer. Idempotent. */
+    void release() {
+        if (immediate != null) {
+            immediate.release();
+            immediate = null;
+        }
+        if (early != null) {
+            for (DataOut d : early) {
+                d.release();
+            }
+            early = null;
+        }
+        if (assembly != null) {
+            assembly.release();
+            assembly = null;
+        }
+        result = null;
+    }
+
+    private void copy(int offset, ByteBuf data) {
+        int n = Math.min(data.readableBytes(), wanted - offset);
+        if (n > 0) {
+            assembly.setBytes(offset, data, data.readerIndex(), n);
+            received += n;
+        }
+    }
+
+    private void solicit(IntSupplierTag tags, R2TSender sender) {
+        while (bursts.size() < maxOutstandingR2T && nextSolicitOffset < wanted) {
+            int len = Math.min(maxBurstLength, wanted - nextSolicitOffset);
+            Burst b = new Burst(tags.nextTag(), nextSolicitOffset, len);
+            bursts.add(b);
+            nextSolicitOffset += len;
+            sender.sendR2T(b.tag, r2tSN++, b.offset, b.length);
+        }
+    }
+
+    private Burst findBurst(int ttt) {
+        for (int i = 0; i < bursts.size(); i++) {
+            Burst b = bursts.get(i);
+            if (b.tag == ttt) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** Source of target transfer tags, unique within the session. */
+    interface IntSupplierTag {
+        /** A new tag, never 0xffffffff. */
+        int nextTag();
+    }
+
+    private static final class Burst {
+        final int tag;
+        final int offset;
+        final int length;
+        int received;
+        int nextDataSN;
+
+        Burst(int tag, int offset, int length) {
+            this.tag = tag;
+            this.offset = offset;
+            this.length = length;
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.iscsi4j.core.transport;
+
+import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.core.pdu.PduEncoder;
+import io.iscsi4j.core.pdu.PduFrameDecoder;
+import io.iscsi4j.core.session.IscsiConnection;
+import io.iscsi4j.core.session.TargetContext;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The network side of an {@link IscsiTarget}: binds the portals, builds each connection's pipeline
+ * (frame decoder, encoder, connection handler) and shuts everything down in order. Used by {@link IscsiTarget};
+ * not meant to be used directly.
+ */
+public final class TargetServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TargetServer.class);
+
+    private final IscsiTarget.Settings settings;
+    private final Object lock = new Object();
+    private EventLoopGroup group;
+    private ExecutorService ioExecutor;
+    private TargetContext context;
+    private ChannelGroup channels;
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private volatile List<InetSocketAddress> bound = List.of();
+    private boolean started;
+    private boolean closed;
+
+    /**
+     * @param settings the validated configuration
+     */
+    public TargetServer(IscsiTarget.Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The configuration. */
+    public IscsiTarget.Settings settings() {
+        return settings;
+    }
+
+    /** The bound portal addresses; empty before start. */
+    public List<InetSocketAddress> boundAddresses() {
+        return bound;
+    }
+
+    /**
+     * Binds every portal.
+     *
+     * @throws IOException when a portal cannot be bound
+     */
+    public void start() throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("closed");
+            }
+            if (started) {
+                throw new IllegalStateException("already started");
+            }
+            started = true;
+            IscsiTarget.Tuning t = settings.settings();
+            int cpus = Runtime.getRuntime().availableProcessors();
+            group = new NioEventLoopGroup(t.eventLoopThreads() > 0 ? t.eventLoopThreads() : cpus,
+                    new DefaultThreadFactory("iscsi4j-net", true));
+            int io = t.ioThreads() > 0 ? t.ioThreads() : cpus;
+            ioExecutor = new ThreadPoolExecutor(io, io, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    daemonThreads("iscsi4j-io-"));
+            context = new TargetContext(settings, ioExecutor);
+            channels = new DefaultChannelGroup("iscsi4j", GlobalEventExecutor.INSTANCE);
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 128)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            channels.add(ch);
+                            PduFrameDecoder decoder = new PduFrameDecoder();
+                            ch.pipeline().addLast("frame", decoder);
+                            ch.pipeline().addLast("encoder", PduEncoder.INSTANCE);
+                            ch.pipeline().addLast("iscsi", new IscsiConnection(context, decoder));
+                        }
+                    });
+            List<InetSocketAddress> addrs = new ArrayList<>();
+            try {
+                for (InetSocketAddress portal : settings.portals()) {
+                    ChannelFuture f = b.bind(portal).syncUninterruptibly();
+                    if (!f.isSuccess()) {
+                        throw new IOException("cannot bind " + portal + ": " + f.cause(), f.cause());
+                    }
+                    serverChannels.add(f.channel());
+                    addrs.add((InetSocketAddress) f.channel().localAddress());
+                }
+            } catch (RuntimeException | IOException e) {
+                shutdown();
+                if (e instanceof IOException io2) {
+                    throw io2;
+                }
+                throw new IOException("cannot bind: " + e.getMessage(), e);
+            }
+            bound = List.copyOf(addrs);
+            context.portals(bound);
+            LOG.info("iSCSI target listening on {}", bound);
+        }
+    }
+
+    /** Stops accepting, closes every connection, drains in-flight I/O, closes the backstores. Idempotent. */
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!started) {
+                return;
+            }
+            shutdown();
+            LOG.info("iSCSI target on {} stopped", bound);
+        }
+    }
+
+    private void shutdown() {
+        for (Channel c : serverChannels) {
+            c.close().syncUninterruptibly();
+        }
+        serverChannels.clear();
+        if (channels != null) {
+            channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (context != null) {
+            try {
+                if (!context.inFlight().awaitIdle(Duration.ofSeconds(30))) {
+                    LOG.warn("closing with storage I/O still in flight after 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (context != null) {
+            context.closeUnits(Duration.ofSeconds(30));
+        }
+        if (ioExecutor != null) {
+            ioExecutor.shutdown();
+            try {
+                ioExecutor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

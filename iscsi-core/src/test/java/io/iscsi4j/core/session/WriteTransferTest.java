@@ -1,0 +1,123 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.core.pdu.DataOut;
+import io.iscsi4j.core.pdu.RejectReason;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WriteTransferTest {
+
+    private static final int NO_TAG = 0xFFFFFFFF;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final List<int[]> r2ts = new ArrayList<>();
+    private int tag = 100;
+    private final WriteTransfer.IntSupplierTag tags = () -> tag++;
+    private final WriteTransfer.R2TSender sender = (ttt, sn, off, len) -> r2ts.add(new int[] {ttt, sn, off, len});
+    private WriteTransfer wt;
+
+    @AfterEach
+    void release() {
+        if (wt != null) {
+            wt.release();
+        }
+    }
+
+    private static ByteBuf pattern(int offset, int len) {
+        ByteBuf b = Unpooled.buffer(len);
+        for (int i = 0; i < len; i++) {
+            b.writeByte((offset + i) * 7);
+        }
+        return b;
+    }
+
+    private static void assertPattern(ByteBuffer data, int len) {
+        assertThat(data.remaining()).isEqualTo(len);
+        for (int i = 0; i < len; i++) {
+            assertThat(data.get(data.position() + i)).as("byte %d", i).isEqualTo((byte) (i * 7));
+        }
+    }
+
+    private static DataOut dataOut(int ttt, int dataSN, int offset, int len, boolean fin) {
+        return DataOut.builder().initiatorTaskTag(1).targetTransferTag(ttt).dataSN(dataSN).bufferOffset(offset)
+                .finalFlag(fin).data(pattern(offset, len)).build();
+    }
+
+    private RejectReason feed(DataOut d) {
+        try {
+            return wt.onDataOut(d, tags, sender);
+        } finally {
+            d.release();
+        }
+    }
+
+    @Test
+    void immediateDataOnlyIsHandedOutWithoutCopy() {
+        ByteBuf imm = pattern(0, 4096);
+        wt = new WriteTransfer(4096, imm, false, 65536, 262144, 4);
+        ByteBuffer b = wt.start(4096, alloc, tags, sender);
+        assertThat(b).isNotNull();
+        assertPattern(b, 4096);
+        assertThat(r2ts).isEmpty();
+    }
+
+    @Test
+    void unsolicitedThenSolicitedBurstsAssembleInOrder() {
+        // 8 KiB immediate, unsolicited up to FirstBurstLength 16 KiB, then R2Ts of MaxBurstLength 16 KiB, 2 outstanding
+        wt = new WriteTransfer(65536, pattern(0, 8192), true, 16384, 16384, 2);
+        assertThat(wt.start(65536, alloc, tags, sender)).isNull();
+        assertThat(r2ts).hasSize(2);
+        assertThat(r2ts.get(0)).containsExactly(100, 0, 16384, 16384);
+        assertThat(r2ts.get(1)).containsExactly(101, 1, 32768, 16384);
+
+        assertThat(feed(dataOut(NO_TAG, 0, 8192, 8192, true))).isNull();
+        assertThat(feed(dataOut(100, 0, 16384, 8192, false))).isNull();
+        assertThat(feed(dataOut(100, 1, 24576, 8192, true))).isNull();
+        assertThat(r2ts).as("a finished burst frees a slot for the next R2T").hasSize(3);
+        assertThat(r2ts.get(2)).containsExactly(102, 2, 49152, 16384);
+        assertThat(feed(dataOut(101, 0, 32768, 16384, true))).isNull();
+        assertThat(wt.completeIfDone()).isNull();
+        assertThat(feed(dataOut(102, 0, 49152, 16384, true))).isNull();
+        assertPattern(wt.completeIfDone(), 65536);
+    }
+
+    @Test
+    void unsolicitedDataBeforeStartIsKept() {
+        wt = new WriteTransfer(8192, Unpooled.EMPTY_BUFFER, true, 65536, 262144, 1);
+        assertThat(feed(dataOut(NO_TAG, 0, 0, 4096, false))).isNull();
+        assertThat(feed(dataOut(NO_TAG, 1, 4096, 4096, true))).isNull();
+        ByteBuffer b = wt.start(8192, alloc, tags, sender);
+        assertPattern(b, 8192);
+        assertThat(r2ts).isEmpty();
+    }
+
+    @Test
+    void wrongDataSnOffsetOrTagIsRejected() {
+        wt = new WriteTransfer(32768, Unpooled.EMPTY_BUFFER, false, 65536, 16384, 1);
+        wt.start(32768, alloc, tags, sender);
+        assertThat(feed(dataOut(999, 0, 0, 512, false))).isEqualTo(RejectReason.INVALID_PDU_FIELD);
+        assertThat(feed(dataOut(100, 1, 0, 512, false))).isEqualTo(RejectReason.PROTOCOL_ERROR);
+        assertThat(feed(dataOut(100, 0, 512, 512, false))).isEqualTo(RejectReason.PROTOCOL_ERROR);
+        assertThat(feed(dataOut(100, 0, 0, 16384 + 512, false))).as("beyond the burst")
+                .isEqualTo(RejectReason.PROTOCOL_ERROR);
+        assertThat(feed(dataOut(NO_TAG, 0, 0, 512, false))).as("no unsolicited data was announced")
+                .isEqualTo(RejectReason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void lessWantedThanExpectedSolicitsOnlyWhatIsWanted() {
+        wt = new WriteTransfer(1 << 20, Unpooled.EMPTY_BUFFER, false, 65536, 262144, 4);
+        wt.start(4096, alloc, tags, sender);
+        assertThat(r2ts).hasSize(1);
+        assertThat(r2ts.get(0)).containsExactly(100, 0, 0, 4096);
+    }
+}

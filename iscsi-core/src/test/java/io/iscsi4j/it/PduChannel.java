@@ -1,0 +1,223 @@
+package io.iscsi4j.it;
+
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * PDU framing over a blocking socket (RFC 7143 §11.2): BHS, AHS, header digest, data segment, padding to a
+ * multiple of 4, data digest. Digests are CRC32C computed by {@link Crc32c}, data digests over data and
+ * padding. Every read has a socket timeout so a hung target fails a test instead of hanging it.
+ *
+ * <p>Not thread-safe.
+ */
+final class PduChannel implements Closeable {
+
+    /** Socket read timeout: a target that does not answer within this fails the test. */
+    static final int READ_TIMEOUT_MILLIS = 10_000;
+
+    /** Absolute cap on an inbound DataSegmentLength, whatever was negotiated. */
+    private static final int HARD_LIMIT = 16 << 20;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private boolean headerDigest;
+    private boolean dataDigest;
+    private int maxInboundDataSegmentLength = 8192;
+
+    private PduChannel(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects to {@code address} with a 5 s connect timeout and a {@value #READ_TIMEOUT_MILLIS} ms read timeout. */
+    static PduChannel connect(InetSocketAddress address) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(READ_TIMEOUT_MILLIS);
+            s.connect(address, 5_000);
+            return new PduChannel(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    void headerDigest(boolean enabled) {
+        this.headerDigest = enabled;
+    }
+
+    void dataDigest(boolean enabled) {
+        this.dataDigest = enabled;
+    }
+
+    boolean headerDigest() {
+        return headerDigest;
+    }
+
+    boolean dataDigest() {
+        return dataDigest;
+    }
+
+    /** The largest DataSegmentLength accepted from the target (the initiator's MaxRecvDataSegmentLength). */
+    void maxInboundDataSegmentLength(int bytes) {
+        this.maxInboundDataSegmentLength = bytes;
+    }
+
+    int maxInboundDataSegmentLength() {
+        return maxInboundDataSegmentLength;
+    }
+
+    /** Sends a PDU with correct digests. */
+    void send(Bhs bhs, byte[] data, int offset, int length) throws IOException {
+        send(bhs, data, offset, length, false, false);
+    }
+
+    /**
+     * Sends a PDU, optionally with a deliberately wrong header or data digest (the digest's bits are inverted).
+     * DataSegmentLength is set from {@code length}.
+     */
+    void send(Bhs bhs, byte[] data, int offset, int length, boolean corruptHeaderDigest, boolean corruptDataDigest)
+            throws IOException {
+        bhs.dataSegmentLength(length);
+        byte[] header = bhs.toByteArray();
+        int padding = -length & 3;
+        int hd = headerDigest ? Crc32c.LENGTH : 0;
+        int dd = dataDigest && length > 0 ? Crc32c.LENGTH : 0;
+        byte[] frame = new byte[Bhs.LENGTH + hd + length + padding + dd];
+        System.arraycopy(header, 0, frame, 0, Bhs.LENGTH);
+        int p = Bhs.LENGTH;
+        if (hd > 0) {
+            int crc = Crc32c.value(frame, 0, Bhs.LENGTH);
+            Crc32c.put(frame, p, corruptHeaderDigest ? ~crc : crc);
+            p += hd;
+        }
+        if (length > 0) {
+            System.arraycopy(data, offset, frame, p, length);
+            int segmentStart = p;
+            p += length + padding;
+            if (dd > 0) {
+                int crc = Crc32c.value(frame, segmentStart, length + padding);
+                Crc32c.put(frame, p, corruptDataDigest ? ~crc : crc);
+            }
+        }
+        out.write(frame);
+        out.flush();
+    }
+
+    /** Writes bytes as they are: no framing, no digests (for hostile-input tests). */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /**
+     * Reads one PDU, checking its digests and its DataSegmentLength against the declared limit.
+     *
+     * @throws ProtocolViolation on a digest mismatch or an oversized data segment
+     * @throws EOFException when the target closed the connection
+     * @throws SocketTimeoutException when nothing arrived within {@value #READ_TIMEOUT_MILLIS} ms
+     */
+    RawPdu receive() throws IOException {
+        byte[] bhs = readFully(Bhs.LENGTH);
+        int ahsLength = (bhs[4] & 0xFF) * 4;
+        byte[] ahs = readFully(ahsLength);
+        int dsl = (bhs[5] & 0xFF) << 16 | (bhs[6] & 0xFF) << 8 | bhs[7] & 0xFF;
+        RawPdu pdu = new RawPdu(bhs, ahs, new byte[0]);
+        if (headerDigest) {
+            byte[] digest = readFully(Crc32c.LENGTH);
+            byte[] covered = new byte[Bhs.LENGTH + ahsLength];
+            System.arraycopy(bhs, 0, covered, 0, Bhs.LENGTH);
+            System.arraycopy(ahs, 0, covered, Bhs.LENGTH, ahsLength);
+            int expected = Crc32c.value(covered, 0, covered.length);
+            int received = Crc32c.get(digest, 0);
+            if (expected != received) {
+                throw new ProtocolViolation(String.format(
+                        "header digest mismatch (RFC 7143 §13.1): received %08x, computed %08x for %s",
+                        received, expected, pdu));
+            }
+        }
+        if (dsl > maxInboundDataSegmentLength || dsl > HARD_LIMIT) {
+            throw new ProtocolViolation("DataSegmentLength " + dsl + " exceeds the initiator's declared "
+                    + "MaxRecvDataSegmentLength " + maxInboundDataSegmentLength + " (RFC 7143 §13.12): " + pdu);
+        }
+        int padding = -dsl & 3;
+        byte[] segment = readFully(dsl + padding);
+        if (dataDigest && dsl > 0) {
+            byte[] digest = readFully(Crc32c.LENGTH);
+            int expected = Crc32c.value(segment, 0, segment.length);
+            int received = Crc32c.get(digest, 0);
+            if (expected != received) {
+                throw new ProtocolViolation(String.format(
+                        "data digest mismatch (RFC 7143 §13.1): received %08x, computed %08x over %d data + %d "
+                                + "padding bytes of %s", received, expected, dsl, padding, pdu));
+            }
+        }
+        byte[] data = segment;
+        if (padding > 0) {
+            data = new byte[dsl];
+            System.arraycopy(segment, 0, data, 0, dsl);
+        }
+        return new RawPdu(bhs, ahs, data);
+    }
+
+    /**
+     * Waits until the target closes the connection, discarding anything it still sends.
+     *
+     * @return {@code true} when end of stream (or a reset) was seen within {@code timeout}
+     */
+    boolean awaitClose(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] sink = new byte[8192];
+        int previous = socket.getSoTimeout();
+        try {
+            while (System.nanoTime() < deadline) {
+                long leftMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                socket.setSoTimeout((int) Math.min(leftMillis, READ_TIMEOUT_MILLIS));
+                try {
+                    if (in.read(sink) < 0) {
+                        return true;
+                    }
+                } catch (SocketTimeoutException e) {
+                    return false;
+                } catch (IOException e) {
+                    return true; // connection reset: closed as well
+                }
+            }
+            return false;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(previous);
+            }
+        }
+    }
+
+    private byte[] readFully(int length) throws IOException {
+        byte[] b = new byte[length];
+        int n = 0;
+        while (n < length) {
+            int r = in.read(b, n, length - n);
+            if (r < 0) {
+                throw new EOFException("target closed the connection after " + n + " of " + length
+                        + " expected bytes");
+            }
+            n += r;
+        }
+        return b;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,211 @@
+package io.iscsi4j.scsi;
+
+import io.iscsi4j.backstore.Backstore;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One READ, WRITE or SYNCHRONIZE CACHE in flight: a small state machine that is both the {@link Runnable}
+ * submitted to the logical unit's executor (each backstore call runs there) and the callback of every stage it
+ * waits for (Data-Out arrival, backstore completion). One object per command; no other allocation on the data
+ * path except for a truncated read's last partial block.
+ *
+ * <p>Transfer length versus expected transfer length (the initiator's announcement): a READ that needs more
+ * than expected reads and sends only the expected bytes (whole blocks, plus the head of one more block when the
+ * expected length is not block-aligned) and reports the full length so the transport signals an overflow
+ * residual. A WRITE that needs more than expected receives the expected bytes, writes nothing and ends with
+ * CHECK CONDITION, ILLEGAL REQUEST / INVALID FIELD IN CDB: a partial write would leave the blocks half-updated.
+ * Needing less than expected is an underflow the transport reports.
+ *
+ * <p>Every backstore call is submitted to the executor; when it rejects the task the command ends with BUSY.
+ */
+final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlockIo.class);
+
+    /** Reading the whole blocks of a READ into the Data-In buffer. */
+    private static final int READ = 1;
+    /** Reading the partial last block of a READ truncated to a length that is not block-aligned. */
+    private static final int READ_TAIL = 2;
+    /** Waiting for the WRITE's Data-Out. */
+    private static final int DATA_OUT = 3;
+    /** Writing the Data-Out to the backstore. */
+    private static final int WRITE = 4;
+    /** SYNCHRONIZE CACHE: status after the flush. */
+    private static final int FLUSH = 5;
+    /** SYNCHRONIZE CACHE with IMMED: status already sent; the flush runs afterwards. */
+    private static final int FLUSH_IMMEDIATE = 6;
+
+    private final ScsiTask task;
+    private final Backstore backstore;
+    private final Executor executor;
+    private final int blockSize;
+    private final long lba;
+    /** Bytes the CDB asks for. */
+    private final int needed;
+    /** Bytes actually transferred: {@code min(needed, expected transfer length)}. */
+    private final int length;
+    private final boolean fua;
+    private int phase;
+    /** The Data-In buffer (reads) or the Data-Out buffer (writes); owned by the transport. */
+    private ByteBuffer buffer;
+    /** The last block of a truncated read. */
+    private ByteBuffer tail;
+
+    private BlockIo(ScsiTask task, LogicalUnit lu, long lba, int needed, int length, boolean fua, int phase) {
+        this.task = task;
+        this.backstore = lu.backstore();
+        this.executor = lu.executor();
+        this.blockSize = lu.blockSize();
+        this.lba = lba;
+        this.needed = needed;
+        this.length = length;
+        this.fua = fua;
+        this.phase = phase;
+    }
+
+    /** Reads {@code needed} bytes from {@code lba} into Data-In and completes the task. */
+    static void read(ScsiTask task, LogicalUnit lu, long lba, int needed) {
+        int length = (int) Math.min(needed, task.expectedTransferLength());
+        if (length == 0) {
+            task.complete(ScsiStatus.GOOD, null, needed);
+            return;
+        }
+        BlockIo io = new BlockIo(task, lu, lba, needed, length, false, length >= lu.blockSize() ? READ : READ_TAIL);
+        io.buffer = task.allocateDataIn(length);
+        io.submit();
+    }
+
+    /** Receives {@code needed} bytes of Data-Out, writes them at {@code lba} and completes the task. */
+    static void write(ScsiTask task, LogicalUnit lu, long lba, int needed, boolean fua) {
+        int length = (int) Math.min(needed, task.expectedTransferLength());
+        if (length == 0) {
+            task.complete(ScsiStatus.CHECK_CONDITION, Sense.INVALID_FIELD_IN_CDB, needed);
+            return;
+        }
+        BlockIo io = new BlockIo(task, lu, lba, needed, length, fua, DATA_OUT);
+        task.receiveDataOut(length).whenComplete(io);
+    }
+
+    /** Flushes the backstore; with {@code immediate} completes the task first (SBC-4 IMMED bit). */
+    static void flush(ScsiTask task, LogicalUnit lu, boolean immediate) {
+        BlockIo io = new BlockIo(task, lu, 0, 0, 0, false, immediate ? FLUSH_IMMEDIATE : FLUSH);
+        if (immediate) {
+            Responses.good(task);
+        }
+        io.submit();
+    }
+
+    private void submit() {
+        try {
+            executor.execute(this);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("backstore executor rejected a command; reporting BUSY", e);
+            if (phase != FLUSH_IMMEDIATE) {
+                task.complete(ScsiStatus.BUSY, null, 0);
+            }
+        }
+    }
+
+    /** Runs on the logical unit's executor: one backstore call. */
+    @Override
+    public void run() {
+        CompletionStage<Void> stage;
+        try {
+            stage = call();
+        } catch (Throwable t) { // a synchronous failure counts as an exceptional completion
+            accept(null, t);
+            return;
+        }
+        if (stage == null) {
+            accept(null, new IllegalStateException("backstore returned a null stage"));
+        } else {
+            stage.whenComplete(this);
+        }
+    }
+
+    private CompletionStage<Void> call() {
+        switch (phase) {
+            case READ:
+                buffer.limit(length - length % blockSize);
+                return backstore.read(lba, buffer);
+            case READ_TAIL:
+                tail = ByteBuffer.allocate(blockSize);
+                return backstore.read(lba + length / blockSize, tail);
+            case WRITE:
+                return backstore.write(lba, buffer, fua);
+            default: // FLUSH, FLUSH_IMMEDIATE
+                return backstore.flush();
+        }
+    }
+
+    /** The callback of every stage: Data-Out arrival and backstore completions. */
+    @Override
+    public void accept(Object result, Throwable failure) {
+        switch (phase) {
+            case DATA_OUT:
+                if (failure != null) {
+                    // The transport failed or aborted the transfer and has completed the task itself.
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("Data-Out failed; the transport completed the task: {}", failure.toString());
+                    }
+                    return;
+                }
+                buffer = (ByteBuffer) result;
+                if (length < needed) {
+                    task.complete(ScsiStatus.CHECK_CONDITION, Sense.INVALID_FIELD_IN_CDB, needed);
+                    return;
+                }
+                phase = WRITE;
+                submit();
+                return;
+            case READ:
+                if (failure != null) {
+                    Sense.fail(task, SenseMapper.map(failure, false));
+                    return;
+                }
+                buffer.limit(length);
+                buffer.position(0);
+                if (length % blockSize != 0) {
+                    phase = READ_TAIL;
+                    submit();
+                    return;
+                }
+                task.complete(ScsiStatus.GOOD, null, needed);
+                return;
+            case READ_TAIL:
+                if (failure != null) {
+                    Sense.fail(task, SenseMapper.map(failure, false));
+                    return;
+                }
+                int partial = length % blockSize;
+                buffer.put(length - partial, tail, 0, partial);
+                task.complete(ScsiStatus.GOOD, null, needed);
+                return;
+            case WRITE:
+                if (failure != null) {
+                    Sense.fail(task, SenseMapper.map(failure, true));
+                    return;
+                }
+                task.complete(ScsiStatus.GOOD, null, needed);
+                return;
+            case FLUSH:
+                if (failure != null) {
+                    Sense.fail(task, SenseMapper.map(failure, true));
+                    return;
+                }
+                Responses.good(task);
+                return;
+            default: // FLUSH_IMMEDIATE: status was sent before the flush; a failure can only be logged
+                if (failure != null) {
+                    LOG.warn("SYNCHRONIZE CACHE with IMMED failed after GOOD status: {}",
+                            SenseMapper.map(failure, true));
+                }
+        }
+    }
+}

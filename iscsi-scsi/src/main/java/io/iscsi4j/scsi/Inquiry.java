@@ -1,0 +1,202 @@
+package io.iscsi4j.scsi;
+
+import io.iscsi4j.backstore.BackstoreCapability;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** INQUIRY (SPC-5 §6.7): standard inquiry data and the vital product data pages (SPC-5 §7.7, SBC-4 §6.6). */
+final class Inquiry {
+
+    /** Peripheral qualifier 000b, device type 00h: a direct-access block device is connected. */
+    static final int PERIPHERAL_DISK = 0x00;
+    /** Peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN. */
+    static final int PERIPHERAL_NONE = 0x7F;
+
+    static final int VPD_SUPPORTED_PAGES = 0x00;
+    static final int VPD_UNIT_SERIAL_NUMBER = 0x80;
+    static final int VPD_DEVICE_IDENTIFICATION = 0x83;
+    static final int VPD_BLOCK_LIMITS = 0xB0;
+    static final int VPD_BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
+    static final int VPD_LOGICAL_BLOCK_PROVISIONING = 0xB2;
+
+    private static final byte[] SUPPORTED_PAGES = {
+        (byte) VPD_SUPPORTED_PAGES, (byte) VPD_UNIT_SERIAL_NUMBER, (byte) VPD_DEVICE_IDENTIFICATION,
+        (byte) VPD_BLOCK_LIMITS, (byte) VPD_BLOCK_DEVICE_CHARACTERISTICS, (byte) VPD_LOGICAL_BLOCK_PROVISIONING,
+    };
+    private static final byte[] SUPPORTED_PAGES_NO_LU = {(byte) VPD_SUPPORTED_PAGES};
+
+    /** Standard inquiry data length: through the version descriptors (bytes 58 to 73). */
+    static final int STANDARD_LENGTH = 74;
+    /** VERSION 06h: the device claims SPC-4. */
+    static final int VERSION_SPC4 = 0x06;
+    /** Version descriptors (SPC-5 Table 61): SAM-5, SPC-4, SBC-3, each "no version claimed". */
+    private static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0460, 0x04C0};
+
+    private Inquiry() {
+    }
+
+    /**
+     * Executes INQUIRY.
+     *
+     * @param lu the addressed logical unit, or {@code null} when there is none at the LUN
+     */
+    static void execute(ScsiTask task, LogicalUnit lu) {
+        ByteBuffer cdb = task.cdb();
+        if (Cdb.bit(cdb, 1, 1)) { // CMDDT (obsolete)
+            Sense.fail(task, Sense.invalidField(1, 1));
+            return;
+        }
+        boolean evpd = Cdb.bit(cdb, 1, 0);
+        int page = Cdb.u8(cdb, 2);
+        int allocationLength = Cdb.u16(cdb, 3);
+        byte[] data;
+        if (!evpd) {
+            if (page != 0) {
+                Sense.fail(task, Sense.invalidField(2, 7));
+                return;
+            }
+            data = lu == null
+                    ? standard(PERIPHERAL_NONE, LogicalUnit.DEFAULT_VENDOR, LogicalUnit.DEFAULT_PRODUCT,
+                            LogicalUnit.DEFAULT_REVISION)
+                    : standard(PERIPHERAL_DISK, lu.vendor(), lu.product(), lu.revision());
+        } else {
+            data = lu == null ? vpdWithoutLogicalUnit(page) : vpd(page, lu, task.nexus());
+            if (data == null) {
+                Sense.fail(task, Sense.invalidField(2, 7));
+                return;
+            }
+        }
+        Responses.data(task, data, allocationLength);
+    }
+
+    /** Standard inquiry data (SPC-5 §6.7.2). */
+    static byte[] standard(int peripheral, String vendor, String product, String revision) {
+        byte[] d = new byte[STANDARD_LENGTH];
+        d[0] = (byte) peripheral;
+        d[1] = 0;                           // RMB 0, LU_CONG 0
+        d[2] = (byte) VERSION_SPC4;
+        d[3] = 0x12;                        // NORMACA 0, HISUP 1, RESPONSE DATA FORMAT 2
+        d[4] = (byte) (STANDARD_LENGTH - 5); // ADDITIONAL LENGTH
+        d[5] = 0;                           // SCCS, ACC, TPGS 00b (no ALUA), 3PC, PROTECT 0
+        d[6] = 0;                           // ENCSERV 0, MULTIP 0
+        d[7] = 0x02;                        // CMDQUE 1
+        Bytes.putAscii(d, 8, 8, vendor);
+        Bytes.putAscii(d, 16, 16, product);
+        Bytes.putAscii(d, 32, 4, revision);
+        for (int i = 0; i < VERSION_DESCRIPTORS.length; i++) {
+            Bytes.putU16(d, 58 + 2 * i, VERSION_DESCRIPTORS[i]);
+        }
+        return d;
+    }
+
+    /** A VPD page of a logical unit, or {@code null} when the page is not supported. */
+    static byte[] vpd(int page, LogicalUnit lu, ItNexus nexus) {
+        return switch (page) {
+            case VPD_SUPPORTED_PAGES -> page(PERIPHERAL_DISK, page, SUPPORTED_PAGES);
+            case VPD_UNIT_SERIAL_NUMBER ->
+                    page(PERIPHERAL_DISK, page, lu.serial().getBytes(StandardCharsets.US_ASCII));
+            case VPD_DEVICE_IDENTIFICATION -> page(PERIPHERAL_DISK, page, deviceIdentification(lu, nexus));
+            case VPD_BLOCK_LIMITS -> page(PERIPHERAL_DISK, page, blockLimits(lu));
+            case VPD_BLOCK_DEVICE_CHARACTERISTICS -> page(PERIPHERAL_DISK, page, blockDeviceCharacteristics());
+            case VPD_LOGICAL_BLOCK_PROVISIONING -> page(PERIPHERAL_DISK, page, logicalBlockProvisioning(lu));
+            default -> null;
+        };
+    }
+
+    /** With no logical unit at the LUN only the supported pages page exists, listing itself. */
+    static byte[] vpdWithoutLogicalUnit(int page) {
+        return page == VPD_SUPPORTED_PAGES ? page(PERIPHERAL_NONE, page, SUPPORTED_PAGES_NO_LU) : null;
+    }
+
+    /** A VPD page: 4-byte header (peripheral, page code, 16-bit page length) and the page body. */
+    private static byte[] page(int peripheral, int pageCode, byte[] body) {
+        byte[] d = new byte[4 + body.length];
+        d[0] = (byte) peripheral;
+        d[1] = (byte) pageCode;
+        Bytes.putU16(d, 2, body.length);
+        System.arraycopy(body, 0, d, 4, body.length);
+        return d;
+    }
+
+    /**
+     * Device identification designators (SPC-5 §7.7.6): NAA 6 and T10 vendor ID for the logical unit; relative
+     * target port, target port group and SCSI name string for the target port of the I_T nexus.
+     */
+    private static byte[] deviceIdentification(LogicalUnit lu, ItNexus nexus) {
+        byte[] naa = lu.naaDesignator();
+        byte[] serial = lu.serial().getBytes(StandardCharsets.US_ASCII);
+        byte[] portName = nexus == null || nexus.targetPortName() == null
+                ? null : nexus.targetPortName().getBytes(StandardCharsets.UTF_8);
+        // SCSI name string: null-terminated, padded with nulls to a multiple of 4, at most 256 bytes (§7.7.6.11).
+        int nameLength = portName == null ? 0 : (portName.length + 4) & ~3;
+        if (nameLength > 256) {
+            nameLength = 0;
+        }
+        int t10Length = 8 + serial.length;
+        int size = (4 + naa.length) + (4 + t10Length)
+                + (nexus == null ? 0 : 2 * (4 + 4))
+                + (nameLength == 0 ? 0 : 4 + nameLength);
+        byte[] d = new byte[size];
+        int p = 0;
+        // NAA: code set 1 (binary), association 00b (logical unit), designator type 3.
+        p = designatorHeader(d, p, 0x1, 0x0, 0x3, naa.length);
+        System.arraycopy(naa, 0, d, p, naa.length);
+        p += naa.length;
+        // T10 vendor ID: code set 2 (ASCII), association 00b, type 1; vendor (8 bytes) then the unit serial.
+        p = designatorHeader(d, p, 0x2, 0x0, 0x1, t10Length);
+        Bytes.putAscii(d, p, 8, lu.vendor());
+        System.arraycopy(serial, 0, d, p + 8, serial.length);
+        p += t10Length;
+        if (nexus != null) {
+            // Relative target port: code set 1, association 01b (target port), type 4 (§7.7.6.7).
+            p = designatorHeader(d, p, 0x1, 0x1, 0x4, 4);
+            Bytes.putU16(d, p + 2, nexus.relativeTargetPortId());
+            p += 4;
+            // Target port group: code set 1, association 01b, type 5 (§7.7.6.8).
+            p = designatorHeader(d, p, 0x1, 0x1, 0x5, 4);
+            Bytes.putU16(d, p + 2, nexus.targetPortGroup());
+            p += 4;
+        }
+        if (nameLength != 0) {
+            // SCSI name string: code set 3 (UTF-8), association 01b, type 8.
+            p = designatorHeader(d, p, 0x3, 0x1, 0x8, nameLength);
+            System.arraycopy(portName, 0, d, p, portName.length);
+        }
+        return d;
+    }
+
+    /** Writes a designation descriptor header (PIV 0, protocol identifier 0) and returns the designator offset. */
+    private static int designatorHeader(byte[] d, int p, int codeSet, int association, int type, int length) {
+        d[p] = (byte) codeSet;
+        d[p + 1] = (byte) ((association << 4) | type);
+        d[p + 3] = (byte) length;
+        return p + 4;
+    }
+
+    /** Block limits (SBC-4 §6.6.4), page length 3Ch; no UNMAP, WRITE SAME, COMPARE AND WRITE or atomics. */
+    private static byte[] blockLimits(LogicalUnit lu) {
+        byte[] b = new byte[0x3C];
+        // b[0] WSNZ 0, b[1] MAXIMUM COMPARE AND WRITE LENGTH 0
+        Bytes.putU16(b, 2, 1);                                                   // OPTIMAL TRANSFER LENGTH GRANULARITY
+        Bytes.putU32(b, 4, lu.maxTransferBlocks());                               // MAXIMUM TRANSFER LENGTH
+        Bytes.putU32(b, 8, LogicalUnit.OPTIMAL_TRANSFER_BYTES / lu.blockSize()); // OPTIMAL TRANSFER LENGTH
+        // MAXIMUM PREFETCH LENGTH, MAXIMUM UNMAP LBA COUNT, MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT, OPTIMAL UNMAP
+        // GRANULARITY, UNMAP GRANULARITY ALIGNMENT, MAXIMUM WRITE SAME LENGTH and the atomic fields stay 0.
+        return b;
+    }
+
+    /** Block device characteristics (SBC-4 §6.6.2), page length 3Ch. */
+    private static byte[] blockDeviceCharacteristics() {
+        byte[] b = new byte[0x3C];
+        Bytes.putU16(b, 0, 0x0001); // MEDIUM ROTATION RATE: non-rotating medium
+        return b;
+    }
+
+    /** Logical block provisioning (SBC-4 §6.6.6), page length 4; LBPU, LBPWS, LBPWS10 0 (no UNMAP yet). */
+    private static byte[] logicalBlockProvisioning(LogicalUnit lu) {
+        byte[] b = new byte[4];
+        boolean thin = lu.backstore().capabilities().contains(BackstoreCapability.THIN_PROVISIONING);
+        b[2] = (byte) (thin ? 0x02 : 0x00); // PROVISIONING TYPE: 010b thin, 000b full
+        return b;
+    }
+}

@@ -1,0 +1,346 @@
+package io.iscsi4j.scsi;
+
+import io.iscsi4j.backstore.Backstore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A SCSI direct-access block device (SBC-4) over a {@link Backstore}: what one LUN of a target exposes.
+ *
+ * <p>A logical unit holds the device identity the initiator sees (vendor, product, revision, unit serial number
+ * and the NAA designator derived from it), the I/O mode (read-only; write-back or write-through) and the
+ * {@link Executor} every backstore call runs on. Serve it through a {@link ScsiDispatcher}.
+ *
+ * <p><b>Identity.</b> The unit serial number (VPD page 80h) must be stable across restarts for initiators
+ * (multipath, udev, file systems by id) to recognise the device; VPD page 83h carries an NAA IEEE Registered
+ * Extended designator (NAA 6) whose 100 vendor-specific bits are the first bits of the SHA-256 hash of the serial,
+ * under the fixed company identifier 4A15C5h (a locally administered IEEE CID-format value,
+ * not an assigned OUI). Equal serials give equal designators, so give every logical unit its own serial.
+ *
+ * <p><b>Caching.</b> In write-back mode (WCE=1 in the caching mode page) a GOOD write may sit in the backstore's
+ * volatile cache until SYNCHRONIZE CACHE or a write with FUA. In write-through mode (WCE=0) every write is sent
+ * to the backstore with {@code fua = true}, so it is durable before GOOD status.
+ *
+ * <p><b>Limits.</b> READ and WRITE move at most {@link #maxTransferBlocks()} blocks per command
+ * (8 MiB), as VPD page B0h reports; longer commands get ILLEGAL REQUEST /
+ * INVALID FIELD IN CDB.
+ *
+ * <p>Thread-safe and immutable apart from {@link #close()}. The block count is read from the backstore on each
+ * use, so a backstore that grows is reported with its new capacity.
+ *
+ * @since 0.1
+ */
+public final class LogicalUnit implements AutoCloseable {
+
+    /** Most bytes one READ or WRITE command transfers (8 MiB). */
+    static final int MAX_TRANSFER_BYTES = 8 * 1024 * 1024;
+    /** Preferred bytes per command reported in VPD B0h (1 MiB). */
+    static final int OPTIMAL_TRANSFER_BYTES = 1024 * 1024;
+    /** IEEE company identifier in the NAA designator (24 bits). */
+    static final int NAA_COMPANY_ID = 0x4A15C5;
+
+    static final String DEFAULT_VENDOR = "ISCSI4J";
+    static final String DEFAULT_PRODUCT = "VIRTUAL-DISK";
+    static final String DEFAULT_REVISION = "0001";
+    private static final int MAX_SERIAL_LENGTH = 128;
+
+    private final Backstore backstore;
+    private final String serial;
+    private final boolean readOnly;
+    private final boolean writeBack;
+    private final String vendor;
+    private final String product;
+    private final String revision;
+    private final Executor executor;
+    private final int blockSize;
+    private final byte[] naaDesignator;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LogicalUnit(Builder b, int blockSize, String serial) {
+        this.backstore = b.backstore;
+        this.serial = serial;
+        this.readOnly = b.readOnly || b.backstore.isReadOnly();
+        this.writeBack = b.writeBack != null ? b.writeBack : b.backstore.hasVolatileCache();
+        this.vendor = b.vendor;
+        this.product = b.product;
+        this.revision = b.revision;
+        this.executor = b.executor != null ? b.executor : DefaultExecutor.INSTANCE;
+        this.blockSize = blockSize;
+        this.naaDesignator = naaDesignator(serial);
+    }
+
+    /**
+     * Starts building a logical unit over {@code backstore}. The logical unit takes ownership: {@link #close()}
+     * closes the backstore.
+     *
+     * @param backstore the storage
+     * @return a builder
+     */
+    public static Builder builder(Backstore backstore) {
+        return new Builder(Objects.requireNonNull(backstore, "backstore"));
+    }
+
+    /** The logical block size in bytes, fixed when the logical unit was built. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** The number of logical blocks, as the backstore reports it now. */
+    public long blockCount() {
+        return backstore.blockCount();
+    }
+
+    /** The backstore this logical unit serves. */
+    public Backstore backstore() {
+        return backstore;
+    }
+
+    /** The unit serial number (VPD page 80h), printable ASCII. */
+    public String serial() {
+        return serial;
+    }
+
+    /** Whether writes are refused with DATA PROTECT / WRITE PROTECTED (configured or the backstore's). */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** Whether the write cache is reported enabled (WCE=1); otherwise every write is forced unit access. */
+    public boolean isWriteBack() {
+        return writeBack;
+    }
+
+    /** The T10 vendor identification (INQUIRY bytes 8 to 15, without padding). */
+    public String vendor() {
+        return vendor;
+    }
+
+    /** The product identification (INQUIRY bytes 16 to 31, without padding). */
+    public String product() {
+        return product;
+    }
+
+    /** The product revision level (INQUIRY bytes 32 to 35, without padding). */
+    public String revision() {
+        return revision;
+    }
+
+    /** The most logical blocks one READ or WRITE command may transfer (VPD B0h MAXIMUM TRANSFER LENGTH). */
+    public int maxTransferBlocks() {
+        return MAX_TRANSFER_BYTES / blockSize;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    /** The 16-byte NAA 6 designator (VPD 83h); the caller must not modify it. */
+    byte[] naaDesignator() {
+        return naaDesignator;
+    }
+
+    /** Closes the backstore. Idempotent: only the first call closes it. Call when no command is in flight. */
+    @Override
+    public void close() throws IOException {
+        if (closed.compareAndSet(false, true)) {
+            backstore.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LogicalUnit[serial=" + serial + ", blockSize=" + blockSize + ", readOnly=" + readOnly
+                + ", writeBack=" + writeBack + "]";
+    }
+
+    private static byte[] naaDesignator(String serial) {
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest(serial.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+        long h0 = 0;
+        long h1 = 0;
+        for (int i = 0; i < 8; i++) {
+            h0 = (h0 << 8) | (hash[i] & 0xFF);
+            h1 = (h1 << 8) | (hash[8 + i] & 0xFF);
+        }
+        // SPC-5 §7.7.6.6.5: NAA (4 bits) = 6, IEEE COMPANY_ID (24 bits), VENDOR SPECIFIC IDENTIFIER (36 bits),
+        // VENDOR SPECIFIC IDENTIFIER EXTENSION (64 bits).
+        long high = (6L << 60) | ((long) NAA_COMPANY_ID << 36) | (h0 >>> 28);
+        byte[] d = new byte[16];
+        Bytes.putU64(d, 0, high);
+        Bytes.putU64(d, 8, h1);
+        return d;
+    }
+
+    /**
+     * Builds a {@link LogicalUnit}. Not thread-safe.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+
+        private final Backstore backstore;
+        private String serial;
+        private boolean readOnly;
+        private Boolean writeBack;
+        private String vendor = DEFAULT_VENDOR;
+        private String product = DEFAULT_PRODUCT;
+        private String revision = DEFAULT_REVISION;
+        private Executor executor;
+
+        private Builder(Backstore backstore) {
+            this.backstore = backstore;
+        }
+
+        /**
+         * Sets the unit serial number: printable ASCII, 1 to 128 characters, stable across restarts and unique per
+         * logical unit (the NAA designator is derived from it). Without one, {@link #build()} picks a random
+         * serial (32 hex digits), which changes the device's identity on every start: set one for any storage an
+         * initiator should recognise again.
+         *
+         * @param serial the serial
+         * @return this builder
+         */
+        public Builder serial(String serial) {
+            this.serial = Objects.requireNonNull(serial, "serial");
+            return this;
+        }
+
+        /**
+         * Refuses writes with DATA PROTECT / WRITE PROTECTED. A backstore whose {@link Backstore#isReadOnly()} is
+         * {@code true} is read-only regardless. Default {@code false}.
+         *
+         * @param readOnly whether writes are refused
+         * @return this builder
+         */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Write-back ({@code true}: WCE=1, durability on SYNCHRONIZE CACHE or FUA) or write-through
+         * ({@code false}: WCE=0, every write is passed to the backstore with FUA). Default:
+         * {@link Backstore#hasVolatileCache()}.
+         *
+         * @param writeBack whether the write cache is enabled
+         * @return this builder
+         */
+        public Builder writeBack(boolean writeBack) {
+            this.writeBack = writeBack;
+            return this;
+        }
+
+        /**
+         * Sets the T10 vendor identification: printable ASCII, 1 to 8 characters. Default {@code "ISCSI4J"}.
+         *
+         * @param vendor the vendor
+         * @return this builder
+         */
+        public Builder vendor(String vendor) {
+            this.vendor = checkAscii("vendor", vendor, 8);
+            return this;
+        }
+
+        /**
+         * Sets the product identification: printable ASCII, 1 to 16 characters. Default {@code "VIRTUAL-DISK"}.
+         *
+         * @param product the product
+         * @return this builder
+         */
+        public Builder product(String product) {
+            this.product = checkAscii("product", product, 16);
+            return this;
+        }
+
+        /**
+         * Sets the product revision level: printable ASCII, 1 to 4 characters. Default {@code "0001"}.
+         *
+         * @param revision the revision
+         * @return this builder
+         */
+        public Builder revision(String revision) {
+            this.revision = checkAscii("revision", revision, 4);
+            return this;
+        }
+
+        /**
+         * Sets the executor every backstore call (read, write, flush) is submitted to, so that storage code never
+         * runs on the transport's thread. Completions of the backstore's stages may run on any thread. Default: a
+         * shared pool of daemon threads named {@code iscsi4j-backstore-N} (twice the number of processors, at least
+         * four; idle threads end after 60 seconds), shared by all logical units built without an executor and
+         * never shut down. The caller owns an executor it passes here: the logical unit does not shut it down.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Builds the logical unit.
+         *
+         * @return the logical unit
+         * @throws IllegalArgumentException when the serial is malformed, or the backstore reports a block size that
+         *         is not a power of two from 512 to 65536 or a block count below 1; the message names the problem
+         */
+        public LogicalUnit build() {
+            int bs = backstore.blockSize();
+            if (bs < 512 || bs > 65536 || Integer.bitCount(bs) != 1) {
+                throw new IllegalArgumentException(
+                        "backstore block size must be a power of two from 512 to 65536: " + bs);
+            }
+            long count = backstore.blockCount();
+            if (count < 1) {
+                throw new IllegalArgumentException("backstore block count must be at least 1: " + count);
+            }
+            String s = serial != null
+                    ? checkAscii("serial", serial, MAX_SERIAL_LENGTH)
+                    : UUID.randomUUID().toString().replace("-", "");
+            return new LogicalUnit(this, bs, s);
+        }
+
+        private static String checkAscii(String what, String value, int maxLength) {
+            Objects.requireNonNull(value, what);
+            if (value.isEmpty() || value.length() > maxLength || !Bytes.isPrintableAscii(value)) {
+                throw new IllegalArgumentException(
+                        what + " must be 1 to " + maxLength + " printable ASCII characters: \"" + value + "\"");
+            }
+            return value;
+        }
+    }
+
+    /** The shared default executor, created on first use. */
+    private static final class DefaultExecutor {
+
+        static final Executor INSTANCE = create();
+
+        private static Executor create() {
+            int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+            AtomicInteger counter = new AtomicInteger();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "iscsi4j-backstore-" + counter.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            return pool;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.iscsi4j.scsi;
+
+/** CDB builders for tests; field offsets per SPC-5 / SBC-4. */
+final class Cdbs {
+
+    private Cdbs() {
+    }
+
+    static byte[] testUnitReady() {
+        return new byte[6];
+    }
+
+    static byte[] inquiry(boolean evpd, int page, int allocationLength) {
+        byte[] c = new byte[6];
+        c[0] = 0x12;
+        c[1] = (byte) (evpd ? 1 : 0);
+        c[2] = (byte) page;
+        c[3] = (byte) (allocationLength >>> 8);
+        c[4] = (byte) allocationLength;
+        return c;
+    }
+
+    static byte[] requestSense(boolean descriptor, int allocationLength) {
+        byte[] c = new byte[6];
+        c[0] = 0x03;
+        c[1] = (byte) (descriptor ? 1 : 0);
+        c[4] = (byte) allocationLength;
+        return c;
+    }
+
+    static byte[] reportLuns(int select, long allocationLength) {
+        byte[] c = new byte[12];
+        c[0] = (byte) 0xA0;
+        c[2] = (byte) select;
+        putU32(c, 6, allocationLength);
+        return c;
+    }
+
+    static byte[] readCapacity10() {
+        byte[] c = new byte[10];
+        c[0] = 0x25;
+        return c;
+    }
+
+    static byte[] readCapacity16(long allocationLength) {
+        byte[] c = new byte[16];
+        c[0] = (byte) 0x9E;
+        c[1] = 0x10;
+        putU32(c, 10, allocationLength);
+        return c;
+    }
+
+    /** READ or WRITE of any size: opcode 08h/0Ah, 28h/2Ah, A8h/AAh, 88h/8Ah; {@code flags} is byte 1. */
+    static byte[] readWrite(int opcode, long lba, long blocks, int flags) {
+        byte[] c;
+        switch (opcode) {
+            case 0x08, 0x0A -> {
+                c = new byte[6];
+                c[1] = (byte) ((lba >>> 16) & 0x1F);
+                c[2] = (byte) (lba >>> 8);
+                c[3] = (byte) lba;
+                c[4] = (byte) blocks;
+            }
+            case 0x28, 0x2A -> {
+                c = new byte[10];
+                c[1] = (byte) flags;
+                putU32(c, 2, lba);
+                c[7] = (byte) (blocks >>> 8);
+                c[8] = (byte) blocks;
+            }
+            case 0xA8, 0xAA -> {
+                c = new byte[12];
+                c[1] = (byte) flags;
+                putU32(c, 2, lba);
+                putU32(c, 6, blocks);
+            }
+            case 0x88, 0x8A -> {
+                c = new byte[16];
+                c[1] = (byte) flags;
+                putU32(c, 2, lba >>> 32);
+                putU32(c, 6, lba);
+                putU32(c, 10, blocks);
+            }
+            default -> throw new IllegalArgumentException("not a READ or WRITE: " + opcode);
+        }
+        c[0] = (byte) opcode;
+        return c;
+    }
+
+    static byte[] read10(long lba, int blocks) {
+        return readWrite(0x28, lba, blocks, 0);
+    }
+
+    static byte[] write10(long lba, int blocks) {
+        return readWrite(0x2A, lba, blocks, 0);
+    }
+
+    static byte[] modeSense6(boolean dbd, int pageControl, int page, int subpage, int allocationLength) {
+        byte[] c = new byte[6];
+        c[0] = 0x1A;
+        c[1] = (byte) (dbd ? 0x08 : 0);
+        c[2] = (byte) ((pageControl << 6) | page);
+        c[3] = (byte) subpage;
+        c[4] = (byte) allocationLength;
+        return c;
+    }
+
+    static byte[] modeSense10(boolean llbaa, boolean dbd, int pageControl, int page, int subpage,
+                              int allocationLength) {
+        byte[] c = new byte[10];
+        c[0] = 0x5A;
+        c[1] = (byte) ((llbaa ? 0x10 : 0) | (dbd ? 0x08 : 0));
+        c[2] = (byte) ((pageControl << 6) | page);
+        c[3] = (byte) subpage;
+        c[7] = (byte) (allocationLength >>> 8);
+        c[8] = (byte) allocationLength;
+        return c;
+    }
+
+    static byte[] synchronizeCache10(long lba, int blocks, boolean immediate) {
+        byte[] c = new byte[10];
+        c[0] = 0x35;
+        c[1] = (byte) (immediate ? 0x02 : 0);
+        putU32(c, 2, lba);
+        c[7] = (byte) (blocks >>> 8);
+        c[8] = (byte) blocks;
+        return c;
+    }
+
+    static byte[] synchronizeCache16(long lba, long blocks, boolean immediate) {
+        byte[] c = new byte[16];
+        c[0] = (byte) 0x91;
+        c[1] = (byte) (immediate ? 0x02 : 0);
+        putU32(c, 2, lba >>> 32);
+        putU32(c, 6, lba);
+        putU32(c, 10, blocks);
+        return c;
+    }
+
+    static void putU32(byte[] b, int off, long v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    static int u16(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
+    }
+
+    static long u32(byte[] b, int off) {
+        return ((long) u16(b, off) << 16) | u16(b, off + 2);
+    }
+
+    static long u64(byte[] b, int off) {
+        return (u32(b, off) << 32) | u32(b, off + 4);
+    }
+}
