@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /**
  * Asynchronous Message: an unsolicited event from the target (RFC 7143 §11.9), opcode 0x32.
  *
- * The Initiator Task Tag is always 0xffffffff.
+ * <p>The Initiator Task Tag is always 0xffffffff.
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */

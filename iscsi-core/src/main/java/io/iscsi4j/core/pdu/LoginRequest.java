@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /**
  * Login Request (RFC 7143 §11.12), opcode 0x03.
  *
- * The I bit of a Login Request is always 1 (RFC 7143 §11.12); the builder defaults {@code immediate} to
+ * <p>The I bit of a Login Request is always 1 (RFC 7143 §11.12); the builder defaults {@code immediate} to
  * {@code true}.
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.

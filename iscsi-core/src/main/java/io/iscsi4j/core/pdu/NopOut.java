@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /**
  * NOP-Out: an initiator ping, or the answer to a target NOP-In (RFC 7143 §11.18), opcode 0x00.
  *
- * A NOP-Out answering a NOP-In echoes its Target Transfer Tag and LUN; an initiator-originated
+ * <p>A NOP-Out answering a NOP-In echoes its Target Transfer Tag and LUN; an initiator-originated
  * ping uses Target Transfer Tag 0xffffffff and an Initiator Task Tag other than 0xffffffff.
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.

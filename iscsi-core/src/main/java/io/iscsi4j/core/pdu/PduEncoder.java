@@ -32,8 +32,6 @@ public final class PduEncoder extends MessageToMessageEncoder<Pdu> {
     public static final AttributeKey<DigestSettings> DIGESTS =
             AttributeKey.valueOf(PduEncoder.class, "DIGESTS");
 
-    private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
-
     private PduEncoder() {
         super(Pdu.class);
     }
@@ -68,7 +66,7 @@ public final class PduEncoder extends MessageToMessageEncoder<Pdu> {
         boolean success = false;
         try {
             pdu.encodeHeader(buf);
-            CRC32C crc = CRC.get();
+            CRC32C crc = headerDigestLength > 0 || dataDigest ? new CRC32C() : null;
             if (headerDigestLength > 0) {
                 buf.writeIntLE(Digests.crc32c(crc, buf, buf.readerIndex(), headerLength));
             }

@@ -8,6 +8,7 @@ import java.util.Objects;
  */
 public class PduException extends Exception {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     private final RejectReason reason;

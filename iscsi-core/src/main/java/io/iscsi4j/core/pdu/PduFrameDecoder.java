@@ -11,7 +11,7 @@ import java.util.zip.CRC32C;
  * Splits the inbound byte stream of one iSCSI connection into PDUs (RFC 7143 §11.2): BHS (48 bytes),
  * AHS (TotalAHSLength * 4 bytes), optional header digest, data segment padded to a multiple of 4,
  * optional data digest. Digests are CRC32C, least significant byte first on the wire (see
- * {@link DigestSettings}).
+ * {@link DigestSettings}); there is no data digest (and no padding) when DataSegmentLength is 0.
  *
  * <p>Emits, in order of arrival:
  * <ul>

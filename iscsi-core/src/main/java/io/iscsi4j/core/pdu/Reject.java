@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * Reject: the target rejects a PDU it received (RFC 7143 §11.17), opcode 0x3f.
  *
- * The F bit is always 1 and the Initiator Task Tag always 0xffffffff; the data segment holds the
+ * <p>The F bit is always 1 and the Initiator Task Tag always 0xffffffff; the data segment holds the
  * complete header of the rejected PDU.
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.

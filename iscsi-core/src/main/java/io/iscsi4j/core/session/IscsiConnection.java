@@ -164,8 +164,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the login phase once the final Login Response went out: enter full feature phase. */
-    void enterFullFeaturePhase(Session s, int targetMaxRecvDataSegmentLength, boolean headerDigest,
-                               boolean dataDigest) {
+    void enterFullFeaturePhase(Session s, io.iscsi4j.core.login.NegotiatedParameters p) {
+        int targetMaxRecvDataSegmentLength = p.targetMaxRecvDataSegmentLength();
+        boolean headerDigest = p.headerDigest() == io.iscsi4j.core.login.Digest.CRC32C;
+        boolean dataDigest = p.dataDigest() == io.iscsi4j.core.login.Digest.CRC32C;
         this.session = s;
         this.phase = Phase.FULL_FEATURE;
         if (loginTimer != null) {
@@ -173,7 +175,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             loginTimer = null;
         }
         login = null;
-        text = new TextResponder(context, this, s);
+        text = new TextResponder(context, this, s, p);
         decoder.setMaxDataSegmentLength(targetMaxRecvDataSegmentLength);
         decoder.setHeaderDigest(headerDigest);
         decoder.setDataDigest(dataDigest);

@@ -3,7 +3,6 @@ package io.iscsi4j.core.session;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.core.auth.Authenticator;
-import io.iscsi4j.core.login.Digest;
 import io.iscsi4j.core.login.LoginContext;
 import io.iscsi4j.core.login.LoginOutcome;
 import io.iscsi4j.core.login.LoginRequestFields;
@@ -93,8 +92,7 @@ final class LoginPhase implements LoginContext {
         Session old = context.registry().register(s);
         connection.send(resp);
         connection.flush();
-        connection.enterFullFeaturePhase(s, p.targetMaxRecvDataSegmentLength(),
-                p.headerDigest() == Digest.CRC32C, p.dataDigest() == Digest.CRC32C);
+        connection.enterFullFeaturePhase(s, p);
         if (old != null) {
             LOG.info("{}: reinstating session 0x{} of {}", connection, Integer.toHexString(old.tsih),
                     p.initiatorName());

@@ -17,7 +17,7 @@ class LeakDetectionExtensionTest {
     void detectsDeliberatelyLeakedBuffer() {
         assumeTrue(ResourceLeakDetector.getLevel() == ResourceLeakDetector.Level.PARANOID,
                 "needs -Dio.netty.leakDetection.level=PARANOID");
-        String marker = "deliberate-leak-" + UUID.randomUUID();
+        String marker = LeakDetectionExtension.DELIBERATE_LEAK_MARKER + UUID.randomUUID();
         leakBuffer(marker);
 
         // take only this test's leak, so the extension's own check after the class stays green
