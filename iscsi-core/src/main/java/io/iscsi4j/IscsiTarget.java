@@ -4,7 +4,6 @@ import io.iscsi4j.core.transport.TargetServer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,11 +115,10 @@ public final class IscsiTarget implements AutoCloseable {
      * @param loginTimeout how long a connection may take to complete its login
      * @param ioThreads threads that call backstores (0 = number of processors)
      * @param eventLoopThreads network threads (0 = number of processors)
-     * @param clock time source for timeouts
      */
     public record Tuning(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                          boolean immediateData, boolean initialR2T, int maxOutstandingR2T, int commandWindow,
-                         Duration loginTimeout, int ioThreads, int eventLoopThreads, Clock clock) {
+                         Duration loginTimeout, int ioThreads, int eventLoopThreads) {
     }
 
     /**
@@ -147,7 +145,6 @@ public final class IscsiTarget implements AutoCloseable {
         private Duration loginTimeout = Duration.ofSeconds(15);
         private int ioThreads;
         private int eventLoopThreads;
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -317,17 +314,6 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
-         * The clock for timeouts (tests pass a manual clock). Default the system UTC clock.
-         *
-         * @param value the clock
-         * @return this
-         */
-        public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
-            return this;
-        }
-
-        /**
          * Validates and builds.
          *
          * @return a target, not yet started
@@ -348,7 +334,7 @@ public final class IscsiTarget implements AutoCloseable {
                 throw new IllegalStateException("incomplete iSCSI target configuration: " + String.join("; ", problems));
             }
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
-                    initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads, clock);
+                    initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning));
         }
 

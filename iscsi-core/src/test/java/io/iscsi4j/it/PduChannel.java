@@ -53,6 +53,10 @@ final class PduChannel implements Closeable {
         }
     }
 
+    void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void headerDigest(boolean enabled) {
         this.headerDigest = enabled;
     }
@@ -89,6 +93,17 @@ final class PduChannel implements Closeable {
      */
     void send(Bhs bhs, byte[] data, int offset, int length, boolean corruptHeaderDigest, boolean corruptDataDigest)
             throws IOException {
+        out.write(frame(bhs, data, offset, length, headerDigest, dataDigest, corruptHeaderDigest, corruptDataDigest));
+        out.flush();
+    }
+
+    /**
+     * The wire form of one PDU (RFC 7143 §11.2): BHS, header digest, data segment, zero padding to a multiple of
+     * 4, data digest (over data and padding, only when the segment is not empty). Sets DataSegmentLength in
+     * {@code bhs}. A corrupted digest has its bits inverted.
+     */
+    static byte[] frame(Bhs bhs, byte[] data, int offset, int length, boolean headerDigest, boolean dataDigest,
+                        boolean corruptHeaderDigest, boolean corruptDataDigest) {
         bhs.dataSegmentLength(length);
         byte[] header = bhs.toByteArray();
         int padding = -length & 3;
@@ -111,8 +126,7 @@ final class PduChannel implements Closeable {
                 Crc32c.put(frame, p, corruptDataDigest ? ~crc : crc);
             }
         }
-        out.write(frame);
-        out.flush();
+        return frame;
     }
 
     /** Writes bytes as they are: no framing, no digests (for hostile-input tests). */

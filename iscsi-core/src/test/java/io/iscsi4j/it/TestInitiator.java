@@ -58,6 +58,7 @@ final class TestInitiator implements AutoCloseable {
     private int cmdSN = ThreadLocalRandom.current().nextInt(1, 1 << 20);
     private int expStatSN;
     private int maxCmdSN = cmdSN;
+    private int targetExpCmdSN = cmdSN;
     /** StatSN of the last Reject, which a target may or may not count as a status (see {@link #checkStatSN}). */
     private Integer rejectStatSN;
     private int tsih;
@@ -894,6 +895,24 @@ final class TestInitiator implements AutoCloseable {
         return cmdSN;
     }
 
+    /** The ExpCmdSN of the last PDU from the target that carries one. */
+    int targetExpCmdSN() {
+        return targetExpCmdSN;
+    }
+
+    /** Changes the socket read timeout (default {@value PduChannel#READ_TIMEOUT_MILLIS} ms). */
+    void readTimeout(Duration timeout) throws IOException {
+        channel.readTimeout((int) timeout.toMillis());
+    }
+
+    /**
+     * Sends a PDU built by the caller with a header digest whose bits are inverted (header digests must be
+     * negotiated).
+     */
+    void sendWithBadHeaderDigest(Bhs bhs, byte[] data) throws IOException {
+        channel.sendRaw(PduChannel.frame(bhs, data, 0, data.length, true, channel.dataDigest(), true, false));
+    }
+
     /** The ExpStatSN this initiator acknowledges. */
     int expStatSN() {
         return expStatSN;
@@ -962,6 +981,7 @@ final class TestInitiator implements AutoCloseable {
             if (max - maxCmdSN > 0) {
                 maxCmdSN = max;
             }
+            targetExpCmdSN = p.expCmdSN();
         }
     }
 

@@ -11,6 +11,7 @@ public class PduException extends Exception {
     /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The Reject reason describing the problem. */
     private final RejectReason reason;
 
     /**

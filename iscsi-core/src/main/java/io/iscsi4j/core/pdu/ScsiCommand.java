@@ -1,6 +1,8 @@
 package io.iscsi4j.core.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.Arrays;
 
 /**
  * SCSI Command: a SCSI CDB with optional immediate data (RFC 7143 §11.3), opcode 0x01.
@@ -301,7 +303,7 @@ public final class ScsiCommand extends Pdu {
         sb.append(", expectedDataTransferLength=").append(expectedDataTransferLength);
         sb.append(", cmdSN=").append(Integer.toUnsignedString(cmdSN));
         sb.append(", expStatSN=").append(Integer.toUnsignedString(expStatSN));
-        sb.append(", cdb=").append(io.netty.buffer.ByteBufUtil.hexDump(cdb));
+        sb.append(", cdb=").append(ByteBufUtil.hexDump(cdb));
         if (bidirectionalReadDataLength >= 0) {
             sb.append(", bidirectionalReadDataLength=").append(bidirectionalReadDataLength);
         }
@@ -447,7 +449,7 @@ public final class ScsiCommand extends Pdu {
             if (cdb.length == 0 || cdb.length > MAX_CDB_LENGTH) {
                 throw new IllegalArgumentException("CDB length " + cdb.length + " out of range");
             }
-            this.cdb = java.util.Arrays.copyOf(cdb, Math.max(CDB_IN_BHS, cdb.length));
+            this.cdb = Arrays.copyOf(cdb, Math.max(CDB_IN_BHS, cdb.length));
             return this;
         }
 

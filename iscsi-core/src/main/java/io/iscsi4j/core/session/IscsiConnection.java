@@ -59,6 +59,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private TextResponder text;
     private ScheduledFuture<?> loginTimer;
     private String name = "connection";
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        channel.flush();
+    };
 
     /**
      * @param context what the target's connections share
@@ -307,6 +312,17 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     void flush() {
         channel.flush();
+    }
+
+    /**
+     * Flushes after the tasks already queued on the event loop ran: completions that arrive together (from I/O
+     * threads) go out in one write instead of one system call each.
+     */
+    void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            channel.eventLoop().execute(flushTask);
+        }
     }
 
     /** Sends and flushes, then closes the channel. */

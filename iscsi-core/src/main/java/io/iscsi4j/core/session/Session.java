@@ -238,7 +238,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                         .bufferOffset(offset)
                         .desiredDataTransferLength(len)
                         .build()));
-        connection.flush();
+        connection.flushSoon();
         task.dataOutProgress();
     }
 
@@ -342,7 +342,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
             }
             connection.send(b.build());
         }
-        connection.flush();
+        connection.flushSoon();
     }
 
     private void sendDataIn(ScsiCommandTask task, ByteBuf data, int total, boolean overflow, boolean underflow,
