@@ -16,10 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Writes and reads back patterns of 512 B, 64 KiB, 1 MiB and 5 MiB + 512 B with no digests, header digests,
- * data digests and both (RFC 7143 §13.1), comparing byte for byte. With the target's defaults
- * (FirstBurstLength 256 KiB, MaxBurstLength 1 MiB) and an initiator MaxRecvDataSegmentLength of 64 KiB the large
- * transfers need immediate data, unsolicited Data-Out, several R2Ts and many Data-In PDUs, every one of them
- * digested when digests are on.
+ * data digests and both (RFC 7143 §13.1), comparing byte for byte. With FirstBurstLength 256 KiB,
+ * MaxBurstLength 1 MiB and a MaxRecvDataSegmentLength of 64 KiB on both sides, the large transfers need immediate
+ * data (64 KiB), unsolicited Data-Out (192 KiB), several R2Ts answered by several Data-Out PDUs each, and many
+ * Data-In PDUs, every one of them digested when digests are on.
  */
 @Timeout(60)
 class DigestReadWriteTest {
@@ -28,7 +28,7 @@ class DigestReadWriteTest {
 
     @BeforeAll
     static void startTarget() throws IOException {
-        target = Targets.start();
+        target = Targets.start(b -> b.maxRecvDataSegmentLength(65536));
     }
 
     @AfterAll
@@ -74,8 +74,16 @@ class DigestReadWriteTest {
                 assertThat(w.rejects()).isEmpty();
                 TestInitiator.Stats ws = initiator.stats();
                 assertThat(ws.immediateBytes + ws.unsolicitedBytes + ws.solicitedBytes).isEqualTo(sizes[i]);
+                assertThat(ws.immediateBytes).as("immediate data: %s", ws).isEqualTo(Math.min(sizes[i], 65536));
+                assertThat(ws.unsolicitedBytes).as("unsolicited Data-Out: %s", ws)
+                        .isEqualTo(Math.max(0, Math.min(sizes[i], 262144) - 65536));
+                assertThat(ws.maxDataOutSegment).isLessThanOrEqualTo(65536);
                 if (sizes[i] > 262144) {
-                    assertThat(ws.r2ts).as("a write beyond FirstBurstLength needs R2Ts: %s", ws).isPositive();
+                    assertThat(ws.r2ts).as("a write beyond FirstBurstLength needs R2Ts: %s", ws)
+                            .isGreaterThanOrEqualTo((sizes[i] - 262144 + 1048575) / 1048576);
+                    assertThat(ws.dataOutPdus).as("several Data-Out PDUs per R2T: %s", ws).isGreaterThan(ws.r2ts);
+                } else {
+                    assertThat(ws.r2ts).as("no R2T within FirstBurstLength: %s", ws).isZero();
                 }
 
                 initiator.resetStats();

@@ -57,6 +57,10 @@ final class PduChannel implements Closeable {
         socket.setSoTimeout(millis);
     }
 
+    int readTimeoutMillis() throws IOException {
+        return socket.getSoTimeout();
+    }
+
     void headerDigest(boolean enabled) {
         this.headerDigest = enabled;
     }

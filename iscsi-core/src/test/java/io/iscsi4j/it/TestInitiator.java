@@ -3,6 +3,7 @@ package io.iscsi4j.it;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -545,7 +546,17 @@ final class TestInitiator implements AutoCloseable {
         int nextR2TOffset = unsolicitedEnd;
         List<RawPdu> rejects = new ArrayList<>();
         for (int i = 0; i < 1_000_000; i++) {
-            RawPdu p = next();
+            RawPdu p;
+            try {
+                p = next();
+            } catch (SocketTimeoutException e) {
+                AssertionError stalled = new AssertionError("command 0x" + Integer.toHexString(tag)
+                        + " did not complete: nothing received for " + channel.readTimeoutMillis() + " ms after "
+                        + (write ? stats.dataOutPdus + " Data-Out PDU(s) and " + stats.r2ts + " R2T(s)"
+                                : received + " of " + total + " bytes of Data-In")
+                        + "; Rejects received for it: " + rejects, e);
+                throw stalled;
+            }
             switch (p.opcode()) {
                 case Bhs.DATA_IN -> {
                     requireTag(p, tag);
@@ -562,7 +573,7 @@ final class TestInitiator implements AutoCloseable {
                     expectedDataSN++;
                     if (offset != received) {
                         throw new ProtocolViolation("Data-In Buffer Offset " + Integer.toUnsignedString(offset)
-                                + ", expected " + received + " (DataPDUInOrder=Yes, RFC 7143 §13.19): " + p);
+                                + ", expected " + received + " (DataPDUInOrder=Yes, RFC 7143 §13.18): " + p);
                     }
                     if (length > total - received) {
                         throw new ProtocolViolation("Data-In carries " + length + " bytes at offset " + offset
@@ -650,7 +661,7 @@ final class TestInitiator implements AutoCloseable {
                     boolean recovery = !rejects.isEmpty();
                     if (offset != nextR2TOffset && !recovery) {
                         throw new ProtocolViolation("R2T Buffer Offset " + offset + ", expected " + nextR2TOffset
-                                + " (DataSequenceInOrder=Yes: R2Ts solicit increasing offsets, RFC 7143 §13.20): " + p);
+                                + " (DataSequenceInOrder=Yes: R2Ts solicit increasing offsets, RFC 7143 §13.19): " + p);
                     }
                     nextR2TOffset = Math.max(nextR2TOffset, offset + length);
                     stats.r2ts++;

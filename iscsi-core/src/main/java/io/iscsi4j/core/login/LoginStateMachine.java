@@ -34,7 +34,8 @@ import java.util.Set;
  *       operational stage is allowed only when the authenticator accepts {@code None} (else 0x0201).</li>
  *   <li>Operational stage: every key answered per {@link TextKey} and the {@link TargetNegotiationConfig};
  *       the target declares its MaxRecvDataSegmentLength in its first operational response. A key sent twice
- *       in one login fails with 0x0200 (RFC 7143 §6.2).</li>
+ *       in one login fails with 0x0200 (RFC 7143 §6.2), except that InitiatorName, TargetName and SessionType
+ *       may be declared again with the same value (libiscsi does so after {@code AuthMethod=None}).</li>
  *   <li>C bit: request text is joined up to {@link LoginLimits#maxRequestTextLength()} (else 0x0302) and each
  *       part is answered with an empty response; response text longer than
  *       {@link LoginLimits#maxResponseSegmentLength()} goes out in parts with C set, each fetched by an empty
@@ -82,6 +83,7 @@ public final class LoginStateMachine {
 
     private boolean identified;
     private String initiatorName;
+    private SessionType sessionType;
     private Optional<String> targetName = Optional.empty();
     private Authenticator authenticator;
     private TargetNegotiationConfig config;
@@ -251,7 +253,7 @@ public final class LoginStateMachine {
                         "first login request has no InitiatorName"));
         String sessionTypeValue = offers.get(TextKey.SESSION_TYPE.wireName())
                 .orElse(SessionType.NORMAL.wireValue());
-        SessionType sessionType = SessionType.fromWireValue(sessionTypeValue)
+        sessionType = SessionType.fromWireValue(sessionTypeValue)
                 .orElseThrow(() -> new LoginFailure(LoginStatus.INITIATOR_ERROR,
                         "invalid SessionType " + sessionTypeValue));
         Optional<TargetDescription> target = Optional.empty();
@@ -294,16 +296,50 @@ public final class LoginStateMachine {
     }
 
     /**
-     * Fails a key negotiated or declared twice in this login (RFC 7143 §6.2). The keys of an authentication
-     * method are the exchange's business and exempt.
+     * Fails a key negotiated or declared twice in this login (RFC 7143 §6.2). Exempt are the keys of an
+     * authentication method, which are the exchange's business, and the identity declarations, which
+     * {@link #checkRedeclaration} compares instead.
      */
     private void rejectRepeatedKeys(TextParameters offers) throws LoginFailure {
         for (TextParameter offer : offers.pairs()) {
-            boolean methodKey = stage == LoginStage.SECURITY_NEGOTIATION
-                    && TextKey.byWireName(offer.key()).isEmpty();
-            if (!methodKey && !keysReceived.add(offer.key())) {
+            Optional<TextKey> key = TextKey.byWireName(offer.key());
+            boolean methodKey = stage == LoginStage.SECURITY_NEGOTIATION && key.isEmpty();
+            boolean identityKey = key.isPresent() && isIdentityKey(key.get());
+            if (!methodKey && !identityKey && !keysReceived.add(offer.key())) {
                 throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "key " + offer.key() + " sent twice in one login");
             }
+        }
+    }
+
+    private static boolean isIdentityKey(TextKey key) {
+        return key == TextKey.INITIATOR_NAME || key == TextKey.TARGET_NAME || key == TextKey.SESSION_TYPE
+                || key == TextKey.INITIATOR_ALIAS;
+    }
+
+    /**
+     * Checks an identity key sent after the first request. Some initiators (libiscsi) declare InitiatorName,
+     * TargetName and SessionType again in the operational stage; the same value is tolerated, another value
+     * fails the login. A later InitiatorAlias replaces the earlier one.
+     */
+    private void checkRedeclaration(TextKey key, String value) throws LoginFailure {
+        boolean same;
+        switch (key) {
+            case INITIATOR_NAME:
+                same = value.equals(initiatorName);
+                break;
+            case TARGET_NAME:
+                same = sessionType == SessionType.DISCOVERY || targetName.map(value::equals).orElse(false);
+                break;
+            case SESSION_TYPE:
+                same = SessionType.fromWireValue(value).map(type -> type == sessionType).orElse(false);
+                break;
+            default:
+                parameters.initiatorAlias(value);
+                same = true;
+                break;
+        }
+        if (!same) {
+            throw new LoginFailure(LoginStatus.INITIATOR_ERROR, key + " changed to " + value + " during login");
         }
     }
 
@@ -330,10 +366,12 @@ public final class LoginStateMachine {
                 case INITIATOR_NAME:
                 case TARGET_NAME:
                 case SESSION_TYPE:
-                    requireFirstRequest(key.get(), firstRequest);
-                    break;
                 case INITIATOR_ALIAS:
-                    parameters.initiatorAlias(offer.value());
+                    if (!firstRequest) {
+                        checkRedeclaration(key.get(), offer.value());
+                    } else if (key.get() == TextKey.INITIATOR_ALIAS) {
+                        parameters.initiatorAlias(offer.value());
+                    }
                     break;
                 default:
                     if (key.get().sender() == TextKey.Sender.TARGET) {
@@ -424,11 +462,12 @@ public final class LoginStateMachine {
 
     private void negotiateOperational(TextParameters offers, List<TextParameter> answers, boolean firstRequest)
             throws LoginFailure {
-        for (TextParameter offer : offers.pairs()) {
-            Optional<TextKey> key = TextKey.byWireName(offer.key());
-            if (key.isPresent() && (key.get() == TextKey.INITIATOR_NAME || key.get() == TextKey.TARGET_NAME
-                    || key.get() == TextKey.SESSION_TYPE)) {
-                requireFirstRequest(key.get(), firstRequest);
+        if (!firstRequest) {
+            for (TextParameter offer : offers.pairs()) {
+                Optional<TextKey> key = TextKey.byWireName(offer.key());
+                if (key.isPresent() && key.get() != TextKey.INITIATOR_ALIAS && isIdentityKey(key.get())) {
+                    checkRedeclaration(key.get(), offer.value());
+                }
             }
         }
         negotiation.answer(offers, parameters, answers);
@@ -437,12 +476,6 @@ public final class LoginStateMachine {
             answers.add(new TextParameter(TextKey.MAX_RECV_DATA_SEGMENT_LENGTH.wireName(), Integer.toString(bytes)));
             parameters.targetMaxRecvDataSegmentLength(bytes);
             targetMaxRecvDeclared = true;
-        }
-    }
-
-    private static void requireFirstRequest(TextKey key, boolean firstRequest) throws LoginFailure {
-        if (!firstRequest) {
-            throw new LoginFailure(LoginStatus.INITIATOR_ERROR, key + " must be sent in the first login request");
         }
     }
 

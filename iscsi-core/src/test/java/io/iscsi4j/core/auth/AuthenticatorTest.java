@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -34,8 +35,8 @@ class AuthenticatorTest {
     void anAuthenticatorWithoutNoneRequiresAuthentication() {
         Authenticator chapOnly = new Authenticator() {
             @Override
-            public java.util.Set<String> acceptedMethods(String initiatorName, Optional<String> targetName) {
-                return java.util.Set.of(CHAP);
+            public Set<String> acceptedMethods(String initiatorName, Optional<String> targetName) {
+                return Set.of(CHAP);
             }
 
             @Override

@@ -3,8 +3,10 @@ package io.iscsi4j.core.login;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 
@@ -326,7 +328,7 @@ class LoginStateMachineTest {
         }
 
         @Test
-        void identityKeysMustComeInTheFirstRequest() {
+        void sessionTypeCannotChangeAfterTheFirstRequest() {
             login.process(security().keys("InitiatorName=" + INITIATOR, "TargetName=" + TARGET).build());
 
             assertFailed(login.process(security().keys("SessionType=Discovery").build()),
@@ -450,7 +452,7 @@ class LoginStateMachineTest {
         @Test
         void listWithoutAcceptableChoiceIsRejected() {
             context.config = TargetNegotiationConfig.builder()
-                    .dataDigests(java.util.EnumSet.of(Digest.CRC32C)).build();
+                    .dataDigests(EnumSet.of(Digest.CRC32C)).build();
 
             LoginStep step = completeWith("DataDigest=None");
 
@@ -555,11 +557,26 @@ class LoginStateMachineTest {
         }
 
         @Test
-        void identityKeyRepeatedLaterIsAnError() {
+        void identityKeyRedeclaredWithAnotherValueIsAnError() {
             passSecurityStage();
 
-            assertFailed(login.process(operational().keys("InitiatorName=" + INITIATOR).build()),
+            assertFailed(login.process(operational().keys("InitiatorName=iqn.1993-08.org.debian:01:other").build()),
                     LoginStatus.INITIATOR_ERROR);
+        }
+
+        @Test
+        void identityKeysRedeclaredWithTheSameValueAreTolerated() {
+            LoginStep security = login.process(security().transitTo(1)
+                    .firstNormal("InitiatorAlias=qemu", "AuthMethod=CHAP,None").build());
+            assertThat(keysOf(security)).contains(entry("AuthMethod", "None"));
+
+            LoginStep step = login.process(operational().transitTo(3).firstNormal("InitiatorAlias=qemu",
+                    "HeaderDigest=None,CRC32C", "MaxRecvDataSegmentLength=262144").build());
+
+            assertThat(step.outcome()).isEqualTo(LoginOutcome.COMPLETE);
+            assertThat(keysOf(step)).containsExactly(entry("HeaderDigest", "None"),
+                    entry("MaxRecvDataSegmentLength", "262144"));
+            assertThat(step.parameters().orElseThrow().initiatorAlias()).hasValue("qemu");
         }
 
         @Test
@@ -633,7 +650,7 @@ class LoginStateMachineTest {
             small.process(security().firstNormal("AuthMethod=CHAP").build());
 
             LoginStep part = small.process(security().keys("CHAP_A=5").build());
-            java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream joined = new ByteArrayOutputStream();
             int parts = 0;
             while (part.response().continueFlag()) {
                 assertContinues(part);

@@ -3,7 +3,9 @@ package io.iscsi4j.core.login;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static io.iscsi4j.core.login.LoginRequests.INITIATOR;
@@ -221,7 +223,7 @@ class TextExchangeTest {
         byte[] whole = text("SendTargets=All");
 
         TextResponseFields first = answer(exchange.process(new TextRequestFields(false, true, ITT, RESERVED_TAG,
-                java.util.Arrays.copyOf(whole, 5))));
+                Arrays.copyOf(whole, 5))));
 
         assertThat(first.text()).isEmpty();
         assertThat(first.finalFlag()).isFalse();
@@ -229,7 +231,7 @@ class TextExchangeTest {
         assertThat(first.targetTransferTag()).isNotEqualTo(RESERVED_TAG);
 
         TextResponseFields second = answer(exchange.process(new TextRequestFields(true, false, ITT,
-                first.targetTransferTag(), java.util.Arrays.copyOfRange(whole, 5, whole.length))));
+                first.targetTransferTag(), Arrays.copyOfRange(whole, 5, whole.length))));
 
         assertThat(second.finalFlag()).isTrue();
         assertThat(pairsOf(second)).hasSize(5);
@@ -239,7 +241,7 @@ class TextExchangeTest {
     void requestTextBeyondTheLimitResetsTheNegotiation() {
         TextExchange exchange = new TextExchange(discovery(), directory, 8192);
         byte[] part = new byte[5000];
-        java.util.Arrays.fill(part, (byte) 'a');
+        Arrays.fill(part, (byte) 'a');
         int tag = answer(exchange.process(new TextRequestFields(false, true, ITT, RESERVED_TAG, part)))
                 .targetTransferTag();
 
@@ -252,7 +254,7 @@ class TextExchangeTest {
         TextExchange exchange = new TextExchange(discovery(), directory);
 
         assertRejected(exchange.process(new TextRequestFields(true, false, ITT, RESERVED_TAG,
-                "SendTargets".getBytes(java.nio.charset.StandardCharsets.US_ASCII))), TextRejectReason.PROTOCOL_ERROR);
+                "SendTargets".getBytes(StandardCharsets.US_ASCII))), TextRejectReason.PROTOCOL_ERROR);
         assertRejected(exchange.process(request("SendTargets=All", "SendTargets=All")),
                 TextRejectReason.PROTOCOL_ERROR);
     }
