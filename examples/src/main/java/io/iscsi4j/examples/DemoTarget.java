@@ -133,7 +133,19 @@ public final class DemoTarget {
 
     private static String describe(DemoOptions options) {
         String where = options.file() == null ? "in memory" : "from " + options.file();
-        return "LUN 0 (" + options.sizeBytes() + " bytes " + where + ", " + options.blockSize() + "-byte blocks)";
+        return "LUN 0 (" + humanSize(options.sizeBytes()) + " " + where + ", " + options.blockSize() + "-byte blocks)";
+    }
+
+    /** {@code 1073741824} as {@code 1 GiB}; sizes that are not a whole number of KiB stay in bytes. */
+    static String humanSize(long bytes) {
+        String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        int unit = 0;
+        long value = bytes;
+        while (unit < units.length - 1 && value >= 1024 && value % 1024 == 0) {
+            value /= 1024;
+            unit++;
+        }
+        return value + " " + units[unit];
     }
 
     private static void closeQuietly(Backstore backstore) {

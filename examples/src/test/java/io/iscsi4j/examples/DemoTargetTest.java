@@ -115,6 +115,14 @@ class DemoTargetTest {
         }
     }
 
+    @Test
+    void sizesAreDescribedInBinaryUnits() {
+        assertThat(DemoTarget.humanSize(1L << 30)).isEqualTo("1 GiB");
+        assertThat(DemoTarget.humanSize(1536L << 20)).isEqualTo("1536 MiB");
+        assertThat(DemoTarget.humanSize(4096)).isEqualTo("4 KiB");
+        assertThat(DemoTarget.humanSize(1000)).isEqualTo("1000 bytes");
+    }
+
     private String stdout() {
         return outBytes.toString(StandardCharsets.UTF_8);
     }

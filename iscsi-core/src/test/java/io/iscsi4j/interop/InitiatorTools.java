@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 final class InitiatorTools {
 
     /** The hard limit for one initiator process unless a test says otherwise. */
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     /** The environment variable that makes libiscsi log (level 6 shows the login key=value replies). */
     static final String LIBISCSI_DEBUG = "LIBISCSI_DEBUG";

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class QemuImgConvertInteropTest {
 
     private static final int LUN_BYTES = 64 << 20;
-    private static final Duration CONVERT_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration CONVERT_TIMEOUT = Duration.ofSeconds(90);
 
     @Test
     @DisplayName("qemu-img convert: a 64 MiB random image copied into a LUN and back out is bit-identical")

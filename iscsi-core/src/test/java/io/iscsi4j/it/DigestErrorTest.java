@@ -56,7 +56,7 @@ class DigestErrorTest {
         offer.put("ImmediateData", immediateData);
         offer.put("ErrorRecoveryLevel", "0");
         TestInitiator initiator = Targets.login(target, offer);
-        initiator.readTimeout(Duration.ofSeconds(5));
+        initiator.readTimeout(Duration.ofSeconds(3)); // all data is sent at once: 3 s is ample
         return initiator;
     }
 

@@ -10,6 +10,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * PDU framing over a blocking socket (RFC 7143 §11.2): BHS, AHS, header digest, data segment, padding to a
@@ -32,6 +35,8 @@ final class PduChannel implements Closeable {
     private boolean headerDigest;
     private boolean dataDigest;
     private int maxInboundDataSegmentLength = 8192;
+    /** The last PDUs sent and received, one line each, for failure messages. */
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
 
     private PduChannel(Socket socket) throws IOException {
         this.socket = socket;
@@ -97,7 +102,11 @@ final class PduChannel implements Closeable {
      */
     void send(Bhs bhs, byte[] data, int offset, int length, boolean corruptHeaderDigest, boolean corruptDataDigest)
             throws IOException {
-        out.write(frame(bhs, data, offset, length, headerDigest, dataDigest, corruptHeaderDigest, corruptDataDigest));
+        byte[] frame = frame(bhs, data, offset, length, headerDigest, dataDigest, corruptHeaderDigest,
+                corruptDataDigest);
+        remember("-> " + summary(frame) + (corruptHeaderDigest ? " BAD-HEADER-DIGEST" : "")
+                + (corruptDataDigest ? " BAD-DATA-DIGEST" : ""));
+        out.write(frame);
         out.flush();
     }
 
@@ -135,8 +144,47 @@ final class PduChannel implements Closeable {
 
     /** Writes bytes as they are: no framing, no digests (for hostile-input tests). */
     void sendRaw(byte[] bytes) throws IOException {
+        remember("-> raw " + bytes.length + " bytes" + (bytes.length >= Bhs.LENGTH ? ": " + summary(bytes) : ""));
         out.write(bytes);
         out.flush();
+    }
+
+    /** Bytes that can be read without blocking (buffered or already received). */
+    int available() throws IOException {
+        return in.available();
+    }
+
+    /** The last PDUs sent ("->") and received ("<-"), oldest first. */
+    List<String> recent() {
+        return List.copyOf(recent);
+    }
+
+    private void remember(String line) {
+        if (recent.size() == 32) {
+            recent.removeFirst();
+        }
+        recent.addLast(line);
+    }
+
+    /** One line naming the PDU and its main fields (offsets of RFC 7143 §11). */
+    static String summary(byte[] bhs) {
+        RawPdu p = new RawPdu(Arrays.copyOf(bhs, Bhs.LENGTH), new byte[0], new byte[0]);
+        StringBuilder sb = new StringBuilder(Bhs.opcodeName(p.opcode()));
+        sb.append(String.format(" flags=%02x itt=%x dsl=%d", p.flags(), p.itt(), p.dataSegmentLength()));
+        switch (p.opcode()) {
+            case Bhs.DATA_OUT -> sb.append(String.format(" ttt=%x dataSN=%d offset=%d", p.ttt(), p.i32(36), p.i32(40)));
+            case Bhs.DATA_IN -> sb.append(String.format(" dataSN=%d offset=%d status=%02x statSN=%d", p.i32(36),
+                    p.i32(40), p.u8(3), p.statSN()));
+            case Bhs.R2T -> sb.append(String.format(" ttt=%x r2tSN=%d offset=%d length=%d", p.ttt(), p.i32(36),
+                    p.i32(40), p.i32(44)));
+            case Bhs.SCSI_COMMAND -> sb.append(String.format(" edtl=%d cmdSN=%d cdb0=%02x", p.i32(20), p.i32(24),
+                    p.u8(32)));
+            case Bhs.SCSI_RESPONSE -> sb.append(String.format(" response=%d status=%02x statSN=%d", p.u8(2), p.u8(3),
+                    p.statSN()));
+            case Bhs.REJECT -> sb.append(String.format(" reason=%02x statSN=%d", p.u8(2), p.statSN()));
+            default -> { }
+        }
+        return sb.toString();
     }
 
     /**
@@ -186,7 +234,13 @@ final class PduChannel implements Closeable {
             data = new byte[dsl];
             System.arraycopy(segment, 0, data, 0, dsl);
         }
-        return new RawPdu(bhs, ahs, data);
+        RawPdu result = new RawPdu(bhs, ahs, data);
+        String line = "<- " + summary(bhs);
+        if (result.opcode() == Bhs.REJECT && data.length >= Bhs.LENGTH) {
+            line += " rejecting [" + summary(data) + "]";
+        }
+        remember(line);
+        return result;
     }
 
     /**

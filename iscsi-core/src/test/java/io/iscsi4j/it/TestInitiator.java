@@ -70,6 +70,7 @@ final class TestInitiator implements AutoCloseable {
     private final List<RawPdu> asyncMessages = new ArrayList<>();
     private final Stats stats = new Stats();
     private int blockSize = 512;
+    private int r2tProbeMillis;
 
     // One-shot faults for the next command.
     private int corruptDataOutIndex = -1;
@@ -82,6 +83,7 @@ final class TestInitiator implements AutoCloseable {
         int dataInSequences;
         int r2ts;
         int maxR2TLength;
+        int maxOutstandingR2Ts;
         int dataOutPdus;
         int maxDataOutSegment;
         long immediateBytes;
@@ -91,7 +93,8 @@ final class TestInitiator implements AutoCloseable {
         @Override
         public String toString() {
             return "Stats[dataIn=" + dataInPdus + " (max " + maxDataInSegment + ", sequences " + dataInSequences
-                    + "), r2t=" + r2ts + " (max " + maxR2TLength + "), dataOut=" + dataOutPdus + " (max "
+                    + "), r2t=" + r2ts + " (max " + maxR2TLength + ", " + maxOutstandingR2Ts
+                    + " outstanding), dataOut=" + dataOutPdus + " (max "
                     + maxDataOutSegment + "), immediate=" + immediateBytes + ", unsolicited=" + unsolicitedBytes
                     + ", solicited=" + solicitedBytes + "]";
         }
@@ -365,6 +368,18 @@ final class TestInitiator implements AutoCloseable {
         return intOr(targetKeys, "FirstBurstLength", DEFAULT_FIRST_BURST_LENGTH);
     }
 
+    int maxOutstandingR2T() {
+        return intOr(targetKeys, "MaxOutstandingR2T", 1);
+    }
+
+    /**
+     * Makes the initiator wait {@code millis} after each R2T before answering, collecting further R2Ts that
+     * arrive meanwhile, so that a target exceeding MaxOutstandingR2T is caught (0, the default, answers at once).
+     */
+    void r2tProbe(int millis) {
+        this.r2tProbeMillis = millis;
+    }
+
     int maxBurstLength() {
         return intOr(targetKeys, "MaxBurstLength", DEFAULT_MAX_BURST_LENGTH);
     }
@@ -392,6 +407,7 @@ final class TestInitiator implements AutoCloseable {
         stats.dataInSequences = 0;
         stats.r2ts = 0;
         stats.maxR2TLength = 0;
+        stats.maxOutstandingR2Ts = 0;
         stats.dataOutPdus = 0;
         stats.maxDataOutSegment = 0;
         stats.immediateBytes = 0;
@@ -545,6 +561,7 @@ final class TestInitiator implements AutoCloseable {
         int expectedR2TSN = 0;
         int nextR2TOffset = unsolicitedEnd;
         List<RawPdu> rejects = new ArrayList<>();
+        List<RawPdu> pendingR2Ts = new ArrayList<>();
         for (int i = 0; i < 1_000_000; i++) {
             RawPdu p;
             try {
@@ -554,7 +571,7 @@ final class TestInitiator implements AutoCloseable {
                         + " did not complete: nothing received for " + channel.readTimeoutMillis() + " ms after "
                         + (write ? stats.dataOutPdus + " Data-Out PDU(s) and " + stats.r2ts + " R2T(s)"
                                 : received + " of " + total + " bytes of Data-In")
-                        + "; Rejects received for it: " + rejects, e);
+                        + "; last PDUs:\n  " + String.join("\n  ", channel.recent()), e);
                 throw stalled;
             }
             switch (p.opcode()) {
@@ -589,7 +606,8 @@ final class TestInitiator implements AutoCloseable {
                         stats.dataInSequences++;
                         if (sequenceBytes > maxBurstLength()) {
                             throw new ProtocolViolation("Data-In sequence of " + sequenceBytes
-                                    + " bytes exceeds MaxBurstLength " + maxBurstLength() + " (RFC 7143 §13.13): " + p);
+                                    + " bytes exceeds MaxBurstLength " + maxBurstLength() + " (RFC 7143 §13.13): "
+                                    + p);
                         }
                         sequenceBytes = 0;
                     }
@@ -647,7 +665,8 @@ final class TestInitiator implements AutoCloseable {
                     }
                     expectedR2TSN++;
                     if (ttt == Bhs.RESERVED_TAG) {
-                        throw new ProtocolViolation("R2T with the reserved Target Transfer Tag (RFC 7143 §11.8): " + p);
+                        throw new ProtocolViolation("R2T with the reserved Target Transfer Tag (RFC 7143 §11.8): "
+                                + p);
                     }
                     if (length <= 0 || offset < 0 || (long) offset + length > total) {
                         throw new ProtocolViolation("R2T asks for " + Integer.toUnsignedString(length)
@@ -661,16 +680,25 @@ final class TestInitiator implements AutoCloseable {
                     boolean recovery = !rejects.isEmpty();
                     if (offset != nextR2TOffset && !recovery) {
                         throw new ProtocolViolation("R2T Buffer Offset " + offset + ", expected " + nextR2TOffset
-                                + " (DataSequenceInOrder=Yes: R2Ts solicit increasing offsets, RFC 7143 §13.19): " + p);
+                                + " (DataSequenceInOrder=Yes: R2Ts solicit increasing offsets, RFC 7143 §13.19): "
+                                + p);
                     }
                     nextR2TOffset = Math.max(nextR2TOffset, offset + length);
                     stats.r2ts++;
                     stats.maxR2TLength = Math.max(stats.maxR2TLength, length);
-                    sendDataOutSequence(p.lun(), tag, ttt, writeData, offset, offset + length, dataOutIndex);
-                    stats.solicitedBytes += length;
+                    pendingR2Ts.add(p);
+                    if (r2tProbeMillis > 0) {
+                        // Hold the answer a moment: R2Ts that arrive meanwhile are outstanding together.
+                        pause(r2tProbeMillis);
+                        if (channel.available() > 0) {
+                            continue;
+                        }
+                    }
+                    answerR2Ts(pendingR2Ts, tag, writeData, dataOutIndex);
                 }
                 case Bhs.REJECT -> {
                     rejects.add(p);
+                    answerR2Ts(pendingR2Ts, tag, writeData, dataOutIndex);
                     if (p.data().length >= Bhs.LENGTH) {
                         int rejectedOpcode = p.data()[0] & 0x3F;
                         int rejectedTag = (p.data()[16] & 0xFF) << 24 | (p.data()[17] & 0xFF) << 16
@@ -687,6 +715,34 @@ final class TestInitiator implements AutoCloseable {
             }
         }
         throw new ProtocolViolation("command did not complete within 1000000 PDUs");
+    }
+
+    /** Answers the R2Ts received and not yet answered, after checking there are not too many of them. */
+    private void answerR2Ts(List<RawPdu> pending, int tag, byte[] writeData, int[] dataOutIndex) throws IOException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        stats.maxOutstandingR2Ts = Math.max(stats.maxOutstandingR2Ts, pending.size());
+        if (pending.size() > maxOutstandingR2T()) {
+            throw new ProtocolViolation(pending.size() + " R2Ts outstanding at once, but MaxOutstandingR2T is "
+                    + maxOutstandingR2T() + " (RFC 7143 §13.17): " + pending);
+        }
+        for (RawPdu r2t : pending) {
+            int offset = r2t.i32(40);
+            int length = r2t.i32(44);
+            sendDataOutSequence(r2t.lun(), tag, r2t.ttt(), writeData, offset, offset + length, dataOutIndex);
+            stats.solicitedBytes += length;
+        }
+        pending.clear();
+    }
+
+    private static void pause(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private void checkResidual(RawPdu p, int expected, int received) {
@@ -706,7 +762,10 @@ final class TestInitiator implements AutoCloseable {
         }
     }
 
-    /** Sends Data-Out PDUs for [{@code from}, {@code to}): DataSN from 0, each ≤ the target's limit, F on the last. */
+    /**
+     * Sends Data-Out PDUs for [{@code from}, {@code to}): DataSN from 0, each at most the target's
+     * MaxRecvDataSegmentLength, F on the last (RFC 7143 §11.7).
+     */
     private void sendDataOutSequence(long lun, int tag, int ttt, byte[] data, int from, int to, int[] dataOutIndex)
             throws IOException {
         int max = targetMaxRecvDataSegmentLength();
@@ -885,6 +944,11 @@ final class TestInitiator implements AutoCloseable {
     /** Sends a PDU built by the caller, with the negotiated digests. */
     void send(Bhs bhs, byte[] data) throws IOException {
         channel.send(bhs, data, 0, data.length);
+    }
+
+    /** The last PDUs sent ("->") and received ("<-"), oldest first, for failure messages. */
+    List<String> recentPdus() {
+        return channel.recent();
     }
 
     /** Reads the next PDU as it is, without any bookkeeping (digests are still checked). */

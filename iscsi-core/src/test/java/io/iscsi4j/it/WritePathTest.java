@@ -80,6 +80,28 @@ class WritePathTest {
         }
     }
 
+    /**
+     * With the answer to each R2T held back a moment, every R2T the target has outstanding at once is seen
+     * together; there must never be more than MaxOutstandingR2T of them (RFC 7143 §13.17).
+     */
+    @ParameterizedTest(name = "MaxOutstandingR2T offered {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "4"})
+    void outstandingR2TsStayWithinMaxOutstandingR2T(String offered) throws IOException {
+        try (TestInitiator initiator = Targets.login(target, Map.of("InitialR2T", "Yes", "ImmediateData", "No",
+                "MaxOutstandingR2T", offered, "MaxBurstLength", "32768", "FirstBurstLength", "16384"))) {
+            int negotiated = initiator.maxOutstandingR2T();
+            assertThat(negotiated).isEqualTo(Math.min(Integer.parseInt(offered), 2));
+            initiator.r2tProbe(20);
+            byte[] data = Targets.pattern(512 << 10, 11);
+            ScsiResult w = initiator.write16(3000, data);
+            assertThat(w.good()).as("%s", w).isTrue();
+            TestInitiator.Stats s = initiator.stats();
+            assertThat(s.r2ts).as("%s", s).isEqualTo((512 << 10) / 32768);
+            assertThat(s.maxOutstandingR2Ts).as("%s", s).isBetween(1, negotiated);
+            assertThat(initiator.read16(3000, data.length / 512).data()).isEqualTo(data);
+        }
+    }
+
     @Test
     void targetRequiringInitialR2TWithoutImmediateDataWins() throws IOException {
         try (IscsiTarget strict = Targets.start(b -> b.initialR2T(true).immediateData(false));

@@ -47,6 +47,8 @@ public enum AdditionalSense {
     MESSAGE_ERROR(0x43, 0x00),
     /** 44h/00h. */
     INTERNAL_TARGET_FAILURE(0x44, 0x00),
+    /** 47h/05h (iSCSI: a Data-Out was lost to a data digest error or a sequence error). */
+    PROTOCOL_SERVICE_CRC_ERROR(0x47, 0x05),
     /** 47h/03h (iSCSI: data digest error). */
     INFORMATION_UNIT_IU_CRC_ERROR_DETECTED(0x47, 0x03),
     /** 49h/00h. */

@@ -277,6 +277,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         LOG.debug("{}: rejecting PDU: {}", name, m.description());
         sendReject(m.reason(), m.header());
+        if (m.opcode() == io.iscsi4j.core.pdu.Opcode.DATA_OUT && m.reason() == RejectReason.DATA_DIGEST_ERROR) {
+            ByteBuf h = m.header();
+            session.onDataOutLost(m.initiatorTaskTag(), h.getInt(h.readerIndex() + 20),
+                    (h.getByte(h.readerIndex() + 1) & 0x80) != 0);
+        }
     }
 
     /** Sends a Reject carrying the header of a decoded PDU. */

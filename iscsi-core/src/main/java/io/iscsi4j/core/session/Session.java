@@ -239,7 +239,46 @@ final class Session implements WriteTransfer.IntSupplierTag {
                         .desiredDataTransferLength(len)
                         .build()));
         connection.flushSoon();
-        task.dataOutProgress();
+        if (task.writeTransfer.dataLost()) {
+            failIfLostAndSettled(task);
+        } else {
+            task.dataOutProgress();
+        }
+    }
+
+    /**
+     * A Data-Out PDU was discarded for a data digest error (already answered with a Reject): the task's data is
+     * incomplete. RFC 7143 §7.8 at ErrorRecoveryLevel 0: once the initiator finished its sequences, end the task
+     * with CHECK CONDITION, ABORTED COMMAND / PROTOCOL SERVICE CRC ERROR.
+     *
+     * @param itt the task
+     * @param ttt the lost PDU's target transfer tag
+     * @param finalFlag the lost PDU's F bit
+     */
+    void onDataOutLost(int itt, int ttt, boolean finalFlag) {
+        ScsiCommandTask task = tasks.get(itt);
+        if (task == null || task.writeTransfer == null) {
+            return;
+        }
+        task.writeTransfer.markLost(ttt, finalFlag);
+        failIfLostAndSettled(task);
+    }
+
+    private void failIfLostAndSettled(ScsiCommandTask task) {
+        WriteTransfer wt = task.writeTransfer;
+        if (!wt.lostAndSettled()) {
+            return;
+        }
+        if (task.scsiDone) {
+            respond(task);
+        } else if (task.failDataOut(new java.io.IOException("Data-Out lost to a data digest error"))) {
+            task.status = ScsiStatus.CHECK_CONDITION;
+            task.sense = io.iscsi4j.scsi.SenseData.of(io.iscsi4j.scsi.SenseKey.ABORTED_COMMAND,
+                    io.iscsi4j.scsi.AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR);
+            task.dataLength = 0;
+            respond(task);
+        }
+        // Otherwise the SCSI layer has not asked for the data yet: startDataOut fails it then.
     }
 
     /** A Data-Out PDU; the session releases it. */
@@ -264,6 +303,10 @@ final class Session implements WriteTransfer.IntSupplierTag {
                             .build()));
             if (r != null) {
                 connection.sendReject(r, d);
+                return;
+            }
+            if (task.writeTransfer.dataLost()) {
+                failIfLostAndSettled(task);
                 return;
             }
             task.dataOutProgress();

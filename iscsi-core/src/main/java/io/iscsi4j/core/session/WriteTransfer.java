@@ -51,6 +51,9 @@ final class WriteTransfer {
     private int unsolicitedNextOffset;
     private int unsolicitedNextDataSN;
 
+    /** A Data-Out was lost (data digest or sequence error): the command ends in CHECK CONDITION (§7.8). */
+    private boolean dataLost;
+
     private final List<Burst> bursts = new ArrayList<>(2);
     private int nextSolicitOffset;
     private int r2tSN;
@@ -126,9 +129,13 @@ final class WriteTransfer {
         int offset = pdu.bufferOffset();
         int len = pdu.dataSegmentLength();
         if (ttt == NO_TAG) {
-            if (unsolicitedDone || pdu.dataSN() != unsolicitedNextDataSN || offset != unsolicitedNextOffset
-                    || (long) offset + len > unsolicitedEnd) {
+            if (unsolicitedDone || (long) offset + len > unsolicitedEnd) {
                 return RejectReason.PROTOCOL_ERROR;
+            }
+            if (dataLost || pdu.dataSN() != unsolicitedNextDataSN || offset != unsolicitedNextOffset) {
+                // RFC 7143 §7.9: a gap means an earlier PDU was lost; handled as a digest error (§7.8).
+                markLost(NO_TAG, pdu.finalFlag());
+                return null;
             }
             unsolicitedNextDataSN++;
             unsolicitedNextOffset += len;
@@ -150,9 +157,12 @@ final class WriteTransfer {
         if (b == null) {
             return RejectReason.INVALID_PDU_FIELD;
         }
-        if (pdu.dataSN() != b.nextDataSN || offset != b.offset + b.received
-                || len > b.length - b.received) {
+        if (len > b.length - b.received || offset < b.offset || (long) offset + len > (long) b.offset + b.length) {
             return RejectReason.PROTOCOL_ERROR;
+        }
+        if (dataLost || pdu.dataSN() != b.nextDataSN || offset != b.offset + b.received) {
+            markLost(ttt, pdu.finalFlag());
+            return null;
         }
         b.nextDataSN++;
         b.received += len;
@@ -164,9 +174,40 @@ final class WriteTransfer {
         return null;
     }
 
+    /**
+     * A Data-Out of this command was discarded (data digest error, RFC 7143 §7.8) or arrived out of sequence.
+     * No more R2Ts are sent; the sequence it belonged to ends with its F bit.
+     *
+     * @param ttt the lost PDU's target transfer tag
+     * @param finalFlag the lost PDU's F bit
+     */
+    void markLost(int ttt, boolean finalFlag) {
+        dataLost = true;
+        if (!finalFlag) {
+            return;
+        }
+        if (ttt == NO_TAG) {
+            unsolicitedDone = true;
+        } else {
+            Burst b = findBurst(ttt);
+            if (b != null) {
+                bursts.remove(b);
+            }
+        }
+    }
+
+    /** Whether data was lost and every sequence the initiator had started has ended: time to fail the task. */
+    boolean lostAndSettled() {
+        return dataLost && unsolicitedDone && bursts.isEmpty();
+    }
+
+    boolean dataLost() {
+        return dataLost;
+    }
+
     /** The assembled data once every wanted byte and all unsolicited data arrived, else {@code null}. */
     ByteBuffer completeIfDone() {
-        if (result == null && wanted >= 0 && received >= wanted && unsolicitedDone && bursts.isEmpty()
+        if (result == null && !dataLost && wanted >= 0 && received >= wanted && unsolicitedDone && bursts.isEmpty()
                 && nextSolicitOffset >= wanted) {
             result = assembly.nioBuffer(0, wanted);
         }
@@ -211,7 +252,7 @@ final class WriteTransfer {
     }
 
     private void solicit(IntSupplierTag tags, R2TSender sender) {
-        while (bursts.size() < maxOutstandingR2T && nextSolicitOffset < wanted) {
+        while (!dataLost && bursts.size() < maxOutstandingR2T && nextSolicitOffset < wanted) {
             int len = Math.min(maxBurstLength, wanted - nextSolicitOffset);
             Burst b = new Burst(tags.nextTag(), nextSolicitOffset, len);
             bursts.add(b);

@@ -101,16 +101,39 @@ class WriteTransferTest {
     }
 
     @Test
-    void wrongDataSnOffsetOrTagIsRejected() {
+    void unknownTagOrDataOutsideTheBurstIsRejected() {
         wt = new WriteTransfer(32768, Unpooled.EMPTY_BUFFER, false, 65536, 16384, 1);
         wt.start(32768, alloc, tags, sender);
         assertThat(feed(dataOut(999, 0, 0, 512, false))).isEqualTo(RejectReason.INVALID_PDU_FIELD);
-        assertThat(feed(dataOut(100, 1, 0, 512, false))).isEqualTo(RejectReason.PROTOCOL_ERROR);
-        assertThat(feed(dataOut(100, 0, 512, 512, false))).isEqualTo(RejectReason.PROTOCOL_ERROR);
         assertThat(feed(dataOut(100, 0, 0, 16384 + 512, false))).as("beyond the burst")
                 .isEqualTo(RejectReason.PROTOCOL_ERROR);
         assertThat(feed(dataOut(NO_TAG, 0, 0, 512, false))).as("no unsolicited data was announced")
                 .isEqualTo(RejectReason.PROTOCOL_ERROR);
+        assertThat(wt.dataLost()).isFalse();
+    }
+
+    @Test
+    void dataSnGapCountsAsLostDataAndSettlesWithTheFinalBit() {
+        // RFC 7143 §7.9: a DataSN gap means a PDU was lost (digest error) and is handled as in §7.8.
+        wt = new WriteTransfer(32768, Unpooled.EMPTY_BUFFER, false, 65536, 16384, 1);
+        wt.start(32768, alloc, tags, sender);
+        assertThat(r2ts).hasSize(1);
+        assertThat(feed(dataOut(100, 0, 0, 4096, false))).isNull();
+        assertThat(feed(dataOut(100, 2, 8192, 4096, false))).as("DataSN 1 missing").isNull();
+        assertThat(wt.dataLost()).isTrue();
+        assertThat(wt.lostAndSettled()).as("the burst is still being sent").isFalse();
+        assertThat(feed(dataOut(100, 3, 12288, 4096, true))).isNull();
+        assertThat(wt.lostAndSettled()).isTrue();
+        assertThat(r2ts).as("no further R2T once data was lost").hasSize(1);
+        assertThat(wt.completeIfDone()).isNull();
+    }
+
+    @Test
+    void lostUnsolicitedPduSettlesWhenItWasTheLast() {
+        wt = new WriteTransfer(8192, Unpooled.EMPTY_BUFFER, true, 8192, 65536, 1);
+        wt.start(8192, alloc, tags, sender);
+        wt.markLost(NO_TAG, true);
+        assertThat(wt.lostAndSettled()).isTrue();
     }
 
     @Test
