@@ -54,7 +54,7 @@ final class TestInitiator implements AutoCloseable {
     private static final int STAGE_FULL_FEATURE = 3;
 
     private final PduChannel channel;
-    private final byte[] isid;
+    private byte[] isid;
     private int nextTag = 0x100;
     private int cmdSN = ThreadLocalRandom.current().nextInt(1, 1 << 20);
     private int expStatSN;
@@ -342,6 +342,16 @@ final class TestInitiator implements AutoCloseable {
     // -------------------------------------------------------------------------------- negotiated values
 
     /** What this initiator offered or declared during login. */
+    /** Uses the ISID of another initiator, to test session reinstatement (RFC 7143 §6.3.5). */
+    void useIsidOf(TestInitiator other) {
+        this.isid = other.isid.clone();
+    }
+
+    /** The highest MaxCmdSN the target announced. */
+    int maxCmdSN() {
+        return maxCmdSN;
+    }
+
     Map<String, String> offered() {
         return Map.copyOf(offered);
     }
