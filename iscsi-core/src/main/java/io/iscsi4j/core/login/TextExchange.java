@@ -10,8 +10,8 @@ import java.util.Optional;
  * Text requests of one connection in full feature phase (RFC 7143 §6.2, §11.10, §11.11, Appendix C): Text
  * Request fields in, a Text Response or a Reject out.
  *
- * <p><b>SendTargets.</b> {@code SendTargets=All} lists every target the initiator may access (discovery sessions
- * only; a normal session gets {@code SendTargets=Reject}); {@code SendTargets=<name>} lists that target if the
+ * <p><b>SendTargets.</b> {@code SendTargets=All} lists every target the initiator may access in a discovery session;
+ * in a normal session it lists the session's own target, as an empty value does (RFC 7143 Appendix C); {@code SendTargets=<name>} lists that target if the
  * initiator may access it; {@code SendTargets=} (empty) lists the session's own target in a normal session and
  * nothing in a discovery session. Each target is a {@code TargetName} followed by one {@code TargetAddress}
  * ({@code host:port,tag}) per portal.
@@ -170,13 +170,11 @@ public final class TextExchange {
     private void sendTargets(String value, List<TextParameter> answers) {
         boolean discovery = parameters.sessionType() == SessionType.DISCOVERY;
         List<TargetPortals> listed = new ArrayList<>();
-        if ("All".equals(value)) {
-            if (!discovery) {
-                answers.add(new TextParameter(TextKey.SEND_TARGETS.wireName(), TextKey.REJECT));
-                return;
-            }
+        if ("All".equals(value) && discovery) {
             listed.addAll(accessibleTargets());
-        } else if (value.isEmpty()) {
+        } else if (value.isEmpty() || "All".equals(value)) {
+            // RFC 7143 Appendix C: in a normal session SendTargets returns path information about the target
+            // the session is connected to only (for "All" as well as for an empty value).
             if (!discovery) {
                 String own = parameters.targetName().orElseThrow();
                 accessibleTargets().stream().filter(target -> sameName(target.targetName(), own))

@@ -123,11 +123,13 @@ class TextExchangeTest {
     }
 
     @Test
-    void sendTargetsAllInANormalSessionIsRejected() {
+    void sendTargetsAllInANormalSessionListsOnlyTheSessionsTarget() {
         TextExchange exchange = new TextExchange(normal(), directory);
 
-        assertThat(keysOf(answer(exchange.process(request("SendTargets=All"))).text()))
-                .containsExactly(entry("SendTargets", "Reject"));
+        TextResponseFields response = answer(exchange.process(request("SendTargets=All")));
+
+        assertThat(pairsOf(response)).extracting(TextParameter::value)
+                .containsExactly(TARGET, "192.0.2.7:3260,1", "[2001:db8::7]:3260,1");
     }
 
     @Test
