@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * <p>Transfer length versus expected transfer length (the initiator's announcement): a READ that needs more
  * than expected reads and sends only the expected bytes (whole blocks, plus the head of one more block when the
  * expected length is not block-aligned) and reports the full length so the transport signals an overflow
- * residual. A WRITE that needs more than expected receives the expected bytes, writes nothing and ends with
- * CHECK CONDITION, ILLEGAL REQUEST / INVALID FIELD IN CDB: a partial write would leave the blocks half-updated.
- * Needing less than expected is an underflow the transport reports.
+ * residual. A WRITE that needs more than expected writes only the whole blocks the expected length covers and
+ * ends GOOD, reporting the full length so the transport signals an overflow residual (what Linux LIO does and
+ * libiscsi's residual tests expect); when not even one block is covered nothing is written. Needing less than
+ * expected is an underflow the transport reports.
  *
  * <p>Every backstore call is submitted to the executor; when it rejects the task the command ends with BUSY.
  */
@@ -84,8 +85,9 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
     /** Receives {@code needed} bytes of Data-Out, writes them at {@code lba} and completes the task. */
     static void write(ScsiTask task, LogicalUnit lu, long lba, int needed, boolean fua) {
         int length = (int) Math.min(needed, task.expectedTransferLength());
+        length -= length % lu.blockSize();
         if (length == 0) {
-            task.complete(ScsiStatus.CHECK_CONDITION, Sense.INVALID_FIELD_IN_CDB, needed);
+            task.complete(ScsiStatus.GOOD, null, needed);
             return;
         }
         BlockIo io = new BlockIo(task, lu, lba, needed, length, fua, DATA_OUT);
@@ -157,10 +159,6 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
                     return;
                 }
                 buffer = (ByteBuffer) result;
-                if (length < needed) {
-                    task.complete(ScsiStatus.CHECK_CONDITION, Sense.INVALID_FIELD_IN_CDB, needed);
-                    return;
-                }
                 phase = WRITE;
                 submit();
                 return;

@@ -224,24 +224,30 @@ class ReadWriteTest {
     }
 
     @Test
-    void writeWithLessExpectedIsRejectedWithoutWriting() {
+    void writeWithLessExpectedWritesOnlyTheExpectedBlocksAndReportsFullLength() {
+        // As Linux LIO does and libiscsi's WriteNNResiduals tests expect: EDTL < transfer length writes EDTL's
+        // whole blocks, GOOD, and the transport reports the difference as an overflow residual.
         Target target = Target.of(512, 8);
+        byte[] data = pattern(512, 9);
 
-        TestTask w = target.run(TestTask.of(Cdbs.write10(0, 2)).dataOut(pattern(512, 9)));
+        TestTask w = target.run(TestTask.of(Cdbs.write10(0, 2)).dataOut(data));
 
-        assertThat(w.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
-        assertThat(w.dataOutRequested()).as("the expected bytes are still taken in").isEqualTo(512);
-        assertThat(target.backstore.calls).isEmpty();
-        assertThat(target.backstore.bytes()).isEqualTo(new byte[8 * 512]);
+        assertThat(w.outcome()).isEqualTo("GOOD");
+        assertThat(w.dataLength()).as("the length the CDB needs, for the overflow residual").isEqualTo(1024);
+        assertThat(w.dataOutRequested()).isEqualTo(512);
+        byte[] expected = new byte[8 * 512];
+        System.arraycopy(data, 0, expected, 0, 512);
+        assertThat(target.backstore.bytes()).isEqualTo(expected);
     }
 
     @Test
-    void writeWithNothingExpectedIsRejected() {
+    void writeWithLessThanOneBlockExpectedWritesNothing() {
         Target target = Target.of(512, 8);
 
         TestTask w = target.run(TestTask.of(Cdbs.write10(0, 1)).expected(0));
 
-        assertThat(w.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
+        assertThat(w.outcome()).isEqualTo("GOOD");
+        assertThat(w.dataLength()).isEqualTo(512);
         assertThat(w.dataOutRequested()).isEqualTo(-1);
         assertThat(target.backstore.calls).isEmpty();
     }

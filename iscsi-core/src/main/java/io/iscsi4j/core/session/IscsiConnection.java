@@ -1,6 +1,9 @@
 package io.iscsi4j.core.session;
 
+import io.iscsi4j.core.login.Digest;
+import io.iscsi4j.core.login.NegotiatedParameters;
 import io.iscsi4j.core.pdu.DataOut;
+import io.iscsi4j.core.pdu.DigestSettings;
 import io.iscsi4j.core.pdu.FramingError;
 import io.iscsi4j.core.pdu.LoginRequest;
 import io.iscsi4j.core.pdu.LogoutRequest;
@@ -8,7 +11,9 @@ import io.iscsi4j.core.pdu.LogoutResponse;
 import io.iscsi4j.core.pdu.MalformedPdu;
 import io.iscsi4j.core.pdu.NopIn;
 import io.iscsi4j.core.pdu.NopOut;
+import io.iscsi4j.core.pdu.Opcode;
 import io.iscsi4j.core.pdu.Pdu;
+import io.iscsi4j.core.pdu.PduEncoder;
 import io.iscsi4j.core.pdu.PduFrameDecoder;
 import io.iscsi4j.core.pdu.Reject;
 import io.iscsi4j.core.pdu.RejectReason;
@@ -169,10 +174,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the login phase once the final Login Response went out: enter full feature phase. */
-    void enterFullFeaturePhase(Session s, io.iscsi4j.core.login.NegotiatedParameters p) {
+    void enterFullFeaturePhase(Session s, NegotiatedParameters p) {
         int targetMaxRecvDataSegmentLength = p.targetMaxRecvDataSegmentLength();
-        boolean headerDigest = p.headerDigest() == io.iscsi4j.core.login.Digest.CRC32C;
-        boolean dataDigest = p.dataDigest() == io.iscsi4j.core.login.Digest.CRC32C;
+        boolean headerDigest = p.headerDigest() == Digest.CRC32C;
+        boolean dataDigest = p.dataDigest() == Digest.CRC32C;
         this.session = s;
         this.phase = Phase.FULL_FEATURE;
         if (loginTimer != null) {
@@ -184,8 +189,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         decoder.setMaxDataSegmentLength(targetMaxRecvDataSegmentLength);
         decoder.setHeaderDigest(headerDigest);
         decoder.setDataDigest(dataDigest);
-        channel.attr(io.iscsi4j.core.pdu.PduEncoder.DIGESTS)
-                .set(new io.iscsi4j.core.pdu.DigestSettings(headerDigest, dataDigest));
+        channel.attr(PduEncoder.DIGESTS)
+                .set(new DigestSettings(headerDigest, dataDigest));
     }
 
     // ---- full feature phase ----
@@ -206,7 +211,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         } else {
             // SNACK (ErrorRecoveryLevel 0), a second Login, or a target-only opcode.
             try {
-                sendReject(pdu.opcode() == io.iscsi4j.core.pdu.Opcode.SNACK
+                sendReject(pdu.opcode() == Opcode.SNACK
                         ? RejectReason.SNACK_REJECT : RejectReason.PROTOCOL_ERROR, pdu);
             } finally {
                 pdu.release();
@@ -277,7 +282,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         LOG.debug("{}: rejecting PDU: {}", name, m.description());
         sendReject(m.reason(), m.header());
-        if (m.opcode() == io.iscsi4j.core.pdu.Opcode.DATA_OUT && m.reason() == RejectReason.DATA_DIGEST_ERROR) {
+        if (m.opcode() == Opcode.DATA_OUT && m.reason() == RejectReason.DATA_DIGEST_ERROR) {
             ByteBuf h = m.header();
             session.onDataOutLost(m.initiatorTaskTag(), h.getInt(h.readerIndex() + 20),
                     (h.getByte(h.readerIndex() + 1) & 0x80) != 0);

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionStage;
  * reads and the {@link WriteTransfer} for writes. {@link #complete} may run on any thread; it hands the task back
  * to the connection's event loop (the task is its own {@link Runnable}, so no allocation on that path).
  */
-final class ScsiCommandTask implements ScsiTask, Runnable {
+final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSender {
 
     private final Session session;
     final int initiatorTaskTag;
@@ -181,6 +181,11 @@ final class ScsiCommandTask implements ScsiTask, Runnable {
     @Override
     public void run() {
         session.finish(this);
+    }
+
+    @Override
+    public void sendR2T(int targetTransferTag, int r2tSN, int offset, int length) {
+        session.sendR2T(this, targetTransferTag, r2tSN, offset, length);
     }
 
     /** Releases the task's buffers. Idempotent. */

@@ -11,9 +11,12 @@ import io.iscsi4j.core.pdu.ScsiCommand;
 import io.iscsi4j.core.pdu.ScsiResponse;
 import io.iscsi4j.core.pdu.TaskManagementRequest;
 import io.iscsi4j.core.pdu.TextRequest;
+import io.iscsi4j.scsi.AdditionalSense;
 import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.ScsiDispatcher;
 import io.iscsi4j.scsi.ScsiStatus;
+import io.iscsi4j.scsi.SenseData;
+import io.iscsi4j.scsi.SenseKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.IntObjectHashMap;
@@ -21,6 +24,7 @@ import io.netty.util.collection.IntObjectMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,9 +207,9 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 dispatcher.execute(task);
             } catch (RuntimeException e) {
                 LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(itt), e);
-                task.complete(ScsiStatus.CHECK_CONDITION, io.iscsi4j.scsi.SenseData.of(
-                        io.iscsi4j.scsi.SenseKey.HARDWARE_ERROR,
-                        io.iscsi4j.scsi.AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
+                task.complete(ScsiStatus.CHECK_CONDITION, SenseData.of(
+                        SenseKey.HARDWARE_ERROR,
+                        AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
             }
         } finally {
             c.release();
@@ -226,18 +230,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
             return;
         }
         task.setDataOutWaiter(waiter);
-        task.writeTransfer.start(length, alloc(), this, (ttt, r2tSN, offset, len) ->
-                connection.send(ReadyToTransfer.builder()
-                        .lun(task.lun())
-                        .initiatorTaskTag(task.initiatorTaskTag)
-                        .targetTransferTag(ttt)
-                        .statSN(connection.currentStatSN())
-                        .expCmdSN(window.expCmdSN())
-                        .maxCmdSN(window.maxCmdSN())
-                        .r2tSN(r2tSN)
-                        .bufferOffset(offset)
-                        .desiredDataTransferLength(len)
-                        .build()));
+        task.writeTransfer.start(length, alloc(), this, task);
         connection.flushSoon();
         if (task.writeTransfer.dataLost()) {
             failIfLostAndSettled(task);
@@ -271,14 +264,29 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
         if (task.scsiDone) {
             respond(task);
-        } else if (task.failDataOut(new java.io.IOException("Data-Out lost to a data digest error"))) {
+        } else if (task.failDataOut(new IOException("Data-Out lost to a data digest error"))) {
             task.status = ScsiStatus.CHECK_CONDITION;
-            task.sense = io.iscsi4j.scsi.SenseData.of(io.iscsi4j.scsi.SenseKey.ABORTED_COMMAND,
-                    io.iscsi4j.scsi.AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR);
+            task.sense = SenseData.of(SenseKey.ABORTED_COMMAND,
+                    AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR);
             task.dataLength = 0;
             respond(task);
         }
         // Otherwise the SCSI layer has not asked for the data yet: startDataOut fails it then.
+    }
+
+    /** Sends one R2T of a task (RFC 7143 §11.8); StatSN is carried, not advanced. */
+    void sendR2T(ScsiCommandTask task, int ttt, int r2tSN, int offset, int length) {
+        connection.send(ReadyToTransfer.builder()
+                .lun(task.lun())
+                .initiatorTaskTag(task.initiatorTaskTag)
+                .targetTransferTag(ttt)
+                .statSN(connection.currentStatSN())
+                .expCmdSN(window.expCmdSN())
+                .maxCmdSN(window.maxCmdSN())
+                .r2tSN(r2tSN)
+                .bufferOffset(offset)
+                .desiredDataTransferLength(length)
+                .build());
     }
 
     /** A Data-Out PDU; the session releases it. */
@@ -289,18 +297,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 connection.sendReject(RejectReason.INVALID_PDU_FIELD, d);
                 return;
             }
-            RejectReason r = task.writeTransfer.onDataOut(d, this, (ttt, r2tSN, offset, len) ->
-                    connection.send(ReadyToTransfer.builder()
-                            .lun(task.lun())
-                            .initiatorTaskTag(task.initiatorTaskTag)
-                            .targetTransferTag(ttt)
-                            .statSN(connection.currentStatSN())
-                            .expCmdSN(window.expCmdSN())
-                            .maxCmdSN(window.maxCmdSN())
-                            .r2tSN(r2tSN)
-                            .bufferOffset(offset)
-                            .desiredDataTransferLength(len)
-                            .build()));
+            RejectReason r = task.writeTransfer.onDataOut(d, this, task);
             if (r != null) {
                 connection.sendReject(r, d);
                 return;
