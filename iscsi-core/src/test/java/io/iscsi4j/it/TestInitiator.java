@@ -347,6 +347,11 @@ final class TestInitiator implements AutoCloseable {
         this.isid = other.isid.clone();
     }
 
+    /** Accounts for {@code n} non-immediate commands sent raw with {@link #send}, keeping CmdSN in step. */
+    void advanceCmdSN(int n) {
+        cmdSN += n;
+    }
+
     /** The highest MaxCmdSN the target announced. */
     int maxCmdSN() {
         return maxCmdSN;
@@ -1032,6 +1037,12 @@ final class TestInitiator implements AutoCloseable {
             return p;
         }
         throw new ProtocolViolation("more than 1000 unsolicited PDUs in a row");
+    }
+
+    /** For PDUs read raw with {@link #readPdu}: checks and accounts a status-carrying PDU's StatSN and window. */
+    void acceptStatus(RawPdu p) {
+        updateWindow(p);
+        checkStatSN(p);
     }
 
     /** Checks a status-carrying PDU's StatSN is the next expected one, then advances ExpStatSN. */

@@ -23,6 +23,7 @@ import io.iscsi4j.core.pdu.TaskManagementResponse;
 import io.iscsi4j.core.pdu.TextRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -339,6 +340,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     void sendAndClose(Pdu pdu) {
         phase = Phase.CLOSING;
         channel.writeAndFlush(pdu).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes the channel once everything written so far has been flushed. */
+    void closeAfterFlush() {
+        phase = Phase.CLOSING;
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     void closeNow() {

@@ -40,6 +40,10 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     SenseData sense;
     int dataLength;
     private boolean completed;
+    /** Set by task management: the task ends without a SCSI response. */
+    boolean aborted;
+    /** The task management response waiting for this aborted task's I/O to finish, or {@code null}. */
+    TaskManagement.PendingResponse abortResponse;
     /** Set on the event loop when the SCSI layer's completion reached it. */
     boolean scsiDone;
     /** Set on the event loop when the connection is gone: the result is dropped, buffers released. */

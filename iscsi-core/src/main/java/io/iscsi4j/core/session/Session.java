@@ -13,6 +13,7 @@ import io.iscsi4j.core.pdu.TaskManagementRequest;
 import io.iscsi4j.core.pdu.TextRequest;
 import io.iscsi4j.scsi.AdditionalSense;
 import io.iscsi4j.scsi.ItNexus;
+import io.iscsi4j.scsi.Lun;
 import io.iscsi4j.scsi.ScsiDispatcher;
 import io.iscsi4j.scsi.ScsiStatus;
 import io.iscsi4j.scsi.SenseData;
@@ -50,7 +51,10 @@ final class Session implements WriteTransfer.IntSupplierTag {
     final SessionParams params;
     private final CommandWindow window;
     private final IntObjectMap<ScsiCommandTask> tasks = new IntObjectHashMap<>();
-    private final IntObjectMap<Pdu> pending = new IntObjectHashMap<>();
+    /** Out-of-order commands by CmdSN: a Pdu, or {@link #ABORTED} for a command aborted before it arrived. */
+    private final IntObjectMap<Object> pending = new IntObjectHashMap<>();
+    private static final Object ABORTED = new Object();
+    private final TaskManagement taskManagement;
     private final InFlight inFlight;
     private int nextTransferTag = 1;
 
@@ -65,6 +69,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         this.params = params;
         this.window = new CommandWindow(params.commandWindow(), initialCmdSN);
         this.inFlight = inFlight;
+        this.taskManagement = new TaskManagement(this, connection);
     }
 
     ItNexus nexus() {
@@ -116,7 +121,13 @@ final class Session implements WriteTransfer.IntSupplierTag {
             deliver(pdu, false);
             return;
         }
-        if (!window.inWindow(cmdSN) || pending.containsKey(cmdSN)) {
+        Object slot = pending.get(cmdSN);
+        if (slot == ABORTED) {
+            // Aborted before it arrived (RFC 7143 §11.5.1): it already counts as received; drop it.
+            pdu.release();
+            return;
+        }
+        if (!window.inWindow(cmdSN) || slot != null) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{}: dropping {} with CmdSN {} outside [{}, {}] or duplicate", connection, pdu.opcode(),
                         Integer.toUnsignedString(cmdSN), Integer.toUnsignedString(window.expCmdSN()),
@@ -131,11 +142,38 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
         window.deliver();
         deliver(pdu, true);
-        Pdu next;
+        drainInOrder();
+    }
+
+    private void drainInOrder() {
+        Object next;
         while ((next = pending.remove(window.expCmdSN())) != null) {
             window.deliver();
-            deliver(next, true);
+            if (next == ABORTED) {
+                window.completed();
+            } else {
+                deliver((Pdu) next, true);
+            }
         }
+    }
+
+    /**
+     * For ABORT TASK of a command not received yet: when {@code refCmdSN} lies in [ExpCmdSN, tmfCmdSN) it is
+     * considered received, and dropped if it arrives later.
+     *
+     * @return whether the command was in that range
+     */
+    boolean discardNotYetReceived(int refCmdSN, int tmfCmdSN) {
+        if (!window.inWindow(refCmdSN) || Integer.toUnsignedLong(refCmdSN - window.expCmdSN())
+                >= Integer.toUnsignedLong(tmfCmdSN - window.expCmdSN())) {
+            return false;
+        }
+        Object old = pending.put(refCmdSN, ABORTED);
+        if (old instanceof Pdu p) {
+            p.release();
+        }
+        drainInOrder();
+        return true;
     }
 
     private void deliver(Pdu pdu, boolean counted) {
@@ -151,7 +189,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
             } else if (pdu instanceof LogoutRequest l) {
                 connection.onLogout(l);
             } else if (pdu instanceof TaskManagementRequest t) {
-                onTaskManagement(t);
+                taskManagement.onRequest(t);
             }
         } finally {
             pdu.release();
@@ -224,9 +262,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
 
     /** On the event loop: the SCSI layer asked for Data-Out bytes. */
     void startDataOut(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
-        if (task.abandoned) {
-            waiter.completeExceptionally(new CancellationException("connection closed"));
-            endTask(task);
+        if (task.abandoned || task.aborted) {
+            waiter.completeExceptionally(new CancellationException(task.aborted ? "task aborted" : "connection closed"));
+            if (task.aborted) {
+                terminate(task);
+                if (task.abortResponse != null) {
+                    taskManagement.terminated(task.abortResponse);
+                }
+            } else {
+                endTask(task);
+            }
             return;
         }
         task.setDataOutWaiter(waiter);
@@ -293,7 +338,11 @@ final class Session implements WriteTransfer.IntSupplierTag {
     void onDataOut(DataOut d) {
         try {
             ScsiCommandTask task = tasks.get(d.initiatorTaskTag());
-            if (task == null || task.writeTransfer == null) {
+            if (task == null || task.aborted || task.writeTransfer == null) {
+                if (task == null && taskManagement.recentlyAborted(d.initiatorTaskTag())
+                        || task != null && task.aborted) {
+                    return; // data still in flight for an aborted task: dropped silently
+                }
                 connection.sendReject(RejectReason.INVALID_PDU_FIELD, d);
                 return;
             }
@@ -321,6 +370,13 @@ final class Session implements WriteTransfer.IntSupplierTag {
         task.scsiDone = true;
         if (task.abandoned) {
             endTask(task);
+            return;
+        }
+        if (task.aborted) {
+            terminate(task);
+            if (task.abortResponse != null) {
+                taskManagement.terminated(task.abortResponse);
+            }
             return;
         }
         WriteTransfer wt = task.writeTransfer;
@@ -425,28 +481,53 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
     }
 
-    // ---- task management (RFC 7143 §11.5) ----
+    // ---- task management (RFC 7143 §11.5), driven by TaskManagement ----
 
-    private void onTaskManagement(TaskManagementRequest t) {
-        int function = t.function();
-        int response;
-        switch (function) {
-            case 1 -> // ABORT TASK: at this level the task either already finished or runs to completion.
-                    response = tasks.containsKey(t.referencedTaskTag()) ? 0 : 1;
-            case 2, 3, 5, 6 -> response = 0; // ABORT/CLEAR TASK SET, LUN RESET, TARGET WARM RESET
-            case 4 -> response = 5;          // CLEAR ACA: ACA is not supported
-            case 7, 8 -> response = 5;       // TARGET COLD RESET, TASK REASSIGN: not supported
-            default -> response = 255;       // function rejected
+    ScsiCommandTask task(int itt) {
+        return tasks.get(itt);
+    }
+
+    List<ScsiCommandTask> liveTasks() {
+        return new ArrayList<>(tasks.values());
+    }
+
+    /** Whether the LUN field addresses a logical unit of this session's target. */
+    boolean hasLun(long lunField) {
+        int lun = Lun.decode(lunField);
+        return dispatcher != null && lun >= 0 && dispatcher.logicalUnits().containsKey(lun);
+    }
+
+    /**
+     * Aborts a task: it will never get a SCSI response.
+     *
+     * @return {@code true} when it terminated at once; {@code false} when storage I/O is still running, in which
+     *     case {@link TaskManagement#terminated} is called when it finishes
+     */
+    boolean abort(ScsiCommandTask task, TaskManagement.PendingResponse pending) {
+        task.aborted = true;
+        if (task.failDataOut(new CancellationException("task aborted")) || task.scsiDone) {
+            terminate(task);
+            return true;
         }
-        connection.sendTaskManagementResponse(t.initiatorTaskTag(), response);
+        task.abortResponse = pending;
+        return false;
+    }
+
+    private void terminate(ScsiCommandTask task) {
+        if (!task.immediate) {
+            window.completed();
+        }
+        endTask(task);
     }
 
     // ---- teardown ----
 
     /** The connection closed: fail waiting transfers, drop results still to come, release what we can. */
     void connectionClosed() {
-        for (Pdu p : pending.values()) {
-            p.release();
+        for (Object p : pending.values()) {
+            if (p instanceof Pdu pdu) {
+                pdu.release();
+            }
         }
         pending.clear();
         List<ScsiCommandTask> all = new ArrayList<>(tasks.values());

@@ -1,0 +1,163 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.core.pdu.TaskManagementRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Task management functions of one session (RFC 7143 §11.5, §11.6). An aborted task never gets a SCSI response;
+ * the function's response is sent once every task it terminated has let go of its buffers (storage I/O already
+ * handed to a backstore runs to completion first, its result is dropped). Event loop only.
+ */
+final class TaskManagement {
+
+    static final int ABORT_TASK = 1;
+    static final int ABORT_TASK_SET = 2;
+    static final int CLEAR_ACA = 3;
+    static final int CLEAR_TASK_SET = 4;
+    static final int LOGICAL_UNIT_RESET = 5;
+    static final int TARGET_WARM_RESET = 6;
+    static final int TARGET_COLD_RESET = 7;
+    static final int TASK_REASSIGN = 8;
+    /** Highest function code RFC 7143 defines (QUERY ASYNCHRONOUS EVENT); 9 to 12 are not implemented. */
+    private static final int LAST_DEFINED = 12;
+
+    static final int FUNCTION_COMPLETE = 0;
+    static final int TASK_DOES_NOT_EXIST = 1;
+    static final int LUN_DOES_NOT_EXIST = 2;
+    static final int ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED = 4;
+    static final int FUNCTION_NOT_SUPPORTED = 5;
+    static final int FUNCTION_REJECTED = 255;
+
+    private static final int NO_TAG = 0xFFFFFFFF;
+
+    private final Session session;
+    private final IscsiConnection connection;
+    /** Tags of recently aborted tasks: Data-Out still in flight for them is dropped silently, not rejected. */
+    private final int[] recentlyAborted = new int[64];
+    private int recentIndex;
+
+    /** A function response waiting for its aborted tasks to terminate. */
+    static final class PendingResponse {
+        final int initiatorTaskTag;
+        final boolean closeAfter;
+        int remaining;
+
+        PendingResponse(int initiatorTaskTag, boolean closeAfter) {
+            this.initiatorTaskTag = initiatorTaskTag;
+            this.closeAfter = closeAfter;
+        }
+    }
+
+    TaskManagement(Session session, IscsiConnection connection) {
+        this.session = session;
+        this.connection = connection;
+        java.util.Arrays.fill(recentlyAborted, NO_TAG);
+    }
+
+    void onRequest(TaskManagementRequest t) {
+        int function = t.function();
+        switch (function) {
+            case ABORT_TASK -> abortTask(t);
+            case ABORT_TASK_SET, CLEAR_TASK_SET -> {
+                if (!session.hasLun(t.lun())) {
+                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
+                } else {
+                    abortMatching(t.initiatorTaskTag(), task -> task.lun() == t.lun(), false);
+                }
+            }
+            case LOGICAL_UNIT_RESET -> {
+                if (!session.hasLun(t.lun())) {
+                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
+                } else {
+                    abortMatching(t.initiatorTaskTag(), task -> task.lun() == t.lun(), false);
+                }
+            }
+            case TARGET_WARM_RESET -> abortMatching(t.initiatorTaskTag(), task -> true, false);
+            case TARGET_COLD_RESET -> abortMatching(t.initiatorTaskTag(), task -> true, true);
+            case CLEAR_ACA -> respond(t.initiatorTaskTag(), FUNCTION_NOT_SUPPORTED); // NACA is refused
+            case TASK_REASSIGN -> respond(t.initiatorTaskTag(), ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED); // ERL 0
+            default -> respond(t.initiatorTaskTag(),
+                    function <= LAST_DEFINED ? FUNCTION_NOT_SUPPORTED : FUNCTION_REJECTED);
+        }
+    }
+
+    /**
+     * ABORT TASK (RFC 7143 §11.5.1): a live task is terminated ("Function complete"); a task not (yet) received
+     * whose RefCmdSN lies in the window before the request is considered received and dropped when it arrives
+     * ("Function complete"); otherwise it already completed ("Task does not exist").
+     */
+    private void abortTask(TaskManagementRequest t) {
+        ScsiCommandTask task = session.task(t.referencedTaskTag());
+        if (task != null && !task.aborted) {
+            abortMatching(t.initiatorTaskTag(), x -> x == task, false);
+            return;
+        }
+        if (session.discardNotYetReceived(t.refCmdSN(), t.cmdSN())) {
+            rememberAborted(t.referencedTaskTag());
+            respond(t.initiatorTaskTag(), FUNCTION_COMPLETE);
+            return;
+        }
+        respond(t.initiatorTaskTag(), TASK_DOES_NOT_EXIST);
+    }
+
+    private void abortMatching(int tmfTag, Predicate<ScsiCommandTask> which, boolean closeAfter) {
+        PendingResponse pending = new PendingResponse(tmfTag, closeAfter);
+        List<ScsiCommandTask> victims = new ArrayList<>();
+        for (ScsiCommandTask task : session.liveTasks()) {
+            if (!task.aborted && which.test(task)) {
+                victims.add(task);
+            }
+        }
+        for (ScsiCommandTask task : victims) {
+            rememberAborted(task.initiatorTaskTag);
+            if (!session.abort(task, pending)) {
+                pending.remaining++;
+            }
+        }
+        if (pending.remaining == 0) {
+            finish(pending);
+        }
+    }
+
+    /** An aborted task whose I/O was in flight has now terminated. */
+    void terminated(PendingResponse pending) {
+        if (--pending.remaining == 0) {
+            finish(pending);
+        }
+    }
+
+    private void finish(PendingResponse pending) {
+        respond(pending.initiatorTaskTag, FUNCTION_COMPLETE);
+        if (pending.closeAfter) {
+            // TARGET COLD RESET: the response goes out, then the connection is dropped (RFC 7143 §11.5.1).
+            connection.flush();
+            connection.closeAfterFlush();
+        }
+    }
+
+    private void respond(int itt, int response) {
+        connection.sendTaskManagementResponse(itt, response);
+        connection.flushSoon();
+    }
+
+    private void rememberAborted(int itt) {
+        recentlyAborted[recentIndex] = itt;
+        recentIndex = (recentIndex + 1) % recentlyAborted.length;
+    }
+
+    /** Whether Data-Out for this tag belongs to a task aborted a short while ago. */
+    boolean recentlyAborted(int itt) {
+        if (itt == NO_TAG) {
+            return false;
+        }
+        for (int t : recentlyAborted) {
+            if (t == itt) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
