@@ -3,41 +3,53 @@ package io.iscsi4j.examples;
 import io.iscsi4j.backstore.Backstores;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The demo target's command line, parsed by hand (no dependency). Immutable.
  *
- * @param host the address to bind: an IPv4 or IPv6 literal or a host name, without brackets
- * @param port the TCP port, 0 for any free port
+ * @param portals the addresses to bind, at least one, in the order given; every portal serves the same target
  * @param iqn the target name
- * @param sizeBytes the LUN's capacity in bytes, a positive multiple of {@code blockSize}
+ * @param sizeBytes each LUN's capacity in bytes, a positive multiple of {@code blockSize}
  * @param file the file to serve, or {@code null} to serve memory
  * @param blockSize the logical block size, 512 or 4096
+ * @param readOnly whether the LUNs refuse writes (DATA PROTECT / WRITE PROTECTED)
+ * @param luns how many LUNs to serve, numbered from 0; more than one only in memory
  * @param help whether {@code --help} was given (the other fields then hold their defaults)
  */
-record DemoOptions(String host, int port, String iqn, long sizeBytes, Path file, int blockSize, boolean help) {
+record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
+                   int luns, boolean help) {
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 3260;
     static final String DEFAULT_IQN = "iqn.2026-11.io.iscsi4j:demo";
     static final String DEFAULT_SIZE = "1G";
     static final int DEFAULT_BLOCK_SIZE = 512;
+    /** LUNs are numbered 0 to 16383 (a flat-space LUN, SAM-5 §4.7.7). */
+    static final int MAX_LUNS = 16384;
 
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar iscsi4j-demo.jar [OPTIONS]",
-            "Serves one LUN (LUN 0) over iSCSI until stopped with Ctrl-C or SIGTERM.",
+            "Serves LUN 0 (or LUNs 0 to N-1 with --luns) over iSCSI until stopped with Ctrl-C or SIGTERM.",
             "",
             "  --portal HOST:PORT    address to listen on (default 127.0.0.1:3260; IPv6 as [::1]:3260;",
-            "                        port 0 picks a free port)",
+            "                        port 0 picks a free port); repeat it to serve the same target on",
+            "                        several portals, for example as two paths for multipath I/O",
             "  --iqn IQN             target name (default " + DEFAULT_IQN + ")",
             "  --size SIZE           LUN size with a K, M, G or T suffix (default " + DEFAULT_SIZE + ")",
             "  --file PATH           serve this file instead of memory; created at --size if missing",
             "  --block-size N        logical block size, 512 or 4096 (default 512)",
+            "  --read-only           refuse writes (DATA PROTECT / WRITE PROTECTED)",
+            "  --luns N              serve N memory LUNs of --size each, numbered 0 to N-1 (default 1)",
             "  --help                show this help");
 
     DemoOptions {
-        Objects.requireNonNull(host, "host");
+        portals = List.copyOf(portals);
+        if (portals.isEmpty()) {
+            throw new IllegalArgumentException("at least one portal");
+        }
         Objects.requireNonNull(iqn, "iqn");
     }
 
@@ -49,11 +61,13 @@ record DemoOptions(String host, int port, String iqn, long sizeBytes, Path file,
      * @throws UsageException naming the offending option
      */
     static DemoOptions parse(String... args) throws UsageException {
-        String portal = DEFAULT_HOST + ":" + DEFAULT_PORT;
+        List<String> portalTexts = new ArrayList<>();
         String iqn = DEFAULT_IQN;
         String size = DEFAULT_SIZE;
         String file = null;
         String blockSize = Integer.toString(DEFAULT_BLOCK_SIZE);
+        String luns = "1";
+        boolean readOnly = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -66,7 +80,13 @@ record DemoOptions(String host, int port, String iqn, long sizeBytes, Path file,
             }
             switch (name) {
                 case "--help", "-h" -> help = true;
-                case "--portal", "--iqn", "--size", "--file", "--block-size" -> {
+                case "--read-only" -> {
+                    if (value != null) {
+                        throw new UsageException("option --read-only takes no value");
+                    }
+                    readOnly = true;
+                }
+                case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -77,10 +97,11 @@ record DemoOptions(String host, int port, String iqn, long sizeBytes, Path file,
                         throw new UsageException("option " + name + " needs a non-empty value");
                     }
                     switch (name) {
-                        case "--portal" -> portal = value;
+                        case "--portal" -> portalTexts.add(value);
                         case "--iqn" -> iqn = value;
                         case "--size" -> size = value;
                         case "--file" -> file = value;
+                        case "--luns" -> luns = value;
                         default -> blockSize = value;
                     }
                 }
@@ -90,17 +111,36 @@ record DemoOptions(String host, int port, String iqn, long sizeBytes, Path file,
             }
         }
         if (help) {
-            return new DemoOptions(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_IQN, 1L << 30, null, DEFAULT_BLOCK_SIZE, true);
+            return new DemoOptions(List.of(new Portal(DEFAULT_HOST, DEFAULT_PORT)), DEFAULT_IQN, 1L << 30, null,
+                    DEFAULT_BLOCK_SIZE, false, 1, true);
         }
+        if (portalTexts.isEmpty()) {
+            portalTexts.add(DEFAULT_HOST + ":" + DEFAULT_PORT);
+        }
+        List<Portal> portals = new ArrayList<>();
+        for (String text : portalTexts) {
+            Portal portal = parsePortal(text);
+            if (portal.port() != 0 && portals.contains(portal)) {
+                throw new UsageException("bad --portal " + text + ": given twice");
+            }
+            portals.add(portal);
+        }
+        int block = parseBlockSize(blockSize);
+        long bytes = parseSize(size, block);
+        int lunCount = parseLuns(luns);
+        if (lunCount > 1 && file != null) {
+            throw new UsageException("bad --luns " + luns + ": several LUNs are served from memory only, not with --file");
+        }
+        return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
+                false);
+    }
+
+    private static Portal parsePortal(String portal) throws UsageException {
         int colon = portal.lastIndexOf(':');
         if (colon < 0) {
             throw new UsageException("bad --portal " + portal + ": expected HOST:PORT, for example 127.0.0.1:3260");
         }
-        String host = parseHost(portal, portal.substring(0, colon));
-        int port = parsePort(portal, portal.substring(colon + 1));
-        int block = parseBlockSize(blockSize);
-        long bytes = parseSize(size, block);
-        return new DemoOptions(host, port, iqn, bytes, file == null ? null : Path.of(file), block, false);
+        return new Portal(parseHost(portal, portal.substring(0, colon)), parsePort(portal, portal.substring(colon + 1)));
     }
 
     private static String parseHost(String portal, String host) throws UsageException {
@@ -149,6 +189,36 @@ record DemoOptions(String host, int port, String iqn, long sizeBytes, Path file,
                     + blockSize + " bytes)");
         }
         return bytes;
+    }
+
+    private static int parseLuns(String text) throws UsageException {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1 && n <= MAX_LUNS) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("bad --luns " + text + ": must be a number from 1 to " + MAX_LUNS);
+    }
+
+    /**
+     * One address to listen on.
+     *
+     * @param host an IPv4 or IPv6 literal or a host name, without brackets
+     * @param port the TCP port, 0 for any free port
+     */
+    record Portal(String host, int port) {
+
+        Portal {
+            Objects.requireNonNull(host, "host");
+        }
+
+        @Override
+        public String toString() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
     }
 
     /** A command-line mistake; the message is one line that names the offending option. */

@@ -7,14 +7,17 @@ import io.iscsi4j.examples.DemoOptions.UsageException;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The demo target: serves one LUN (LUN 0), in memory or from a file, until the process is stopped with Ctrl-C or
- * SIGTERM. Run {@code java -jar iscsi4j-demo.jar --help} for the options.
+ * The demo target: serves LUN 0 (or LUNs 0 to N-1), in memory or from a file, until the process is stopped with
+ * Ctrl-C or SIGTERM. Run {@code java -jar iscsi4j-demo.jar --help} for the options.
  *
- * <p>Once every portal is bound it prints exactly one line, {@code listening on HOST:PORT}, to standard output;
- * scripts wait for it. A bad option prints one line naming it to standard error and exits with status 2; a
+ * <p>Once every portal is bound it prints exactly one line, {@code listening on HOST:PORT}, to standard output
+ * (with several portals, their bound addresses separated by spaces, in the order given); scripts wait for it. A bad option prints one line naming it to standard error and exits with status 2; a
  * failure to open the file or bind the portal exits with status 1.
  *
  * @since 0.1
@@ -74,11 +77,11 @@ public final class DemoTarget {
         } catch (IOException e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             target.close();
-            err.println(PROGRAM + ": cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage());
+            err.println(PROGRAM + ": cannot listen on " + portals(options) + ": " + e.getMessage());
             err.flush();
             return EXIT_FAILURE;
         }
-        err.println(PROGRAM + ": serving " + describe(options) + " as " + url(target)
+        err.println(PROGRAM + ": serving " + describe(options) + " as " + String.join(" and ", urls(target))
                 + "; stop with Ctrl-C");
         err.flush();
         try {
@@ -90,50 +93,88 @@ public final class DemoTarget {
     }
 
     /**
-     * Opens the backstore and builds the (not yet started) target the options describe.
+     * Opens the backstores and builds the (not yet started) target the options describe: every LUN on every portal.
      *
      * @throws UsageException when the target name is invalid
      * @throws IOException when the file cannot be opened or created
      */
     static IscsiTarget build(DemoOptions options) throws UsageException, IOException {
-        Backstore backstore = options.file() == null
-                ? Backstores.memory(options.sizeBytes(), options.blockSize())
-                : Backstores.file(options.file(), options.sizeBytes(), options.blockSize());
+        List<Backstore> backstores = new ArrayList<>();
         try {
-            return IscsiTarget.builder()
-                    .portal(options.host(), options.port())
-                    .target(options.iqn(), t -> t.alias(PROGRAM).lun(0, backstore))
-                    .build();
-        } catch (IllegalArgumentException e) {
-            closeQuietly(backstore);
-            throw new UsageException("bad --iqn " + options.iqn() + ": " + e.getMessage());
-        } catch (RuntimeException e) {
-            closeQuietly(backstore);
+            if (options.file() != null) {
+                backstores.add(Backstores.file(options.file(), options.sizeBytes(), options.blockSize()));
+            } else {
+                for (int lun = 0; lun < options.luns(); lun++) {
+                    backstores.add(Backstores.memory(options.sizeBytes(), options.blockSize()));
+                }
+            }
+            IscsiTarget.Builder builder = IscsiTarget.builder();
+            for (DemoOptions.Portal portal : options.portals()) {
+                builder.portal(portal.host(), portal.port());
+            }
+            try {
+                builder.target(options.iqn(), t -> {
+                    t.alias(PROGRAM);
+                    for (int lun = 0; lun < backstores.size(); lun++) {
+                        t.lun(lun, backstores.get(lun), o -> o.readOnly(options.readOnly()));
+                    }
+                });
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("bad --iqn " + options.iqn() + ": " + e.getMessage());
+            }
+            return builder.build();
+        } catch (UsageException | IOException | RuntimeException e) {
+            closeQuietly(backstores);
             throw e;
         }
     }
 
     /**
-     * Starts {@code target} and prints the {@code listening on HOST:PORT} line (the bound address) to {@code out}.
+     * Starts {@code target} and prints the {@code listening on HOST:PORT} line to {@code out}: the bound addresses,
+     * separated by spaces when there are several portals.
      *
      * @return the started target
-     * @throws IOException when the portal cannot be bound
+     * @throws IOException when a portal cannot be bound
      */
     static IscsiTarget start(IscsiTarget target, PrintStream out) throws IOException {
         target.start();
-        out.println("listening on " + Addresses.hostPort(target.localAddress()));
+        List<String> bound = new ArrayList<>();
+        for (InetSocketAddress address : target.boundAddresses()) {
+            bound.add(Addresses.hostPort(address));
+        }
+        out.println("listening on " + String.join(" ", bound));
         out.flush();
         return target;
     }
 
-    /** The iSCSI URL of the first target's LUN 0, as libiscsi and QEMU spell it. */
+    /** The iSCSI URL of the first target's LUN 0 through the first portal, as libiscsi and QEMU spell it. */
     static String url(IscsiTarget target) {
-        return "iscsi://" + Addresses.hostPort(target.localAddress()) + "/" + target.targets().get(0).name() + "/0";
+        return urls(target).get(0);
     }
 
-    private static String describe(DemoOptions options) {
+    /** The iSCSI URLs of the first target's LUN 0, one per portal, in portal order. */
+    static List<String> urls(IscsiTarget target) {
+        List<String> urls = new ArrayList<>();
+        for (InetSocketAddress address : target.boundAddresses()) {
+            urls.add("iscsi://" + Addresses.hostPort(address) + "/" + target.targets().get(0).name() + "/0");
+        }
+        return urls;
+    }
+
+    private static String portals(DemoOptions options) {
+        List<String> texts = new ArrayList<>();
+        for (DemoOptions.Portal portal : options.portals()) {
+            texts.add(portal.toString());
+        }
+        return String.join(" ", texts);
+    }
+
+    static String describe(DemoOptions options) {
         String where = options.file() == null ? "in memory" : "from " + options.file();
-        return "LUN 0 (" + humanSize(options.sizeBytes()) + " " + where + ", " + options.blockSize() + "-byte blocks)";
+        String luns = options.luns() == 1 ? "LUN 0" : "LUNs 0 to " + (options.luns() - 1);
+        String each = options.luns() == 1 ? "" : " each";
+        return luns + " (" + humanSize(options.sizeBytes()) + each + " " + where + ", " + options.blockSize()
+                + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + ")";
     }
 
     /** {@code 1073741824} as {@code 1 GiB}; sizes that are not a whole number of KiB stay in bytes. */
@@ -148,11 +189,13 @@ public final class DemoTarget {
         return value + " " + units[unit];
     }
 
-    private static void closeQuietly(Backstore backstore) {
-        try {
-            backstore.close();
-        } catch (IOException e) {
-            // the original failure matters more
+    private static void closeQuietly(List<Backstore> backstores) {
+        for (Backstore backstore : backstores) {
+            try {
+                backstore.close();
+            } catch (IOException e) {
+                // the original failure matters more
+            }
         }
     }
 }

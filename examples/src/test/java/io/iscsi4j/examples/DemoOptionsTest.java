@@ -1,11 +1,13 @@
 package io.iscsi4j.examples;
 
+import io.iscsi4j.examples.DemoOptions.Portal;
 import io.iscsi4j.examples.DemoOptions.UsageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,29 +18,46 @@ class DemoOptionsTest {
     void noArgumentsGiveTheDefaults() throws Exception {
         DemoOptions o = DemoOptions.parse();
 
-        assertThat(o.host()).isEqualTo("127.0.0.1");
-        assertThat(o.port()).isEqualTo(3260);
+        assertThat(o.portals()).containsExactly(new Portal("127.0.0.1", 3260));
         assertThat(o.iqn()).isEqualTo("iqn.2026-11.io.iscsi4j:demo");
         assertThat(o.sizeBytes()).isEqualTo(1L << 30);
         assertThat(o.file()).isNull();
         assertThat(o.blockSize()).isEqualTo(512);
+        assertThat(o.readOnly()).isFalse();
+        assertThat(o.luns()).isEqualTo(1);
         assertThat(o.help()).isFalse();
     }
 
     @Test
     void everyOptionIsRead() throws Exception {
         DemoOptions o = DemoOptions.parse("--portal", "10.0.0.5:3261", "--iqn", "iqn.2026-11.com.example:disk",
-                "--size", "512M", "--file", "/tmp/lun.img", "--block-size", "4096");
+                "--size", "512M", "--file", "/tmp/lun.img", "--block-size", "4096", "--read-only", "--luns", "1");
 
-        assertThat(o).isEqualTo(new DemoOptions("10.0.0.5", 3261, "iqn.2026-11.com.example:disk", 512L << 20,
-                Path.of("/tmp/lun.img"), 4096, false));
+        assertThat(o).isEqualTo(new DemoOptions(List.of(new Portal("10.0.0.5", 3261)),
+                "iqn.2026-11.com.example:disk", 512L << 20, Path.of("/tmp/lun.img"), 4096, true, 1, false));
+    }
+
+    @Test
+    void portalRepeatsToServeSeveralAddressesInOrder() throws Exception {
+        DemoOptions o = DemoOptions.parse("--portal", "127.0.0.1:3260", "--portal=[::1]:3261", "--portal",
+                "127.0.0.1:0", "--portal", "127.0.0.1:0");
+
+        assertThat(o.portals()).containsExactly(new Portal("127.0.0.1", 3260), new Portal("::1", 3261),
+                new Portal("127.0.0.1", 0), new Portal("127.0.0.1", 0));
+        assertThat(o.portals().get(1)).hasToString("[::1]:3261");
+    }
+
+    @Test
+    void lunsServesSeveralMemoryLuns() throws Exception {
+        assertThat(DemoOptions.parse("--luns", "4").luns()).isEqualTo(4);
+        assertThat(DemoOptions.parse("--luns=16384", "--size", "1M").luns()).isEqualTo(16384);
     }
 
     @Test
     void optionsAlsoTakeTheEqualsForm() throws Exception {
         DemoOptions o = DemoOptions.parse("--portal=127.0.0.1:0", "--size=64K", "--block-size=512");
 
-        assertThat(o.port()).isZero();
+        assertThat(o.portals()).containsExactly(new Portal("127.0.0.1", 0));
         assertThat(o.sizeBytes()).isEqualTo(64L << 10);
     }
 
@@ -51,8 +70,7 @@ class DemoOptionsTest {
     void portalsSplitIntoHostAndPort(String portal, String host, int port) throws Exception {
         DemoOptions o = DemoOptions.parse("--portal", portal);
 
-        assertThat(o.host()).isEqualTo(host);
-        assertThat(o.port()).isEqualTo(port);
+        assertThat(o.portals()).containsExactly(new Portal(host, port));
     }
 
     @ParameterizedTest
@@ -85,7 +103,13 @@ class DemoOptionsTest {
             "--portal 127.0.0.1:iscsi     | the port must be a number",
             "--portal :3260               | the host is empty",
             "--portal ::1:3260            | write an IPv6 address in brackets",
-            "--iqn                        | option --iqn needs a value"})
+            "--iqn                        | option --iqn needs a value",
+            "--read-only=yes              | option --read-only takes no value",
+            "--portal 127.0.0.1:3260 --portal 127.0.0.1:3260 | bad --portal 127.0.0.1:3260: given twice",
+            "--luns 0                     | bad --luns 0: must be a number from 1 to 16384",
+            "--luns 16385                 | bad --luns 16385",
+            "--luns two                   | bad --luns two",
+            "--luns 2 --file /tmp/x.img   | several LUNs are served from memory only"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -97,6 +121,7 @@ class DemoOptionsTest {
 
     @Test
     void usageMentionsEveryOption() {
-        assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--help");
+        assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
+                "--luns", "--help");
     }
 }

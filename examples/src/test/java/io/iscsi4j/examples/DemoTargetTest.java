@@ -8,12 +8,16 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 @Timeout(60)
 class DemoTargetTest {
@@ -43,6 +47,64 @@ class DemoTargetTest {
                 });
             });
         }
+    }
+
+    @Test
+    void repeatedPortalsServeTheSameTargetAndPrintOneLine() throws Exception {
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--portal", "127.0.0.1:0", "--size", "1M");
+
+        try (IscsiTarget target = DemoTarget.start(DemoTarget.build(options), out)) {
+            List<InetSocketAddress> bound = target.boundAddresses();
+
+            assertThat(bound).hasSize(2);
+            int first = bound.get(0).getPort();
+            int second = bound.get(1).getPort();
+            assertThat(first).isPositive().isNotEqualTo(second);
+            assertThat(stdout()).isEqualTo(
+                    "listening on 127.0.0.1:" + first + " 127.0.0.1:" + second + System.lineSeparator());
+            assertThat(DemoTarget.urls(target)).containsExactly(
+                    "iscsi://127.0.0.1:" + first + "/iqn.2026-11.io.iscsi4j:demo/0",
+                    "iscsi://127.0.0.1:" + second + "/iqn.2026-11.io.iscsi4j:demo/0");
+            assertThat(target.targets()).hasSize(1);
+            for (InetSocketAddress address : bound) {
+                try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                    assertThat(socket.isConnected()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void readOnlyMarksEveryLunReadOnly() throws Exception {
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M", "--read-only",
+                "--luns", "2");
+
+        try (IscsiTarget target = DemoTarget.build(options)) {
+            assertThat(target.targets().get(0).luns()).hasSize(2).allSatisfy(lun ->
+                    assertThat(lun.readOnly()).isTrue());
+        }
+        try (IscsiTarget target = DemoTarget.build(DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M"))) {
+            assertThat(target.targets().get(0).luns()).singleElement().satisfies(lun ->
+                    assertThat(lun.readOnly()).isFalse());
+        }
+    }
+
+    @Test
+    void lunsServesThatManyMemoryLunsNumberedFromZero() throws Exception {
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "2M", "--luns", "3");
+
+        try (IscsiTarget target = DemoTarget.build(options)) {
+            assertThat(target.targets().get(0).luns())
+                    .extracting(lun -> lun.lun(), lun -> lun.backstore().blockCount())
+                    .containsExactly(tuple(0, 4096L), tuple(1, 4096L), tuple(2, 4096L));
+        }
+        assertThat(DemoTarget.describe(options)).isEqualTo("LUNs 0 to 2 (2 MiB each in memory, 512-byte blocks)");
+    }
+
+    @Test
+    void theDescriptionNamesReadOnly() throws Exception {
+        assertThat(DemoTarget.describe(DemoOptions.parse("--size", "1G", "--read-only")))
+                .isEqualTo("LUN 0 (1 GiB in memory, 512-byte blocks, read-only)");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.iscsi4j.core.transport;
 
 import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.LunConfig;
+import io.iscsi4j.TargetConfig;
 import io.iscsi4j.core.pdu.PduEncoder;
 import io.iscsi4j.core.pdu.PduFrameDecoder;
 import io.iscsi4j.core.session.IscsiConnection;
@@ -122,6 +124,7 @@ public final class TargetServer {
                     addrs.add((InetSocketAddress) f.channel().localAddress());
                 }
             } catch (RuntimeException | IOException e) {
+                closed = true; // the backstores are closed now; a later close() has nothing left to do
                 shutdown();
                 if (e instanceof IOException io2) {
                     throw io2;
@@ -142,6 +145,16 @@ public final class TargetServer {
             }
             closed = true;
             if (!started) {
+                // Never started: no logical unit wraps the backstores yet, but the target still owns them.
+                for (TargetConfig t : settings.targets()) {
+                    for (LunConfig l : t.luns()) {
+                        try {
+                            l.backstore().close();
+                        } catch (IOException | RuntimeException e) {
+                            LOG.warn("closing a backstore of {} failed: {}", t.name(), e.toString());
+                        }
+                    }
+                }
                 return;
             }
             shutdown();
