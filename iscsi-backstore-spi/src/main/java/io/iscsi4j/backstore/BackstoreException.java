@@ -10,7 +10,8 @@ import java.io.IOException;
  * @since 0.1
  */
 public abstract sealed class BackstoreException extends IOException
-        permits MediumErrorException, LbaOutOfRangeException, WriteProtectedException, NotReadyException {
+        permits MediumErrorException, LbaOutOfRangeException, WriteProtectedException, NotReadyException,
+                MiscompareException {
 
     private static final long serialVersionUID = 1L;
 

@@ -49,7 +49,9 @@ public final class Backstores {
      * A thin-provisioned backstore in heap memory. It reads as zeros and allocates heap in 1 MiB chunks on first
      * write to each chunk, so a large, mostly empty LUN costs little; data is lost when the JVM exits or the
      * backstore is closed. I/O completes inline on the calling thread (a memory copy) and leaves the buffers'
-     * positions unchanged. Reports {@link BackstoreCapability#THIN_PROVISIONING} and no volatile cache.
+     * positions unchanged. Reports {@link BackstoreCapability#THIN_PROVISIONING}, {@link BackstoreCapability#UNMAP}
+     * (unmapping whole 1 MiB chunks releases their heap; unmapping part of a chunk zero-fills it),
+     * {@link BackstoreCapability#WRITE_ATOMIC} and no volatile cache; write same and provisioning status are native.
      *
      * @param sizeBytes capacity in bytes, a positive multiple of {@code blockSize}, at most 2 PiB
      * @param blockSize block size in bytes, a power of two from 512 to 65536
@@ -104,6 +106,11 @@ public final class Backstores {
      * completes with {@link MediumErrorException} at the LBA where the transfer stopped. {@code close()} is
      * idempotent: it refuses new I/O ({@link NotReadyException}), waits for in-flight I/O, stops the threads and
      * closes the file.
+     *
+     * <p>Optional operations: write same runs as a loop of positional writes on one I/O thread; compare and write and
+     * provisioning status use the {@link Backstore} defaults (every block reports as mapped). No capabilities are
+     * reported: pure Java cannot punch holes in a file, and zero-filling would neither free space nor be faster than
+     * a write, so the LUN is presented as fully provisioned (no UNMAP).
      *
      * @param path the file, created when missing
      * @param sizeBytes capacity in bytes, a positive multiple of {@code blockSize}; 0 uses the existing file's size

@@ -25,6 +25,11 @@ import java.util.concurrent.RejectedExecutionException;
  * such as {@link MediumErrorException}, to choose the sense data). When the executor rejects a task the stage
  * completes exceptionally with {@link NotReadyException}.
  *
+ * <p>Optional operations: {@link #writeSame} runs {@link #writeSameBlocking} (by default a loop of
+ * {@link #writeBlocking} calls) on one executor task; {@link #compareAndWrite} and {@link #provisioningStatus} keep
+ * {@link Backstore}'s defaults; a subclass that can deallocate storage overrides {@link #unmap} and
+ * {@link #capabilities()}.
+ *
  * <p>Threads: the blocking methods are called concurrently when the executor has several threads; the
  * executor's size bounds the storage's concurrency. The executor belongs to the caller: {@link #close()} does
  * not shut it down unless a subclass does.
@@ -69,6 +74,27 @@ public abstract class BlockingBackstore implements Backstore {
      */
     protected abstract void flushBlocking() throws IOException;
 
+    /**
+     * Writes {@code block} to each of {@code blocks} blocks from {@code lba}. The default fills a buffer of up to
+     * 1 MiB with copies of the block and calls {@link #writeBlocking} repeatedly, all on one executor task; override
+     * it when the storage can repeat a pattern natively.
+     *
+     * @param lba first logical block; the whole range lies within the capacity
+     * @param blocks number of blocks, {@code >= 1}
+     * @param block exactly one block, valid only until this method returns; do not keep a reference to it
+     * @param fua force unit access, as for {@link #writeBlocking}
+     * @throws IOException when the data cannot be written
+     */
+    protected void writeSameBlocking(long lba, long blocks, ByteBuffer block, boolean fua) throws IOException {
+        int blockSize = blockSize();
+        int perWrite = (int) Math.min(blocks, Math.max(1, DefaultOperations.WRITE_SAME_BUFFER_BYTES / blockSize));
+        ByteBuffer copies = DefaultOperations.repeat(block, blockSize, perWrite * blockSize);
+        for (long done = 0; done < blocks; done += perWrite) {
+            int n = (int) Math.min(perWrite, blocks - done);
+            writeBlocking(lba + done, copies.duplicate().limit(n * blockSize), fua);
+        }
+    }
+
     @Override
     public final CompletionStage<Void> read(long lba, ByteBuffer dst) {
         try {
@@ -90,6 +116,26 @@ public abstract class BlockingBackstore implements Backstore {
             return CompletableFuture.failedStage(e);
         }
         return submit(() -> writeBlocking(lba, src, fua));
+    }
+
+    /**
+     * Checks the request as {@link #write} does and runs {@link #writeSameBlocking} on the executor.
+     */
+    @Override
+    public final CompletionStage<Void> writeSame(long lba, long blocks, ByteBuffer block, boolean fua) {
+        if (isReadOnly()) {
+            return CompletableFuture.failedStage(new WriteProtectedException("backstore is read-only"));
+        }
+        try {
+            DefaultOperations.checkBlock(block, blockSize());
+            Geometry.checkRange(lba, blocks, blockCount());
+        } catch (LbaOutOfRangeException | IllegalArgumentException e) {
+            return CompletableFuture.failedStage(e);
+        }
+        if (blocks == 0) {
+            return Buffers.DONE;
+        }
+        return submit(() -> writeSameBlocking(lba, blocks, block, fua));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.iscsi4j.backstore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -71,6 +72,26 @@ public abstract class ForwardingBackstore implements Backstore {
     @Override
     public CompletionStage<Void> flush() {
         return delegate.flush();
+    }
+
+    @Override
+    public CompletionStage<Void> unmap(long lba, long blocks) {
+        return delegate.unmap(lba, blocks);
+    }
+
+    @Override
+    public CompletionStage<Void> writeSame(long lba, long blocks, ByteBuffer block, boolean fua) {
+        return delegate.writeSame(lba, blocks, block, fua);
+    }
+
+    @Override
+    public CompletionStage<Void> compareAndWrite(long lba, ByteBuffer expected, ByteBuffer data, boolean fua) {
+        return delegate.compareAndWrite(lba, expected, data, fua);
+    }
+
+    @Override
+    public CompletionStage<List<ProvisioningExtent>> provisioningStatus(long lba, long maxBlocks) {
+        return delegate.provisioningStatus(lba, maxBlocks);
     }
 
     @Override

@@ -54,6 +54,23 @@ record Geometry(int blockSize, long blockCount) {
     }
 
     /**
+     * Checks that {@code blocks} blocks from {@code lba} lie within {@code blockCount} blocks (no overflow: an LBA of
+     * 2<sup>63</sup> or more arrives negative and is out of range).
+     *
+     * @throws IllegalArgumentException when {@code blocks} is negative
+     * @throws LbaOutOfRangeException when the range does not lie within the capacity
+     */
+    static void checkRange(long lba, long blocks, long blockCount) throws LbaOutOfRangeException {
+        if (blocks < 0) {
+            throw new IllegalArgumentException("block count must not be negative: " + blocks);
+        }
+        if (lba < 0 || lba > blockCount || blocks > blockCount - lba) {
+            throw new LbaOutOfRangeException(
+                    "LBA " + lba + " + " + blocks + " blocks is outside the capacity of " + blockCount + " blocks");
+        }
+    }
+
+    /**
      * Checks one transfer and returns the byte offset of {@code lba}.
      *
      * @throws IllegalArgumentException when {@code lengthBytes} is not a multiple of the block size

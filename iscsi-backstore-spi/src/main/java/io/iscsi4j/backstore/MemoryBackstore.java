@@ -1,6 +1,9 @@
 package io.iscsi4j.backstore;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +19,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>I/O completes inline (it is a memory copy) and leaves the callers' buffer positions unchanged. Bytes are
  * copied without locks: ordering of conflicting commands is the target's job, as the {@link Backstore} contract
  * says.
+ *
+ * <p>Optional operations, all native: {@link #unmap} drops the chunks the range covers entirely (their memory is
+ * reclaimed) and zero-fills the covered part of partially covered chunks (which stay allocated);
+ * {@link #writeSame} copies the block straight into the chunks; {@link #provisioningStatus} reports at chunk
+ * granularity (an allocated chunk is mapped, even where partly zero-filled by an unmap). A write allocates every
+ * chunk it needs before copying a byte, so it either fails unchanged or stores everything
+ * ({@link BackstoreCapability#WRITE_ATOMIC}).
  */
 final class MemoryBackstore implements Backstore {
 
@@ -26,7 +36,10 @@ final class MemoryBackstore implements Backstore {
     /** Capacity limit: a chunk index must fit an {@code int}-sized table (2 PiB). */
     static final long MAX_CAPACITY_BYTES = 1L << (31 + CHUNK_SHIFT);
 
-    private static final Set<BackstoreCapability> CAPABILITIES = Set.of(BackstoreCapability.THIN_PROVISIONING);
+    private static final Set<BackstoreCapability> CAPABILITIES = Set.of(BackstoreCapability.THIN_PROVISIONING,
+            BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC);
+    /** Most extents one {@link #provisioningStatus} answer holds. */
+    static final int MAX_EXTENTS = 1024;
 
     private final Geometry geometry;
     private final AtomicLong allocatedChunks = new AtomicLong();
@@ -96,6 +109,14 @@ final class MemoryBackstore implements Backstore {
             var table = openTable();
             int length = src.remaining();
             long offset = geometry.byteOffset(lba, length);
+            if (length == 0) {
+                return Buffers.DONE;
+            }
+            // Allocate first, so that running out of memory leaves the range unchanged (WRITE_ATOMIC).
+            long lastChunk = (offset + length - 1) >>> CHUNK_SHIFT;
+            for (long c = offset >>> CHUNK_SHIFT; c <= lastChunk; c++) {
+                chunkForWrite(table, c);
+            }
             int base = src.position();
             int done = 0;
             while (done < length) {
@@ -106,6 +127,100 @@ final class MemoryBackstore implements Backstore {
                 done += n;
             }
             return Buffers.DONE;
+        } catch (BackstoreException | RuntimeException e) {
+            return CompletableFuture.failedStage(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> unmap(long lba, long blocks) {
+        try {
+            var table = openTable();
+            Geometry.checkRange(lba, blocks, geometry.blockCount());
+            long position = lba * geometry.blockSize();
+            long end = position + blocks * geometry.blockSize();
+            while (position < end) {
+                long chunkIndex = position >>> CHUNK_SHIFT;
+                int inChunk = (int) (position & (CHUNK_SIZE - 1));
+                int n = (int) Math.min(end - position, CHUNK_SIZE - inChunk);
+                if (n == CHUNK_SIZE) {
+                    dropChunk(table, chunkIndex);
+                } else {
+                    byte[] chunk = existingChunk(table, chunkIndex);
+                    if (chunk != null) {
+                        Arrays.fill(chunk, inChunk, inChunk + n, (byte) 0);
+                    }
+                }
+                position += n;
+            }
+            return Buffers.DONE;
+        } catch (BackstoreException | RuntimeException e) {
+            return CompletableFuture.failedStage(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> writeSame(long lba, long blocks, ByteBuffer block, boolean fua) {
+        try {
+            var table = openTable();
+            int blockSize = geometry.blockSize();
+            DefaultOperations.checkBlock(block, blockSize);
+            Geometry.checkRange(lba, blocks, geometry.blockCount());
+            long position = lba * blockSize;
+            long end = position + blocks * blockSize;
+            while (position < end) {
+                // Chunks hold whole blocks (the chunk size is a multiple of every block size).
+                int inChunk = (int) (position & (CHUNK_SIZE - 1));
+                int n = (int) Math.min(end - position, CHUNK_SIZE - inChunk);
+                byte[] chunk = chunkForWrite(table, position >>> CHUNK_SHIFT);
+                block.get(block.position(), chunk, inChunk, blockSize);
+                for (int filled = blockSize; filled < n; filled *= 2) {
+                    System.arraycopy(chunk, inChunk, chunk, inChunk + filled, Math.min(filled, n - filled));
+                }
+                position += n;
+            }
+            return Buffers.DONE;
+        } catch (BackstoreException | RuntimeException e) {
+            return CompletableFuture.failedStage(e);
+        }
+    }
+
+    /**
+     * Chunk-granular status: extents break at chunk boundaries where allocation changes; at most
+     * {@value #MAX_EXTENTS} extents per answer.
+     */
+    @Override
+    public CompletionStage<List<ProvisioningExtent>> provisioningStatus(long lba, long maxBlocks) {
+        try {
+            var table = openTable();
+            long count = geometry.blockCount();
+            if (lba < 0 || lba >= count) {
+                throw new LbaOutOfRangeException("LBA " + lba + " is outside the capacity of " + count + " blocks");
+            }
+            if (maxBlocks < 1) {
+                throw new IllegalArgumentException("maxBlocks must be positive: " + maxBlocks);
+            }
+            int blockSize = geometry.blockSize();
+            long endBlock = lba + Math.min(maxBlocks, count - lba);
+            List<ProvisioningExtent> extents = new ArrayList<>();
+            long start = lba;
+            boolean deallocated = existingChunk(table, (lba * blockSize) >>> CHUNK_SHIFT) == null;
+            long block = lba;
+            while (block < endBlock) {
+                long chunkIndex = (block * blockSize) >>> CHUNK_SHIFT;
+                boolean unallocated = existingChunk(table, chunkIndex) == null;
+                if (unallocated != deallocated) {
+                    extents.add(new ProvisioningExtent(start, block - start, deallocated));
+                    if (extents.size() == MAX_EXTENTS) {
+                        return CompletableFuture.completedStage(List.copyOf(extents));
+                    }
+                    start = block;
+                    deallocated = unallocated;
+                }
+                block = Math.min(endBlock, ((chunkIndex + 1) << CHUNK_SHIFT) / blockSize);
+            }
+            extents.add(new ProvisioningExtent(start, endBlock - start, deallocated));
+            return CompletableFuture.completedStage(List.copyOf(extents));
         } catch (BackstoreException | RuntimeException e) {
             return CompletableFuture.failedStage(e);
         }
@@ -162,6 +277,13 @@ final class MemoryBackstore implements Backstore {
             chunk = page.get(slot);
         }
         return chunk;
+    }
+
+    private void dropChunk(AtomicReferenceArray<AtomicReferenceArray<byte[]>> table, long chunkIndex) {
+        var page = table.get((int) (chunkIndex >>> PAGE_SHIFT));
+        if (page != null && page.getAndSet((int) (chunkIndex & (CHUNKS_PER_PAGE - 1)), null) != null) {
+            allocatedChunks.decrementAndGet();
+        }
     }
 
     private static NotReadyException closed() {

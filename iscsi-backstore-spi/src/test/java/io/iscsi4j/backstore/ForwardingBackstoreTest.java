@@ -88,6 +88,27 @@ class ForwardingBackstoreTest {
     }
 
     @Test
+    void forwardsTheOptionalOperations() {
+        Backstore memory = Backstores.memory(1 << 20);
+        List<String> calls = new ArrayList<>();
+        Backstore forwarding = new ForwardingBackstore(new ForwardingBackstore(memory) { }) {
+            @Override
+            public CompletionStage<Void> unmap(long lba, long blocks) {
+                calls.add("unmap " + lba + " " + blocks);
+                return super.unmap(lba, blocks);
+            }
+        };
+
+        TestIo.failure(forwarding.writeSame(0, 1, ByteBuffer.allocate(1), false), IllegalArgumentException.class);
+        assertThat(forwarding.unmap(0, 1).toCompletableFuture()).isCompleted();
+        assertThat(forwarding.provisioningStatus(0, 1).toCompletableFuture().join())
+                .containsExactly(new ProvisioningExtent(0, 1, true));
+        TestIo.failure(forwarding.compareAndWrite(0, ByteBuffer.allocate(512), ByteBuffer.allocate(1024), false),
+                IllegalArgumentException.class);
+        assertThat(calls).containsExactly("unmap 0 1");
+    }
+
+    @Test
     void requiresADelegate() {
         assertThatThrownBy(() -> new ForwardingBackstore(null) { })
                 .isInstanceOf(NullPointerException.class)

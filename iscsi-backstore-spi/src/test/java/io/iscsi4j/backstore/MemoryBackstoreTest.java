@@ -35,7 +35,8 @@ class MemoryBackstoreTest {
 
         assertThat(backstore.blockSize()).isEqualTo(4096);
         assertThat(backstore.blockCount()).isEqualTo(256);
-        assertThat(backstore.capabilities()).containsExactly(BackstoreCapability.THIN_PROVISIONING);
+        assertThat(backstore.capabilities()).containsExactlyInAnyOrder(BackstoreCapability.THIN_PROVISIONING,
+                BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC);
         assertThat(backstore.hasVolatileCache()).isFalse();
         assertThat(backstore.isReadOnly()).isFalse();
     }

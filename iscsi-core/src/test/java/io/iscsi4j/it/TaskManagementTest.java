@@ -89,7 +89,11 @@ class TaskManagementTest {
             assertThat(tmf(ini, 5, 0, 0xFFFFFFFF, 0)).as("LUN RESET: Function complete").isZero();
             assertThat(tmf(ini, 5, 7, 0xFFFFFFFF, 0)).as("LUN does not exist").isEqualTo(2);
             assertThat(tmf(ini, 2, 7, 0xFFFFFFFF, 0)).as("ABORT TASK SET on LUN 7").isEqualTo(2);
-            assertThat(ini.testUnitReady().status()).as("the window reopened after the reset").isZero();
+            ScsiResult ua = ini.testUnitReady();
+            assertThat(ua.status()).as("CHECK CONDITION after the reset").isEqualTo(2);
+            assertThat(ua.senseKey()).as("UNIT ATTENTION").isEqualTo(6);
+            assertThat(ua.asc()).as("BUS DEVICE RESET FUNCTION OCCURRED").isEqualTo(0x29);
+            assertThat(ini.testUnitReady().status()).as("reported once; the window reopened").isZero();
         }
     }
 

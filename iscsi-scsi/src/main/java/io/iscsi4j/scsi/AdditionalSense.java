@@ -11,12 +11,16 @@ public enum AdditionalSense {
     NO_ADDITIONAL_SENSE_INFORMATION(0x00, 0x00),
     /** 04h/00h. */
     LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE(0x04, 0x00),
+    /** 04h/1Bh. */
+    LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS(0x04, 0x1B),
     /** 04h/02h. */
     LOGICAL_UNIT_NOT_READY_INITIALIZING_COMMAND_REQUIRED(0x04, 0x02),
     /** 0Ch/00h. */
     WRITE_ERROR(0x0C, 0x00),
     /** 11h/00h. */
     UNRECOVERED_READ_ERROR(0x11, 0x00),
+    /** 1Dh/00h. */
+    MISCOMPARE_DURING_VERIFY_OPERATION(0x1D, 0x00),
     /** 1Ah/00h. */
     PARAMETER_LIST_LENGTH_ERROR(0x1A, 0x00),
     /** 20h/00h. */
@@ -29,18 +33,30 @@ public enum AdditionalSense {
     LOGICAL_UNIT_NOT_SUPPORTED(0x25, 0x00),
     /** 26h/00h. */
     INVALID_FIELD_IN_PARAMETER_LIST(0x26, 0x00),
+    /** 26h/01h. */
+    PARAMETER_NOT_SUPPORTED(0x26, 0x01),
+    /** 26h/02h. */
+    PARAMETER_VALUE_INVALID(0x26, 0x02),
     /** 27h/00h. */
     WRITE_PROTECTED(0x27, 0x00),
+    /** 27h/02h. */
+    SOFTWARE_WRITE_PROTECTED(0x27, 0x02),
     /** 29h/00h. */
     POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED(0x29, 0x00),
+    /** 29h/03h (after a LOGICAL UNIT RESET). */
+    BUS_DEVICE_RESET_FUNCTION_OCCURRED(0x29, 0x03),
     /** 29h/01h. */
     POWER_ON_OCCURRED(0x29, 0x01),
     /** 2Ah/01h. */
     MODE_PARAMETERS_CHANGED(0x2A, 0x01),
+    /** 2Ch/00h. */
+    COMMAND_SEQUENCE_ERROR(0x2C, 0x00),
     /** 2Ah/09h. */
     CAPACITY_DATA_HAS_CHANGED(0x2A, 0x09),
     /** 39h/00h. */
     SAVING_PARAMETERS_NOT_SUPPORTED(0x39, 0x00),
+    /** 31h/03h. */
+    SANITIZE_COMMAND_FAILED(0x31, 0x03),
     /** 3Fh/0Eh. */
     REPORTED_LUNS_DATA_HAS_CHANGED(0x3F, 0x0E),
     /** 43h/00h. */

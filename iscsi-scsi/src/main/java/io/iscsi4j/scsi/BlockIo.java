@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * expected is an underflow the transport reports.
  *
  * <p>Every backstore call is submitted to the executor; when it rejects the task the command ends with BUSY.
+ * READs and WRITEs hold a shared {@link LbaLocks} claim on their blocks while their backstore calls run (a WRITE
+ * takes it once its Data-Out has arrived), so they never interleave with an atomic command on the same blocks.
  */
 final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
 
@@ -52,7 +54,10 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
     /** Bytes actually transferred: {@code min(needed, expected transfer length)}. */
     private final int length;
     private final boolean fua;
+    private final LbaLocks locks;
     private int phase;
+    /** The claim on the blocks while backstore calls run; {@code null} before and after. */
+    private LbaLocks.Claim claim;
     /** The Data-In buffer (reads) or the Data-Out buffer (writes); owned by the transport. */
     private ByteBuffer buffer;
     /** The last block of a truncated read. */
@@ -62,6 +67,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         this.task = task;
         this.backstore = lu.backstore();
         this.executor = lu.executor();
+        this.locks = lu.locks();
         this.blockSize = lu.blockSize();
         this.lba = lba;
         this.needed = needed;
@@ -79,7 +85,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         }
         BlockIo io = new BlockIo(task, lu, lba, needed, length, false, length >= lu.blockSize() ? READ : READ_TAIL);
         io.buffer = task.allocateDataIn(length);
-        io.submit();
+        io.lockAndSubmit();
     }
 
     /** Receives {@code needed} bytes of Data-Out, writes them at {@code lba} and completes the task. */
@@ -103,14 +109,32 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         io.submit();
     }
 
+    /** Claims the blocks the command reads or writes (shared), then submits the first backstore call. */
+    private void lockAndSubmit() {
+        long blocks = (length + blockSize - 1) / blockSize;
+        locks.acquire(lba, blocks, false, granted -> {
+            claim = granted;
+            submit();
+        });
+    }
+
     private void submit() {
         try {
             executor.execute(this);
         } catch (RejectedExecutionException e) {
             LOG.debug("backstore executor rejected a command; reporting BUSY", e);
+            releaseClaim();
             if (phase != FLUSH_IMMEDIATE) {
                 task.complete(ScsiStatus.BUSY, null, 0);
             }
+        }
+    }
+
+    private void releaseClaim() {
+        LbaLocks.Claim c = claim;
+        if (c != null) {
+            claim = null;
+            locks.release(c);
         }
     }
 
@@ -160,10 +184,11 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
                 }
                 buffer = (ByteBuffer) result;
                 phase = WRITE;
-                submit();
+                lockAndSubmit();
                 return;
             case READ:
                 if (failure != null) {
+                    releaseClaim();
                     Sense.fail(task, SenseMapper.map(failure, false));
                     return;
                 }
@@ -174,9 +199,11 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
                     submit();
                     return;
                 }
+                releaseClaim();
                 task.complete(ScsiStatus.GOOD, null, needed);
                 return;
             case READ_TAIL:
+                releaseClaim();
                 if (failure != null) {
                     Sense.fail(task, SenseMapper.map(failure, false));
                     return;
@@ -186,6 +213,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
                 task.complete(ScsiStatus.GOOD, null, needed);
                 return;
             case WRITE:
+                releaseClaim();
                 if (failure != null) {
                     Sense.fail(task, SenseMapper.map(failure, true));
                     return;

@@ -1,6 +1,5 @@
 package io.iscsi4j.scsi;
 
-import io.iscsi4j.backstore.BackstoreCapability;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -97,7 +96,7 @@ final class Inquiry {
                     page(PERIPHERAL_DISK, page, lu.serial().getBytes(StandardCharsets.US_ASCII));
             case VPD_DEVICE_IDENTIFICATION -> page(PERIPHERAL_DISK, page, deviceIdentification(lu, nexus));
             case VPD_BLOCK_LIMITS -> page(PERIPHERAL_DISK, page, blockLimits(lu));
-            case VPD_BLOCK_DEVICE_CHARACTERISTICS -> page(PERIPHERAL_DISK, page, blockDeviceCharacteristics());
+            case VPD_BLOCK_DEVICE_CHARACTERISTICS -> page(PERIPHERAL_DISK, page, blockDeviceCharacteristics(lu));
             case VPD_LOGICAL_BLOCK_PROVISIONING -> page(PERIPHERAL_DISK, page, logicalBlockProvisioning(lu));
             default -> null;
         };
@@ -173,30 +172,58 @@ final class Inquiry {
         return p + 4;
     }
 
-    /** Block limits (SBC-4 §6.6.4), page length 3Ch; no UNMAP, WRITE SAME, COMPARE AND WRITE or atomics. */
+    /**
+     * Block limits (SBC-4 §6.6.4), page length 3Ch, consistent with what the commands enforce: WSNZ 1; the compare
+     * and write, transfer, unmap and write same limits; the atomic write limits where WRITE ATOMIC (16) is served
+     * (no alignment or granularity constraint, no atomic boundaries).
+     */
     private static byte[] blockLimits(LogicalUnit lu) {
         byte[] b = new byte[0x3C];
-        // b[0] WSNZ 0, b[1] MAXIMUM COMPARE AND WRITE LENGTH 0
+        b[0] = 0x01;                                                             // WSNZ
+        b[1] = (byte) lu.maxCompareAndWriteBlocks();                             // MAXIMUM COMPARE AND WRITE LENGTH
         Bytes.putU16(b, 2, 1);                                                   // OPTIMAL TRANSFER LENGTH GRANULARITY
         Bytes.putU32(b, 4, lu.maxTransferBlocks());                               // MAXIMUM TRANSFER LENGTH
         Bytes.putU32(b, 8, LogicalUnit.OPTIMAL_TRANSFER_BYTES / lu.blockSize()); // OPTIMAL TRANSFER LENGTH
-        // MAXIMUM PREFETCH LENGTH, MAXIMUM UNMAP LBA COUNT, MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT, OPTIMAL UNMAP
-        // GRANULARITY, UNMAP GRANULARITY ALIGNMENT, MAXIMUM WRITE SAME LENGTH and the atomic fields stay 0.
+        // bytes 12-15 MAXIMUM PREFETCH LENGTH 0: PRE-FETCH has nothing to fetch (no cache).
+        if (lu.supportsUnmap()) {
+            Bytes.putU32(b, 16, 0xFFFF_FFFFL);                                  // MAXIMUM UNMAP LBA COUNT: no limit
+            Bytes.putU32(b, 20, ProvisioningCommands.MAX_UNMAP_DESCRIPTORS);     // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
+        }
+        // bytes 24-31 OPTIMAL UNMAP GRANULARITY, UGAVALID and UNMAP GRANULARITY ALIGNMENT: not reported.
+        Bytes.putU64(b, 32, ProvisioningCommands.maxWriteSameBlocks(lu));        // MAXIMUM WRITE SAME LENGTH
+        if (lu.supportsAtomicWrite()) {
+            Bytes.putU32(b, 40, AtomicCommands.maxAtomicTransferBlocks(lu));     // MAXIMUM ATOMIC TRANSFER LENGTH
+            // bytes 44-47 ATOMIC ALIGNMENT 0, 48-51 ATOMIC TRANSFER LENGTH GRANULARITY 0: no constraint;
+            // bytes 52-59 atomic boundary fields 0: ATOMIC BOUNDARY must be 0.
+        }
         return b;
     }
 
-    /** Block device characteristics (SBC-4 §6.6.2), page length 3Ch. */
-    private static byte[] blockDeviceCharacteristics() {
+    /**
+     * Block device characteristics (SBC-4 §6.6.2), page length 3Ch: a non-rotating medium; where SANITIZE BLOCK
+     * ERASE is offered, WABEREQ 01b (a read of a block erased and not written since returns GOOD and zeros).
+     */
+    private static byte[] blockDeviceCharacteristics(LogicalUnit lu) {
         byte[] b = new byte[0x3C];
         Bytes.putU16(b, 0, 0x0001); // MEDIUM ROTATION RATE: non-rotating medium
+        if (lu.supportsUnmap()) {
+            b[3] = 0x40;            // WABEREQ 01b, WACEREQ 00b, NOMINAL FORM FACTOR 0
+        }
         return b;
     }
 
-    /** Logical block provisioning (SBC-4 §6.6.6), page length 4; LBPU, LBPWS, LBPWS10 0 (no UNMAP yet). */
+    /**
+     * Logical block provisioning (SBC-4 §6.6.6), page length 4. Where the backstore can unmap: LBPU, LBPWS and
+     * LBPWS10 (UNMAP and both WRITE SAMEs deallocate), LBPRZ 001b (deallocated blocks read as zeros), and PROVISIONING
+     * TYPE 010b (thin) or 001b (resource provisioned, for storage that unmaps without being thin); otherwise all 0
+     * (fully provisioned). ANC_SUP 0, no provisioning group descriptor.
+     */
     private static byte[] logicalBlockProvisioning(LogicalUnit lu) {
         byte[] b = new byte[4];
-        boolean thin = lu.backstore().capabilities().contains(BackstoreCapability.THIN_PROVISIONING);
-        b[2] = (byte) (thin ? 0x02 : 0x00); // PROVISIONING TYPE: 010b thin, 000b full
+        if (lu.supportsUnmap()) {
+            b[1] = (byte) 0xE4;                       // LBPU, LBPWS, LBPWS10, LBPRZ 001b
+            b[2] = (byte) (lu.isThinProvisioned() ? 0x02 : 0x01);
+        }
         return b;
     }
 }

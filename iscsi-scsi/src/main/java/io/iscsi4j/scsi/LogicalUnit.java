@@ -1,6 +1,7 @@
 package io.iscsi4j.scsi;
 
 import io.iscsi4j.backstore.Backstore;
+import io.iscsi4j.backstore.BackstoreCapability;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,8 +36,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (8 MiB), as VPD page B0h reports; longer commands get ILLEGAL REQUEST /
  * INVALID FIELD IN CDB.
  *
- * <p>Thread-safe and immutable apart from {@link #close()}. The block count is read from the backstore on each
- * use, so a backstore that grows is reported with its new capacity.
+ * <p><b>Optional features</b> follow the backstore's {@link Backstore#capabilities()}: UNMAP, WRITE SAME with the
+ * UNMAP bit and SANITIZE BLOCK ERASE need {@link BackstoreCapability#UNMAP} (the logical unit is then reported
+ * thin-provisioned, LBPME=1, LBPRZ=1), WRITE ATOMIC (16) needs {@link BackstoreCapability#WRITE_ATOMIC}.
+ *
+ * <p><b>Atomicity.</b> Every command that reads or writes blocks holds a claim on its LBA range while its
+ * backstore calls run: shared for READ, WRITE, VERIFY, WRITE SAME, UNMAP; exclusive for COMPARE AND WRITE, ORWRITE,
+ * WRITE ATOMIC, WRITE AND VERIFY and SANITIZE (the whole medium). Overlapping exclusive claims wait for each other
+ * in arrival order without blocking a thread, so those commands are atomic with respect to every other command of
+ * this logical unit on any backstore; storage shared with writers outside this target must additionally make
+ * {@link Backstore#compareAndWrite} atomic itself.
+ *
+ * <p><b>Mode parameters.</b> MODE SELECT may change the caching page's WCE bit and the control page's SWP
+ * (software write protect) and D_SENSE (descriptor-format sense data) bits; the changes apply to every I_T nexus and
+ * are not saved.
+ *
+ * <p>Thread-safe; apart from {@link #close()} only the mode parameters change after building. The block count is
+ * read from the backstore on each use, so a backstore that grows is reported with its new capacity.
  *
  * @since 0.1
  */
@@ -57,7 +73,13 @@ public final class LogicalUnit implements AutoCloseable {
     private final Backstore backstore;
     private final String serial;
     private final boolean readOnly;
-    private final boolean writeBack;
+    private final boolean defaultWriteBack;
+    private volatile boolean writeBack;
+    private volatile boolean softwareWriteProtect;
+    private volatile boolean descriptorSense;
+    private final LbaLocks locks = new LbaLocks();
+    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final AtomicBoolean sanitizing = new AtomicBoolean();
     private final String vendor;
     private final String product;
     private final String revision;
@@ -70,7 +92,8 @@ public final class LogicalUnit implements AutoCloseable {
         this.backstore = b.backstore;
         this.serial = serial;
         this.readOnly = b.readOnly || b.backstore.isReadOnly();
-        this.writeBack = b.writeBack != null ? b.writeBack : b.backstore.hasVolatileCache();
+        this.defaultWriteBack = b.writeBack != null ? b.writeBack : b.backstore.hasVolatileCache();
+        this.writeBack = defaultWriteBack;
         this.vendor = b.vendor;
         this.product = b.product;
         this.revision = b.revision;
@@ -115,9 +138,20 @@ public final class LogicalUnit implements AutoCloseable {
         return readOnly;
     }
 
-    /** Whether the write cache is reported enabled (WCE=1); otherwise every write is forced unit access. */
+    /**
+     * Whether the write cache is enabled (WCE=1), as configured or last set by MODE SELECT; otherwise every write is
+     * forced unit access.
+     */
     public boolean isWriteBack() {
         return writeBack;
+    }
+
+    /**
+     * Whether commands that change the medium are refused now: the logical unit is read-only, or an initiator set
+     * the control mode page's SWP (software write protect) bit.
+     */
+    public boolean isWriteProtected() {
+        return readOnly || softwareWriteProtect;
     }
 
     /** The T10 vendor identification (INQUIRY bytes 8 to 15, without padding). */
@@ -140,8 +174,73 @@ public final class LogicalUnit implements AutoCloseable {
         return MAX_TRANSFER_BYTES / blockSize;
     }
 
+    /**
+     * The most blocks one COMPARE AND WRITE may compare and write (VPD B0h MAXIMUM COMPARE AND WRITE LENGTH): 255,
+     * or fewer when twice that many blocks would exceed the maximum transfer length.
+     */
+    int maxCompareAndWriteBlocks() {
+        return Math.min(255, maxTransferBlocks() / 2);
+    }
+
     Executor executor() {
         return executor;
+    }
+
+    UnitAttentions unitAttentions() {
+        return unitAttentions;
+    }
+
+    LbaLocks locks() {
+        return locks;
+    }
+
+    /** Whether the backstore can deallocate blocks: UNMAP, WRITE SAME with UNMAP, SANITIZE BLOCK ERASE. */
+    boolean supportsUnmap() {
+        return backstore.capabilities().contains(BackstoreCapability.UNMAP);
+    }
+
+    /** Whether a thin-provisioned logical unit is reported (VPD B2h 010b, LBPME=1): thin storage that can unmap. */
+    boolean isThinProvisioned() {
+        return supportsUnmap() && backstore.capabilities().contains(BackstoreCapability.THIN_PROVISIONING);
+    }
+
+    /** Whether WRITE ATOMIC (16) is served. */
+    boolean supportsAtomicWrite() {
+        return backstore.capabilities().contains(BackstoreCapability.WRITE_ATOMIC);
+    }
+
+    /** WCE as configured (the caching page's default value). */
+    boolean defaultWriteBack() {
+        return defaultWriteBack;
+    }
+
+    boolean softwareWriteProtect() {
+        return softwareWriteProtect;
+    }
+
+    boolean descriptorSense() {
+        return descriptorSense;
+    }
+
+    /** Whether a SANITIZE operation is in progress (see {@link Sanitize}). */
+    boolean sanitizing() {
+        return sanitizing.get();
+    }
+
+    /** Enters the sanitize state; {@code false} when a sanitize operation is already in progress. */
+    boolean beginSanitize() {
+        return sanitizing.compareAndSet(false, true);
+    }
+
+    void endSanitize() {
+        sanitizing.set(false);
+    }
+
+    /** Applies the changeable mode parameters MODE SELECT accepted. */
+    void setModeParameters(boolean writeBack, boolean softwareWriteProtect, boolean descriptorSense) {
+        this.writeBack = writeBack;
+        this.softwareWriteProtect = softwareWriteProtect;
+        this.descriptorSense = descriptorSense;
     }
 
     /** The 16-byte NAA 6 designator (VPD 83h); the caller must not modify it. */

@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * MODE SENSE (6) and (10) (SPC-5 §6.13, §6.14) with the caching (08h, SBC-4 §6.5.5) and control (0Ah, SPC-5
- * §7.5.8) mode pages. Nothing is changeable (MODE SELECT is not implemented) and nothing can be saved.
+ * §7.5.8) mode pages. Changeable: WCE in the caching page, D_SENSE and SWP in the control page (see
+ * {@link ModeSelect}); default values are the logical unit's configuration; nothing can be saved.
  */
 final class ModeSense {
 
@@ -12,12 +13,13 @@ final class ModeSense {
     static final int PAGE_CONTROL = 0x0A;
     static final int PAGE_ALL = 0x3F;
 
-    private static final int PC_CURRENT = 0;
-    private static final int PC_CHANGEABLE = 1;
-    private static final int PC_SAVED = 3;
+    static final int PC_CURRENT = 0;
+    static final int PC_CHANGEABLE = 1;
+    static final int PC_DEFAULT = 2;
+    static final int PC_SAVED = 3;
 
-    private static final int CACHING_LENGTH = 20;
-    private static final int CONTROL_LENGTH = 12;
+    static final int CACHING_LENGTH = 20;
+    static final int CONTROL_LENGTH = 12;
 
     private ModeSense() {
     }
@@ -72,7 +74,7 @@ final class ModeSense {
                 + (control ? CONTROL_LENGTH : 0);
         byte[] d = new byte[length];
         // Mode parameter header; MEDIUM TYPE 0; DEVICE-SPECIFIC PARAMETER: WP (bit 7), DPOFUA (bit 4).
-        int deviceSpecific = (lu.isReadOnly() ? 0x80 : 0) | 0x10;
+        int deviceSpecific = (lu.isWriteProtected() ? 0x80 : 0) | 0x10;
         if (ten) {
             Bytes.putU16(d, 0, length - 2);   // MODE DATA LENGTH
             d[3] = (byte) deviceSpecific;
@@ -95,25 +97,57 @@ final class ModeSense {
             Bytes.putU32(d, p + 12, lu.blockSize());
         }
         p += descriptorLength;
-        boolean changeable = pageControl == PC_CHANGEABLE;
         if (caching) {
-            d[p] = PAGE_CACHING;              // PS 0, SPF 0
-            d[p + 1] = CACHING_LENGTH - 2;
-            if (!changeable && lu.isWriteBack()) {
-                d[p + 2] = 0x04;              // WCE; RCD 0 (read cache enabled)
-            }
+            byte[] page = cachingPage(lu, pageControl);
+            System.arraycopy(page, 0, d, p, page.length);
             p += CACHING_LENGTH;
         }
         if (control) {
-            d[p] = PAGE_CONTROL;
-            d[p + 1] = CONTROL_LENGTH - 2;
-            if (!changeable) {
-                d[p + 2] = 0x02;              // TST 000b, TMF_ONLY 0, DPICZ 0, D_SENSE 0, GLTSD 1, RLEC 0
-                d[p + 3] = 0x10;              // QUEUE ALGORITHM MODIFIER 1 (unrestricted reordering), QERR 00b
-                // byte 4: RAC 0, UA_INTLCK_CTRL 00b, SWP 0; byte 5: ATO 0, TAS 0, ATMPE 0, RWWP 0, AUTOLOAD 0
-                Bytes.putU16(d, p + 8, 0xFFFF); // BUSY TIMEOUT PERIOD: unlimited
-            }
+            byte[] page = controlPage(lu, pageControl);
+            System.arraycopy(page, 0, d, p, page.length);
         }
         Responses.data(task, d, allocationLength);
+    }
+
+    /**
+     * The caching mode page (SBC-4 §6.5.5), 20 bytes: WCE (byte 2 bit 2) from the logical unit (current), its
+     * configuration (default) or 1 (changeable); RCD 0 (read cache enabled); everything else 0.
+     */
+    static byte[] cachingPage(LogicalUnit lu, int pageControl) {
+        byte[] b = new byte[CACHING_LENGTH];
+        b[0] = PAGE_CACHING;              // PS 0, SPF 0
+        b[1] = CACHING_LENGTH - 2;
+        boolean wce = switch (pageControl) {
+            case PC_CHANGEABLE -> true;
+            case PC_DEFAULT -> lu.defaultWriteBack();
+            default -> lu.isWriteBack();
+        };
+        if (wce) {
+            b[2] = 0x04;
+        }
+        return b;
+    }
+
+    /**
+     * The control mode page (SPC-5 §7.5.8), 12 bytes. Current and default: TST 000b, TMF_ONLY 0, DPICZ 0, D_SENSE
+     * (byte 2 bit 2) from the logical unit (default 0), GLTSD 1, RLEC 0; QUEUE ALGORITHM MODIFIER 1 (unrestricted
+     * reordering), QERR 00b; SWP (byte 4 bit 3) from the logical unit (default 0); ATO, TAS 0; BUSY TIMEOUT PERIOD
+     * FFFFh (unlimited). Changeable: D_SENSE and SWP.
+     */
+    static byte[] controlPage(LogicalUnit lu, int pageControl) {
+        byte[] b = new byte[CONTROL_LENGTH];
+        b[0] = PAGE_CONTROL;
+        b[1] = CONTROL_LENGTH - 2;
+        if (pageControl == PC_CHANGEABLE) {
+            b[2] = 0x04;                  // D_SENSE
+            b[4] = 0x08;                  // SWP
+            return b;
+        }
+        boolean current = pageControl != PC_DEFAULT;
+        b[2] = (byte) (0x02 | (current && lu.descriptorSense() ? 0x04 : 0));
+        b[3] = 0x10;
+        b[4] = (byte) (current && lu.softwareWriteProtect() ? 0x08 : 0);
+        Bytes.putU16(b, 8, 0xFFFF);
+        return b;
     }
 }

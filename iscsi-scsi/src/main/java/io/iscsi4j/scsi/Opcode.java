@@ -1,6 +1,9 @@
 package io.iscsi4j.scsi;
 
-/** Operation codes the dispatcher implements (SPC-5 §4.2.5, SBC-4 §5) and their CDB lengths. */
+/**
+ * Operation codes and service actions the device server knows (SPC-5 §4.2.5, Annex E; SBC-4 §5). Which of them a
+ * logical unit implements, and their CDB lengths, is {@link Commands#TABLE}'s business.
+ */
 final class Opcode {
 
     static final int TEST_UNIT_READY = 0x00;
@@ -8,50 +11,59 @@ final class Opcode {
     static final int READ_6 = 0x08;
     static final int WRITE_6 = 0x0A;
     static final int INQUIRY = 0x12;
+    static final int MODE_SELECT_6 = 0x15;
     static final int MODE_SENSE_6 = 0x1A;
+    static final int START_STOP_UNIT = 0x1B;
+    static final int PREVENT_ALLOW_MEDIUM_REMOVAL = 0x1E;
     static final int READ_CAPACITY_10 = 0x25;
     static final int READ_10 = 0x28;
     static final int WRITE_10 = 0x2A;
+    static final int WRITE_AND_VERIFY_10 = 0x2E;
+    static final int VERIFY_10 = 0x2F;
+    static final int PRE_FETCH_10 = 0x34;
     static final int SYNCHRONIZE_CACHE_10 = 0x35;
+    static final int READ_DEFECT_DATA_10 = 0x37;
+    static final int WRITE_SAME_10 = 0x41;
+    static final int UNMAP = 0x42;
+    static final int SANITIZE = 0x48;
+    static final int LOG_SENSE = 0x4D;
+    static final int MODE_SELECT_10 = 0x55;
     static final int MODE_SENSE_10 = 0x5A;
     static final int READ_16 = 0x88;
+    static final int COMPARE_AND_WRITE = 0x89;
     static final int WRITE_16 = 0x8A;
+    static final int ORWRITE_16 = 0x8B;
+    static final int WRITE_AND_VERIFY_16 = 0x8E;
+    static final int VERIFY_16 = 0x8F;
+    static final int PRE_FETCH_16 = 0x90;
     static final int SYNCHRONIZE_CACHE_16 = 0x91;
-    /** SERVICE ACTION IN (16); service action 10h is READ CAPACITY (16). */
+    static final int WRITE_SAME_16 = 0x93;
+    static final int WRITE_ATOMIC_16 = 0x9C;
+    /** SERVICE ACTION IN (16): READ CAPACITY (16), GET LBA STATUS. */
     static final int SERVICE_ACTION_IN_16 = 0x9E;
     static final int REPORT_LUNS = 0xA0;
+    /** MAINTENANCE IN: REPORT SUPPORTED OPERATION CODES, REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS. */
+    static final int MAINTENANCE_IN = 0xA3;
     static final int READ_12 = 0xA8;
     static final int WRITE_12 = 0xAA;
+    static final int WRITE_AND_VERIFY_12 = 0xAE;
+    static final int VERIFY_12 = 0xAF;
+    static final int READ_DEFECT_DATA_12 = 0xB7;
 
     /** Service action of READ CAPACITY (16) within SERVICE ACTION IN (16). */
     static final int SA_READ_CAPACITY_16 = 0x10;
-
-    private static final byte[] CDB_LENGTH = new byte[256];
-
-    static {
-        for (int op : new int[] {TEST_UNIT_READY, REQUEST_SENSE, READ_6, WRITE_6, INQUIRY, MODE_SENSE_6,
-                READ_CAPACITY_10, READ_10, WRITE_10, SYNCHRONIZE_CACHE_10, MODE_SENSE_10, READ_16, WRITE_16,
-                SYNCHRONIZE_CACHE_16, SERVICE_ACTION_IN_16, REPORT_LUNS, READ_12, WRITE_12}) {
-            CDB_LENGTH[op] = (byte) groupLength(op);
-        }
-    }
+    /** Service action of GET LBA STATUS within SERVICE ACTION IN (16). */
+    static final int SA_GET_LBA_STATUS = 0x12;
+    /** Service action of REPORT SUPPORTED OPERATION CODES within MAINTENANCE IN. */
+    static final int SA_REPORT_SUPPORTED_OPERATION_CODES = 0x0C;
+    /** Service action of REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS within MAINTENANCE IN. */
+    static final int SA_REPORT_SUPPORTED_TMFS = 0x0D;
+    /** SANITIZE service actions (SBC-4 §5.30). */
+    static final int SA_SANITIZE_OVERWRITE = 0x01;
+    static final int SA_SANITIZE_BLOCK_ERASE = 0x02;
+    static final int SA_SANITIZE_CRYPTOGRAPHIC_ERASE = 0x03;
+    static final int SA_SANITIZE_EXIT_FAILURE_MODE = 0x1F;
 
     private Opcode() {
-    }
-
-    /** The CDB length of an implemented operation code, or 0 when the code is not implemented. */
-    static int cdbLength(int opcode) {
-        return CDB_LENGTH[opcode];
-    }
-
-    /** SPC-5 §4.2.5.1: the group code (top three bits) fixes the CDB length. */
-    private static int groupLength(int opcode) {
-        return switch (opcode >>> 5) {
-            case 0 -> 6;
-            case 1, 2 -> 10;
-            case 4 -> 16;
-            case 5 -> 12;
-            default -> throw new IllegalArgumentException("no fixed CDB length for opcode " + opcode);
-        };
     }
 }

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Block commands (SBC-4 §5): READ CAPACITY (10) and (16), READ and WRITE (6), (10), (12), (16), SYNCHRONIZE CACHE
- * (10) and (16). CDB validation happens here on the caller's thread; the I/O runs in {@link BlockIo}.
+ * (10) and (16), PRE-FETCH (10) and (16), READ DEFECT DATA (10) and (12); and the CDB checks the other block command
+ * classes ({@link VerifyCommands}, {@link AtomicCommands}, {@link ProvisioningCommands}, {@link Sanitize}) share.
+ * CDB validation happens here on the caller's thread; the I/O runs in {@link BlockIo}.
  */
 final class SbcCommands {
 
@@ -27,19 +29,19 @@ final class SbcCommands {
         Responses.data(task, d, d.length);
     }
 
-    /** SERVICE ACTION IN (16): only READ CAPACITY (16) (SBC-4 §5.21). */
-    static void serviceActionIn16(ScsiTask task, LogicalUnit lu) {
+    /** READ CAPACITY (16) (SBC-4 §5.21). */
+    static void readCapacity16(ScsiTask task, LogicalUnit lu) {
         ByteBuffer cdb = task.cdb();
-        if ((Cdb.u8(cdb, 1) & 0x1F) != Opcode.SA_READ_CAPACITY_16) {
-            Sense.fail(task, Sense.invalidField(1, 4));
-            return;
-        }
         long allocationLength = Cdb.u32(cdb, 10);
         byte[] d = new byte[32];
         Bytes.putU64(d, 0, lu.blockCount() - 1); // RETURNED LOGICAL BLOCK ADDRESS
         Bytes.putU32(d, 8, lu.blockSize());       // LOGICAL BLOCK LENGTH IN BYTES
         // byte 12: P_TYPE 0, PROT_EN 0; byte 13: P_I_EXPONENT 0, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT 0;
-        // bytes 14-15: LBPME 0 (no UNMAP), LBPRZ 0, LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0.
+        // bytes 14-15: LBPME and LBPRZ where the backstore can unmap (unmapped blocks read as zeros),
+        // LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0.
+        if (lu.supportsUnmap()) {
+            d[14] = (byte) 0xC0;
+        }
         Responses.data(task, d, allocationLength);
     }
 
@@ -98,8 +100,7 @@ final class SbcCommands {
             Sense.fail(task, Sense.LBA_OUT_OF_RANGE);
             return;
         }
-        if (write && lu.isReadOnly()) {
-            Sense.fail(task, Sense.WRITE_PROTECTED);
+        if (write && !checkWritable(task, lu)) {
             return;
         }
         if (blocks == 0) {
@@ -114,6 +115,39 @@ final class SbcCommands {
         }
     }
 
+    /**
+     * PRE-FETCH (10) and (16) (SBC-4 §5.10, §5.11): checks the range and completes with GOOD. There is no cache to
+     * load (the backstore is the medium), which SBC-4 reports as GOOD rather than CONDITION MET ("the cache does not
+     * have sufficient capacity"), with or without IMMED.
+     */
+    static void preFetch(ScsiTask task, LogicalUnit lu, boolean sixteen) {
+        ByteBuffer cdb = task.cdb();
+        long lba = sixteen ? Cdb.u64(cdb, 2) : Cdb.u32(cdb, 2);
+        long blocks = sixteen ? Cdb.u32(cdb, 10) : Cdb.u16(cdb, 7);
+        if (!inRange(lba, blocks, lu.blockCount())) {
+            Sense.fail(task, Sense.LBA_OUT_OF_RANGE);
+            return;
+        }
+        Responses.good(task);
+    }
+
+    /**
+     * READ DEFECT DATA (10) and (12) (SBC-4 §5.17, §5.18): a virtual medium has no defects, so the answer is the
+     * header of an empty list in the requested format (PLISTV and GLISTV echo REQ_PLIST and REQ_GLIST: the lists
+     * requested are complete, and empty). The reserved format 111b is INVALID FIELD IN CDB.
+     */
+    static void readDefectData(ScsiTask task, boolean twelve) {
+        ByteBuffer cdb = task.cdb();
+        int request = Cdb.u8(cdb, twelve ? 1 : 2) & 0x1F; // REQ_PLIST, REQ_GLIST, DEFECT LIST FORMAT
+        if ((request & 0x07) == 0x07) {
+            Sense.fail(task, Sense.invalidField(twelve ? 1 : 2, 2));
+            return;
+        }
+        byte[] d = new byte[twelve ? 8 : 4]; // DEFECT LIST LENGTH 0
+        d[1] = (byte) request;
+        Responses.data(task, d, twelve ? Cdb.u32(cdb, 6) : Cdb.u16(cdb, 7));
+    }
+
     /** SYNCHRONIZE CACHE (10) and (16) (SBC-4 §5.24, §5.25): flushes the whole backstore. */
     static void synchronizeCache(ScsiTask task, LogicalUnit lu, boolean sixteen) {
         ByteBuffer cdb = task.cdb();
@@ -125,6 +159,54 @@ final class SbcCommands {
             return;
         }
         BlockIo.flush(task, lu, immediate);
+    }
+
+    /**
+     * The LBA and length fields of a 10-, 12- or 16-byte block command (READ, WRITE, VERIFY, WRITE AND VERIFY, ...).
+     *
+     * @param lba the LOGICAL BLOCK ADDRESS (a 64-bit value of 2^63 or more is negative)
+     * @param blocks the TRANSFER / VERIFICATION LENGTH in blocks
+     * @param lengthOffset the CDB byte where the length field starts (for the INVALID FIELD IN CDB pointer)
+     */
+    record Extent(long lba, long blocks, int lengthOffset) {
+    }
+
+    /** Decodes the LBA and length by CDB length: (10) 2-5 / 7-8; (12) 2-5 / 6-9; (16) 2-9 / 10-13. */
+    static Extent extent(ByteBuffer cdb) {
+        return switch (Commands.TABLE.cdbLength(Cdb.u8(cdb, 0))) {
+            case 10 -> new Extent(Cdb.u32(cdb, 2), Cdb.u16(cdb, 7), 7);
+            case 12 -> new Extent(Cdb.u32(cdb, 2), Cdb.u32(cdb, 6), 6);
+            default -> new Extent(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10), 10);
+        };
+    }
+
+    /**
+     * Checks the length against {@link LogicalUnit#maxTransferBlocks()} (INVALID FIELD IN CDB) and the range
+     * against the capacity (LOGICAL BLOCK ADDRESS OUT OF RANGE); fails the task and returns {@code false} if not.
+     */
+    static boolean checkExtent(ScsiTask task, LogicalUnit lu, Extent extent) {
+        if (extent.blocks() > lu.maxTransferBlocks()) {
+            Sense.fail(task, Sense.invalidField(extent.lengthOffset(), -1));
+            return false;
+        }
+        if (!inRange(extent.lba(), extent.blocks(), lu.blockCount())) {
+            Sense.fail(task, Sense.LBA_OUT_OF_RANGE);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Fails the task with DATA PROTECT / WRITE PROTECTED and returns {@code false} when the logical unit is
+     * write-protected (read-only, or SWP set): every command that changes the medium calls this after validating
+     * its CDB and before asking for Data-Out.
+     */
+    static boolean checkWritable(ScsiTask task, LogicalUnit lu) {
+        if (lu.isWriteProtected()) {
+            Sense.fail(task, Sense.WRITE_PROTECTED);
+            return false;
+        }
+        return true;
     }
 
     /**

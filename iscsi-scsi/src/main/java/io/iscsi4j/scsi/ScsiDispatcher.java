@@ -11,19 +11,31 @@ import org.slf4j.LoggerFactory;
  * The SCSI target device server: routes each {@link ScsiTask} to the logical unit its LUN addresses and executes
  * the command there.
  *
- * <p>Commands: TEST UNIT READY, REQUEST SENSE, INQUIRY (standard data; VPD pages 00h, 80h, 83h, B0h, B1h, B2h),
- * REPORT LUNS, MODE SENSE (6) and (10) (caching and control pages), READ CAPACITY (10) and (16), READ and WRITE
- * (6), (10), (12) and (16), SYNCHRONIZE CACHE (10) and (16). Any other operation code ends with CHECK CONDITION,
- * ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE; a CDB with the NACA bit set with ILLEGAL REQUEST / INVALID
- * FIELD IN CDB (ACA is not supported).
+ * <p>Commands (SPC-5): TEST UNIT READY, REQUEST SENSE, INQUIRY (standard data; VPD pages 00h, 80h, 83h, B0h, B1h,
+ * B2h), REPORT LUNS, MODE SENSE and MODE SELECT (6) and (10) (caching and control pages), LOG SENSE (supported pages
+ * only), REPORT SUPPORTED OPERATION CODES, REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS. Block commands (SBC-4): READ
+ * CAPACITY (10) and (16), READ and WRITE (6), (10), (12) and (16), VERIFY and WRITE AND VERIFY (10), (12) and (16),
+ * COMPARE AND WRITE, ORWRITE (16), WRITE SAME (10) and (16), GET LBA STATUS, PRE-FETCH (10) and (16), SYNCHRONIZE
+ * CACHE (10) and (16), READ DEFECT DATA (10) and (12), START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL, SANITIZE
+ * (OVERWRITE); and where the backstore's {@link io.iscsi4j.backstore.Backstore#capabilities() capabilities} allow,
+ * UNMAP, SANITIZE BLOCK ERASE and WRITE ATOMIC (16). The command table that routes them also answers REPORT SUPPORTED
+ * OPERATION CODES, so the report always matches what runs. Any other operation code ends with CHECK CONDITION,
+ * ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE (an unknown service action of a known operation code with INVALID
+ * FIELD IN CDB); a CDB with the NACA bit set with ILLEGAL REQUEST / INVALID FIELD IN CDB (ACA is not supported).
+ *
+ * <p>Commands that change the medium end with DATA PROTECT / WRITE PROTECTED, before any Data-Out is requested,
+ * while the logical unit is write-protected (read-only, or SWP set with MODE SELECT). Commands that read or write
+ * blocks hold shared or exclusive claims on their LBA ranges (see {@link LogicalUnit}), which makes COMPARE AND
+ * WRITE, ORWRITE, WRITE ATOMIC and SANITIZE atomic with respect to every other command of this target.
  *
  * <p>A LUN without a logical unit (or in an addressing method {@link Lun#decode} rejects) answers INQUIRY with
  * peripheral qualifier 011b and device type 1Fh, REPORT LUNS normally and REQUEST SENSE with ILLEGAL REQUEST /
  * LOGICAL UNIT NOT SUPPORTED sense data and GOOD status; anything else ends with CHECK CONDITION, ILLEGAL REQUEST /
  * LOGICAL UNIT NOT SUPPORTED.
  *
- * <p>Task attributes are not interpreted: tasks run concurrently as if SIMPLE. Sense data is always in fixed
- * format (the control mode page reports D_SENSE 0) and no unit attention conditions are raised.
+ * <p>Task attributes are not interpreted: tasks run concurrently as if SIMPLE. Sense data is in fixed format, or
+ * in descriptor format once an initiator set the control mode page's D_SENSE bit. No unit attention conditions are
+ * raised (not even MODE PARAMETERS CHANGED for the other I_T nexuses after MODE SELECT).
  *
  * <p>Threads: {@link #execute} does not block; backstore calls run on each logical unit's executor, and the task
  * is completed exactly once, on whichever thread finishes the command. Immutable and thread-safe.
@@ -31,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * @since 0.1
  */
 public final class ScsiDispatcher {
+
+    private static final CommandTable TABLE = Commands.TABLE;
 
     private static final Logger LOG = LoggerFactory.getLogger(ScsiDispatcher.class);
 
@@ -84,6 +98,49 @@ public final class ScsiDispatcher {
         }
     }
 
+    /**
+     * A LOGICAL UNIT RESET was performed (the transport already terminated the tasks): every I_T nexus of the
+     * logical unit gets a BUS DEVICE RESET FUNCTION OCCURRED unit attention (SAM-5 §7.8).
+     *
+     * @param lun the logical unit; unknown LUNs are ignored
+     */
+    public void logicalUnitReset(int lun) {
+        LogicalUnit lu = lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        if (lu != null) {
+            lu.unitAttentions().establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        }
+    }
+
+    /**
+     * A target reset (TARGET WARM RESET or COLD RESET) was performed: every I_T nexus of every logical unit gets a
+     * POWER ON, RESET, OR BUS DEVICE RESET OCCURRED unit attention.
+     */
+    public void targetReset() {
+        for (LogicalUnit lu : byLun) {
+            if (lu != null) {
+                lu.unitAttentions().establishForAll(AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
+            }
+        }
+    }
+
+    /**
+     * An I_T nexus ended (its session closed): its pending unit attentions are dropped.
+     *
+     * @param nexus the nexus
+     */
+    public void nexusLost(ItNexus nexus) {
+        for (LogicalUnit lu : byLun) {
+            if (lu != null) {
+                lu.unitAttentions().forget(nexus.initiatorPortName());
+            }
+        }
+    }
+
+    /** The REPORT LUNS parameter data listing every logical unit; the caller must not modify it. */
+    byte[] lunList() {
+        return lunList;
+    }
+
     private void dispatch(ScsiTask task) {
         ByteBuffer cdb = task.cdb();
         if (cdb.limit() == 0) {
@@ -93,12 +150,12 @@ public final class ScsiDispatcher {
         int opcode = Cdb.u8(cdb, 0);
         int lun = Lun.decode(task.lun());
         LogicalUnit lu = lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        int cdbLength = TABLE.cdbLength(opcode);
         if (lu == null && opcode != Opcode.INQUIRY && opcode != Opcode.REPORT_LUNS
                 && opcode != Opcode.REQUEST_SENSE) {
             Sense.fail(task, Sense.LU_NOT_SUPPORTED);
             return;
         }
-        int cdbLength = Opcode.cdbLength(opcode);
         if (cdbLength == 0) {
             Sense.fail(task, Sense.INVALID_OPCODE);
             return;
@@ -111,22 +168,100 @@ public final class ScsiDispatcher {
             Sense.fail(task, Sense.invalidField(cdbLength - 1, 2));
             return;
         }
-        switch (opcode) {
-            case Opcode.READ_10, Opcode.READ_16, Opcode.READ_6, Opcode.READ_12 ->
-                    SbcCommands.readWrite(task, lu, opcode, false);
-            case Opcode.WRITE_10, Opcode.WRITE_16, Opcode.WRITE_6, Opcode.WRITE_12 ->
-                    SbcCommands.readWrite(task, lu, opcode, true);
-            case Opcode.TEST_UNIT_READY -> SpcCommands.testUnitReady(task);
-            case Opcode.REQUEST_SENSE -> SpcCommands.requestSense(task, lu);
-            case Opcode.INQUIRY -> Inquiry.execute(task, lu);
-            case Opcode.REPORT_LUNS -> SpcCommands.reportLuns(task, lunList);
-            case Opcode.MODE_SENSE_6 -> ModeSense.execute(task, lu, false);
-            case Opcode.MODE_SENSE_10 -> ModeSense.execute(task, lu, true);
-            case Opcode.READ_CAPACITY_10 -> SbcCommands.readCapacity10(task, lu);
-            case Opcode.SERVICE_ACTION_IN_16 -> SbcCommands.serviceActionIn16(task, lu);
-            case Opcode.SYNCHRONIZE_CACHE_10 -> SbcCommands.synchronizeCache(task, lu, false);
-            case Opcode.SYNCHRONIZE_CACHE_16 -> SbcCommands.synchronizeCache(task, lu, true);
-            default -> throw new IllegalStateException("opcode with a CDB length but no handler: " + opcode);
+        CommandTable.Command command;
+        if (TABLE.hasServiceActions(opcode)) {
+            command = TABLE.withServiceAction(opcode, Cdb.u8(cdb, 1) & 0x1F);
+            if (command == null || lu != null && !command.available().test(lu)) {
+                Sense.fail(task, Sense.invalidField(1, 4));
+                return;
+            }
+        } else {
+            command = TABLE.plain(opcode);
+            if (lu != null && !command.available().test(lu)) {
+                Sense.fail(task, Sense.INVALID_OPCODE);
+                return;
+            }
+        }
+        ScsiTask t = lu != null && lu.descriptorSense() ? new DescriptorSense(task) : task;
+        if (lu != null) {
+            String port = task.nexus().initiatorPortName();
+            lu.unitAttentions().register(port);
+            if (opcode != Opcode.INQUIRY && opcode != Opcode.REPORT_LUNS) {
+                SenseData ua = lu.unitAttentions().poll(port);
+                if (ua != null) {
+                    if (opcode == Opcode.REQUEST_SENSE) {
+                        SpcCommands.requestSense(t, ua);
+                    } else {
+                        Sense.fail(t, ua);
+                    }
+                    return;
+                }
+            }
+        }
+        if (lu != null && lu.sanitizing() && !Sanitize.allowedDuringSanitize(opcode)) {
+            Sense.fail(t, Sense.SANITIZE_IN_PROGRESS);
+            return;
+        }
+        command.handler().execute(t, lu, this);
+    }
+
+    /** Reports sense data in descriptor format, as the control mode page's D_SENSE bit asks (SPC-5 §4.4.1). */
+    private static final class DescriptorSense implements ScsiTask {
+
+        private final ScsiTask task;
+
+        DescriptorSense(ScsiTask task) {
+            this.task = task;
+        }
+
+        @Override
+        public ByteBuffer cdb() {
+            return task.cdb();
+        }
+
+        @Override
+        public long lun() {
+            return task.lun();
+        }
+
+        @Override
+        public ItNexus nexus() {
+            return task.nexus();
+        }
+
+        @Override
+        public TaskAttribute attribute() {
+            return task.attribute();
+        }
+
+        @Override
+        public boolean isWrite() {
+            return task.isWrite();
+        }
+
+        @Override
+        public boolean isRead() {
+            return task.isRead();
+        }
+
+        @Override
+        public long expectedTransferLength() {
+            return task.expectedTransferLength();
+        }
+
+        @Override
+        public ByteBuffer allocateDataIn(int length) {
+            return task.allocateDataIn(length);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<ByteBuffer> receiveDataOut(int length) {
+            return task.receiveDataOut(length);
+        }
+
+        @Override
+        public void complete(ScsiStatus status, SenseData sense, int dataLength) {
+            task.complete(status, sense == null ? null : sense.withDescriptorFormat(true), dataLength);
         }
     }
 

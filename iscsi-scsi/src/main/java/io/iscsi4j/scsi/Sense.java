@@ -22,6 +22,14 @@ final class Sense {
             SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE);
     static final SenseData INVALID_FIELD_IN_CDB =
             SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB);
+    static final SenseData INVALID_FIELD_IN_PARAMETER_LIST =
+            SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST);
+    static final SenseData PARAMETER_LIST_LENGTH_ERROR =
+            SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR);
+    static final SenseData MISCOMPARE =
+            SenseData.of(SenseKey.MISCOMPARE, AdditionalSense.MISCOMPARE_DURING_VERIFY_OPERATION);
+    static final SenseData SANITIZE_IN_PROGRESS =
+            SenseData.of(SenseKey.NOT_READY, AdditionalSense.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS);
 
     private Sense() {
     }
@@ -34,6 +42,16 @@ final class Sense {
      */
     static SenseData invalidField(int byteOffset, int bit) {
         return INVALID_FIELD_IN_CDB.withFieldPointer(true, byteOffset, bit);
+    }
+
+    /**
+     * ILLEGAL REQUEST / INVALID FIELD IN PARAMETER LIST pointing at the offending field of the parameter data.
+     *
+     * @param byteOffset the parameter data byte holding the field
+     * @param bit the field's most significant bit in that byte, or -1 for a whole-byte field
+     */
+    static SenseData invalidParameter(int byteOffset, int bit) {
+        return INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, bit);
     }
 
     /** Completes {@code task} with CHECK CONDITION and {@code sense}, transferring no data. */

@@ -3,6 +3,7 @@ package io.iscsi4j.scsi;
 import io.iscsi4j.backstore.BackstoreException;
 import io.iscsi4j.backstore.LbaOutOfRangeException;
 import io.iscsi4j.backstore.MediumErrorException;
+import io.iscsi4j.backstore.MiscompareException;
 import io.iscsi4j.backstore.NotReadyException;
 import io.iscsi4j.backstore.WriteProtectedException;
 import java.util.concurrent.CompletionException;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link LbaOutOfRangeException}</td><td>ILLEGAL REQUEST / LOGICAL BLOCK ADDRESS OUT OF RANGE</td></tr>
  *   <tr><td>{@link WriteProtectedException}</td><td>DATA PROTECT / WRITE PROTECTED</td></tr>
  *   <tr><td>{@link NotReadyException}</td><td>NOT READY / LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE</td></tr>
+ *   <tr><td>{@link MiscompareException}</td><td>MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, INFORMATION = the
+ *       byte offset of the first difference</td></tr>
  *   <tr><td>anything else</td><td>HARDWARE ERROR / INTERNAL TARGET FAILURE, logged at ERROR</td></tr>
  * </table>
  *
@@ -60,6 +63,9 @@ final class SenseMapper {
             }
             if (cause instanceof NotReadyException) {
                 return Sense.NOT_READY;
+            }
+            if (cause instanceof MiscompareException miscompare) {
+                return Sense.MISCOMPARE.withInformation(miscompare.offset());
             }
         }
         LOG.error("internal target failure; reporting HARDWARE ERROR", cause);

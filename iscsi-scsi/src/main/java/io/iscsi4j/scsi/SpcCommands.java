@@ -2,7 +2,10 @@ package io.iscsi4j.scsi;
 
 import java.nio.ByteBuffer;
 
-/** TEST UNIT READY, REQUEST SENSE and REPORT LUNS (SPC-5 §6.37, §6.39, §6.33). */
+/**
+ * TEST UNIT READY, REQUEST SENSE, REPORT LUNS, LOG SENSE (SPC-5 §6.37, §6.39, §6.33, §6.8), and START STOP UNIT and
+ * PREVENT ALLOW MEDIUM REMOVAL (SBC-4 §5.31, §5.12) for a logical unit whose medium is always there.
+ */
 final class SpcCommands {
 
     /** REPORT LUNS data with an empty LUN list: the 8-byte header only. */
@@ -18,15 +21,21 @@ final class SpcCommands {
 
     /**
      * REQUEST SENSE: no pending sense is kept (autosense reports errors with the failing command), so the answer
-     * is NO SENSE, or LOGICAL UNIT NOT SUPPORTED when there is no logical unit at the LUN; GOOD status.
+     * is NO SENSE, NOT READY / SANITIZE IN PROGRESS while a SANITIZE runs, or LOGICAL UNIT NOT SUPPORTED when there
+     * is no logical unit at the LUN; GOOD status.
      *
      * @param lu the addressed logical unit, or {@code null}
      */
     static void requestSense(ScsiTask task, LogicalUnit lu) {
+        requestSense(task, lu == null ? Sense.LU_NOT_SUPPORTED
+                : lu.sanitizing() ? Sense.SANITIZE_IN_PROGRESS : Sense.NO_SENSE);
+    }
+
+    /** REQUEST SENSE returning {@code sense} (for example a pending unit attention, which it clears). */
+    static void requestSense(ScsiTask task, SenseData sense) {
         ByteBuffer cdb = task.cdb();
         boolean descriptor = Cdb.bit(cdb, 1, 0); // DESC
-        SenseData sense = (lu == null ? Sense.LU_NOT_SUPPORTED : Sense.NO_SENSE).withDescriptorFormat(descriptor);
-        Responses.data(task, sense.toBytes(), Cdb.u8(cdb, 4));
+        Responses.data(task, sense.withDescriptorFormat(descriptor).toBytes(), Cdb.u8(cdb, 4));
     }
 
     /**
@@ -52,6 +61,51 @@ final class SpcCommands {
             return;
         }
         Responses.data(task, data, allocationLength);
+    }
+
+    /**
+     * START STOP UNIT: GOOD. The medium cannot stop or be ejected (RMB 0) and there are no power conditions to enter;
+     * the logical unit stays ready, whatever START, LOEJ, NO_FLUSH and POWER CONDITION say.
+     */
+    static void startStopUnit(ScsiTask task) {
+        Responses.good(task);
+    }
+
+    /**
+     * PREVENT ALLOW MEDIUM REMOVAL: PREVENT 00b (allow) and 01b (prevent) are GOOD, there being no removable medium
+     * to lock; the obsolete values 10b and 11b are INVALID FIELD IN CDB.
+     */
+    static void preventAllowMediumRemoval(ScsiTask task) {
+        if ((Cdb.u8(task.cdb(), 4) & 0x02) != 0) {
+            Sense.fail(task, Sense.invalidField(4, 1));
+            return;
+        }
+        Responses.good(task);
+    }
+
+    /**
+     * LOG SENSE: only the Supported Log Pages page (00h) and the Supported Log Pages and Subpages page (00h/FFh)
+     * exist, listing themselves; no log parameters are kept. SP (saving) is INVALID FIELD IN CDB, as are other pages;
+     * the page control and parameter pointer do not matter for these pages.
+     */
+    static void logSense(ScsiTask task) {
+        ByteBuffer cdb = task.cdb();
+        if (Cdb.bit(cdb, 1, 0)) { // SP
+            Sense.fail(task, Sense.invalidField(1, 0));
+            return;
+        }
+        int page = Cdb.u8(cdb, 2) & 0x3F;
+        int subpage = Cdb.u8(cdb, 3);
+        byte[] d;
+        if (page == 0 && subpage == 0) {
+            d = new byte[] {0x00, 0x00, 0x00, 0x01, 0x00};                   // page 00h
+        } else if (page == 0 && subpage == 0xFF) {
+            d = new byte[] {0x40, (byte) 0xFF, 0x00, 0x04, 0x00, 0x00, 0x00, (byte) 0xFF}; // SPF: 00h/00h, 00h/FFh
+        } else {
+            Sense.fail(task, Sense.invalidField(page == 0 ? 3 : 2, page == 0 ? -1 : 5));
+            return;
+        }
+        Responses.data(task, d, Cdb.u16(cdb, 7));
     }
 
     /** Builds REPORT LUNS parameter data (SPC-5 §6.33.2) for LUN numbers in ascending order. */

@@ -87,6 +87,34 @@ final class Cdbs {
         return c;
     }
 
+    /**
+     * A 10-, 12- or 16-byte block command with the common layout (SBC-4): {@code flags} in byte 1, the LBA in bytes
+     * 2-5 (2-9 for 16 bytes), the length in bytes 7-8 (10), 6-9 (12) or 10-13 (16).
+     */
+    static byte[] block(int opcode, int cdbLength, long lba, long blocks, int flags) {
+        byte[] c = new byte[cdbLength];
+        c[0] = (byte) opcode;
+        c[1] = (byte) flags;
+        switch (cdbLength) {
+            case 10 -> {
+                putU32(c, 2, lba);
+                c[7] = (byte) (blocks >>> 8);
+                c[8] = (byte) blocks;
+            }
+            case 12 -> {
+                putU32(c, 2, lba);
+                putU32(c, 6, blocks);
+            }
+            case 16 -> {
+                putU32(c, 2, lba >>> 32);
+                putU32(c, 6, lba);
+                putU32(c, 10, blocks);
+            }
+            default -> throw new IllegalArgumentException("CDB length " + cdbLength);
+        }
+        return c;
+    }
+
     static byte[] read10(long lba, int blocks) {
         return readWrite(0x28, lba, blocks, 0);
     }

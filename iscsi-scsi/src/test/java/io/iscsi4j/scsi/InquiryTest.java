@@ -217,15 +217,30 @@ class InquiryTest {
 
         assertThat(d[1] & 0xFF).isEqualTo(0xB0);
         assertThat(Cdbs.u16(d, 2)).isEqualTo(0x3C);
-        assertThat(d[4]).as("WSNZ").isZero();
-        assertThat(d[5]).as("MAXIMUM COMPARE AND WRITE LENGTH").isZero();
+        assertThat(d[4]).as("WSNZ").isEqualTo((byte) 1);
+        assertThat(d[5] & 0xFF).as("MAXIMUM COMPARE AND WRITE LENGTH").isEqualTo(255);
         assertThat(Cdbs.u16(d, 6)).as("OPTIMAL TRANSFER LENGTH GRANULARITY").isEqualTo(1);
         assertThat(Cdbs.u32(d, 8)).as("MAXIMUM TRANSFER LENGTH").isEqualTo(8 * 1024 * 1024 / 512);
         assertThat(Cdbs.u32(d, 12)).as("OPTIMAL TRANSFER LENGTH").isEqualTo(1024 * 1024 / 512);
         assertThat(Cdbs.u32(d, 20)).as("MAXIMUM UNMAP LBA COUNT").isZero();
         assertThat(Cdbs.u32(d, 24)).as("MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT").isZero();
-        assertThat(Cdbs.u64(d, 36)).as("MAXIMUM WRITE SAME LENGTH").isZero();
+        assertThat(Cdbs.u64(d, 36)).as("MAXIMUM WRITE SAME LENGTH").isEqualTo((16L << 20) / 512);
+        assertThat(Cdbs.u32(d, 44)).as("MAXIMUM ATOMIC TRANSFER LENGTH").isZero();
         assertThat(d).hasSize(64);
+    }
+
+    @Test
+    void blockLimitsOfAnUnmappingAtomicBackstore() {
+        TestBackstore b = new TestBackstore(4096, 8).capabilities(Set.of(BackstoreCapability.THIN_PROVISIONING,
+                BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC));
+        byte[] d = new Target(b, Target.builder(b).build()).run(Cdbs.inquiry(true, 0xB0, 255)).dataIn();
+
+        assertThat(Cdbs.u32(d, 20)).as("MAXIMUM UNMAP LBA COUNT").isEqualTo(0xFFFF_FFFFL);
+        assertThat(Cdbs.u32(d, 24)).as("MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT").isEqualTo(4095);
+        assertThat(Cdbs.u64(d, 36)).as("MAXIMUM WRITE SAME LENGTH").isEqualTo((16L << 20) / 4096);
+        assertThat(Cdbs.u32(d, 44)).as("MAXIMUM ATOMIC TRANSFER LENGTH").isEqualTo(2048);
+        assertThat(Cdbs.u32(d, 48)).as("ATOMIC ALIGNMENT").isZero();
+        assertThat(Cdbs.u32(d, 52)).as("ATOMIC TRANSFER LENGTH GRANULARITY").isZero();
     }
 
     @Test
@@ -258,11 +273,21 @@ class InquiryTest {
 
     @Test
     void logicalBlockProvisioningPageThin() {
+        TestBackstore b = new TestBackstore(512, 8).capabilities(
+                Set.of(BackstoreCapability.THIN_PROVISIONING, BackstoreCapability.UNMAP));
+        byte[] d = new Target(b, Target.builder(b).build()).run(Cdbs.inquiry(true, 0xB2, 255)).dataIn();
+
+        assertThat(d[5] & 0xFF).as("LBPU, LBPWS, LBPWS10, LBPRZ 001b").isEqualTo(0xE4);
+        assertThat(d[6] & 0x07).as("PROVISIONING TYPE thin").isEqualTo(2);
+    }
+
+    @Test
+    void thinStorageThatCannotUnmapIsReportedFullyProvisioned() {
         TestBackstore b = new TestBackstore(512, 8).capabilities(Set.of(BackstoreCapability.THIN_PROVISIONING));
         byte[] d = new Target(b, Target.builder(b).build()).run(Cdbs.inquiry(true, 0xB2, 255)).dataIn();
 
         assertThat(d[5]).isZero();
-        assertThat(d[6] & 0x07).as("PROVISIONING TYPE thin").isEqualTo(2);
+        assertThat(d[6] & 0x07).isZero();
     }
 
     private static String ascii(byte[] b, int off, int len) {

@@ -134,15 +134,20 @@ class ModeSenseTest {
     }
 
     @Test
-    void changeableValuesAreAllZero() {
+    void changeableValuesAreWceDsenseAndSwp() {
         byte[] d = target.run(Cdbs.modeSense6(true, CHANGEABLE, 0x3F, 0, 255)).dataIn();
 
         assertThat(d).hasSize(4 + 20 + 12);
         assertThat(d[4]).isEqualTo((byte) 0x08);
         assertThat(d[5]).isEqualTo((byte) 0x12);
-        assertThat(Arrays.copyOfRange(d, 6, 24)).isEqualTo(new byte[18]);
+        byte[] caching = new byte[18];
+        caching[0] = 0x04; // WCE
+        assertThat(Arrays.copyOfRange(d, 6, 24)).isEqualTo(caching);
         assertThat(d[24]).isEqualTo((byte) 0x0A);
-        assertThat(Arrays.copyOfRange(d, 26, 36)).isEqualTo(new byte[10]);
+        byte[] control = new byte[10];
+        control[0] = 0x04; // D_SENSE
+        control[2] = 0x08; // SWP
+        assertThat(Arrays.copyOfRange(d, 26, 36)).isEqualTo(control);
     }
 
     @Test

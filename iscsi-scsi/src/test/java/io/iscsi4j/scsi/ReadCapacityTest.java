@@ -80,7 +80,7 @@ class ReadCapacityTest {
     @Test
     void otherServiceActionIsInvalidField() {
         byte[] cdb = Cdbs.readCapacity16(32);
-        cdb[1] = 0x12; // GET LBA STATUS, not implemented
+        cdb[1] = 0x11; // READ LONG (16), not implemented
 
         TestTask t = Target.of(512, 8).run(cdb);
 

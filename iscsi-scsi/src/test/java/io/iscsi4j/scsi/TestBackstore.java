@@ -142,6 +142,38 @@ final class TestBackstore implements Backstore {
     }
 
     @Override
+    public CompletionStage<Void> unmap(long lba, long blocks) {
+        record("unmap " + lba + "+" + blocks);
+        CompletionStage<Void> f = failure();
+        if (f != null || nullStage) {
+            return f;
+        }
+        if (data.length != 0) {
+            java.util.Arrays.fill(data, Math.toIntExact(lba * blockSize), Math.toIntExact((lba + blocks) * blockSize),
+                    (byte) 0);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> writeSame(long lba, long blocks, ByteBuffer block, boolean fua) {
+        record("writeSame " + lba + "+" + blocks + (fua ? " fua" : ""));
+        if (block.remaining() != blockSize) {
+            throw new AssertionError("write same of " + block.remaining() + " bytes");
+        }
+        CompletionStage<Void> f = failure();
+        if (f != null || nullStage) {
+            return f;
+        }
+        if (data.length != 0) {
+            for (long i = 0; i < blocks; i++) {
+                block.get(block.position(), data, Math.toIntExact((lba + i) * blockSize), blockSize);
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public CompletionStage<Void> flush() {
         record("flush");
         CompletionStage<Void> f = failure();

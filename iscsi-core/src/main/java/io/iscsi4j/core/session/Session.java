@@ -491,6 +491,18 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return new ArrayList<>(tasks.values());
     }
 
+    /** Establishes the reset unit attention on every I_T nexus of the logical unit (SAM-5). */
+    void logicalUnitReset(long lunField) {
+        dispatcher.logicalUnitReset(Lun.decode(lunField));
+    }
+
+    /** Establishes the reset unit attention on every logical unit of the target. */
+    void targetReset() {
+        if (dispatcher != null) {
+            dispatcher.targetReset();
+        }
+    }
+
     /** Whether the LUN field addresses a logical unit of this session's target. */
     boolean hasLun(long lunField) {
         int lun = Lun.decode(lunField);
@@ -524,6 +536,9 @@ final class Session implements WriteTransfer.IntSupplierTag {
 
     /** The connection closed: fail waiting transfers, drop results still to come, release what we can. */
     void connectionClosed() {
+        if (dispatcher != null) {
+            dispatcher.nexusLost(nexus);
+        }
         for (Object p : pending.values()) {
             if (p instanceof Pdu pdu) {
                 pdu.release();

@@ -72,11 +72,18 @@ final class TaskManagement {
                 if (!session.hasLun(t.lun())) {
                     respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
                 } else {
+                    session.logicalUnitReset(t.lun());
                     abortMatching(t.initiatorTaskTag(), task -> task.lun() == t.lun(), false);
                 }
             }
-            case TARGET_WARM_RESET -> abortMatching(t.initiatorTaskTag(), task -> true, false);
-            case TARGET_COLD_RESET -> abortMatching(t.initiatorTaskTag(), task -> true, true);
+            case TARGET_WARM_RESET -> {
+                session.targetReset();
+                abortMatching(t.initiatorTaskTag(), task -> true, false);
+            }
+            case TARGET_COLD_RESET -> {
+                session.targetReset();
+                abortMatching(t.initiatorTaskTag(), task -> true, true);
+            }
             case CLEAR_ACA -> respond(t.initiatorTaskTag(), FUNCTION_NOT_SUPPORTED); // NACA is refused
             case TASK_REASSIGN -> respond(t.initiatorTaskTag(), ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED); // ERL 0
             default -> respond(t.initiatorTaskTag(),
