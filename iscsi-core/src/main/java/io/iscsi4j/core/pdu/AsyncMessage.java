@@ -9,12 +9,9 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class AsyncMessage extends Pdu {
+public final class AsyncMessage extends TargetPdu {
 
     private final long lun;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
     private final int asyncEvent;
     private final int asyncVCode;
     private final int parameter1;
@@ -24,9 +21,6 @@ public final class AsyncMessage extends Pdu {
     private AsyncMessage(Builder builder) {
         super(Opcode.ASYNC_MESSAGE, builder);
         this.lun = builder.lun;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
         this.asyncEvent = builder.asyncEvent;
         this.asyncVCode = builder.asyncVCode;
         this.parameter1 = builder.parameter1;
@@ -50,33 +44,6 @@ public final class AsyncMessage extends Pdu {
      */
     public long lun() {
         return lun;
-    }
-
-    /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
     }
 
     /**
@@ -125,12 +92,9 @@ public final class AsyncMessage extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setLong(base + 8, lun);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
         out.setByte(base + 36, asyncEvent);
         out.setByte(base + 37, asyncVCode);
         out.setShort(base + 38, parameter1);
@@ -142,9 +106,7 @@ public final class AsyncMessage extends Pdu {
         w.noAhs();
         return builder()
                 .lun(w.i64(8))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .asyncEvent(w.u8(36))
                 .asyncVCode(w.u8(37))
                 .parameter1(w.u16(38))
@@ -157,9 +119,7 @@ public final class AsyncMessage extends Pdu {
     @Override
     void appendFields(StringBuilder sb) {
         sb.append(", lun=0x").append(Long.toHexString(lun));
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
         sb.append(", asyncEvent=").append(asyncEvent);
         sb.append(", asyncVCode=").append(asyncVCode);
         sb.append(", parameter1=").append(parameter1);
@@ -170,12 +130,9 @@ public final class AsyncMessage extends Pdu {
     /**
      * Builder for {@link AsyncMessage}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private long lun;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
         private int asyncEvent;
         private int asyncVCode;
         private int parameter1;
@@ -194,39 +151,6 @@ public final class AsyncMessage extends Pdu {
          */
         public Builder lun(long lun) {
             this.lun = lun;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 

@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class DataIn extends Pdu {
+public final class DataIn extends TargetPdu {
 
     private final boolean finalFlag;
     private final boolean acknowledge;
@@ -17,9 +17,6 @@ public final class DataIn extends Pdu {
     private final int status;
     private final long lun;
     private final int targetTransferTag;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
     private final int dataSN;
     private final int bufferOffset;
     private final long residualCount;
@@ -34,9 +31,6 @@ public final class DataIn extends Pdu {
         this.status = builder.status;
         this.lun = builder.lun;
         this.targetTransferTag = builder.targetTransferTag;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
         this.dataSN = builder.dataSN;
         this.bufferOffset = builder.bufferOffset;
         this.residualCount = builder.residualCount;
@@ -124,33 +118,6 @@ public final class DataIn extends Pdu {
     }
 
     /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
-    }
-
-    /**
      * Returns the DataSN (BHS bytes 36..39).
      *
      * @return the DataSN
@@ -178,7 +145,7 @@ public final class DataIn extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, (finalFlag ? 0x80 : 0)
                 | (acknowledge ? 0x40 : 0)
                 | (residualOverflow ? 0x04 : 0)
@@ -187,9 +154,6 @@ public final class DataIn extends Pdu {
         out.setByte(base + 3, status);
         out.setLong(base + 8, lun);
         out.setInt(base + 20, targetTransferTag);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
         out.setInt(base + 36, dataSN);
         out.setInt(base + 40, bufferOffset);
         out.setInt(base + 44, (int) residualCount);
@@ -207,9 +171,7 @@ public final class DataIn extends Pdu {
                 .status(w.u8(3))
                 .lun(w.i64(8))
                 .targetTransferTag(w.i32(20))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .dataSN(w.i32(36))
                 .bufferOffset(w.i32(40))
                 .residualCount(w.u32(44))
@@ -227,9 +189,7 @@ public final class DataIn extends Pdu {
         sb.append(", status=").append(status);
         sb.append(", lun=0x").append(Long.toHexString(lun));
         sb.append(", targetTransferTag=").append(Integer.toUnsignedString(targetTransferTag));
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
         sb.append(", dataSN=").append(Integer.toUnsignedString(dataSN));
         sb.append(", bufferOffset=").append(Integer.toUnsignedString(bufferOffset));
         sb.append(", residualCount=").append(residualCount);
@@ -238,7 +198,7 @@ public final class DataIn extends Pdu {
     /**
      * Builder for {@link DataIn}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private boolean finalFlag;
         private boolean acknowledge;
@@ -248,9 +208,6 @@ public final class DataIn extends Pdu {
         private int status;
         private long lun;
         private int targetTransferTag = RESERVED_TAG;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
         private int dataSN;
         private int bufferOffset;
         private long residualCount;
@@ -343,39 +300,6 @@ public final class DataIn extends Pdu {
          */
         public Builder targetTransferTag(int targetTransferTag) {
             this.targetTransferTag = targetTransferTag;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 

@@ -10,7 +10,7 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class LoginRequest extends Pdu {
+public final class LoginRequest extends InitiatorPdu {
 
     private final boolean transit;
     private final boolean continueFlag;
@@ -21,8 +21,6 @@ public final class LoginRequest extends Pdu {
     private final long isid;
     private final int tsih;
     private final int cid;
-    private final int cmdSN;
-    private final int expStatSN;
 
     private LoginRequest(Builder builder) {
         super(Opcode.LOGIN_REQUEST, builder);
@@ -35,8 +33,6 @@ public final class LoginRequest extends Pdu {
         this.isid = builder.isid;
         this.tsih = builder.tsih;
         this.cid = builder.cid;
-        this.cmdSN = builder.cmdSN;
-        this.expStatSN = builder.expStatSN;
     }
 
     /**
@@ -46,15 +42,6 @@ public final class LoginRequest extends Pdu {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the I bit (BHS byte 0, mask 0x40): the PDU is an immediate delivery.
-     *
-     * @return {@code true} if immediate
-     */
-    public boolean immediate() {
-        return immediateBit();
     }
 
     /**
@@ -140,26 +127,8 @@ public final class LoginRequest extends Pdu {
         return cid;
     }
 
-    /**
-     * Returns the CmdSN (BHS bytes 24..27).
-     *
-     * @return the CmdSN
-     */
-    public int cmdSN() {
-        return cmdSN;
-    }
-
-    /**
-     * Returns the ExpStatSN (BHS bytes 28..31).
-     *
-     * @return the ExpStatSN
-     */
-    public int expStatSN() {
-        return expStatSN;
-    }
-
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, (transit ? 0x80 : 0) | (continueFlag ? 0x40 : 0) | (csg << 2) | nsg);
         out.setByte(base + 2, versionMax);
         out.setByte(base + 3, versionMin);
@@ -167,15 +136,12 @@ public final class LoginRequest extends Pdu {
         out.setInt(base + 10, (int) isid);
         out.setShort(base + 14, tsih);
         out.setShort(base + 20, cid);
-        out.setInt(base + 24, cmdSN);
-        out.setInt(base + 28, expStatSN);
     }
 
     static LoginRequest decode(Wire w) throws PduException {
         // reserved, ignored on receipt (RFC 7143 §11.2): byte 1 bits 0x30, bytes 22..23, bytes 32..47
         w.noAhs();
         return builder()
-                .immediate(w.immediate())
                 .initiatorTaskTag(w.i32(16))
                 .transit(w.bit(1, 0x80))
                 .continueFlag(w.bit(1, 0x40))
@@ -186,8 +152,7 @@ public final class LoginRequest extends Pdu {
                 .isid(w.u48(8))
                 .tsih(w.u16(14))
                 .cid(w.u16(20))
-                .cmdSN(w.i32(24))
-                .expStatSN(w.i32(28))
+                .decodeInitiatorFields(w)
                 .data(w.data)
                 .build();
     }
@@ -203,14 +168,13 @@ public final class LoginRequest extends Pdu {
         sb.append(", isid=0x").append(Long.toHexString(isid));
         sb.append(", tsih=").append(tsih);
         sb.append(", cid=").append(cid);
-        sb.append(", cmdSN=").append(Integer.toUnsignedString(cmdSN));
-        sb.append(", expStatSN=").append(Integer.toUnsignedString(expStatSN));
+        appendInitiatorFields(sb);
     }
 
     /**
      * Builder for {@link LoginRequest}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends InitiatorPdu.Builder<Builder> {
 
         private boolean transit;
         private boolean continueFlag;
@@ -221,22 +185,9 @@ public final class LoginRequest extends Pdu {
         private long isid;
         private int tsih;
         private int cid;
-        private int cmdSN;
-        private int expStatSN;
 
         private Builder() {
             setImmediate(true);
-        }
-
-        /**
-         * Sets the I bit (immediate delivery).
-         *
-         * @param immediate the I bit
-         * @return this builder
-         */
-        public Builder immediate(boolean immediate) {
-            setImmediate(immediate);
-            return this;
         }
 
         /**
@@ -337,28 +288,6 @@ public final class LoginRequest extends Pdu {
          */
         public Builder cid(int cid) {
             this.cid = cid;
-            return this;
-        }
-
-        /**
-         * Sets the CmdSN.
-         *
-         * @param cmdSN the CmdSN
-         * @return this builder
-         */
-        public Builder cmdSN(int cmdSN) {
-            this.cmdSN = cmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpStatSN.
-         *
-         * @param expStatSN the ExpStatSN
-         * @return this builder
-         */
-        public Builder expStatSN(int expStatSN) {
-            this.expStatSN = expStatSN;
             return this;
         }
 

@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class LoginResponse extends Pdu {
+public final class LoginResponse extends TargetPdu {
 
     private final boolean transit;
     private final boolean continueFlag;
@@ -17,9 +17,6 @@ public final class LoginResponse extends Pdu {
     private final int versionActive;
     private final long isid;
     private final int tsih;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
     private final int statusClass;
     private final int statusDetail;
 
@@ -33,9 +30,6 @@ public final class LoginResponse extends Pdu {
         this.versionActive = builder.versionActive;
         this.isid = builder.isid;
         this.tsih = builder.tsih;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
         this.statusClass = builder.statusClass;
         this.statusDetail = builder.statusDetail;
     }
@@ -122,33 +116,6 @@ public final class LoginResponse extends Pdu {
     }
 
     /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
-    }
-
-    /**
      * Returns the Status-Class (0 success, 1 redirection, 2 initiator error, 3 target error) (BHS byte 36).
      *
      * @return the Status-Class (0 success, 1 redirection, 2 initiator error, 3 target error)
@@ -167,16 +134,13 @@ public final class LoginResponse extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, (transit ? 0x80 : 0) | (continueFlag ? 0x40 : 0) | (csg << 2) | nsg);
         out.setByte(base + 2, versionMax);
         out.setByte(base + 3, versionActive);
         out.setShort(base + 8, (int) (isid >>> 32));
         out.setInt(base + 10, (int) isid);
         out.setShort(base + 14, tsih);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
         out.setByte(base + 36, statusClass);
         out.setByte(base + 37, statusDetail);
     }
@@ -193,9 +157,7 @@ public final class LoginResponse extends Pdu {
                 .versionActive(w.u8(3))
                 .isid(w.u48(8))
                 .tsih(w.u16(14))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .statusClass(w.u8(36))
                 .statusDetail(w.u8(37))
                 .data(w.data)
@@ -212,9 +174,7 @@ public final class LoginResponse extends Pdu {
         sb.append(", versionActive=").append(versionActive);
         sb.append(", isid=0x").append(Long.toHexString(isid));
         sb.append(", tsih=").append(tsih);
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
         sb.append(", statusClass=").append(statusClass);
         sb.append(", statusDetail=").append(statusDetail);
     }
@@ -222,7 +182,7 @@ public final class LoginResponse extends Pdu {
     /**
      * Builder for {@link LoginResponse}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private boolean transit;
         private boolean continueFlag;
@@ -232,9 +192,6 @@ public final class LoginResponse extends Pdu {
         private int versionActive;
         private long isid;
         private int tsih;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
         private int statusClass;
         private int statusDetail;
 
@@ -326,39 +283,6 @@ public final class LoginResponse extends Pdu {
          */
         public Builder tsih(int tsih) {
             this.tsih = tsih;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 

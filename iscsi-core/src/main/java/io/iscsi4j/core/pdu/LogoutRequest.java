@@ -7,19 +7,15 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class LogoutRequest extends Pdu {
+public final class LogoutRequest extends InitiatorPdu {
 
     private final int reasonCode;
     private final int cid;
-    private final int cmdSN;
-    private final int expStatSN;
 
     private LogoutRequest(Builder builder) {
         super(Opcode.LOGOUT_REQUEST, builder);
         this.reasonCode = builder.reasonCode;
         this.cid = builder.cid;
-        this.cmdSN = builder.cmdSN;
-        this.expStatSN = builder.expStatSN;
     }
 
     /**
@@ -29,15 +25,6 @@ public final class LogoutRequest extends Pdu {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the I bit (BHS byte 0, mask 0x40): the PDU is an immediate delivery.
-     *
-     * @return {@code true} if immediate
-     */
-    public boolean immediate() {
-        return immediateBit();
     }
 
     /**
@@ -59,30 +46,10 @@ public final class LogoutRequest extends Pdu {
         return cid;
     }
 
-    /**
-     * Returns the CmdSN (BHS bytes 24..27).
-     *
-     * @return the CmdSN
-     */
-    public int cmdSN() {
-        return cmdSN;
-    }
-
-    /**
-     * Returns the ExpStatSN (BHS bytes 28..31).
-     *
-     * @return the ExpStatSN
-     */
-    public int expStatSN() {
-        return expStatSN;
-    }
-
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80 | reasonCode);
         out.setShort(base + 20, cid);
-        out.setInt(base + 24, cmdSN);
-        out.setInt(base + 28, expStatSN);
     }
 
     static LogoutRequest decode(Wire w) throws PduException {
@@ -93,12 +60,10 @@ public final class LogoutRequest extends Pdu {
             throw w.protocolError("reserved logout reason code " + w.bits(1, 0x7F, 0));
         }
         return builder()
-                .immediate(w.immediate())
                 .initiatorTaskTag(w.i32(16))
                 .reasonCode(w.bits(1, 0x7f, 0))
                 .cid(w.u16(20))
-                .cmdSN(w.i32(24))
-                .expStatSN(w.i32(28))
+                .decodeInitiatorFields(w)
                 .build();
     }
 
@@ -106,32 +71,18 @@ public final class LogoutRequest extends Pdu {
     void appendFields(StringBuilder sb) {
         sb.append(", reasonCode=").append(reasonCode);
         sb.append(", cid=").append(cid);
-        sb.append(", cmdSN=").append(Integer.toUnsignedString(cmdSN));
-        sb.append(", expStatSN=").append(Integer.toUnsignedString(expStatSN));
+        appendInitiatorFields(sb);
     }
 
     /**
      * Builder for {@link LogoutRequest}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends InitiatorPdu.Builder<Builder> {
 
         private int reasonCode;
         private int cid;
-        private int cmdSN;
-        private int expStatSN;
 
         private Builder() {
-        }
-
-        /**
-         * Sets the I bit (immediate delivery).
-         *
-         * @param immediate the I bit
-         * @return this builder
-         */
-        public Builder immediate(boolean immediate) {
-            setImmediate(immediate);
-            return this;
         }
 
         /**
@@ -154,28 +105,6 @@ public final class LogoutRequest extends Pdu {
          */
         public Builder cid(int cid) {
             this.cid = cid;
-            return this;
-        }
-
-        /**
-         * Sets the CmdSN.
-         *
-         * @param cmdSN the CmdSN
-         * @return this builder
-         */
-        public Builder cmdSN(int cmdSN) {
-            this.cmdSN = cmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpStatSN.
-         *
-         * @param expStatSN the ExpStatSN
-         * @return this builder
-         */
-        public Builder expStatSN(int expStatSN) {
-            this.expStatSN = expStatSN;
             return this;
         }
 

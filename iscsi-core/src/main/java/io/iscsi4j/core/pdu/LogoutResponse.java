@@ -7,21 +7,15 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class LogoutResponse extends Pdu {
+public final class LogoutResponse extends TargetPdu {
 
     private final int response;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
     private final int time2Wait;
     private final int time2Retain;
 
     private LogoutResponse(Builder builder) {
         super(Opcode.LOGOUT_RESPONSE, builder);
         this.response = builder.response;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
         this.time2Wait = builder.time2Wait;
         this.time2Retain = builder.time2Retain;
     }
@@ -47,33 +41,6 @@ public final class LogoutResponse extends Pdu {
     }
 
     /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
-    }
-
-    /**
      * Returns the Time2Wait in seconds (BHS bytes 40..41).
      *
      * @return the Time2Wait in seconds
@@ -92,12 +59,9 @@ public final class LogoutResponse extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setByte(base + 2, response);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
         out.setShort(base + 40, time2Wait);
         out.setShort(base + 42, time2Retain);
     }
@@ -108,9 +72,7 @@ public final class LogoutResponse extends Pdu {
         return builder()
                 .initiatorTaskTag(w.i32(16))
                 .response(w.u8(2))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .time2Wait(w.u16(40))
                 .time2Retain(w.u16(42))
                 .build();
@@ -119,9 +81,7 @@ public final class LogoutResponse extends Pdu {
     @Override
     void appendFields(StringBuilder sb) {
         sb.append(", response=").append(response);
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
         sb.append(", time2Wait=").append(time2Wait);
         sb.append(", time2Retain=").append(time2Retain);
     }
@@ -129,12 +89,9 @@ public final class LogoutResponse extends Pdu {
     /**
      * Builder for {@link LogoutResponse}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private int response;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
         private int time2Wait;
         private int time2Retain;
 
@@ -151,39 +108,6 @@ public final class LogoutResponse extends Pdu {
          */
         public Builder response(int response) {
             this.response = response;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 

@@ -7,21 +7,15 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class NopIn extends Pdu {
+public final class NopIn extends TargetPdu {
 
     private final long lun;
     private final int targetTransferTag;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
 
     private NopIn(Builder builder) {
         super(Opcode.NOP_IN, builder);
         this.lun = builder.lun;
         this.targetTransferTag = builder.targetTransferTag;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
     }
 
     /**
@@ -51,41 +45,11 @@ public final class NopIn extends Pdu {
         return targetTransferTag;
     }
 
-    /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
-    }
-
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setLong(base + 8, lun);
         out.setInt(base + 20, targetTransferTag);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
     }
 
     static NopIn decode(Wire w) throws PduException {
@@ -94,9 +58,7 @@ public final class NopIn extends Pdu {
                 .initiatorTaskTag(w.i32(16))
                 .lun(w.i64(8))
                 .targetTransferTag(w.i32(20))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .data(w.data)
                 .build();
     }
@@ -105,21 +67,16 @@ public final class NopIn extends Pdu {
     void appendFields(StringBuilder sb) {
         sb.append(", lun=0x").append(Long.toHexString(lun));
         sb.append(", targetTransferTag=").append(Integer.toUnsignedString(targetTransferTag));
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
     }
 
     /**
      * Builder for {@link NopIn}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private long lun;
         private int targetTransferTag;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
 
         private Builder() {
         }
@@ -143,39 +100,6 @@ public final class NopIn extends Pdu {
          */
         public Builder targetTransferTag(int targetTransferTag) {
             this.targetTransferTag = targetTransferTag;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 

@@ -10,19 +10,15 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class NopOut extends Pdu {
+public final class NopOut extends InitiatorPdu {
 
     private final long lun;
     private final int targetTransferTag;
-    private final int cmdSN;
-    private final int expStatSN;
 
     private NopOut(Builder builder) {
         super(Opcode.NOP_OUT, builder);
         this.lun = builder.lun;
         this.targetTransferTag = builder.targetTransferTag;
-        this.cmdSN = builder.cmdSN;
-        this.expStatSN = builder.expStatSN;
     }
 
     /**
@@ -32,15 +28,6 @@ public final class NopOut extends Pdu {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the I bit (BHS byte 0, mask 0x40): the PDU is an immediate delivery.
-     *
-     * @return {@code true} if immediate
-     */
-    public boolean immediate() {
-        return immediateBit();
     }
 
     /**
@@ -61,43 +48,21 @@ public final class NopOut extends Pdu {
         return targetTransferTag;
     }
 
-    /**
-     * Returns the CmdSN (BHS bytes 24..27).
-     *
-     * @return the CmdSN
-     */
-    public int cmdSN() {
-        return cmdSN;
-    }
-
-    /**
-     * Returns the ExpStatSN (BHS bytes 28..31).
-     *
-     * @return the ExpStatSN
-     */
-    public int expStatSN() {
-        return expStatSN;
-    }
-
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setLong(base + 8, lun);
         out.setInt(base + 20, targetTransferTag);
-        out.setInt(base + 24, cmdSN);
-        out.setInt(base + 28, expStatSN);
     }
 
     static NopOut decode(Wire w) throws PduException {
         // reserved, ignored on receipt (RFC 7143 §11.2): byte 1 bits 0x7f, bytes 2..3, bytes 32..47
         w.noAhs();
         return builder()
-                .immediate(w.immediate())
                 .initiatorTaskTag(w.i32(16))
                 .lun(w.i64(8))
                 .targetTransferTag(w.i32(20))
-                .cmdSN(w.i32(24))
-                .expStatSN(w.i32(28))
+                .decodeInitiatorFields(w)
                 .data(w.data)
                 .build();
     }
@@ -106,32 +71,18 @@ public final class NopOut extends Pdu {
     void appendFields(StringBuilder sb) {
         sb.append(", lun=0x").append(Long.toHexString(lun));
         sb.append(", targetTransferTag=").append(Integer.toUnsignedString(targetTransferTag));
-        sb.append(", cmdSN=").append(Integer.toUnsignedString(cmdSN));
-        sb.append(", expStatSN=").append(Integer.toUnsignedString(expStatSN));
+        appendInitiatorFields(sb);
     }
 
     /**
      * Builder for {@link NopOut}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends InitiatorPdu.Builder<Builder> {
 
         private long lun;
         private int targetTransferTag;
-        private int cmdSN;
-        private int expStatSN;
 
         private Builder() {
-        }
-
-        /**
-         * Sets the I bit (immediate delivery).
-         *
-         * @param immediate the I bit
-         * @return this builder
-         */
-        public Builder immediate(boolean immediate) {
-            setImmediate(immediate);
-            return this;
         }
 
         /**
@@ -153,28 +104,6 @@ public final class NopOut extends Pdu {
          */
         public Builder targetTransferTag(int targetTransferTag) {
             this.targetTransferTag = targetTransferTag;
-            return this;
-        }
-
-        /**
-         * Sets the CmdSN.
-         *
-         * @param cmdSN the CmdSN
-         * @return this builder
-         */
-        public Builder cmdSN(int cmdSN) {
-            this.cmdSN = cmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpStatSN.
-         *
-         * @param expStatSN the ExpStatSN
-         * @return this builder
-         */
-        public Builder expStatSN(int expStatSN) {
-            this.expStatSN = expStatSN;
             return this;
         }
 

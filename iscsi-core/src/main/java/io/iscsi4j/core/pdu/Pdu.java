@@ -25,9 +25,7 @@ import java.util.Objects;
  * <p>Sequence numbers and tags are {@code int}s holding unsigned 32-bit values.
  */
 public abstract sealed class Pdu implements ReferenceCounted
-        permits ScsiCommand, ScsiResponse, TaskManagementRequest, TaskManagementResponse,
-        LoginRequest, LoginResponse, TextRequest, TextResponse, DataOut, DataIn,
-        LogoutRequest, LogoutResponse, ReadyToTransfer, NopOut, NopIn, AsyncMessage, Reject, Snack {
+        permits InitiatorPdu, TargetPdu, DataOut, Snack {
 
     /** Length of the Basic Header Segment in bytes. */
     public static final int BHS_LENGTH = 48;

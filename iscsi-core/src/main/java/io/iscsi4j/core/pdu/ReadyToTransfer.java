@@ -7,13 +7,10 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class ReadyToTransfer extends Pdu {
+public final class ReadyToTransfer extends TargetPdu {
 
     private final long lun;
     private final int targetTransferTag;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
     private final int r2tSN;
     private final int bufferOffset;
     private final long desiredDataTransferLength;
@@ -22,9 +19,6 @@ public final class ReadyToTransfer extends Pdu {
         super(Opcode.R2T, builder);
         this.lun = builder.lun;
         this.targetTransferTag = builder.targetTransferTag;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
         this.r2tSN = builder.r2tSN;
         this.bufferOffset = builder.bufferOffset;
         this.desiredDataTransferLength = builder.desiredDataTransferLength;
@@ -58,33 +52,6 @@ public final class ReadyToTransfer extends Pdu {
     }
 
     /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
-    }
-
-    /**
      * Returns the R2TSN (BHS bytes 36..39).
      *
      * @return the R2TSN
@@ -112,13 +79,10 @@ public final class ReadyToTransfer extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setLong(base + 8, lun);
         out.setInt(base + 20, targetTransferTag);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
         out.setInt(base + 36, r2tSN);
         out.setInt(base + 40, bufferOffset);
         out.setInt(base + 44, (int) desiredDataTransferLength);
@@ -131,9 +95,7 @@ public final class ReadyToTransfer extends Pdu {
                 .initiatorTaskTag(w.i32(16))
                 .lun(w.i64(8))
                 .targetTransferTag(w.i32(20))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .r2tSN(w.i32(36))
                 .bufferOffset(w.i32(40))
                 .desiredDataTransferLength(w.u32(44))
@@ -144,9 +106,7 @@ public final class ReadyToTransfer extends Pdu {
     void appendFields(StringBuilder sb) {
         sb.append(", lun=0x").append(Long.toHexString(lun));
         sb.append(", targetTransferTag=").append(Integer.toUnsignedString(targetTransferTag));
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
         sb.append(", r2tSN=").append(Integer.toUnsignedString(r2tSN));
         sb.append(", bufferOffset=").append(Integer.toUnsignedString(bufferOffset));
         sb.append(", desiredDataTransferLength=").append(desiredDataTransferLength);
@@ -155,13 +115,10 @@ public final class ReadyToTransfer extends Pdu {
     /**
      * Builder for {@link ReadyToTransfer}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private long lun;
         private int targetTransferTag;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
         private int r2tSN;
         private int bufferOffset;
         private long desiredDataTransferLength;
@@ -188,39 +145,6 @@ public final class ReadyToTransfer extends Pdu {
          */
         public Builder targetTransferTag(int targetTransferTag) {
             this.targetTransferTag = targetTransferTag;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 

@@ -11,19 +11,13 @@ import java.util.Objects;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class Reject extends Pdu {
+public final class Reject extends TargetPdu {
 
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
     private final int dataSN;
     private final RejectReason reason;
 
     private Reject(Builder builder) {
         super(Opcode.REJECT, builder);
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
         this.dataSN = builder.dataSN;
         this.reason = builder.reason;
     }
@@ -35,33 +29,6 @@ public final class Reject extends Pdu {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
     }
 
     /**
@@ -83,11 +50,8 @@ public final class Reject extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
         out.setInt(base + 36, dataSN);
         out.setByte(base + 2, reason.code());
     }
@@ -95,9 +59,7 @@ public final class Reject extends Pdu {
     static Reject decode(Wire w) throws PduException {
         w.noAhs();
         return builder()
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .dataSN(w.i32(36))
                 .reason(RejectReason.fromCode(w.u8(2)))
                 .data(w.data)
@@ -106,9 +68,7 @@ public final class Reject extends Pdu {
 
     @Override
     void appendFields(StringBuilder sb) {
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
         sb.append(", dataSN=").append(Integer.toUnsignedString(dataSN));
         sb.append(", reason=").append(reason);
     }
@@ -116,49 +76,13 @@ public final class Reject extends Pdu {
     /**
      * Builder for {@link Reject}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
         private int dataSN;
         private RejectReason reason = RejectReason.PROTOCOL_ERROR;
 
         private Builder() {
             initiatorTaskTag(RESERVED_TAG);
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
-            return this;
         }
 
         /**

@@ -9,7 +9,7 @@ import java.util.Arrays;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class ScsiCommand extends Pdu {
+public final class ScsiCommand extends InitiatorPdu {
 
     private final boolean finalFlag;
     private final boolean read;
@@ -17,8 +17,6 @@ public final class ScsiCommand extends Pdu {
     private final int attribute;
     private final long lun;
     private final long expectedDataTransferLength;
-    private final int cmdSN;
-    private final int expStatSN;
     /** Number of CDB bytes carried in the BHS (bytes 32..47). */
     static final int CDB_IN_BHS = 16;
     /** AHSType of the Extended CDB AHS (RFC 7143 §11.2.2.3). */
@@ -41,8 +39,6 @@ public final class ScsiCommand extends Pdu {
         this.attribute = builder.attribute;
         this.lun = builder.lun;
         this.expectedDataTransferLength = builder.expectedDataTransferLength;
-        this.cmdSN = builder.cmdSN;
-        this.expStatSN = builder.expStatSN;
         this.cdb = builder.cdb;
         this.bidirectionalReadDataLength = builder.bidirectionalReadDataLength;
     }
@@ -54,15 +50,6 @@ public final class ScsiCommand extends Pdu {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the I bit (BHS byte 0, mask 0x40): the PDU is an immediate delivery.
-     *
-     * @return {@code true} if immediate
-     */
-    public boolean immediate() {
-        return immediateBit();
     }
 
     /**
@@ -118,24 +105,6 @@ public final class ScsiCommand extends Pdu {
      */
     public long expectedDataTransferLength() {
         return expectedDataTransferLength;
-    }
-
-    /**
-     * Returns the CmdSN (BHS bytes 24..27).
-     *
-     * @return the CmdSN
-     */
-    public int cmdSN() {
-        return cmdSN;
-    }
-
-    /**
-     * Returns the ExpStatSN (BHS bytes 28..31).
-     *
-     * @return the ExpStatSN
-     */
-    public int expStatSN() {
-        return expStatSN;
     }
 
     /**
@@ -259,12 +228,10 @@ public final class ScsiCommand extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, (finalFlag ? 0x80 : 0) | (read ? 0x40 : 0) | (write ? 0x20 : 0) | attribute);
         out.setLong(base + 8, lun);
         out.setInt(base + 20, (int) expectedDataTransferLength);
-        out.setInt(base + 24, cmdSN);
-        out.setInt(base + 28, expStatSN);
         // bytes 32..47: CDB (the first 16 bytes; the rest goes into the Extended CDB AHS)
         out.setBytes(base + 32, cdb, 0, CDB_IN_BHS);
     }
@@ -279,7 +246,6 @@ public final class ScsiCommand extends Pdu {
         Builder builder = builder();
         decodeAhs(w, bhsCdb, builder);
         return builder
-                .immediate(w.immediate())
                 .initiatorTaskTag(w.i32(16))
                 .finalFlag(w.bit(1, 0x80))
                 .read(w.bit(1, 0x40))
@@ -287,8 +253,7 @@ public final class ScsiCommand extends Pdu {
                 .attribute(w.bits(1, 0x07, 0))
                 .lun(w.i64(8))
                 .expectedDataTransferLength(w.u32(20))
-                .cmdSN(w.i32(24))
-                .expStatSN(w.i32(28))
+                .decodeInitiatorFields(w)
                 .data(w.data)
                 .build();
     }
@@ -301,8 +266,7 @@ public final class ScsiCommand extends Pdu {
         sb.append(", attribute=").append(attribute);
         sb.append(", lun=0x").append(Long.toHexString(lun));
         sb.append(", expectedDataTransferLength=").append(expectedDataTransferLength);
-        sb.append(", cmdSN=").append(Integer.toUnsignedString(cmdSN));
-        sb.append(", expStatSN=").append(Integer.toUnsignedString(expStatSN));
+        appendInitiatorFields(sb);
         sb.append(", cdb=").append(ByteBufUtil.hexDump(cdb));
         if (bidirectionalReadDataLength >= 0) {
             sb.append(", bidirectionalReadDataLength=").append(bidirectionalReadDataLength);
@@ -312,7 +276,7 @@ public final class ScsiCommand extends Pdu {
     /**
      * Builder for {@link ScsiCommand}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends InitiatorPdu.Builder<Builder> {
 
         private boolean finalFlag;
         private boolean read;
@@ -320,23 +284,10 @@ public final class ScsiCommand extends Pdu {
         private int attribute;
         private long lun;
         private long expectedDataTransferLength;
-        private int cmdSN;
-        private int expStatSN;
         private byte[] cdb = new byte[CDB_IN_BHS];
         private long bidirectionalReadDataLength = -1;
 
         private Builder() {
-        }
-
-        /**
-         * Sets the I bit (immediate delivery).
-         *
-         * @param immediate the I bit
-         * @return this builder
-         */
-        public Builder immediate(boolean immediate) {
-            setImmediate(immediate);
-            return this;
         }
 
         /**
@@ -402,28 +353,6 @@ public final class ScsiCommand extends Pdu {
          */
         public Builder expectedDataTransferLength(long expectedDataTransferLength) {
             this.expectedDataTransferLength = expectedDataTransferLength;
-            return this;
-        }
-
-        /**
-         * Sets the CmdSN.
-         *
-         * @param cmdSN the CmdSN
-         * @return this builder
-         */
-        public Builder cmdSN(int cmdSN) {
-            this.cmdSN = cmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpStatSN.
-         *
-         * @param expStatSN the ExpStatSN
-         * @return this builder
-         */
-        public Builder expStatSN(int expStatSN) {
-            this.expStatSN = expStatSN;
             return this;
         }
 

@@ -8,7 +8,7 @@ import io.netty.buffer.Unpooled;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class ScsiResponse extends Pdu {
+public final class ScsiResponse extends TargetPdu {
 
     private final boolean bidiOverflow;
     private final boolean bidiUnderflow;
@@ -17,9 +17,6 @@ public final class ScsiResponse extends Pdu {
     private final int response;
     private final int status;
     private final int snackTag;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
     private final int expDataSN;
     private final long bidiReadResidualCount;
     private final long residualCount;
@@ -33,9 +30,6 @@ public final class ScsiResponse extends Pdu {
         this.response = builder.response;
         this.status = builder.status;
         this.snackTag = builder.snackTag;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
         this.expDataSN = builder.expDataSN;
         this.bidiReadResidualCount = builder.bidiReadResidualCount;
         this.residualCount = builder.residualCount;
@@ -114,33 +108,6 @@ public final class ScsiResponse extends Pdu {
     }
 
     /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
-    }
-
-    /**
      * Returns the ExpDataSN (BHS bytes 36..39).
      *
      * @return the ExpDataSN
@@ -185,7 +152,7 @@ public final class ScsiResponse extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80
                 | (bidiOverflow ? 0x10 : 0)
                 | (bidiUnderflow ? 0x08 : 0)
@@ -194,9 +161,6 @@ public final class ScsiResponse extends Pdu {
         out.setByte(base + 2, response);
         out.setByte(base + 3, status);
         out.setInt(base + 20, snackTag);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
         out.setInt(base + 36, expDataSN);
         out.setInt(base + 40, (int) bidiReadResidualCount);
         out.setInt(base + 44, (int) residualCount);
@@ -213,9 +177,7 @@ public final class ScsiResponse extends Pdu {
                 .response(w.u8(2))
                 .status(w.u8(3))
                 .snackTag(w.i32(20))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .expDataSN(w.i32(36))
                 .bidiReadResidualCount(w.u32(40))
                 .residualCount(w.u32(44))
@@ -232,9 +194,7 @@ public final class ScsiResponse extends Pdu {
         sb.append(", response=").append(response);
         sb.append(", status=").append(status);
         sb.append(", snackTag=").append(Integer.toUnsignedString(snackTag));
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
         sb.append(", expDataSN=").append(Integer.toUnsignedString(expDataSN));
         sb.append(", bidiReadResidualCount=").append(bidiReadResidualCount);
         sb.append(", residualCount=").append(residualCount);
@@ -243,7 +203,7 @@ public final class ScsiResponse extends Pdu {
     /**
      * Builder for {@link ScsiResponse}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private boolean bidiOverflow;
         private boolean bidiUnderflow;
@@ -252,9 +212,6 @@ public final class ScsiResponse extends Pdu {
         private int response;
         private int status;
         private int snackTag;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
         private int expDataSN;
         private long bidiReadResidualCount;
         private long residualCount;
@@ -337,39 +294,6 @@ public final class ScsiResponse extends Pdu {
          */
         public Builder snackTag(int snackTag) {
             this.snackTag = snackTag;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 

@@ -7,13 +7,11 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class TaskManagementRequest extends Pdu {
+public final class TaskManagementRequest extends InitiatorPdu {
 
     private final int function;
     private final long lun;
     private final int referencedTaskTag;
-    private final int cmdSN;
-    private final int expStatSN;
     private final int refCmdSN;
     private final int expDataSN;
 
@@ -22,8 +20,6 @@ public final class TaskManagementRequest extends Pdu {
         this.function = builder.function;
         this.lun = builder.lun;
         this.referencedTaskTag = builder.referencedTaskTag;
-        this.cmdSN = builder.cmdSN;
-        this.expStatSN = builder.expStatSN;
         this.refCmdSN = builder.refCmdSN;
         this.expDataSN = builder.expDataSN;
     }
@@ -35,15 +31,6 @@ public final class TaskManagementRequest extends Pdu {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Returns the I bit (BHS byte 0, mask 0x40): the PDU is an immediate delivery.
-     *
-     * @return {@code true} if immediate
-     */
-    public boolean immediate() {
-        return immediateBit();
     }
 
     /**
@@ -74,24 +61,6 @@ public final class TaskManagementRequest extends Pdu {
     }
 
     /**
-     * Returns the CmdSN (BHS bytes 24..27).
-     *
-     * @return the CmdSN
-     */
-    public int cmdSN() {
-        return cmdSN;
-    }
-
-    /**
-     * Returns the ExpStatSN (BHS bytes 28..31).
-     *
-     * @return the ExpStatSN
-     */
-    public int expStatSN() {
-        return expStatSN;
-    }
-
-    /**
      * Returns the RefCmdSN (BHS bytes 32..35).
      *
      * @return the RefCmdSN
@@ -110,12 +79,10 @@ public final class TaskManagementRequest extends Pdu {
     }
 
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80 | function);
         out.setLong(base + 8, lun);
         out.setInt(base + 20, referencedTaskTag);
-        out.setInt(base + 24, cmdSN);
-        out.setInt(base + 28, expStatSN);
         out.setInt(base + 32, refCmdSN);
         out.setInt(base + 36, expDataSN);
     }
@@ -125,13 +92,11 @@ public final class TaskManagementRequest extends Pdu {
         w.noAhs();
         w.noData();
         return builder()
-                .immediate(w.immediate())
                 .initiatorTaskTag(w.i32(16))
                 .function(w.bits(1, 0x7f, 0))
                 .lun(w.i64(8))
                 .referencedTaskTag(w.i32(20))
-                .cmdSN(w.i32(24))
-                .expStatSN(w.i32(28))
+                .decodeInitiatorFields(w)
                 .refCmdSN(w.i32(32))
                 .expDataSN(w.i32(36))
                 .build();
@@ -142,8 +107,7 @@ public final class TaskManagementRequest extends Pdu {
         sb.append(", function=").append(function);
         sb.append(", lun=0x").append(Long.toHexString(lun));
         sb.append(", referencedTaskTag=").append(Integer.toUnsignedString(referencedTaskTag));
-        sb.append(", cmdSN=").append(Integer.toUnsignedString(cmdSN));
-        sb.append(", expStatSN=").append(Integer.toUnsignedString(expStatSN));
+        appendInitiatorFields(sb);
         sb.append(", refCmdSN=").append(Integer.toUnsignedString(refCmdSN));
         sb.append(", expDataSN=").append(Integer.toUnsignedString(expDataSN));
     }
@@ -151,28 +115,15 @@ public final class TaskManagementRequest extends Pdu {
     /**
      * Builder for {@link TaskManagementRequest}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends InitiatorPdu.Builder<Builder> {
 
         private int function;
         private long lun;
         private int referencedTaskTag;
-        private int cmdSN;
-        private int expStatSN;
         private int refCmdSN;
         private int expDataSN;
 
         private Builder() {
-        }
-
-        /**
-         * Sets the I bit (immediate delivery).
-         *
-         * @param immediate the I bit
-         * @return this builder
-         */
-        public Builder immediate(boolean immediate) {
-            setImmediate(immediate);
-            return this;
         }
 
         /**
@@ -205,28 +156,6 @@ public final class TaskManagementRequest extends Pdu {
          */
         public Builder referencedTaskTag(int referencedTaskTag) {
             this.referencedTaskTag = referencedTaskTag;
-            return this;
-        }
-
-        /**
-         * Sets the CmdSN.
-         *
-         * @param cmdSN the CmdSN
-         * @return this builder
-         */
-        public Builder cmdSN(int cmdSN) {
-            this.cmdSN = cmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpStatSN.
-         *
-         * @param expStatSN the ExpStatSN
-         * @return this builder
-         */
-        public Builder expStatSN(int expStatSN) {
-            this.expStatSN = expStatSN;
             return this;
         }
 

@@ -7,19 +7,13 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
-public final class TaskManagementResponse extends Pdu {
+public final class TaskManagementResponse extends TargetPdu {
 
     private final int response;
-    private final int statSN;
-    private final int expCmdSN;
-    private final int maxCmdSN;
 
     private TaskManagementResponse(Builder builder) {
         super(Opcode.TASK_MANAGEMENT_RESPONSE, builder);
         this.response = builder.response;
-        this.statSN = builder.statSN;
-        this.expCmdSN = builder.expCmdSN;
-        this.maxCmdSN = builder.maxCmdSN;
     }
 
     /**
@@ -40,40 +34,10 @@ public final class TaskManagementResponse extends Pdu {
         return response;
     }
 
-    /**
-     * Returns the StatSN (BHS bytes 24..27).
-     *
-     * @return the StatSN
-     */
-    public int statSN() {
-        return statSN;
-    }
-
-    /**
-     * Returns the ExpCmdSN (BHS bytes 28..31).
-     *
-     * @return the ExpCmdSN
-     */
-    public int expCmdSN() {
-        return expCmdSN;
-    }
-
-    /**
-     * Returns the MaxCmdSN (BHS bytes 32..35).
-     *
-     * @return the MaxCmdSN
-     */
-    public int maxCmdSN() {
-        return maxCmdSN;
-    }
-
     @Override
-    void encodeFields(ByteBuf out, int base) {
+    void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setByte(base + 2, response);
-        out.setInt(base + 24, statSN);
-        out.setInt(base + 28, expCmdSN);
-        out.setInt(base + 32, maxCmdSN);
     }
 
     static TaskManagementResponse decode(Wire w) throws PduException {
@@ -82,29 +46,22 @@ public final class TaskManagementResponse extends Pdu {
         return builder()
                 .initiatorTaskTag(w.i32(16))
                 .response(w.u8(2))
-                .statSN(w.i32(24))
-                .expCmdSN(w.i32(28))
-                .maxCmdSN(w.i32(32))
+                .decodeTargetFields(w)
                 .build();
     }
 
     @Override
     void appendFields(StringBuilder sb) {
         sb.append(", response=").append(response);
-        sb.append(", statSN=").append(Integer.toUnsignedString(statSN));
-        sb.append(", expCmdSN=").append(Integer.toUnsignedString(expCmdSN));
-        sb.append(", maxCmdSN=").append(Integer.toUnsignedString(maxCmdSN));
+        appendTargetFields(sb);
     }
 
     /**
      * Builder for {@link TaskManagementResponse}; setters are named like the accessors.
      */
-    public static final class Builder extends Pdu.Builder<Builder> {
+    public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private int response;
-        private int statSN;
-        private int expCmdSN;
-        private int maxCmdSN;
 
         private Builder() {
         }
@@ -117,39 +74,6 @@ public final class TaskManagementResponse extends Pdu {
          */
         public Builder response(int response) {
             this.response = response;
-            return this;
-        }
-
-        /**
-         * Sets the StatSN.
-         *
-         * @param statSN the StatSN
-         * @return this builder
-         */
-        public Builder statSN(int statSN) {
-            this.statSN = statSN;
-            return this;
-        }
-
-        /**
-         * Sets the ExpCmdSN.
-         *
-         * @param expCmdSN the ExpCmdSN
-         * @return this builder
-         */
-        public Builder expCmdSN(int expCmdSN) {
-            this.expCmdSN = expCmdSN;
-            return this;
-        }
-
-        /**
-         * Sets the MaxCmdSN.
-         *
-         * @param maxCmdSN the MaxCmdSN
-         * @return this builder
-         */
-        public Builder maxCmdSN(int maxCmdSN) {
-            this.maxCmdSN = maxCmdSN;
             return this;
         }
 
