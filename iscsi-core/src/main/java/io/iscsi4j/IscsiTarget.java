@@ -1,5 +1,7 @@
 package io.iscsi4j;
 
+import io.iscsi4j.core.auth.Authenticator;
+import io.iscsi4j.core.auth.ChapAlgorithm;
 import io.iscsi4j.core.transport.TargetServer;
 
 import java.io.IOException;
@@ -98,8 +100,22 @@ public final class IscsiTarget implements AutoCloseable {
      * @param portals addresses to bind
      * @param targets the targets
      * @param settings negotiation and resource settings
+     * @param discoveryAuthenticator how initiators authenticate for discovery sessions
      */
-    public record Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings) {
+    public record Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings,
+                           Authenticator discoveryAuthenticator) {
+
+        /**
+         * Checks the components.
+         *
+         * @param portals addresses to bind
+         * @param targets the targets
+         * @param settings negotiation and resource settings
+         * @param discoveryAuthenticator how initiators authenticate for discovery sessions
+         */
+        public Settings {
+            Objects.requireNonNull(discoveryAuthenticator, "discoveryAuthenticator");
+        }
     }
 
     /**
@@ -145,6 +161,8 @@ public final class IscsiTarget implements AutoCloseable {
         private Duration loginTimeout = Duration.ofSeconds(15);
         private int ioThreads;
         private int eventLoopThreads;
+        private final AuthenticationSettings discovery =
+                new AuthenticationSettings(AuthenticationSettings.DISCOVERY_NAMES, "");
 
         private Builder() {
         }
@@ -181,8 +199,11 @@ public final class IscsiTarget implements AutoCloseable {
          *
          * @param name the iSCSI name ({@code iqn.yyyy-mm.reversed.domain[:id]}, {@code eui.<16 hex>} or
          *        {@code naa.<16|32 hex>}); stored in lower case
-         * @param configure adds LUNs and options
+         * @param configure adds LUNs, options and authentication
          * @return this
+         * @throws IllegalArgumentException when the name is invalid or taken, a LUN is invalid, or a CHAP user or
+         *     secret is invalid (too short, empty, the same secret for both directions; never quoting a secret)
+         * @throws IllegalStateException when the target has no LUN or contradictory authentication settings
          */
         public Builder target(String name, Consumer<TargetBuilder> configure) {
             String n = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
@@ -314,6 +335,70 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
+         * Requires CHAP for discovery sessions (SendTargets), like LIO's {@code discovery_auth}: initiators must
+         * prove they know {@code secret} under the name {@code user} before they may list the targets. Default: no
+         * authentication for discovery. Each target's own authentication is set with {@link TargetBuilder#chap}.
+         *
+         * @param user the name initiators send as {@code CHAP_N}
+         * @param secret the shared secret, at least 12 characters unless {@link #allowShortDiscoverySecrets()};
+         *     never logged
+         * @return this
+         */
+        public Builder discoveryChap(String user, String secret) {
+            discovery.chap(user, secret);
+            return this;
+        }
+
+        /**
+         * Enables mutual CHAP for discovery sessions: the target answers an initiator's challenge with
+         * {@code targetSecret}. Needs {@link #discoveryChap}.
+         *
+         * @param targetUser the name the target sends as {@code CHAP_N}
+         * @param targetSecret the target's secret, different from the initiators' secret; never logged
+         * @return this
+         */
+        public Builder discoveryMutualChap(String targetUser, String targetSecret) {
+            discovery.mutualChap(targetUser, targetSecret);
+            return this;
+        }
+
+        /**
+         * Restricts the CHAP algorithms accepted for discovery sessions (default: all, MD5 included). Needs
+         * {@link #discoveryChap}.
+         *
+         * @param first an algorithm
+         * @param more more algorithms
+         * @return this
+         */
+        public Builder discoveryChapAlgorithms(ChapAlgorithm first, ChapAlgorithm... more) {
+            discovery.chapAlgorithms(first, more);
+            return this;
+        }
+
+        /**
+         * Accepts discovery CHAP secrets shorter than 12 characters (tests, labs, or connections protected by
+         * IPsec). Targets have their own {@link TargetBuilder#allowShortSecrets()}.
+         *
+         * @return this
+         */
+        public Builder allowShortDiscoverySecrets() {
+            discovery.allowShortSecrets();
+            return this;
+        }
+
+        /**
+         * Authenticates discovery sessions with a custom {@link Authenticator}; instead of {@link #discoveryChap},
+         * not together with it. Default: {@link Authenticator#none()}.
+         *
+         * @param authenticator decides how initiators authenticate for discovery; must be thread-safe
+         * @return this
+         */
+        public Builder discoveryAuthenticator(Authenticator authenticator) {
+            discovery.authenticator(authenticator);
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @return a target, not yet started
@@ -330,12 +415,19 @@ public final class IscsiTarget implements AutoCloseable {
             if (firstBurstLength > maxBurstLength) {
                 problems.add("firstBurstLength (" + firstBurstLength + ") exceeds maxBurstLength (" + maxBurstLength + ")");
             }
+            Authenticator discoveryAuthenticator = null;
+            try {
+                discoveryAuthenticator = discovery.build();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                problems.add(e.getMessage());
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("incomplete iSCSI target configuration: " + String.join("; ", problems));
             }
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
                     initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads);
-            return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning));
+            return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
+                    discoveryAuthenticator));
         }
 
         private static int range(String name, int v, int min, int max) {

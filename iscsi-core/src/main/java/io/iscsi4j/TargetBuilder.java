@@ -1,6 +1,8 @@
 package io.iscsi4j;
 
 import io.iscsi4j.backstore.Backstore;
+import io.iscsi4j.core.auth.Authenticator;
+import io.iscsi4j.core.auth.ChapAlgorithm;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,9 +10,17 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Configures one target inside {@link IscsiTarget.Builder#target(String, Consumer)}. Not thread-safe; used only
- * while building.
+ * Configures one target inside {@link IscsiTarget.Builder#target(String, Consumer)}: its LUNs, alias and
+ * authentication. Not thread-safe; used only while building.
  *
+ * <pre>{@code
+ * .target("iqn.2026-11.com.example:disk", t -> t
+ *         .lun(0, Backstores.memory(1L << 30))
+ *         .chap("alice", "a-long-random-secret")                     // initiators must authenticate
+ *         .mutualChap("disk", "another-long-secret"))                // and may ask the target to, too
+ * }</pre>
+ *
+ * <p>Without {@link #chap} or {@link #authenticator} every initiator may log in without authentication.
  * @since 0.1
  */
 public final class TargetBuilder {
@@ -18,9 +28,11 @@ public final class TargetBuilder {
     private final String name;
     private String alias;
     private final List<LunConfig> luns = new ArrayList<>();
+    private final AuthenticationSettings authentication;
 
     TargetBuilder(String name) {
         this.name = name;
+        this.authentication = new AuthenticationSettings(AuthenticationSettings.TARGET_NAMES, name);
     }
 
     /**
@@ -68,11 +80,79 @@ public final class TargetBuilder {
         return this;
     }
 
+    /**
+     * Requires one-way CHAP (RFC 7143 §12.1.3): every initiator must prove it knows {@code secret} under the name
+     * {@code user}; {@code AuthMethod=None} and logins that skip the security stage fail with authentication
+     * failure (0x0201). Replaces an earlier call. For different credentials per initiator use
+     * {@link #authenticator} with {@link io.iscsi4j.core.auth.ChapCredentialsLookup#perInitiator}.
+     *
+     * @param user the name initiators send as {@code CHAP_N}
+     * @param secret the shared secret, at least 12 characters unless {@link #allowShortSecrets()}; never logged
+     * @return this
+     */
+    public TargetBuilder chap(String user, String secret) {
+        authentication.chap(user, secret);
+        return this;
+    }
+
+    /**
+     * Enables mutual CHAP: an initiator that sends its own challenge gets the target's response, computed with
+     * {@code targetSecret}, and can so verify the target. Needs {@link #chap}; initiators that do not ask are still
+     * served after one-way CHAP. Replaces an earlier call.
+     *
+     * @param targetUser the name the target sends as {@code CHAP_N}
+     * @param targetSecret the target's secret, different from the initiators' secret, at least 12 characters
+     *     unless {@link #allowShortSecrets()}; never logged
+     * @return this
+     */
+    public TargetBuilder mutualChap(String targetUser, String targetSecret) {
+        authentication.mutualChap(targetUser, targetSecret);
+        return this;
+    }
+
+    /**
+     * Restricts the CHAP algorithms ({@code CHAP_A}) the target accepts; the strongest one the initiator offers is
+     * used. Default: all of {@link ChapAlgorithm}, MD5 included, because libiscsi, QEMU and older open-iscsi
+     * offer only MD5. Needs {@link #chap}.
+     *
+     * @param first an algorithm
+     * @param more more algorithms
+     * @return this
+     */
+    public TargetBuilder chapAlgorithms(ChapAlgorithm first, ChapAlgorithm... more) {
+        authentication.chapAlgorithms(first, more);
+        return this;
+    }
+
+    /**
+     * Accepts CHAP secrets shorter than 12 characters. Only for tests and labs, or where IPsec protects the
+     * connections (RFC 7143 §12.1.3).
+     *
+     * @return this
+     */
+    public TargetBuilder allowShortSecrets() {
+        authentication.allowShortSecrets();
+        return this;
+    }
+
+    /**
+     * Authenticates initiators with a custom {@link Authenticator}, for example
+     * {@code Authenticator.chap(ChapCredentialsLookup.perInitiator(...))} for per-initiator secrets. Instead of
+     * {@link #chap}, not together with it. Default: {@link Authenticator#none()}.
+     *
+     * @param authenticator decides how initiators of this target authenticate; must be thread-safe
+     * @return this
+     */
+    public TargetBuilder authenticator(Authenticator authenticator) {
+        this.authentication.authenticator(authenticator);
+        return this;
+    }
+
     TargetConfig build() {
         if (luns.isEmpty()) {
             throw new IllegalStateException("target " + name + " has no LUN: add one with lun(0, backstore)");
         }
         luns.sort(Comparator.comparingInt(LunConfig::lun));
-        return new TargetConfig(name, alias, luns);
+        return new TargetConfig(name, alias, luns, authentication.build());
     }
 }

@@ -1,6 +1,7 @@
 package io.iscsi4j.examples;
 
 import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.core.auth.ChapCredentials;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,10 +18,13 @@ import java.util.Objects;
  * @param blockSize the logical block size, 512 or 4096
  * @param readOnly whether the LUNs refuse writes (DATA PROTECT / WRITE PROTECTED)
  * @param luns how many LUNs to serve, numbered from 0; more than one only in memory
+ * @param chap the CHAP user and secret initiators must use, or {@code null} for no authentication
+ * @param mutualChap the target's CHAP user and secret for mutual CHAP, or {@code null}; only with {@code chap}
+ * @param allowShortSecrets whether secrets shorter than 12 characters are accepted
  * @param help whether {@code --help} was given (the other fields then hold their defaults)
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
-                   int luns, boolean help) {
+                   int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, boolean help) {
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 3260;
@@ -43,6 +47,12 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "  --block-size N        logical block size, 512 or 4096 (default 512)",
             "  --read-only           refuse writes (DATA PROTECT / WRITE PROTECTED)",
             "  --luns N              serve N memory LUNs of --size each, numbered 0 to N-1 (default 1)",
+            "  --chap USER:SECRET    require CHAP: initiators log in as USER with SECRET (at least 12",
+            "                        characters); split at the last ':', so USER may be an iSCSI name",
+            "  --mutual-chap USER:SECRET",
+            "                        with --chap: the target answers initiators that ask it to",
+            "                        authenticate as USER with SECRET (different from the --chap secret)",
+            "  --allow-short-secrets accept CHAP secrets shorter than 12 characters (tests and labs only)",
             "  --help                show this help");
 
     DemoOptions {
@@ -51,6 +61,9 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             throw new IllegalArgumentException("at least one portal");
         }
         Objects.requireNonNull(iqn, "iqn");
+        if (mutualChap != null && chap == null) {
+            throw new IllegalArgumentException("mutual CHAP needs CHAP");
+        }
     }
 
     /**
@@ -68,6 +81,9 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         String blockSize = Integer.toString(DEFAULT_BLOCK_SIZE);
         String luns = "1";
         boolean readOnly = false;
+        boolean allowShortSecrets = false;
+        String chap = null;
+        String mutualChap = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -86,7 +102,13 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     }
                     readOnly = true;
                 }
-                case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns" -> {
+                case "--allow-short-secrets" -> {
+                    if (value != null) {
+                        throw new UsageException("option --allow-short-secrets takes no value");
+                    }
+                    allowShortSecrets = true;
+                }
+                case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -102,6 +124,8 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--size" -> size = value;
                         case "--file" -> file = value;
                         case "--luns" -> luns = value;
+                        case "--chap" -> chap = value;
+                        case "--mutual-chap" -> mutualChap = value;
                         default -> blockSize = value;
                     }
                 }
@@ -112,7 +136,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         }
         if (help) {
             return new DemoOptions(List.of(new Portal(DEFAULT_HOST, DEFAULT_PORT)), DEFAULT_IQN, 1L << 30, null,
-                    DEFAULT_BLOCK_SIZE, false, 1, true);
+                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, true);
         }
         if (portalTexts.isEmpty()) {
             portalTexts.add(DEFAULT_HOST + ":" + DEFAULT_PORT);
@@ -131,8 +155,59 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         if (lunCount > 1 && file != null) {
             throw new UsageException("bad --luns " + luns + ": several LUNs are served from memory only, not with --file");
         }
+        Credentials chapCredentials = chap == null ? null : splitCredentials("--chap", chap);
+        Credentials mutualCredentials = mutualChap == null ? null : splitCredentials("--mutual-chap", mutualChap);
+        if (mutualCredentials != null && chapCredentials == null) {
+            throw new UsageException("option --mutual-chap needs --chap: the target only authenticates itself"
+                    + " to initiators that authenticated");
+        }
+        if (chapCredentials != null) {
+            checkCredentials(chapCredentials, mutualCredentials, allowShortSecrets);
+        }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
-                false);
+                chapCredentials, mutualCredentials, allowShortSecrets, false);
+    }
+
+    /** {@code USER:SECRET}, split at the last colon; messages never repeat the value, which holds a secret. */
+    private static Credentials splitCredentials(String option, String value) throws UsageException {
+        int colon = value.lastIndexOf(':');
+        if (colon < 0) {
+            throw new UsageException("bad " + option + ": expected USER:SECRET");
+        }
+        String user = value.substring(0, colon);
+        String secret = value.substring(colon + 1);
+        if (user.isEmpty()) {
+            throw new UsageException("bad " + option + ": the user before the last ':' is empty");
+        }
+        if (secret.isEmpty()) {
+            throw new UsageException("bad " + option + ": the secret after the last ':' is empty");
+        }
+        return new Credentials(user, secret);
+    }
+
+    /** Applies the library's rules (length, characters, one secret per direction); its messages quote no secret. */
+    private static void checkCredentials(Credentials chap, Credentials mutual, boolean allowShortSecrets)
+            throws UsageException {
+        ChapCredentials.Builder credentials = ChapCredentials.builder(chap.user(), chap.secret());
+        if (allowShortSecrets) {
+            credentials.allowShortSecrets();
+        }
+        try {
+            credentials.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bad --chap: " + withOptionHint(e.getMessage()));
+        }
+        if (mutual != null) {
+            try {
+                credentials.mutual(mutual.user(), mutual.secret()).build();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("bad --mutual-chap: " + withOptionHint(e.getMessage()));
+            }
+        }
+    }
+
+    private static String withOptionHint(String message) {
+        return message.replace("allow short secrets explicitly", "add --allow-short-secrets for a test");
     }
 
     private static Portal parsePortal(String portal) throws UsageException {
@@ -218,6 +293,26 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         @Override
         public String toString() {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /**
+     * A CHAP user and secret from the command line.
+     *
+     * @param user the CHAP name
+     * @param secret the secret; {@link #toString()} hides it
+     */
+    record Credentials(String user, String secret) {
+
+        Credentials {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(secret, "secret");
+        }
+
+        /** The user only: options are printed in logs and test reports. */
+        @Override
+        public String toString() {
+            return user + ":(secret hidden)";
         }
     }
 

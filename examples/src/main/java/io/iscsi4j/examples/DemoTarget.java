@@ -118,6 +118,15 @@ public final class DemoTarget {
                     for (int lun = 0; lun < backstores.size(); lun++) {
                         t.lun(lun, backstores.get(lun), o -> o.readOnly(options.readOnly()));
                     }
+                    if (options.chap() != null) {
+                        t.chap(options.chap().user(), options.chap().secret());
+                    }
+                    if (options.mutualChap() != null) {
+                        t.mutualChap(options.mutualChap().user(), options.mutualChap().secret());
+                    }
+                    if (options.allowShortSecrets()) {
+                        t.allowShortSecrets();
+                    }
                 });
             } catch (IllegalArgumentException e) {
                 throw new UsageException("bad --iqn " + options.iqn() + ": " + e.getMessage());
@@ -173,8 +182,13 @@ public final class DemoTarget {
         String where = options.file() == null ? "in memory" : "from " + options.file();
         String luns = options.luns() == 1 ? "LUN 0" : "LUNs 0 to " + (options.luns() - 1);
         String each = options.luns() == 1 ? "" : " each";
+        String authentication = "";
+        if (options.chap() != null) {
+            authentication = ", CHAP user " + options.chap().user() + (options.mutualChap() == null ? ""
+                    : ", mutual CHAP as " + options.mutualChap().user());
+        }
         return luns + " (" + humanSize(options.sizeBytes()) + each + " " + where + ", " + options.blockSize()
-                + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + ")";
+                + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + authentication + ")";
     }
 
     /** {@code 1073741824} as {@code 1 GiB}; sizes that are not a whole number of KiB stay in bytes. */

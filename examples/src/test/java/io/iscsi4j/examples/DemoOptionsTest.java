@@ -1,5 +1,6 @@
 package io.iscsi4j.examples;
 
+import io.iscsi4j.examples.DemoOptions.Credentials;
 import io.iscsi4j.examples.DemoOptions.Portal;
 import io.iscsi4j.examples.DemoOptions.UsageException;
 import org.junit.jupiter.api.Test;
@@ -25,16 +26,21 @@ class DemoOptionsTest {
         assertThat(o.blockSize()).isEqualTo(512);
         assertThat(o.readOnly()).isFalse();
         assertThat(o.luns()).isEqualTo(1);
+        assertThat(o.chap()).isNull();
+        assertThat(o.mutualChap()).isNull();
+        assertThat(o.allowShortSecrets()).isFalse();
         assertThat(o.help()).isFalse();
     }
 
     @Test
     void everyOptionIsRead() throws Exception {
         DemoOptions o = DemoOptions.parse("--portal", "10.0.0.5:3261", "--iqn", "iqn.2026-11.com.example:disk",
-                "--size", "512M", "--file", "/tmp/lun.img", "--block-size", "4096", "--read-only", "--luns", "1");
+                "--size", "512M", "--file", "/tmp/lun.img", "--block-size", "4096", "--read-only", "--luns", "1",
+                "--chap", "alice:pw", "--mutual-chap", "disk:pw2", "--allow-short-secrets");
 
         assertThat(o).isEqualTo(new DemoOptions(List.of(new Portal("10.0.0.5", 3261)),
-                "iqn.2026-11.com.example:disk", 512L << 20, Path.of("/tmp/lun.img"), 4096, true, 1, false));
+                "iqn.2026-11.com.example:disk", 512L << 20, Path.of("/tmp/lun.img"), 4096, true, 1,
+                new Credentials("alice", "pw"), new Credentials("disk", "pw2"), true, false));
     }
 
     @Test
@@ -80,6 +86,49 @@ class DemoOptionsTest {
     }
 
     @Test
+    void chapTakesUserAndSecret() throws Exception {
+        DemoOptions o = DemoOptions.parse("--chap", "alice:alice-secret-0123");
+
+        assertThat(o.chap()).isEqualTo(new Credentials("alice", "alice-secret-0123"));
+        assertThat(o.mutualChap()).isNull();
+    }
+
+    @Test
+    void chapSplitsAtTheLastColonSoTheUserMayBeAnIscsiName() throws Exception {
+        DemoOptions o = DemoOptions.parse("--chap=iqn.1993-08.org.debian:01:abc:alice-secret-0123",
+                "--mutual-chap", "iqn.2026-11.io.iscsi4j:demo:target-secret-456");
+
+        assertThat(o.chap()).isEqualTo(new Credentials("iqn.1993-08.org.debian:01:abc", "alice-secret-0123"));
+        assertThat(o.mutualChap()).isEqualTo(new Credentials("iqn.2026-11.io.iscsi4j:demo", "target-secret-456"));
+    }
+
+    @Test
+    void shortSecretsNeedTheExplicitOption() throws Exception {
+        DemoOptions o = DemoOptions.parse("--allow-short-secrets", "--chap", "alice:pw");
+
+        assertThat(o.chap()).isEqualTo(new Credentials("alice", "pw"));
+        assertThat(o.allowShortSecrets()).isTrue();
+    }
+
+    @Test
+    void secretsNeverAppearInToStringOrMessages() throws Exception {
+        DemoOptions o = DemoOptions.parse("--chap", "alice:alice-secret-0123", "--mutual-chap",
+                "disk:target-secret-456");
+
+        assertThat(o.toString()).contains("alice", "disk").doesNotContain("alice-secret-0123", "target-secret-456");
+        for (String[] bad : new String[][] {
+                {"--chap", "alice:hunter2"},
+                {"--chap", "alice:alice-secret-0123", "--mutual-chap", "disk:hunter2"},
+                {"--chap", "alice:alice-secret-0123", "--mutual-chap", "disk:alice-secret-0123"},
+                {"--mutual-chap", "disk:hunter2-hunter2"}}) {
+            assertThatThrownBy(() -> DemoOptions.parse(bad))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageNotContaining("hunter2")
+                    .hasMessageNotContaining("alice-secret-0123");
+        }
+    }
+
+    @Test
     void helpWinsOverEverythingElse() throws Exception {
         assertThat(DemoOptions.parse("--size", "1G", "--help").help()).isTrue();
         assertThat(DemoOptions.parse("-h").help()).isTrue();
@@ -109,7 +158,17 @@ class DemoOptionsTest {
             "--luns 0                     | bad --luns 0: must be a number from 1 to 16384",
             "--luns 16385                 | bad --luns 16385",
             "--luns two                   | bad --luns two",
-            "--luns 2 --file /tmp/x.img   | several LUNs are served from memory only"})
+            "--luns 2 --file /tmp/x.img   | several LUNs are served from memory only",
+            "--chap                       | option --chap needs a value",
+            "--chap alice                 | bad --chap: expected USER:SECRET",
+            "--chap :alice-secret-0123    | bad --chap: the user before the last ':' is empty",
+            "--chap alice:                | bad --chap: the secret after the last ':' is empty",
+            "--chap alice:short           | bad --chap: the CHAP secret of user alice has 5 characters; use at least 12",
+            "--chap alice:short           | add --allow-short-secrets for a test",
+            "--mutual-chap disk:target-secret-456 | option --mutual-chap needs --chap",
+            "--chap alice:alice-secret-0123 --mutual-chap disk:short | bad --mutual-chap: the CHAP target secret of disk has 5",
+            "--chap alice:alice-secret-0123 --mutual-chap disk:alice-secret-0123 | bad --mutual-chap: the mutual CHAP secret",
+            "--allow-short-secrets=yes    | option --allow-short-secrets takes no value"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -122,6 +181,6 @@ class DemoOptionsTest {
     @Test
     void usageMentionsEveryOption() {
         assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
-                "--luns", "--help");
+                "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--help");
     }
 }

@@ -1,6 +1,7 @@
 package io.iscsi4j.examples;
 
 import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.core.auth.Authenticator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -105,6 +107,39 @@ class DemoTargetTest {
     void theDescriptionNamesReadOnly() throws Exception {
         assertThat(DemoTarget.describe(DemoOptions.parse("--size", "1G", "--read-only")))
                 .isEqualTo("LUN 0 (1 GiB in memory, 512-byte blocks, read-only)");
+    }
+
+    @Test
+    void chapOptionsConfigureTheTargetsAuthentication() throws Exception {
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M",
+                "--chap", "alice:alice-secret-0123", "--mutual-chap", "disk:target-secret-456");
+
+        try (IscsiTarget target = DemoTarget.build(options)) {
+            Authenticator authenticator = target.targets().get(0).authenticator();
+
+            assertThat(authenticator.acceptedMethods("iqn.2000-01.com.example:i",
+                    Optional.of("iqn.2026-11.io.iscsi4j:demo"))).containsExactly("CHAP");
+            assertThat(authenticator.toString()).contains("alice", "disk")
+                    .doesNotContain("alice-secret-0123", "target-secret-456");
+        }
+        assertThat(DemoTarget.describe(options))
+                .isEqualTo("LUN 0 (1 MiB in memory, 512-byte blocks, CHAP user alice, mutual CHAP as disk)");
+    }
+
+    @Test
+    void withoutChapTheTargetIsOpen() throws Exception {
+        try (IscsiTarget target = DemoTarget.build(DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M"))) {
+            assertThat(target.targets().get(0).authenticator()).isSameAs(Authenticator.none());
+        }
+    }
+
+    @Test
+    void aShortSecretExitsTwoWithoutEchoingIt() {
+        int status = DemoTarget.launch(new String[] {"--chap", "alice:hunter2", "--size", "1M"}, out, err);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(stderr()).startsWith("iscsi4j-demo: bad --chap: the CHAP secret of user alice has 7 characters")
+                .doesNotContain("hunter2");
     }
 
     @Test

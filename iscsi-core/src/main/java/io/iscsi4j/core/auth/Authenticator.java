@@ -66,4 +66,19 @@ public interface Authenticator {
     static Authenticator none() {
         return NoAuthentication.INSTANCE;
     }
+
+    /**
+     * One-way and mutual CHAP with every {@link ChapAlgorithm} allowed; {@link ChapAuthenticator#builder} restricts
+     * the algorithms. {@code AuthMethod=None} is refused.
+     *
+     * <pre>{@code
+     * Authenticator.chap(ChapCredentialsLookup.fixed(ChapCredentials.of("alice", "a-long-random-secret")))
+     * }</pre>
+     *
+     * @param lookup finds each initiator's credentials
+     * @return a new CHAP authenticator
+     */
+    static Authenticator chap(ChapCredentialsLookup lookup) {
+        return ChapAuthenticator.builder(lookup).build();
+    }
 }

@@ -8,6 +8,11 @@
  * {@code CHAP_N}, {@code CHAP_R}, {@code CHAP_I}, {@code CHAP_C}) and answers each step with an
  * {@link io.iscsi4j.core.auth.AuthenticationStep}: keep going with some response keys, succeeded, or failed.
  *
+ * <p>Stock authenticators: {@link io.iscsi4j.core.auth.Authenticator#none()} and
+ * {@link io.iscsi4j.core.auth.ChapAuthenticator} (one-way and mutual CHAP, RFC 7143 §12.1.3), which asks a
+ * {@link io.iscsi4j.core.auth.ChapCredentialsLookup} for each initiator's
+ * {@link io.iscsi4j.core.auth.ChapCredentials}: none, one set for everyone, per initiator name, or your own lambda.
+ *
  * <p>Nothing here knows PDUs, sockets or threads: the login state machine in
  * {@code io.iscsi4j.core.login} drives the exchange synchronously.
  */

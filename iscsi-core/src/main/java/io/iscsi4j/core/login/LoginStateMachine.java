@@ -139,6 +139,15 @@ public final class LoginStateMachine {
     }
 
     /**
+     * The InitiatorName of this login, for logs and accounting.
+     *
+     * @return the name the initiator declared in its first complete request; empty before that
+     */
+    public Optional<String> initiatorName() {
+        return Optional.ofNullable(initiatorName);
+    }
+
+    /**
      * The stage the next request must be in.
      *
      * @return the current stage; empty before the first request

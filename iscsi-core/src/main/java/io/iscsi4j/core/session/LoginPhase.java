@@ -3,6 +3,7 @@ package io.iscsi4j.core.session;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.core.auth.Authenticator;
+import io.iscsi4j.core.auth.ChapCredentialsLookup;
 import io.iscsi4j.core.login.LoginContext;
 import io.iscsi4j.core.login.LoginOutcome;
 import io.iscsi4j.core.login.LoginRequestFields;
@@ -36,6 +37,7 @@ import java.util.Optional;
 final class LoginPhase implements LoginContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoginPhase.class);
+    private static final Authenticator REFUSE_ALL = Authenticator.chap(ChapCredentialsLookup.none());
 
     private final TargetContext context;
     private final IscsiConnection connection;
@@ -82,11 +84,12 @@ final class LoginPhase implements LoginContext {
         }
         if (step.outcome() == LoginOutcome.FAILED) {
             releaseTsih();
-            LOG.info("{}: login refused: {} ({})", connection, f.status(), step.failureReason().orElse(""));
+            logRefusal(f.status(), step.failureReason().orElse(""));
             connection.sendAndClose(resp);
             return;
         }
         NegotiatedParameters p = step.parameters().orElseThrow();
+        context.loginFailures().succeeded(p.initiatorName());
         Session s = createSession(req, f.tsih(), p, window);
         allocatedTsih = 0;
         Session old = context.registry().register(s);
@@ -101,6 +104,24 @@ final class LoginPhase implements LoginContext {
         LOG.info("{}: {} session 0x{} of {} to {}", connection,
                 p.sessionType() == SessionType.DISCOVERY ? "discovery" : "normal", Integer.toHexString(s.tsih),
                 p.initiatorName(), p.sessionType() == SessionType.DISCOVERY ? "-" : p.targetName().orElse(""));
+    }
+
+    /**
+     * Logs a refused login. Authentication and authorization failures go through the target's
+     * {@link LoginFailureLog}, so an initiator retrying with wrong credentials is reported once with a count, not
+     * once per attempt; other refusals are logged each time.
+     */
+    private void logRefusal(LoginStatus status, String reason) {
+        Optional<String> initiator = machine.initiatorName();
+        boolean accessRefused = status == LoginStatus.AUTHENTICATION_FAILURE
+                || status == LoginStatus.AUTHORIZATION_FAILURE;
+        if (accessRefused && initiator.isPresent()) {
+            LOG.debug("{}: login refused: {} ({})", connection, status, reason);
+            context.loginFailures().failed(initiator.get(), status + " from " + connection
+                    + ": " + reason);
+        } else {
+            LOG.info("{}: login refused: {} ({})", connection, status, reason);
+        }
     }
 
     private Session createSession(LoginRequest req, int tsih, NegotiatedParameters p, int window) {
@@ -145,12 +166,18 @@ final class LoginPhase implements LoginContext {
 
     @Override
     public boolean mayAccess(String initiatorName, String targetName) {
-        return true; // access control lists come with authentication
+        return true; // initiator access lists are not implemented yet: every authenticated initiator may log in
     }
 
+    /** The target's authenticator, or the discovery one for a discovery session. */
     @Override
     public Authenticator authenticator(Optional<String> targetName) {
-        return Authenticator.none();
+        if (targetName.isEmpty()) {
+            return context.discoveryAuthenticator();
+        }
+        TargetContext.Target target = context.target(targetName.get());
+        // The machine looked the target up first; should it be gone, refuse every initiator.
+        return target != null ? target.config.authenticator() : REFUSE_ALL;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.iscsi4j.core.session;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.LunConfig;
 import io.iscsi4j.TargetConfig;
+import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.scsi.LogicalUnit;
 import io.iscsi4j.scsi.ScsiDispatcher;
 import org.slf4j.Logger;
@@ -21,9 +22,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Everything the connections of one {@link IscsiTarget} share: the targets with their logical units and SCSI
- * dispatchers, the session registry, negotiation settings, the portals (for SendTargets), and the count of
- * in-flight tasks. Thread-safe.
+ * Everything the connections of one {@link IscsiTarget} share: the targets with their logical units, SCSI
+ * dispatchers and authenticators, the discovery authenticator, the session registry, negotiation settings, the
+ * portals (for SendTargets), the log of refused logins, and the count of in-flight tasks. Thread-safe.
  */
 public final class TargetContext {
 
@@ -33,6 +34,8 @@ public final class TargetContext {
     static final int PORTAL_GROUP_TAG = 1;
 
     private final IscsiTarget.Tuning tuning;
+    private final Authenticator discoveryAuthenticator;
+    private final LoginFailureLog loginFailures = new LoginFailureLog();
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final SessionRegistry registry = new SessionRegistry();
     private final InFlight inFlight = new InFlight();
@@ -59,6 +62,7 @@ public final class TargetContext {
      */
     public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor) {
         this.tuning = settings.settings();
+        this.discoveryAuthenticator = settings.discoveryAuthenticator();
         for (TargetConfig t : settings.targets()) {
             Map<Integer, LogicalUnit> map = new HashMap<>();
             List<LogicalUnit> units = new ArrayList<>();
@@ -78,6 +82,16 @@ public final class TargetContext {
 
     IscsiTarget.Tuning tuning() {
         return tuning;
+    }
+
+    /** How initiators authenticate for discovery sessions. */
+    Authenticator discoveryAuthenticator() {
+        return discoveryAuthenticator;
+    }
+
+    /** Where refused logins are logged, rate-limited per initiator. */
+    LoginFailureLog loginFailures() {
+        return loginFailures;
     }
 
     SessionRegistry registry() {
