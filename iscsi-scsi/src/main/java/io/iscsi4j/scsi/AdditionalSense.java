@@ -53,6 +53,32 @@ public enum AdditionalSense {
     COMMAND_SEQUENCE_ERROR(0x2C, 0x00),
     /** 2Ah/09h. */
     CAPACITY_DATA_HAS_CHANGED(0x2A, 0x09),
+    /** 2Ah/03h (another I_T nexus preempted or cleared the persistent reservation). */
+    RESERVATIONS_PREEMPTED(0x2A, 0x03),
+    /** 2Ah/04h (the registrants-only or all-registrants persistent reservation was released). */
+    RESERVATIONS_RELEASED(0x2A, 0x04),
+    /** 2Ah/05h (another I_T nexus removed this nexus's registration). */
+    REGISTRATIONS_PREEMPTED(0x2A, 0x05),
+    /** 26h/04h. */
+    INVALID_RELEASE_OF_PERSISTENT_RESERVATION(0x26, 0x04),
+    /** 26h/06h. */
+    TOO_MANY_TARGET_DESCRIPTORS(0x26, 0x06),
+    /** 26h/07h. */
+    UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE(0x26, 0x07),
+    /** 26h/08h. */
+    TOO_MANY_SEGMENT_DESCRIPTORS(0x26, 0x08),
+    /** 26h/09h. */
+    UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE(0x26, 0x09),
+    /** 00h/16h (an EXTENDED COPY with the same list identifier is still running). */
+    OPERATION_IN_PROGRESS(0x00, 0x16),
+    /** 08h/04h (EXTENDED COPY: a copy target descriptor names no logical unit of this target). */
+    UNREACHABLE_COPY_TARGET(0x08, 0x04),
+    /** 0Dh/01h (EXTENDED COPY: a copy target's storage failed). */
+    THIRD_PARTY_DEVICE_FAILURE(0x0D, 0x01),
+    /** 0Dh/03h (EXTENDED COPY: the descriptor's block length is not the copy target's). */
+    INCORRECT_COPY_TARGET_DEVICE_TYPE(0x0D, 0x03),
+    /** 55h/04h. */
+    INSUFFICIENT_REGISTRATION_RESOURCES(0x55, 0x04),
     /** 39h/00h. */
     SAVING_PARAMETERS_NOT_SUPPORTED(0x39, 0x00),
     /** 31h/03h. */

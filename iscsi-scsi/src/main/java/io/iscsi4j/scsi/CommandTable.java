@@ -37,9 +37,15 @@ final class CommandTable {
      * @param available whether a logical unit implements the command
      * @param changesMedium whether the command writes to the medium (refused while write-protected)
      * @param handler the implementation
+     * @param access how the command is treated while another I_T nexus holds a reservation
      */
     record Command(int opcode, int serviceAction, String name, byte[] usage, Predicate<LogicalUnit> available,
-                   boolean changesMedium, Handler handler) {
+                   boolean changesMedium, Handler handler, ReservationAccess access) {
+
+        /** This command with another reservation access class (the default is {@link ReservationAccess#WRITE}). */
+        Command withAccess(ReservationAccess a) {
+            return new Command(opcode, serviceAction, name, usage, available, changesMedium, handler, a);
+        }
 
         int cdbLength() {
             return usage.length;
@@ -141,25 +147,29 @@ final class CommandTable {
         return new CommandTable(sorted);
     }
 
-    /** A command without service action that every logical unit implements. */
+    /**
+     * A command without service action that every logical unit implements; it conflicts with reservations as a
+     * {@link ReservationAccess#WRITE} unless {@link Command#withAccess} says otherwise.
+     */
     static Command command(String name, Handler handler, int... usage) {
-        return new Command(usage[0], -1, name, bytes(usage), ALWAYS, false, handler);
+        return new Command(usage[0], -1, name, bytes(usage), ALWAYS, false, handler, ReservationAccess.WRITE);
     }
 
     /** A command without service action that writes to the medium. */
     static Command medium(String name, Predicate<LogicalUnit> available, Handler handler, int... usage) {
-        return new Command(usage[0], -1, name, bytes(usage), available, true, handler);
+        return new Command(usage[0], -1, name, bytes(usage), available, true, handler, ReservationAccess.WRITE);
     }
 
     /** A command without service action that only some logical units implement. */
     static Command optional(String name, Predicate<LogicalUnit> available, Handler handler, int... usage) {
-        return new Command(usage[0], -1, name, bytes(usage), available, false, handler);
+        return new Command(usage[0], -1, name, bytes(usage), available, false, handler, ReservationAccess.WRITE);
     }
 
     /** A service action command; byte 1 of {@code usage} holds the service action. */
     static Command serviceAction(String name, Predicate<LogicalUnit> available, boolean changesMedium,
                                  Handler handler, int... usage) {
-        return new Command(usage[0], usage[1] & 0x1F, name, bytes(usage), available, changesMedium, handler);
+        return new Command(usage[0], usage[1] & 0x1F, name, bytes(usage), available, changesMedium, handler,
+                ReservationAccess.WRITE);
     }
 
     static Predicate<LogicalUnit> always() {

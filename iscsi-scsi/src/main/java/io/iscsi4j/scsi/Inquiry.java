@@ -14,13 +14,15 @@ final class Inquiry {
     static final int VPD_SUPPORTED_PAGES = 0x00;
     static final int VPD_UNIT_SERIAL_NUMBER = 0x80;
     static final int VPD_DEVICE_IDENTIFICATION = 0x83;
+    static final int VPD_THIRD_PARTY_COPY = 0x8F;
     static final int VPD_BLOCK_LIMITS = 0xB0;
     static final int VPD_BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
     static final int VPD_LOGICAL_BLOCK_PROVISIONING = 0xB2;
 
     private static final byte[] SUPPORTED_PAGES = {
         (byte) VPD_SUPPORTED_PAGES, (byte) VPD_UNIT_SERIAL_NUMBER, (byte) VPD_DEVICE_IDENTIFICATION,
-        (byte) VPD_BLOCK_LIMITS, (byte) VPD_BLOCK_DEVICE_CHARACTERISTICS, (byte) VPD_LOGICAL_BLOCK_PROVISIONING,
+        (byte) VPD_THIRD_PARTY_COPY, (byte) VPD_BLOCK_LIMITS, (byte) VPD_BLOCK_DEVICE_CHARACTERISTICS,
+        (byte) VPD_LOGICAL_BLOCK_PROVISIONING,
     };
     private static final byte[] SUPPORTED_PAGES_NO_LU = {(byte) VPD_SUPPORTED_PAGES};
 
@@ -58,6 +60,9 @@ final class Inquiry {
                     ? standard(PERIPHERAL_NONE, LogicalUnit.DEFAULT_VENDOR, LogicalUnit.DEFAULT_PRODUCT,
                             LogicalUnit.DEFAULT_REVISION)
                     : standard(PERIPHERAL_DISK, lu.vendor(), lu.product(), lu.revision());
+            if (lu != null) {
+                data[5] = THIRD_PARTY_COPY; // a copy manager (EXTENDED COPY) is addressable through the unit
+            }
         } else {
             data = lu == null ? vpdWithoutLogicalUnit(page) : vpd(page, lu, task.nexus());
             if (data == null) {
@@ -67,6 +72,9 @@ final class Inquiry {
         }
         Responses.data(task, data, allocationLength);
     }
+
+    /** Standard inquiry data byte 5: 3PC (third-party copy supported). */
+    static final int THIRD_PARTY_COPY = 0x08;
 
     /** Standard inquiry data (SPC-5 §6.7.2). */
     static byte[] standard(int peripheral, String vendor, String product, String revision) {
@@ -95,6 +103,7 @@ final class Inquiry {
             case VPD_UNIT_SERIAL_NUMBER ->
                     page(PERIPHERAL_DISK, page, lu.serial().getBytes(StandardCharsets.US_ASCII));
             case VPD_DEVICE_IDENTIFICATION -> page(PERIPHERAL_DISK, page, deviceIdentification(lu, nexus));
+            case VPD_THIRD_PARTY_COPY -> page(PERIPHERAL_DISK, page, thirdPartyCopy());
             case VPD_BLOCK_LIMITS -> page(PERIPHERAL_DISK, page, blockLimits(lu));
             case VPD_BLOCK_DEVICE_CHARACTERISTICS -> page(PERIPHERAL_DISK, page, blockDeviceCharacteristics(lu));
             case VPD_LOGICAL_BLOCK_PROVISIONING -> page(PERIPHERAL_DISK, page, logicalBlockProvisioning(lu));
@@ -170,6 +179,45 @@ final class Inquiry {
         d[p + 1] = (byte) ((association << 4) | type);
         d[p + 3] = (byte) length;
         return p + 4;
+    }
+
+    /**
+     * Third-party copy (SPC-5, Third-party Copy VPD page): what {@link ThirdPartyCopy} implements, as four
+     * third-party copy descriptors, each padded to a multiple of 4 bytes. Supported Commands (0001h): EXTENDED COPY
+     * (LID1) and RECEIVE COPY RESULTS with COPY STATUS (LID1) and OPERATING PARAMETERS. Parameter Data (0004h): the
+     * descriptor limits, no inline data. Supported Descriptors (0008h): block device to block device segments (02h)
+     * and identification CSCD descriptors (E4h). Supported CSCD Descriptor IDs (000Ch): none.
+     */
+    private static byte[] thirdPartyCopy() {
+        byte[] b = new byte[12 + 32 + 8 + 8];
+        int p = 0;
+        Bytes.putU16(b, p, 0x0001);           // Supported Commands
+        Bytes.putU16(b, p + 2, 8);
+        b[p + 4] = 7;                         // COMMANDS SUPPORTED LIST LENGTH
+        b[p + 5] = (byte) Opcode.THIRD_PARTY_COPY_OUT;
+        b[p + 6] = 1;
+        b[p + 7] = (byte) Opcode.SA_EXTENDED_COPY_LID1;
+        b[p + 8] = (byte) Opcode.THIRD_PARTY_COPY_IN;
+        b[p + 9] = 2;
+        b[p + 10] = (byte) Opcode.SA_COPY_STATUS_LID1;
+        b[p + 11] = (byte) Opcode.SA_OPERATING_PARAMETERS;
+        p += 12;
+        Bytes.putU16(b, p, 0x0004);           // Parameter Data
+        Bytes.putU16(b, p + 2, 0x1C);
+        Bytes.putU16(b, p + 8, ThirdPartyCopy.MAX_TARGET_DESCRIPTORS);
+        Bytes.putU16(b, p + 10, ThirdPartyCopy.MAX_SEGMENT_DESCRIPTORS);
+        Bytes.putU32(b, p + 12, ThirdPartyCopy.MAX_DESCRIPTOR_LIST_LENGTH);
+        // bytes 16-19 MAXIMUM INLINE DATA LENGTH 0
+        p += 32;
+        Bytes.putU16(b, p, 0x0008);           // Supported Descriptors
+        Bytes.putU16(b, p + 2, 4);
+        b[p + 4] = 2;
+        b[p + 5] = 0x02;                      // block device to block device
+        b[p + 6] = (byte) 0xE4;               // identification descriptor
+        p += 8;
+        Bytes.putU16(b, p, 0x000C);           // Supported CSCD Descriptor IDs: none
+        Bytes.putU16(b, p + 2, 4);
+        return b;
     }
 
     /**

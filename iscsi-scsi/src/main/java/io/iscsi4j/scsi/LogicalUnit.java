@@ -79,6 +79,8 @@ public final class LogicalUnit implements AutoCloseable {
     private volatile boolean descriptorSense;
     private final LbaLocks locks = new LbaLocks();
     private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final Reservations reservations = new Reservations(unitAttentions);
+    private final CopyManager copyManager = new CopyManager();
     private final AtomicBoolean sanitizing = new AtomicBoolean();
     private final String vendor;
     private final String product;
@@ -192,6 +194,16 @@ public final class LogicalUnit implements AutoCloseable {
 
     LbaLocks locks() {
         return locks;
+    }
+
+    /** The EXTENDED COPY commands this logical unit runs or holds the status of, as a copy manager. */
+    CopyManager copyManager() {
+        return copyManager;
+    }
+
+    /** The SPC-2 and persistent reservations of this logical unit. */
+    Reservations reservations() {
+        return reservations;
     }
 
     /** Whether the backstore can deallocate blocks: UNMAP, WRITE SAME with UNMAP, SANITIZE BLOCK ERASE. */

@@ -11,6 +11,8 @@ final class Opcode {
     static final int READ_6 = 0x08;
     static final int WRITE_6 = 0x0A;
     static final int INQUIRY = 0x12;
+    static final int RESERVE_6 = 0x16;
+    static final int RELEASE_6 = 0x17;
     static final int MODE_SELECT_6 = 0x15;
     static final int MODE_SENSE_6 = 0x1A;
     static final int START_STOP_UNIT = 0x1B;
@@ -28,7 +30,15 @@ final class Opcode {
     static final int SANITIZE = 0x48;
     static final int LOG_SENSE = 0x4D;
     static final int MODE_SELECT_10 = 0x55;
+    static final int RESERVE_10 = 0x56;
+    static final int RELEASE_10 = 0x57;
     static final int MODE_SENSE_10 = 0x5A;
+    static final int PERSISTENT_RESERVE_IN = 0x5E;
+    static final int PERSISTENT_RESERVE_OUT = 0x5F;
+    /** THIRD-PARTY COPY OUT: EXTENDED COPY (LID1). */
+    static final int THIRD_PARTY_COPY_OUT = 0x83;
+    /** THIRD-PARTY COPY IN: RECEIVE COPY RESULTS (COPY STATUS, OPERATING PARAMETERS). */
+    static final int THIRD_PARTY_COPY_IN = 0x84;
     static final int READ_16 = 0x88;
     static final int COMPARE_AND_WRITE = 0x89;
     static final int WRITE_16 = 0x8A;
@@ -58,6 +68,11 @@ final class Opcode {
     static final int SA_REPORT_SUPPORTED_OPERATION_CODES = 0x0C;
     /** Service action of REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS within MAINTENANCE IN. */
     static final int SA_REPORT_SUPPORTED_TMFS = 0x0D;
+    /** Service action of EXTENDED COPY (LID1) within THIRD-PARTY COPY OUT. */
+    static final int SA_EXTENDED_COPY_LID1 = 0x00;
+    /** RECEIVE COPY RESULTS service actions within THIRD-PARTY COPY IN. */
+    static final int SA_COPY_STATUS_LID1 = 0x00;
+    static final int SA_OPERATING_PARAMETERS = 0x03;
     /** SANITIZE service actions (SBC-4 §5.30). */
     static final int SA_SANITIZE_OVERWRITE = 0x01;
     static final int SA_SANITIZE_BLOCK_ERASE = 0x02;

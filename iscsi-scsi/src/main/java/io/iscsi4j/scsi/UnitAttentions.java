@@ -39,17 +39,32 @@ final class UnitAttentions {
     /** Establishes a condition for every known nexus. */
     void establishForAll(AdditionalSense condition) {
         for (ArrayDeque<AdditionalSense> q : byNexus.values()) {
-            synchronized (q) {
-                if (q.contains(condition)) {
-                    continue;
-                }
-                if (q.size() == MAX_QUEUED) {
-                    q.pollFirst();
-                    pending.decrementAndGet();
-                }
-                q.addLast(condition);
-                pending.incrementAndGet();
+            add(q, condition);
+        }
+    }
+
+    private void add(ArrayDeque<AdditionalSense> q, AdditionalSense condition) {
+        synchronized (q) {
+            if (q.contains(condition)) {
+                return;
             }
+            if (q.size() == MAX_QUEUED) {
+                q.pollFirst();
+                pending.decrementAndGet();
+            }
+            q.addLast(condition);
+            pending.incrementAndGet();
+        }
+    }
+
+    /**
+     * Establishes a condition for one initiator port, if it is known (a port whose nexus ended gets none: a new
+     * nexus starts clean).
+     */
+    void establish(String initiatorPort, AdditionalSense condition) {
+        ArrayDeque<AdditionalSense> q = byNexus.get(initiatorPort);
+        if (q != null) {
+            add(q, condition);
         }
     }
 

@@ -165,6 +165,57 @@ final class Cdbs {
         return c;
     }
 
+    /** RESERVE (6) (16h) or RESERVE (10) (56h). */
+    static byte[] reserve(boolean ten) {
+        byte[] c = new byte[ten ? 10 : 6];
+        c[0] = (byte) (ten ? 0x56 : 0x16);
+        return c;
+    }
+
+    /** RELEASE (6) (17h) or RELEASE (10) (57h). */
+    static byte[] release(boolean ten) {
+        byte[] c = new byte[ten ? 10 : 6];
+        c[0] = (byte) (ten ? 0x57 : 0x17);
+        return c;
+    }
+
+    /** PERSISTENT RESERVE IN with service action {@code sa}. */
+    static byte[] persistentReserveIn(int sa, int allocationLength) {
+        byte[] c = new byte[10];
+        c[0] = 0x5E;
+        c[1] = (byte) sa;
+        c[7] = (byte) (allocationLength >>> 8);
+        c[8] = (byte) allocationLength;
+        return c;
+    }
+
+    /** PERSISTENT RESERVE OUT with service action {@code sa}, SCOPE 0, {@code type} and the parameter list length. */
+    static byte[] persistentReserveOut(int sa, int type, long parameterListLength) {
+        byte[] c = new byte[10];
+        c[0] = 0x5F;
+        c[1] = (byte) sa;
+        c[2] = (byte) type;
+        putU32(c, 5, parameterListLength);
+        return c;
+    }
+
+    /**
+     * The basic PERSISTENT RESERVE OUT parameter list: RESERVATION KEY, SERVICE ACTION RESERVATION KEY and byte 20
+     * (SPEC_I_PT 08h, ALL_TG_PT 04h, APTPL 01h).
+     */
+    static byte[] proutParameters(long key, long serviceActionKey, int flags) {
+        byte[] p = new byte[24];
+        putU64(p, 0, key);
+        putU64(p, 8, serviceActionKey);
+        p[20] = (byte) flags;
+        return p;
+    }
+
+    static void putU64(byte[] b, int off, long v) {
+        putU32(b, off, v >>> 32);
+        putU32(b, off + 4, v);
+    }
+
     static void putU32(byte[] b, int off, long v) {
         b[off] = (byte) (v >>> 24);
         b[off + 1] = (byte) (v >>> 16);

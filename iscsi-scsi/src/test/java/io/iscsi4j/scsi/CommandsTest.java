@@ -90,8 +90,8 @@ class CommandsTest {
     }
 
     @ParameterizedTest(name = "opcode {0}")
-    @ValueSource(ints = {0x04 /* FORMAT UNIT */, 0x07 /* REASSIGN BLOCKS */, 0x83 /* EXTENDED COPY */,
-            0x84 /* RECEIVE COPY RESULTS */, 0x7F /* variable length */, 0xC0 /* vendor specific */, 0xFF})
+    @ValueSource(ints = {0x04 /* FORMAT UNIT */, 0x07 /* REASSIGN BLOCKS */, 0x3B /* WRITE BUFFER */,
+            0x7F /* variable length */, 0xC0 /* vendor specific */, 0xFF})
     void unknownOpcodeIsInvalidCommandOperationCode(int opcode) {
         byte[] cdb = new byte[16];
         cdb[0] = (byte) opcode;

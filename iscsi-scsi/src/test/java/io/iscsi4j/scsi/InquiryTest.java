@@ -25,7 +25,7 @@ class InquiryTest {
         assertThat(d[2]).as("VERSION (SPC-4)").isEqualTo((byte) 0x06);
         assertThat(d[3]).as("HISUP, response data format 2").isEqualTo((byte) 0x12);
         assertThat(d[4] & 0xFF).as("ADDITIONAL LENGTH").isEqualTo(74 - 5);
-        assertThat(d[5]).as("TPGS 00b, no 3PC, no PROTECT").isZero();
+        assertThat(d[5]).as("TPGS 00b, 3PC (EXTENDED COPY), no PROTECT").isEqualTo((byte) 0x08);
         assertThat(d[7]).as("CMDQUE").isEqualTo((byte) 0x02);
         assertThat(ascii(d, 8, 8)).isEqualTo("ISCSI4J ");
         assertThat(ascii(d, 16, 16)).isEqualTo("VIRTUAL-DISK    ");
@@ -109,9 +109,31 @@ class InquiryTest {
 
         assertThat(d[0]).isZero();
         assertThat(d[1]).isZero();
-        assertThat(Cdbs.u16(d, 2)).isEqualTo(6);
+        assertThat(Cdbs.u16(d, 2)).isEqualTo(7);
         assertThat(Arrays.copyOfRange(d, 4, d.length))
-                .containsExactly(0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2);
+                .containsExactly(0x00, 0x80, 0x83, 0x8F, 0xB0, 0xB1, 0xB2);
+    }
+
+    @Test
+    void thirdPartyCopyPage() {
+        byte[] d = target.run(Cdbs.inquiry(true, 0x8F, 255)).dataIn();
+
+        assertThat(d[1] & 0xFF).isEqualTo(0x8F);
+        assertThat(Cdbs.u16(d, 2)).isEqualTo(d.length - 4);
+        assertThat(Cdbs.u16(d, 4)).as("Supported Commands descriptor").isEqualTo(0x0001);
+        assertThat(Arrays.copyOfRange(d, 8, 16)).as("list length 7: 83h (00h), 84h (00h, 03h)")
+                .containsExactly(7, 0x83, 1, 0x00, 0x84, 2, 0x00, 0x03);
+        int p = 4 + 4 + Cdbs.u16(d, 6);
+        assertThat(Cdbs.u16(d, p)).as("Parameter Data descriptor").isEqualTo(0x0004);
+        assertThat(Cdbs.u16(d, p + 8)).as("MAXIMUM CSCD DESCRIPTOR COUNT").isEqualTo(16);
+        assertThat(Cdbs.u16(d, p + 10)).as("MAXIMUM SEGMENT DESCRIPTOR COUNT").isEqualTo(128);
+        assertThat(Cdbs.u32(d, p + 12)).as("MAXIMUM DESCRIPTOR LIST LENGTH").isEqualTo(4096);
+        p += 4 + Cdbs.u16(d, p + 2);
+        assertThat(Cdbs.u16(d, p)).as("Supported Descriptors descriptor").isEqualTo(0x0008);
+        assertThat(Arrays.copyOfRange(d, p + 4, p + 7)).containsExactly(2, 0x02, 0xE4);
+        p += 4 + Cdbs.u16(d, p + 2);
+        assertThat(Cdbs.u16(d, p)).as("Supported CSCD Descriptor IDs descriptor").isEqualTo(0x000C);
+        assertThat(p + 4 + Cdbs.u16(d, p + 2)).isEqualTo(d.length);
     }
 
     @Test
