@@ -525,6 +525,15 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return false;
     }
 
+    /** Aborts every task of this session for a logical unit without any response (preempted by another nexus). */
+    void abortTasksSilently(long lunField) {
+        for (ScsiCommandTask task : liveTasks()) {
+            if (!task.aborted && task.lun() == lunField) {
+                abort(task, null);
+            }
+        }
+    }
+
     private void terminate(ScsiCommandTask task) {
         if (!task.immediate) {
             window.completed();

@@ -1,6 +1,8 @@
 package io.iscsi4j.core.session;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,6 +57,17 @@ final class SessionRegistry {
     /** Whether a session with this TSIH is live. */
     synchronized boolean exists(int tsih) {
         return byTsih.get(tsih) != null;
+    }
+
+    /** A snapshot of the live sessions of one target (by lower-case target name). */
+    synchronized List<Session> sessionsOf(String targetName) {
+        List<Session> out = new ArrayList<>();
+        for (Session s : byTsih.values()) {
+            if (s != null && s.key.targetName().equals(targetName)) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     synchronized int size() {

@@ -4,7 +4,9 @@ import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.LunConfig;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.core.auth.Authenticator;
+import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.LogicalUnit;
+import io.iscsi4j.scsi.Lun;
 import io.iscsi4j.scsi.ScsiDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Everything the connections of one {@link IscsiTarget} share: the targets with their logical units, SCSI
@@ -76,7 +79,22 @@ public final class TargetContext {
                 map.put(l.lun(), lu);
                 units.add(lu);
             }
-            targets.put(t.name(), new Target(t, new ScsiDispatcher(map), units));
+            String name = t.name();
+            targets.put(name, new Target(t, new ScsiDispatcher(map,
+                    (lun, preempted) -> abortPreempted(name, lun, preempted)), units));
+        }
+    }
+
+    /**
+     * PERSISTENT RESERVE OUT with PREEMPT AND ABORT: every session of the target whose I_T nexus was preempted
+     * drops its tasks for the logical unit, without responses (SAM-5, TAS=0). Runs on each session's event loop.
+     */
+    private void abortPreempted(String targetName, int lun, Predicate<ItNexus> preempted) {
+        long lunField = Lun.encode(lun);
+        for (Session s : registry.sessionsOf(targetName)) {
+            if (preempted.test(s.nexus())) {
+                s.execute(() -> s.abortTasksSilently(lunField));
+            }
         }
     }
 
