@@ -7,6 +7,7 @@ import io.iscsi4j.core.auth.ChapAlgorithm;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +29,7 @@ public final class TargetBuilder {
     private final String name;
     private String alias;
     private final List<LunConfig> luns = new ArrayList<>();
+    private final List<AclConfig> acls = new ArrayList<>();
     private final AuthenticationSettings authentication;
 
     TargetBuilder(String name) {
@@ -148,11 +150,46 @@ public final class TargetBuilder {
         return this;
     }
 
+    /**
+     * Admits an initiator (or a pattern of names, {@code *} and {@code ?} as wildcards) to every LUN. Once any ACL
+     * is configured, initiators that match none are refused at login (authorization failure, 0x0202) and do not
+     * see the target in SendTargets.
+     *
+     * @param initiatorPattern an initiator name or pattern
+     * @return this
+     */
+    public TargetBuilder allowInitiator(String initiatorPattern) {
+        return acl(initiatorPattern, a -> { });
+    }
+
+    /**
+     * Adds a node ACL: the initiators matching {@code initiatorPattern} (see {@link #allowInitiator}) see the LUNs
+     * mapped in {@code configure} (all LUNs when nothing is mapped). The first matching ACL applies.
+     *
+     * @param initiatorPattern an initiator name or pattern
+     * @param configure maps LUNs
+     * @return this
+     */
+    public TargetBuilder acl(String initiatorPattern, Consumer<AclBuilder> configure) {
+        AclBuilder b = new AclBuilder();
+        configure.accept(b);
+        acls.add(b.build(initiatorPattern));
+        return this;
+    }
+
     TargetConfig build() {
         if (luns.isEmpty()) {
             throw new IllegalStateException("target " + name + " has no LUN: add one with lun(0, backstore)");
         }
         luns.sort(Comparator.comparingInt(LunConfig::lun));
-        return new TargetConfig(name, alias, luns, authentication.build());
+        for (AclConfig a : acls) {
+            for (Map.Entry<Integer, Integer> m : a.lunMapping().entrySet()) {
+                if (luns.stream().noneMatch(l -> l.lun() == m.getValue())) {
+                    throw new IllegalStateException("target " + name + ": ACL " + a.initiatorPattern()
+                            + " maps LUN " + m.getKey() + " to LUN " + m.getValue() + ", which the target lacks");
+                }
+            }
+        }
+        return new TargetConfig(name, alias, luns, authentication.build(), acls);
     }
 }

@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param luns the logical units, sorted by LUN, at least one
  * @param authenticator how initiators of this target authenticate; {@link Authenticator#none()} for no
  *     authentication (its {@code toString()} never shows a secret)
+ * @param acls the node ACLs; empty admits every initiator to every LUN
  * @since 0.1
  */
-public record TargetConfig(String name, String alias, List<LunConfig> luns, Authenticator authenticator) {
+public record TargetConfig(String name, String alias, List<LunConfig> luns, Authenticator authenticator,
+                           List<AclConfig> acls) {
 
     /**
      * Validates and copies.
@@ -24,10 +26,33 @@ public record TargetConfig(String name, String alias, List<LunConfig> luns, Auth
      * @param alias the TargetAlias, or {@code null}
      * @param luns the logical units, sorted by LUN
      * @param authenticator how initiators of this target authenticate
+     * @param acls the node ACLs; empty admits every initiator to every LUN
      */
     public TargetConfig {
         Objects.requireNonNull(name, "name");
         luns = List.copyOf(luns);
         Objects.requireNonNull(authenticator, "authenticator");
+        acls = List.copyOf(acls);
     }
+
+    /**
+     * The ACL that admits an initiator: the first matching one, an empty ACL admitting everyone when none is
+     * configured, or {@code null} when the initiator is not admitted.
+     *
+     * @param initiatorName the InitiatorName of the login
+     * @return the ACL, or {@code null}
+     */
+    public AclConfig aclFor(String initiatorName) {
+        if (acls.isEmpty()) {
+            return OPEN;
+        }
+        for (AclConfig a : acls) {
+            if (a.matches(initiatorName)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static final AclConfig OPEN = new AclConfig("*", java.util.Map.of());
 }

@@ -20,6 +20,7 @@ import io.iscsi4j.core.login.TargetNegotiationConfig;
 import io.iscsi4j.core.pdu.LoginRequest;
 import io.iscsi4j.core.pdu.LoginResponse;
 import io.iscsi4j.scsi.ItNexus;
+import io.iscsi4j.scsi.ScsiDispatcher;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
@@ -136,7 +137,8 @@ final class LoginPhase implements LoginContext {
                 + String.format("%04x", TargetContext.PORTAL_GROUP_TAG);
         ItNexus nexus = new ItNexus(initiatorPort, targetPort, 1, TargetContext.PORTAL_GROUP_TAG);
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), req.isid(), targetName);
-        return new Session(key, tsih, req.cid(), connection, target == null ? null : target.dispatcher, nexus,
+        ScsiDispatcher dispatcher = target == null ? null : target.dispatcherFor(p.initiatorName());
+        return new Session(key, tsih, req.cid(), connection, dispatcher, nexus,
                 params, req.cmdSN(), context.inFlight());
     }
 
@@ -166,7 +168,8 @@ final class LoginPhase implements LoginContext {
 
     @Override
     public boolean mayAccess(String initiatorName, String targetName) {
-        return true; // initiator access lists are not implemented yet: every authenticated initiator may log in
+        TargetContext.Target t = context.target(targetName);
+        return t != null && t.config.aclFor(initiatorName) != null;
     }
 
     /** The target's authenticator, or the discovery one for a discovery session. */

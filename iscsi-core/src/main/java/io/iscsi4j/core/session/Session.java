@@ -13,6 +13,7 @@ import io.iscsi4j.core.pdu.TaskManagementRequest;
 import io.iscsi4j.core.pdu.TextRequest;
 import io.iscsi4j.scsi.AdditionalSense;
 import io.iscsi4j.scsi.ItNexus;
+import io.iscsi4j.scsi.LogicalUnit;
 import io.iscsi4j.scsi.Lun;
 import io.iscsi4j.scsi.ScsiDispatcher;
 import io.iscsi4j.scsi.ScsiStatus;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -525,11 +527,20 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return false;
     }
 
-    /** Aborts every task of this session for a logical unit without any response (preempted by another nexus). */
-    void abortTasksSilently(long lunField) {
-        for (ScsiCommandTask task : liveTasks()) {
-            if (!task.aborted && task.lun() == lunField) {
-                abort(task, null);
+    /**
+     * Aborts every task of this session for a logical unit without any response (preempted by another nexus).
+     * The unit may be mapped under a different LUN in this session (ACL LUN mapping).
+     */
+    void abortTasksSilently(LogicalUnit unit) {
+        for (Map.Entry<Integer, LogicalUnit> e : dispatcher.logicalUnits().entrySet()) {
+            if (e.getValue() != unit) {
+                continue;
+            }
+            long lunField = Lun.encode(e.getKey());
+            for (ScsiCommandTask task : liveTasks()) {
+                if (!task.aborted && task.lun() == lunField) {
+                    abort(task, null);
+                }
             }
         }
     }

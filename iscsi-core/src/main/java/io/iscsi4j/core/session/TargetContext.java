@@ -1,12 +1,12 @@
 package io.iscsi4j.core.session;
 
 import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.AclConfig;
 import io.iscsi4j.LunConfig;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.LogicalUnit;
-import io.iscsi4j.scsi.Lun;
 import io.iscsi4j.scsi.ScsiDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +48,19 @@ public final class TargetContext {
     static final class Target {
         final TargetConfig config;
         final ScsiDispatcher dispatcher;
+        /** Dispatchers of ACLs that map LUNs (LUN masking); ACLs without mappings use {@link #dispatcher}. */
+        final Map<AclConfig, ScsiDispatcher> aclDispatchers = new HashMap<>();
         final List<LogicalUnit> units;
+
+        /** The dispatcher an initiator's sessions use (its ACL's LUN mapping), or {@code null} when not admitted. */
+        ScsiDispatcher dispatcherFor(String initiatorName) {
+            AclConfig acl = config.aclFor(initiatorName);
+            if (acl == null) {
+                return null;
+            }
+            ScsiDispatcher d = aclDispatchers.get(acl);
+            return d != null ? d : dispatcher;
+        }
 
         Target(TargetConfig config, ScsiDispatcher dispatcher, List<LogicalUnit> units) {
             this.config = config;
@@ -74,14 +86,24 @@ public final class TargetContext {
                         .serial(l.serial())
                         .readOnly(l.readOnly())
                         .writeBack(l.writeBack())
+                        .physicalBlockSize(l.physicalBlockSize())
                         .executor(ioExecutor)
                         .build();
                 map.put(l.lun(), lu);
                 units.add(lu);
             }
             String name = t.name();
-            targets.put(name, new Target(t, new ScsiDispatcher(map,
-                    (lun, preempted) -> abortPreempted(name, lun, preempted)), units));
+            Target target = new Target(t, new ScsiDispatcher(map,
+                    (lun, preempted) -> abortPreempted(name, map.get(lun), preempted)), units);
+            for (AclConfig acl : t.acls()) {
+                if (!acl.lunMapping().isEmpty()) {
+                    Map<Integer, LogicalUnit> masked = new HashMap<>();
+                    acl.lunMapping().forEach((mapped, real) -> masked.put(mapped, map.get(real)));
+                    target.aclDispatchers.put(acl, new ScsiDispatcher(masked,
+                            (lun, preempted) -> abortPreempted(name, masked.get(lun), preempted)));
+                }
+            }
+            targets.put(name, target);
         }
     }
 
@@ -89,11 +111,13 @@ public final class TargetContext {
      * PERSISTENT RESERVE OUT with PREEMPT AND ABORT: every session of the target whose I_T nexus was preempted
      * drops its tasks for the logical unit, without responses (SAM-5, TAS=0). Runs on each session's event loop.
      */
-    private void abortPreempted(String targetName, int lun, Predicate<ItNexus> preempted) {
-        long lunField = Lun.encode(lun);
+    private void abortPreempted(String targetName, LogicalUnit unit, Predicate<ItNexus> preempted) {
+        if (unit == null) {
+            return;
+        }
         for (Session s : registry.sessionsOf(targetName)) {
             if (preempted.test(s.nexus())) {
-                s.execute(() -> s.abortTasksSilently(lunField));
+                s.execute(() -> s.abortTasksSilently(unit));
             }
         }
     }

@@ -71,7 +71,9 @@ final class TextResponder {
         }
         List<TargetPortals> out = new ArrayList<>();
         for (TargetContext.Target t : context.targets()) {
-            out.add(new TargetPortals(t.config.name(), portals));
+            if (t.config.aclFor(initiatorName) != null) { // SendTargets lists only what the initiator may reach
+                out.add(new TargetPortals(t.config.name(), portals));
+            }
         }
         return out;
     }
