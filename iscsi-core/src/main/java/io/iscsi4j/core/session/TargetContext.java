@@ -86,7 +86,6 @@ public final class TargetContext {
                         .serial(l.serial())
                         .readOnly(l.readOnly())
                         .writeBack(l.writeBack())
-                        .physicalBlockSize(l.physicalBlockSize())
                         .executor(ioExecutor)
                         .build();
                 map.put(l.lun(), lu);
