@@ -11,6 +11,7 @@ public final class LunBuilder {
     private Boolean readOnly;
     private Boolean writeBack;
     private String serial;
+    private Integer physicalBlockSize;
 
     LunBuilder() {
     }
@@ -58,11 +59,39 @@ public final class LunBuilder {
         return this;
     }
 
+    /**
+     * The physical block size reported to initiators, for storage whose logical blocks are smaller than the unit it
+     * writes in (512-byte blocks on 4096-byte sectors, say): READ CAPACITY (16) reports the logical blocks per
+     * physical block, and VPD page B0h the optimal transfer and unmap granularity, so initiators align their I/O to
+     * it. It changes no command's behaviour: unaligned I/O is served as before. The first physical block starts at
+     * LBA 0. Default: the backstore's logical block size.
+     *
+     * @param bytes a power of two from the backstore's {@linkplain io.iscsi4j.backstore.Backstore#blockSize() block
+     *        size} to 1 MiB (1048576); checked against the block size when the LUN is added
+     * @return this
+     * @throws IllegalArgumentException when {@code bytes} is not a power of two from 512 to 1048576
+     * @since 0.1
+     */
+    public LunBuilder physicalBlockSize(int bytes) {
+        if (bytes < 512 || bytes > LunConfig.MAX_PHYSICAL_BLOCK_SIZE || Integer.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException(
+                    "physical block size must be a power of two from 512 to 1048576: " + bytes);
+        }
+        this.physicalBlockSize = bytes;
+        return this;
+    }
+
     LunConfig build(String targetName, int lun, io.iscsi4j.backstore.Backstore backstore) {
         boolean ro = readOnly != null ? readOnly : backstore.isReadOnly();
         boolean wb = writeBack != null ? writeBack : backstore.hasVolatileCache();
         String s = serial != null ? serial : defaultSerial(targetName, lun);
-        return new LunConfig(lun, backstore, ro, wb, s);
+        int logical = backstore.blockSize();
+        int physical = physicalBlockSize != null ? physicalBlockSize : logical;
+        if (physical < logical) {
+            throw new IllegalArgumentException("target " + targetName + ": LUN " + lun + ": physical block size "
+                    + physical + " is smaller than the backstore's block size " + logical);
+        }
+        return new LunConfig(lun, backstore, ro, wb, s, physical);
     }
 
     /** A 24-hex-digit serial from a SHA-256 of the target name and LUN: stable, unique in practice. */

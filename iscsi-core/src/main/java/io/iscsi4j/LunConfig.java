@@ -15,9 +15,15 @@ import java.util.Objects;
  *        and FUA; when {@code false} every write is durable before GOOD status
  * @param serial the unit serial number (VPD 80h) from which the NAA identifier (VPD 83h) is derived; stable
  *        across restarts
+ * @param physicalBlockSize the physical block size in bytes reported to initiators (READ CAPACITY (16), VPD B0h): the
+ *        backstore's block size, or a larger power of two up to 1 MiB
  * @since 0.1
  */
-public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial) {
+public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial,
+                        int physicalBlockSize) {
+
+    /** The largest physical block size (1 MiB). */
+    static final int MAX_PHYSICAL_BLOCK_SIZE = 1 << 20;
 
     /** Validates the fields. */
     public LunConfig {
@@ -29,5 +35,23 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
         if (serial.isEmpty() || serial.length() > 64) {
             throw new IllegalArgumentException("serial must be 1..64 characters");
         }
+        if (physicalBlockSize != backstore.blockSize() && (physicalBlockSize < backstore.blockSize()
+                || physicalBlockSize > MAX_PHYSICAL_BLOCK_SIZE || Integer.bitCount(physicalBlockSize) != 1)) {
+            throw new IllegalArgumentException("physical block size must be a power of two from the block size "
+                    + backstore.blockSize() + " to " + MAX_PHYSICAL_BLOCK_SIZE + ": " + physicalBlockSize);
+        }
+    }
+
+    /**
+     * A LUN whose physical block size is the backstore's block size.
+     *
+     * @param lun the LUN, 0 to 16383
+     * @param backstore the storage
+     * @param readOnly whether writes are refused
+     * @param writeBack whether a volatile write cache is reported
+     * @param serial the unit serial number
+     */
+    public LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial) {
+        this(lun, backstore, readOnly, writeBack, serial, Objects.requireNonNull(backstore, "backstore").blockSize());
     }
 }

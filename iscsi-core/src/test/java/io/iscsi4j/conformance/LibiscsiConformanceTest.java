@@ -29,12 +29,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * libiscsi's conformance suite, {@code iscsi-test-cu -d -S -t ALL URL MPURL}, against an in-process target; the
  * results must match {@code conformance/expected.txt} (see {@link ExpectedResults}).
  *
- * <p>The target listens on two loopback portals at free ports and serves one target with LUN 0, 256 MiB in memory,
- * read-write, and LUN 1, 16 MiB in memory, read-only. The suite runs against LUN 0 through the first portal, with the
- * same LUN through the second portal as its second path ({@code MultipathIO} tests). {@code -d} allows tests that
- * overwrite data, {@code -S} allows SANITIZE; {@code -A} (abort at the first failure) is never given. Then the
- * {@code ReadOnly} suite, which needs a write-protected logical unit, runs alone against LUN 1; its result replaces
- * the skip that the read-write run reports for it.
+ * <p>The target listens on two loopback portals at free ports and serves one target with three memory LUNs: LUN 0,
+ * 256 MiB, read-write, with 512-byte logical blocks in 4096-byte physical blocks (8 logical blocks per physical
+ * block, so the tests that need 2 or more run); LUN 1, 16 MiB, read-only; LUN 2, 64 MiB, read-write, one logical
+ * block per physical block. The suite runs against LUN 0 through the first portal, with the same LUN through the
+ * second portal as its second path ({@code MultipathIO} tests). {@code -d} allows tests that overwrite data,
+ * {@code -S} allows SANITIZE; {@code -A} (abort at the first failure) is never given. Then two suites run again alone
+ * on another LUN, and their results replace those of the first run:
+ * <ul>
+ *   <li>{@code ReadOnly}, which needs a write-protected logical unit, on LUN 1 (the first run reports a skip);</li>
+ *   <li>{@code GetLBAStatus}, on LUN 2: its {@code UnmapSingle} test asks for the status from LBA {@code i + 1} and
+ *       requires the first descriptor to start at LBA {@code i + LBPPB}, which SBC-4 forbids unless LBPPB is 1 (the
+ *       first LBA status descriptor starts at the STARTING LOGICAL BLOCK ADDRESS), so it fails on LUN 0 whatever the
+ *       target does.</li>
+ * </ul>
  *
  * <p>Logs and a table of results are left in {@code target/conformance/}. The counts go to standard output.
  */
@@ -43,9 +51,12 @@ class LibiscsiConformanceTest {
     static final String IQN = "iqn.2026-11.io.iscsi4j:conformance";
     private static final long LUN0_BYTES = 256L << 20;
     private static final long LUN1_BYTES = 16L << 20;
+    private static final long LUN2_BYTES = 64L << 20;
+    private static final int LUN0_PHYSICAL_BLOCK_SIZE = 4096;
     private static final Duration SUITE_TIMEOUT = Duration.ofMinutes(10);
-    private static final Duration READ_ONLY_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration SINGLE_SUITE_TIMEOUT = Duration.ofMinutes(2);
     private static final String READ_ONLY_SUITE = "ReadOnly";
+    private static final String LBA_STATUS_SUITE = "GetLBAStatus";
 
     @Test
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -59,22 +70,27 @@ class LibiscsiConformanceTest {
 
         Run all;
         Run readOnly;
+        Run lbaStatus;
         try (IscsiTarget target = start()) {
             List<InetSocketAddress> portals = target.boundAddresses();
             String url = lunUrl(portals.get(0), 0);
             String secondPath = lunUrl(portals.get(1), 0);
             all = IscsiTestCu.run(tool, SUITE_TIMEOUT, dir.resolve("iscsi-test-cu.log"),
                     "-d", "-S", "-t", "ALL", url, secondPath);
-            readOnly = IscsiTestCu.run(tool, READ_ONLY_TIMEOUT, dir.resolve("iscsi-test-cu-read-only.log"),
+            readOnly = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT, dir.resolve("iscsi-test-cu-read-only.log"),
                     "-d", "-t", "ALL." + READ_ONLY_SUITE, lunUrl(portals.get(0), 1));
+            lbaStatus = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT, dir.resolve("iscsi-test-cu-lba-status.log"),
+                    "-d", "-t", "ALL." + LBA_STATUS_SUITE, lunUrl(portals.get(0), 2));
         }
 
-        List<CuTestResult> results = merge(CuLogParser.parse(all.output()), CuLogParser.parse(readOnly.output()));
+        List<CuTestResult> results = merge(CuLogParser.parse(all.output()), READ_ONLY_SUITE,
+                CuLogParser.parse(readOnly.output()));
+        results = merge(results, LBA_STATUS_SUITE, CuLogParser.parse(lbaStatus.output()));
         Report report = ConformanceCheck.check(available, results, expected);
         writeTable(dir.resolve("results.tsv"), results);
 
         List<String> problems = new ArrayList<>(report.problems());
-        for (Run run : List.of(all, readOnly)) {
+        for (Run run : List.of(all, readOnly, lbaStatus)) {
             if (run.timedOut()) {
                 problems.add(0, "iscsi-test-cu was killed at the timeout: " + run.describe());
             } else if (!CuLogParser.finished(run.output())) {
@@ -88,21 +104,23 @@ class LibiscsiConformanceTest {
                     + " failures, is in " + suggested.toAbsolutePath() + ": review it, then copy it to"
                     + " src/test/resources" + ExpectedResults.RESOURCE);
         }
-        System.out.println(describe(report, expected, all, readOnly, problems));
+        System.out.println(describe(report, expected, List.of(all, readOnly, lbaStatus), problems));
         assertThat(problems)
                 .as("libiscsi conformance: %s (logs in %s)", report.summary(), dir.toAbsolutePath())
                 .isEmpty();
     }
 
     @Test
-    @DisplayName("the read-only run's ReadOnly results replace the read-write run's; nothing else does")
-    void readOnlyRunReplacesOnlyTheReadOnlySuite() {
+    @DisplayName("a single-suite run's results replace the first run's results of that suite; nothing else does")
+    void singleSuiteRunReplacesOnlyItsSuite() {
         CuTestResult skipped = new CuTestResult("ReadOnly.ReadOnlySBC", Verdict.SKIPPED, "not write-protected");
         CuTestResult ran = new CuTestResult("ReadOnly.ReadOnlySBC", Verdict.PASSED, "");
         CuTestResult read10 = new CuTestResult("Read10.Simple", Verdict.PASSED, "");
         CuTestResult read10Again = new CuTestResult("Read10.Simple", Verdict.FAILED, "x.c:1");
+        CuTestResult lookalike = new CuTestResult("ReadOnlyX.Simple", Verdict.FAILED, "x.c:2");
 
-        assertThat(merge(List.of(read10, skipped), List.of(ran, read10Again))).containsExactly(read10, ran);
+        assertThat(merge(List.of(read10, skipped), READ_ONLY_SUITE, List.of(ran, read10Again, lookalike)))
+                .containsExactly(read10, ran);
     }
 
     private static IscsiTarget start() throws IOException {
@@ -110,8 +128,9 @@ class LibiscsiConformanceTest {
                 .portal("127.0.0.1", 0)
                 .portal("127.0.0.1", 0)
                 .target(IQN, t -> t
-                        .lun(0, Backstores.memory(LUN0_BYTES))
-                        .lun(1, Backstores.memory(LUN1_BYTES), o -> o.readOnly(true)))
+                        .lun(0, Backstores.memory(LUN0_BYTES), o -> o.physicalBlockSize(LUN0_PHYSICAL_BLOCK_SIZE))
+                        .lun(1, Backstores.memory(LUN1_BYTES), o -> o.readOnly(true))
+                        .lun(2, Backstores.memory(LUN2_BYTES)))
                 .build()
                 .start();
     }
@@ -120,14 +139,14 @@ class LibiscsiConformanceTest {
         return "iscsi://127.0.0.1:" + portal.getPort() + "/" + IQN + "/" + lun;
     }
 
-    /** The read-write run's results, each replaced by the read-only run's result of the same test. */
-    static List<CuTestResult> merge(List<CuTestResult> readWrite, List<CuTestResult> readOnly) {
+    /** The first run's results, each test of {@code suite} replaced by its result in {@code suiteRun}. */
+    static List<CuTestResult> merge(List<CuTestResult> first, String suite, List<CuTestResult> suiteRun) {
         Map<String, CuTestResult> byName = new LinkedHashMap<>();
-        for (CuTestResult r : readWrite) {
+        for (CuTestResult r : first) {
             byName.put(r.name(), r);
         }
-        for (CuTestResult r : readOnly) {
-            if (r.name().startsWith(READ_ONLY_SUITE + ".")) {
+        for (CuTestResult r : suiteRun) {
+            if (r.name().startsWith(suite + ".")) {
                 byName.put(r.name(), r);
             }
         }
@@ -143,20 +162,22 @@ class LibiscsiConformanceTest {
         Files.writeString(file, table, StandardCharsets.UTF_8);
     }
 
-    private static String describe(Report report, ExpectedResults expected, Run all, Run readOnly,
-                                   List<String> problems) {
+    private static String describe(Report report, ExpectedResults expected, List<Run> runs, List<String> problems) {
         StringBuilder out = new StringBuilder();
         out.append("libiscsi conformance (iscsi-test-cu -d -S -t ALL, plus ALL.").append(READ_ONLY_SUITE)
-                .append(" on a read-only LUN): ").append(report.summary()).append('\n');
+                .append(" on a read-only LUN and ALL.").append(LBA_STATUS_SUITE)
+                .append(" on a LUN of one logical block per physical block): ").append(report.summary()).append('\n');
         out.append("  passed ").append(report.counts().get(Verdict.PASSED))
                 .append(", failed ").append(report.counts().get(Verdict.FAILED))
                 .append(", skipped ").append(report.counts().get(Verdict.SKIPPED))
                 .append(", total ").append(report.total()).append('\n');
         out.append("  ").append(ExpectedResults.RESOURCE).append(": ").append(expected.count(Kind.SKIP))
                 .append(" skip, ").append(expected.count(Kind.TODO)).append(" todo\n");
-        out.append("  took ").append(all.elapsed().toMillis()).append(" ms + ")
-                .append(readOnly.elapsed().toMillis()).append(" ms; logs in ").append(all.log().getParent()
-                        .toAbsolutePath()).append('\n');
+        out.append("  took ");
+        for (int i = 0; i < runs.size(); i++) {
+            out.append(i == 0 ? "" : " + ").append(runs.get(i).elapsed().toMillis()).append(" ms");
+        }
+        out.append("; logs in ").append(runs.get(0).log().getParent().toAbsolutePath()).append('\n');
         for (String known : report.knownFailures()) {
             out.append("  known: ").append(known).append('\n');
         }

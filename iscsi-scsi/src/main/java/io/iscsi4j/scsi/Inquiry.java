@@ -221,23 +221,27 @@ final class Inquiry {
     }
 
     /**
-     * Block limits (SBC-4 §6.6.4), page length 3Ch, consistent with what the commands enforce: WSNZ 1; the compare
-     * and write, transfer, unmap and write same limits; the atomic write limits where WRITE ATOMIC (16) is served
-     * (no alignment or granularity constraint, no atomic boundaries).
+     * Block limits (SBC-4 §6.6.4), page length 3Ch, consistent with what the commands enforce: WSNZ 0 (WRITE SAME
+     * with 0 blocks writes through the last LBA); the compare and write, transfer, unmap and write same limits; the
+     * physical block as the optimal transfer length granularity and, where UNMAP is served, as the optimal unmap
+     * granularity, aligned at LBA 0 (UGAVALID 1, UNMAP GRANULARITY ALIGNMENT 0, as READ CAPACITY (16) reports the
+     * LOWEST ALIGNED LOGICAL BLOCK ADDRESS); the atomic write limits where WRITE ATOMIC (16) is served (no alignment
+     * or granularity constraint, no atomic boundaries).
      */
     private static byte[] blockLimits(LogicalUnit lu) {
         byte[] b = new byte[0x3C];
-        b[0] = 0x01;                                                             // WSNZ
+        // byte 0: WSNZ 0.
         b[1] = (byte) lu.maxCompareAndWriteBlocks();                             // MAXIMUM COMPARE AND WRITE LENGTH
-        Bytes.putU16(b, 2, 1);                                                   // OPTIMAL TRANSFER LENGTH GRANULARITY
+        Bytes.putU16(b, 2, lu.logicalBlocksPerPhysicalBlock());                  // OPTIMAL TRANSFER LENGTH GRANULARITY
         Bytes.putU32(b, 4, lu.maxTransferBlocks());                               // MAXIMUM TRANSFER LENGTH
         Bytes.putU32(b, 8, LogicalUnit.OPTIMAL_TRANSFER_BYTES / lu.blockSize()); // OPTIMAL TRANSFER LENGTH
         // bytes 12-15 MAXIMUM PREFETCH LENGTH 0: PRE-FETCH has nothing to fetch (no cache).
         if (lu.supportsUnmap()) {
             Bytes.putU32(b, 16, 0xFFFF_FFFFL);                                  // MAXIMUM UNMAP LBA COUNT: no limit
             Bytes.putU32(b, 20, ProvisioningCommands.MAX_UNMAP_DESCRIPTORS);     // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
+            Bytes.putU32(b, 24, lu.logicalBlocksPerPhysicalBlock());             // OPTIMAL UNMAP GRANULARITY
+            b[28] = (byte) 0x80;                                      // UGAVALID 1, UNMAP GRANULARITY ALIGNMENT 0
         }
-        // bytes 24-31 OPTIMAL UNMAP GRANULARITY, UGAVALID and UNMAP GRANULARITY ALIGNMENT: not reported.
         Bytes.putU64(b, 32, ProvisioningCommands.maxWriteSameBlocks(lu));        // MAXIMUM WRITE SAME LENGTH
         if (lu.supportsAtomicWrite()) {
             Bytes.putU32(b, 40, AtomicCommands.maxAtomicTransferBlocks(lu));     // MAXIMUM ATOMIC TRANSFER LENGTH

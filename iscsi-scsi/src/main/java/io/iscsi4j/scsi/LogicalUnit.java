@@ -36,6 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (8 MiB), as VPD page B0h reports; longer commands get ILLEGAL REQUEST /
  * INVALID FIELD IN CDB.
  *
+ * <p><b>Geometry.</b> The logical block size is the backstore's. The {@linkplain Builder#physicalBlockSize physical
+ * block size} (default: the logical block size) is what READ CAPACITY (16) reports as LOGICAL BLOCKS PER PHYSICAL
+ * BLOCK EXPONENT, with the first physical block starting at LBA 0 (LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0), and what
+ * VPD page B0h reports as OPTIMAL TRANSFER LENGTH GRANULARITY and, where UNMAP is served, OPTIMAL UNMAP GRANULARITY.
+ * It is advice to initiators (align and size I/O to it) and changes no command's behaviour: unaligned reads, writes
+ * and unmaps are served exactly as aligned ones.
+ *
  * <p><b>Optional features</b> follow the backstore's {@link Backstore#capabilities()}: UNMAP, WRITE SAME with the
  * UNMAP bit and SANITIZE BLOCK ERASE need {@link BackstoreCapability#UNMAP} (the logical unit is then reported
  * thin-provisioned, LBPME=1, LBPRZ=1), WRITE ATOMIC (16) needs {@link BackstoreCapability#WRITE_ATOMIC}.
@@ -60,7 +67,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     /** Most bytes one READ or WRITE command transfers (8 MiB). */
     static final int MAX_TRANSFER_BYTES = 8 * 1024 * 1024;
-    /** Preferred bytes per command reported in VPD B0h (1 MiB). */
+    /** Preferred bytes per command reported in VPD B0h (1 MiB); also the largest physical block size. */
     static final int OPTIMAL_TRANSFER_BYTES = 1024 * 1024;
     /** IEEE company identifier in the NAA designator (24 bits). */
     static final int NAA_COMPANY_ID = 0x4A15C5;
@@ -87,10 +94,11 @@ public final class LogicalUnit implements AutoCloseable {
     private final String revision;
     private final Executor executor;
     private final int blockSize;
+    private final int physicalBlockSize;
     private final byte[] naaDesignator;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LogicalUnit(Builder b, int blockSize, String serial) {
+    private LogicalUnit(Builder b, int blockSize, int physicalBlockSize, String serial) {
         this.backstore = b.backstore;
         this.serial = serial;
         this.readOnly = b.readOnly || b.backstore.isReadOnly();
@@ -101,6 +109,7 @@ public final class LogicalUnit implements AutoCloseable {
         this.revision = b.revision;
         this.executor = b.executor != null ? b.executor : DefaultExecutor.INSTANCE;
         this.blockSize = blockSize;
+        this.physicalBlockSize = physicalBlockSize;
         this.naaDesignator = naaDesignator(serial);
     }
 
@@ -118,6 +127,26 @@ public final class LogicalUnit implements AutoCloseable {
     /** The logical block size in bytes, fixed when the logical unit was built. */
     public int blockSize() {
         return blockSize;
+    }
+
+    /**
+     * The physical block size in bytes: a power-of-two multiple of {@link #blockSize()}, equal to it unless
+     * {@link Builder#physicalBlockSize} set it. The first physical block starts at LBA 0.
+     *
+     * @since 0.1
+     */
+    public int physicalBlockSize() {
+        return physicalBlockSize;
+    }
+
+    /** Logical blocks per physical block (a power of two, at least 1). */
+    int logicalBlocksPerPhysicalBlock() {
+        return physicalBlockSize / blockSize;
+    }
+
+    /** READ CAPACITY (16) LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: log2 of the logical blocks per physical block. */
+    int logicalBlocksPerPhysicalBlockExponent() {
+        return Integer.numberOfTrailingZeros(logicalBlocksPerPhysicalBlock());
     }
 
     /** The number of logical blocks, as the backstore reports it now. */
@@ -270,7 +299,8 @@ public final class LogicalUnit implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LogicalUnit[serial=" + serial + ", blockSize=" + blockSize + ", readOnly=" + readOnly
+        return "LogicalUnit[serial=" + serial + ", blockSize=" + blockSize + ", physicalBlockSize="
+                + physicalBlockSize + ", readOnly=" + readOnly
                 + ", writeBack=" + writeBack + "]";
     }
 
@@ -311,6 +341,7 @@ public final class LogicalUnit implements AutoCloseable {
         private String product = DEFAULT_PRODUCT;
         private String revision = DEFAULT_REVISION;
         private Executor executor;
+        private int physicalBlockSize;
 
         private Builder(Backstore backstore) {
             this.backstore = backstore;
@@ -404,11 +435,33 @@ public final class LogicalUnit implements AutoCloseable {
         }
 
         /**
+         * Sets the physical block size reported to initiators: a power of two from the logical block size (the
+         * backstore's) to 1 MiB, checked by {@link #build()}. A logical unit over 512-byte blocks stored on 4096-byte
+         * sectors, for instance, reports 8 logical blocks per physical block (READ CAPACITY (16)) and an optimal
+         * transfer and unmap granularity of 8 blocks (VPD page B0h), so initiators align their I/O to 4096 bytes. The
+         * first physical block starts at LBA 0. Default: the logical block size.
+         *
+         * @param bytes the physical block size in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is not a power of two from 512 to 1 MiB
+         * @since 0.1
+         */
+        public Builder physicalBlockSize(int bytes) {
+            if (bytes < 512 || bytes > OPTIMAL_TRANSFER_BYTES || Integer.bitCount(bytes) != 1) {
+                throw new IllegalArgumentException(
+                        "physical block size must be a power of two from 512 to 1048576: " + bytes);
+            }
+            this.physicalBlockSize = bytes;
+            return this;
+        }
+
+        /**
          * Builds the logical unit.
          *
          * @return the logical unit
-         * @throws IllegalArgumentException when the serial is malformed, or the backstore reports a block size that
-         *         is not a power of two from 512 to 65536 or a block count below 1; the message names the problem
+         * @throws IllegalArgumentException when the serial is malformed, the backstore reports a block size that
+         *         is not a power of two from 512 to 65536 or a block count below 1, or the physical block size is
+         *         smaller than the logical block size; the message names the problem
          */
         public LogicalUnit build() {
             int bs = backstore.blockSize();
@@ -420,10 +473,15 @@ public final class LogicalUnit implements AutoCloseable {
             if (count < 1) {
                 throw new IllegalArgumentException("backstore block count must be at least 1: " + count);
             }
+            int physical = physicalBlockSize == 0 ? bs : physicalBlockSize;
+            if (physical < bs) {
+                throw new IllegalArgumentException("physical block size " + physical
+                        + " is smaller than the backstore's logical block size " + bs);
+            }
             String s = serial != null
                     ? checkAscii("serial", serial, MAX_SERIAL_LENGTH)
                     : UUID.randomUUID().toString().replace("-", "");
-            return new LogicalUnit(this, bs, s);
+            return new LogicalUnit(this, bs, physical, s);
         }
 
         private static String checkAscii(String what, String value, int maxLength) {

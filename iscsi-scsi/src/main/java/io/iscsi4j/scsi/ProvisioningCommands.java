@@ -13,8 +13,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Deallocation needs a backstore with {@link io.iscsi4j.backstore.BackstoreCapability#UNMAP}: UNMAP is only
  * implemented there, and WRITE SAME with the UNMAP bit set is refused elsewhere (INVALID FIELD IN CDB, consistent
- * with LBPWS = LBPWS10 = 0 in VPD page B2h). Unmapped blocks read as zeros (LBPRZ = 1), so WRITE SAME with the
- * UNMAP bit unmaps the range when its block is all zeros, and writes it otherwise. Anchored LBAs are not supported
+ * with LBPWS = LBPWS10 = 0 in VPD page B2h). WRITE SAME with the UNMAP bit (and ANCHOR 0) deallocates its range,
+ * as SBC-4 recommends for a thin provisioned logical unit, whatever its block holds: the blocks then read as zeros
+ * (LBPRZ = 1), so initiators that need zeros send a block of zeros (as Linux does). Anchored LBAs are not supported
  * (ANC_SUP = 0): ANCHOR = 1 is INVALID FIELD IN CDB. GET LBA STATUS is implemented everywhere; a fully provisioned
  * logical unit reports every block as mapped.
  */
@@ -39,15 +40,20 @@ final class ProvisioningCommands {
 
     /**
      * WRITE SAME (10) or (16). Checks, in order: WRPROTECT 0, ANCHOR 0, the obsolete PBDATA / LBDATA bits 0, UNMAP
-     * only where unmapping is supported; the range (LOGICAL BLOCK ADDRESS OUT OF RANGE); a NUMBER OF LOGICAL BLOCKS
-     * from 1 (WSNZ = 1: 0 is INVALID FIELD IN CDB) to {@link #maxWriteSameBlocks}; write protection; then an expected
+     * only where unmapping is supported; the range (LOGICAL BLOCK ADDRESS OUT OF RANGE); a number of blocks of at most
+     * {@link #maxWriteSameBlocks} (INVALID FIELD IN CDB otherwise, nothing written); write protection; then an expected
      * transfer length of exactly one block, or none with NDOB (WRITE SAME (16) only), which writes zeros.
+     *
+     * <p>A NUMBER OF LOGICAL BLOCKS of 0 means from the LBA through the last LBA (WSNZ = 0 in VPD page B0h): the LBA
+     * must then be an LBA of the medium, and the blocks up to the end count against the maximum write same length
+     * like any other number, so on a medium larger than that limit only its last blocks can be written that way.
+     * Unaligned ranges (with respect to the physical block) are served like aligned ones.
      */
     static void writeSame(ScsiTask task, LogicalUnit lu, boolean sixteen) {
         ByteBuffer cdb = task.cdb();
         int flags = Cdb.u8(cdb, 1);
         long lba = sixteen ? Cdb.u64(cdb, 2) : Cdb.u32(cdb, 2);
-        long blocks = sixteen ? Cdb.u32(cdb, 10) : Cdb.u16(cdb, 7);
+        long numberOfBlocks = sixteen ? Cdb.u32(cdb, 10) : Cdb.u16(cdb, 7);
         int lengthOffset = sixteen ? 10 : 7;
         boolean unmap = (flags & 0x08) != 0;
         boolean noDataOut = sixteen && (flags & 0x01) != 0; // NDOB
@@ -67,11 +73,14 @@ final class ProvisioningCommands {
             Sense.fail(task, Sense.invalidField(1, 3));
             return;
         }
-        if (!SbcCommands.inRange(lba, blocks, lu.blockCount())) {
+        long capacity = lu.blockCount();
+        boolean toTheEnd = numberOfBlocks == 0;
+        if (toTheEnd ? lba < 0 || lba >= capacity : !SbcCommands.inRange(lba, numberOfBlocks, capacity)) {
             Sense.fail(task, Sense.LBA_OUT_OF_RANGE);
             return;
         }
-        if (blocks == 0 || blocks > maxWriteSameBlocks(lu)) {
+        long blocks = toTheEnd ? capacity - lba : numberOfBlocks;
+        if (blocks > maxWriteSameBlocks(lu)) {
             Sense.fail(task, Sense.invalidField(lengthOffset, -1));
             return;
         }
@@ -97,9 +106,8 @@ final class ProvisioningCommands {
     private static void execute(ScsiTask task, LogicalUnit lu, long lba, long blocks, ByteBuffer block,
                                 boolean unmap, int dataLength) {
         Backstore backstore = lu.backstore();
-        boolean deallocate = unmap && isZero(block);
         boolean fua = !lu.isWriteBack();
-        AsyncIo.locked(lu, lba, blocks, false, () -> AsyncIo.submit(lu, () -> deallocate
+        AsyncIo.locked(lu, lba, blocks, false, () -> AsyncIo.submit(lu, () -> unmap
                         ? backstore.unmap(lba, blocks)
                         : backstore.writeSame(lba, blocks, block.duplicate(), fua)))
                 .whenComplete((v, failure) -> AsyncIo.finish(task, failure, true, dataLength));

@@ -36,9 +36,10 @@ final class SbcCommands {
         byte[] d = new byte[32];
         Bytes.putU64(d, 0, lu.blockCount() - 1); // RETURNED LOGICAL BLOCK ADDRESS
         Bytes.putU32(d, 8, lu.blockSize());       // LOGICAL BLOCK LENGTH IN BYTES
-        // byte 12: P_TYPE 0, PROT_EN 0; byte 13: P_I_EXPONENT 0, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT 0;
+        // byte 12: P_TYPE 0, PROT_EN 0; byte 13: P_I_EXPONENT 0, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT;
         // bytes 14-15: LBPME and LBPRZ where the backstore can unmap (unmapped blocks read as zeros),
-        // LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0.
+        // LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0 (LBA 0 starts a physical block).
+        d[13] = (byte) lu.logicalBlocksPerPhysicalBlockExponent();
         if (lu.supportsUnmap()) {
             d[14] = (byte) 0xC0;
         }

@@ -99,6 +99,24 @@ class CompareAndWriteTest {
     }
 
     @Test
+    void numberOfBlocksThatDisagreesWithTheDataOutIsRefusedOnAUnitWithLargerPhysicalBlocks() {
+        TestBackstore b = new TestBackstore(BLOCK, 64);
+        Target target = new Target(b, Target.builder(b).physicalBlockSize(8 * BLOCK).build());
+        byte[] fourBlocks = new byte[4 * BLOCK]; // verify and write data of 2 blocks each
+
+        TestTask tooSmall = target.run(TestTask.of(cdb(0, 1, 0)).dataOut(fourBlocks));
+        TestTask tooLarge = target.run(TestTask.of(cdb(0, 3, 0)).dataOut(fourBlocks));
+        TestTask matching = target.run(TestTask.of(cdb(0, 2, 0)).dataOut(fourBlocks));
+
+        assertThat(tooSmall.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
+        assertThat(tooSmall.dataOutRequested()).isEqualTo(-1);
+        assertThat(tooLarge.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
+        assertThat(tooLarge.dataOutRequested()).isEqualTo(-1);
+        assertThat(matching.outcome()).isEqualTo("GOOD");
+        assertThat(b.calls).containsExactly("read 0+2", "write 0+2");
+    }
+
+    @Test
     void fieldRangeAndProtectionChecks() {
         TestBackstore b = new TestBackstore(BLOCK, 8).readOnly(true);
         Target readOnly = new Target(b, Target.builder(b).build());

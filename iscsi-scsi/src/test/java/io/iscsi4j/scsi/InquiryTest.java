@@ -239,13 +239,15 @@ class InquiryTest {
 
         assertThat(d[1] & 0xFF).isEqualTo(0xB0);
         assertThat(Cdbs.u16(d, 2)).isEqualTo(0x3C);
-        assertThat(d[4]).as("WSNZ").isEqualTo((byte) 1);
+        assertThat(d[4]).as("WSNZ 0: WRITE SAME with 0 blocks writes through the last LBA").isZero();
         assertThat(d[5] & 0xFF).as("MAXIMUM COMPARE AND WRITE LENGTH").isEqualTo(255);
         assertThat(Cdbs.u16(d, 6)).as("OPTIMAL TRANSFER LENGTH GRANULARITY").isEqualTo(1);
         assertThat(Cdbs.u32(d, 8)).as("MAXIMUM TRANSFER LENGTH").isEqualTo(8 * 1024 * 1024 / 512);
         assertThat(Cdbs.u32(d, 12)).as("OPTIMAL TRANSFER LENGTH").isEqualTo(1024 * 1024 / 512);
         assertThat(Cdbs.u32(d, 20)).as("MAXIMUM UNMAP LBA COUNT").isZero();
         assertThat(Cdbs.u32(d, 24)).as("MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT").isZero();
+        assertThat(Cdbs.u32(d, 28)).as("OPTIMAL UNMAP GRANULARITY").isZero();
+        assertThat(Cdbs.u32(d, 32)).as("UGAVALID, UNMAP GRANULARITY ALIGNMENT").isZero();
         assertThat(Cdbs.u64(d, 36)).as("MAXIMUM WRITE SAME LENGTH").isEqualTo((16L << 20) / 512);
         assertThat(Cdbs.u32(d, 44)).as("MAXIMUM ATOMIC TRANSFER LENGTH").isZero();
         assertThat(d).hasSize(64);
@@ -259,10 +261,32 @@ class InquiryTest {
 
         assertThat(Cdbs.u32(d, 20)).as("MAXIMUM UNMAP LBA COUNT").isEqualTo(0xFFFF_FFFFL);
         assertThat(Cdbs.u32(d, 24)).as("MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT").isEqualTo(4095);
+        assertThat(Cdbs.u32(d, 28)).as("OPTIMAL UNMAP GRANULARITY: one block").isEqualTo(1);
+        assertThat(Cdbs.u32(d, 32)).as("UGAVALID, UNMAP GRANULARITY ALIGNMENT 0").isEqualTo(0x8000_0000L);
         assertThat(Cdbs.u64(d, 36)).as("MAXIMUM WRITE SAME LENGTH").isEqualTo((16L << 20) / 4096);
         assertThat(Cdbs.u32(d, 44)).as("MAXIMUM ATOMIC TRANSFER LENGTH").isEqualTo(2048);
         assertThat(Cdbs.u32(d, 48)).as("ATOMIC ALIGNMENT").isZero();
         assertThat(Cdbs.u32(d, 52)).as("ATOMIC TRANSFER LENGTH GRANULARITY").isZero();
+    }
+
+    @Test
+    void blockLimitsReportThePhysicalBlockAsTheGranularity() {
+        TestBackstore full = new TestBackstore(512, 64);
+        TestBackstore thin = new TestBackstore(512, 64).capabilities(
+                Set.of(BackstoreCapability.THIN_PROVISIONING, BackstoreCapability.UNMAP));
+        byte[] f = new Target(full, Target.builder(full).physicalBlockSize(4096).build())
+                .run(Cdbs.inquiry(true, 0xB0, 255)).dataIn();
+        byte[] t = new Target(thin, Target.builder(thin).physicalBlockSize(4096).build())
+                .run(Cdbs.inquiry(true, 0xB0, 255)).dataIn();
+
+        assertThat(Cdbs.u16(f, 6)).as("OPTIMAL TRANSFER LENGTH GRANULARITY").isEqualTo(8);
+        assertThat(Cdbs.u32(f, 12)).as("OPTIMAL TRANSFER LENGTH, a multiple of it").isEqualTo(2048);
+        assertThat(Cdbs.u32(f, 28)).as("OPTIMAL UNMAP GRANULARITY: no UNMAP").isZero();
+        assertThat(Cdbs.u32(f, 32)).as("UGAVALID: no UNMAP").isZero();
+        assertThat(Cdbs.u16(t, 6)).as("OPTIMAL TRANSFER LENGTH GRANULARITY").isEqualTo(8);
+        assertThat(Cdbs.u32(t, 28)).as("OPTIMAL UNMAP GRANULARITY").isEqualTo(8);
+        assertThat(Cdbs.u32(t, 32)).as("UGAVALID, UNMAP GRANULARITY ALIGNMENT 0 (LBA 0 starts a physical block)")
+                .isEqualTo(0x8000_0000L);
     }
 
     @Test

@@ -55,6 +55,40 @@ class LogicalUnitTest {
     }
 
     @Test
+    void physicalBlockSizeDefaultsToTheLogicalBlockSize() {
+        LogicalUnit lu = LogicalUnit.builder(new TestBackstore(4096, 16)).build();
+
+        assertThat(lu.physicalBlockSize()).isEqualTo(4096);
+        assertThat(lu.logicalBlocksPerPhysicalBlock()).isEqualTo(1);
+        assertThat(lu.logicalBlocksPerPhysicalBlockExponent()).isZero();
+    }
+
+    @Test
+    void physicalBlockSizeIsAPowerOfTwoMultipleOfTheLogicalBlockSize() {
+        LogicalUnit lu = LogicalUnit.builder(new TestBackstore(512, 16)).physicalBlockSize(4096).build();
+        LogicalUnit largest = LogicalUnit.builder(new TestBackstore(512, 16)).physicalBlockSize(1 << 20).build();
+
+        assertThat(lu.physicalBlockSize()).isEqualTo(4096);
+        assertThat(lu.logicalBlocksPerPhysicalBlock()).isEqualTo(8);
+        assertThat(lu.logicalBlocksPerPhysicalBlockExponent()).isEqualTo(3);
+        assertThat(lu.toString()).contains("physicalBlockSize=4096");
+        assertThat(largest.logicalBlocksPerPhysicalBlockExponent()).isEqualTo(11);
+    }
+
+    @Test
+    void rejectsUnusablePhysicalBlockSizes() {
+        LogicalUnit.Builder b = LogicalUnit.builder(new TestBackstore(4096, 16));
+
+        for (int bytes : new int[] {0, 256, 3072, (1 << 20) + 512, 2 << 20, -4096}) {
+            assertThatThrownBy(() -> b.physicalBlockSize(bytes)).as("%d bytes", bytes)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("physical block size");
+        }
+        assertThatThrownBy(() -> b.physicalBlockSize(2048).build()).as("smaller than the logical block")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2048")
+                .hasMessageContaining("4096");
+    }
+
+    @Test
     void closeClosesTheBackstoreOnce() throws Exception {
         TestBackstore b = new TestBackstore(512, 1);
         LogicalUnit lu = LogicalUnit.builder(b).build();

@@ -86,8 +86,9 @@ class ProvisioningTest {
     }
 
     @Test
-    void writeSameWithUnmapOfZerosUnmapsAndOfDataWrites() {
+    void writeSameWithUnmapDeallocatesWhateverTheBlockHolds() {
         Target target = thin(64);
+        Arrays.fill(target.backstore.bytes(), (byte) 'a');
 
         TestTask zeros = target.run(TestTask.of(writeSame16(0, 8, UNMAP)).dataOut(new byte[BLOCK]));
         TestTask data = target.run(TestTask.of(writeSame10(8, 8, UNMAP)).dataOut(ReadWriteTest.pattern(BLOCK, 1)));
@@ -96,11 +97,95 @@ class ProvisioningTest {
 
         assertThat(zeros.outcome()).isEqualTo("GOOD");
         assertThat(data.outcome()).isEqualTo("GOOD");
+        assertThat(data.dataOutRequested()).as("the block is still transferred").isEqualTo(BLOCK);
         assertThat(noData.outcome()).isEqualTo("GOOD");
         assertThat(noData.dataOutRequested()).isEqualTo(-1);
         assertThat(zerosWithoutUnmap.outcome()).isEqualTo("GOOD");
-        assertThat(target.backstore.calls).containsExactly("unmap 0+8", "writeSame 8+8", "unmap 16+8",
+        assertThat(target.backstore.calls).containsExactly("unmap 0+8", "unmap 8+8", "unmap 16+8",
                 "writeSame 24+8");
+        assertThat(Arrays.copyOfRange(target.backstore.bytes(), 8 * BLOCK, 16 * BLOCK))
+                .as("deallocated blocks read as zeros (LBPRZ)").containsOnly(0);
+        assertThat(target.backstore.bytes()[32 * BLOCK]).isEqualTo((byte) 'a');
+    }
+
+    @Test
+    void writeSameOfZeroBlocksWritesThroughTheLastLba() {
+        Target target = thin(64);
+        byte[] block = ReadWriteTest.pattern(BLOCK, 3);
+
+        TestTask write10 = target.run(TestTask.of(writeSame10(60, 0, 0)).dataOut(block));
+        TestTask write16 = target.run(TestTask.of(writeSame16(63, 0, 0)).dataOut(block));
+        TestTask unmap = target.run(TestTask.of(writeSame16(32, 0, UNMAP | NDOB)).expected(0));
+        TestTask whole = target.run(TestTask.of(writeSame10(0, 0, 0)).dataOut(new byte[BLOCK]));
+
+        assertThat(write10.outcome()).isEqualTo("GOOD");
+        assertThat(write16.outcome()).isEqualTo("GOOD");
+        assertThat(unmap.outcome()).isEqualTo("GOOD");
+        assertThat(whole.outcome()).isEqualTo("GOOD");
+        assertThat(target.backstore.calls).containsExactly("writeSame 60+4", "writeSame 63+1", "unmap 32+32",
+                "writeSame 0+64");
+    }
+
+    @Test
+    void writeSameOfZeroBlocksFromBeyondTheLastLbaIsOutOfRange() {
+        Target target = thin(64);
+
+        for (long lba : new long[] {64, 65, 0xFFFF_FFFFL}) {
+            assertThat(target.run(TestTask.of(writeSame10(lba, 0, 0)).dataOut(new byte[BLOCK])).outcome())
+                    .as("WRITE SAME (10) at LBA %d", lba)
+                    .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE");
+        }
+        for (long lba : new long[] {64, 0x8000_0000_0000_0000L, -1L}) {
+            TestTask t = target.run(TestTask.of(writeSame16(lba, 0, UNMAP)).dataOut(new byte[BLOCK]));
+            assertThat(t.outcome()).as("WRITE SAME (16) at LBA %d", lba)
+                    .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE");
+            assertThat(t.dataOutRequested()).isEqualTo(-1);
+        }
+        assertThat(target.backstore.calls).isEmpty();
+    }
+
+    @Test
+    void writeSameOfZeroBlocksCountsTheBlocksToTheEndAgainstTheMaximumWriteSameLength() {
+        long max = (16L << 20) / BLOCK;
+        TestBackstore b = TestBackstore.huge(BLOCK, 3 * max);
+        Target target = new Target(b, Target.builder(b).build());
+
+        TestTask tooMany = target.run(TestTask.of(writeSame16(2 * max - 1, 0, 0)).dataOut(new byte[BLOCK]));
+        TestTask tooMany10 = target.run(TestTask.of(writeSame10(0, 0, 0)).dataOut(new byte[BLOCK]));
+        TestTask justFits = target.run(TestTask.of(writeSame16(2 * max, 0, 0)).dataOut(new byte[BLOCK]));
+
+        assertThat(tooMany.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
+        assertThat(tooMany.senseKeySpecific()).as("SKSV, C/D, field pointer: NUMBER OF LOGICAL BLOCKS")
+                .isEqualTo(0xC0_0000 | 10);
+        assertThat(tooMany.dataOutRequested()).isEqualTo(-1);
+        assertThat(tooMany10.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
+        assertThat(tooMany10.senseKeySpecific()).isEqualTo(0xC0_0000 | 7);
+        assertThat(justFits.outcome()).isEqualTo("GOOD");
+        assertThat(b.calls).containsExactly("writeSame " + 2 * max + "+" + max);
+    }
+
+    @Test
+    void unmapsNeedNotBeAlignedToThePhysicalBlock() {
+        TestBackstore b = new TestBackstore(BLOCK, 64).capabilities(
+                Set.of(BackstoreCapability.THIN_PROVISIONING, BackstoreCapability.UNMAP));
+        Target target = new Target(b, Target.builder(b).physicalBlockSize(8 * BLOCK).build());
+        Arrays.fill(b.bytes(), (byte) 'a');
+        byte[] block = new byte[BLOCK];
+        Arrays.fill(block, (byte) 0xA6);
+
+        for (int i = 1; i < 8; i++) {
+            assertThat(target.run(TestTask.of(writeSame10(i, 8 - i, UNMAP)).dataOut(block)).outcome())
+                    .as("WRITE SAME (10) of %d blocks at LBA %d", 8 - i, i).isEqualTo("GOOD");
+            assertThat(target.run(TestTask.of(writeSame16(8 + i, 8 - i, UNMAP)).dataOut(block)).outcome())
+                    .as("WRITE SAME (16) of %d blocks at LBA %d", 8 - i, 8 + i).isEqualTo("GOOD");
+        }
+        byte[] list = unmapList(17, 3, 29, 5);
+        assertThat(target.run(TestTask.of(unmapCdb(list.length)).dataOut(list)).outcome()).isEqualTo("GOOD");
+
+        assertThat(b.calls).contains("unmap 1+7", "unmap 7+1", "unmap 9+7", "unmap 15+1", "unmap 17+3", "unmap 29+5");
+        assertThat(b.bytes()[0]).as("LBA 0, outside every range").isEqualTo((byte) 'a');
+        assertThat(b.bytes()[BLOCK]).isZero();
+        assertThat(b.bytes()[20 * BLOCK]).isEqualTo((byte) 'a');
     }
 
     @Test
@@ -126,8 +211,6 @@ class ProvisioningTest {
                 .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
         assertThat(target.run(TestTask.of(writeSame10(0, 1, 0x20)).dataOut(new byte[BLOCK])).outcome())
                 .as("WRPROTECT").isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
-        assertThat(target.run(TestTask.of(writeSame10(0, 0, 0)).dataOut(new byte[BLOCK])).outcome())
-                .as("WSNZ").isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
         assertThat(target.run(TestTask.of(writeSame10(65, 0, 0)).dataOut(new byte[BLOCK])).outcome())
                 .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE");
         assertThat(target.run(TestTask.of(writeSame16(60, 5, 0)).dataOut(new byte[BLOCK])).outcome())

@@ -61,6 +61,21 @@ class ReadCapacityTest {
         assertThat(d[14] & 0x80).as("LBPME").isZero();
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {512, 1024, 4096, 65536})
+    void readCapacity16ReportsLogicalBlocksPerPhysicalBlock(int physicalBlockSize) {
+        TestBackstore b = new TestBackstore(512, 1000);
+        LogicalUnit lu = Target.builder(b).physicalBlockSize(physicalBlockSize).build();
+
+        byte[] d = new Target(b, lu).run(Cdbs.readCapacity16(32)).dataIn();
+
+        assertThat(Cdbs.u32(d, 8)).as("LOGICAL BLOCK LENGTH IN BYTES").isEqualTo(512);
+        assertThat(1 << (d[13] & 0x0F)).as("2 ^ LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT")
+                .isEqualTo(physicalBlockSize / 512);
+        assertThat(d[13] & 0xF0).as("P_I_EXPONENT").isZero();
+        assertThat(Cdbs.u16(d, 14) & 0x3FFF).as("LOWEST ALIGNED LOGICAL BLOCK ADDRESS").isZero();
+    }
+
     @Test
     void readCapacity16ReportsLargeDevices() {
         TestBackstore b = TestBackstore.huge(4096, 0x1_0000_0000L + 5);

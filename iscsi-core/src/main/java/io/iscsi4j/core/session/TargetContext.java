@@ -86,6 +86,7 @@ public final class TargetContext {
                         .serial(l.serial())
                         .readOnly(l.readOnly())
                         .writeBack(l.writeBack())
+                        .physicalBlockSize(l.physicalBlockSize())
                         .executor(ioExecutor)
                         .build();
                 map.put(l.lun(), lu);

@@ -3,6 +3,7 @@ package io.iscsi4j.core.session;
 import io.iscsi4j.core.pdu.TaskManagementRequest;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -54,7 +55,7 @@ final class TaskManagement {
     TaskManagement(Session session, IscsiConnection connection) {
         this.session = session;
         this.connection = connection;
-        java.util.Arrays.fill(recentlyAborted, NO_TAG);
+        Arrays.fill(recentlyAborted, NO_TAG);
     }
 
     void onRequest(TaskManagementRequest t) {
