@@ -101,9 +101,10 @@ public final class IscsiTarget implements AutoCloseable {
      * @param targets the targets
      * @param settings negotiation and resource settings
      * @param discoveryAuthenticator how initiators authenticate for discovery sessions
+     * @param interceptor decides logins and commands before the target acts on them, or {@code null} for none
      */
     public record Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings,
-                           Authenticator discoveryAuthenticator) {
+                           Authenticator discoveryAuthenticator, TargetInterceptor interceptor) {
 
         /**
          * Checks the components.
@@ -112,6 +113,7 @@ public final class IscsiTarget implements AutoCloseable {
          * @param targets the targets
          * @param settings negotiation and resource settings
          * @param discoveryAuthenticator how initiators authenticate for discovery sessions
+         * @param interceptor decides logins and commands, or {@code null} for none
          */
         public Settings {
             Objects.requireNonNull(discoveryAuthenticator, "discoveryAuthenticator");
@@ -163,6 +165,7 @@ public final class IscsiTarget implements AutoCloseable {
         private int eventLoopThreads;
         private final AuthenticationSettings discovery =
                 new AuthenticationSettings(AuthenticationSettings.DISCOVERY_NAMES, "");
+        private TargetInterceptor interceptor;
 
         private Builder() {
         }
@@ -399,6 +402,18 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
+         * Sets a {@link TargetInterceptor} that decides every login before it completes and every SCSI command
+         * before it runs (fault injection in tests, custom admission). Default: none, which costs nothing.
+         *
+         * @param value the interceptor, thread-safe and non-blocking; {@code null} removes it
+         * @return this
+         */
+        public Builder interceptor(TargetInterceptor value) {
+            this.interceptor = value;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @return a target, not yet started
@@ -427,7 +442,7 @@ public final class IscsiTarget implements AutoCloseable {
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
                     initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
-                    discoveryAuthenticator));
+                    discoveryAuthenticator, interceptor));
         }
 
         private static int range(String name, int v, int min, int max) {

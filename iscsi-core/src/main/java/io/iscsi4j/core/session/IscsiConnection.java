@@ -1,5 +1,6 @@
 package io.iscsi4j.core.session;
 
+import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.core.login.Digest;
 import io.iscsi4j.core.login.NegotiatedParameters;
 import io.iscsi4j.core.pdu.DataOut;
@@ -381,6 +382,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     Channel channel() {
         return channel;
+    }
+
+    /** The target's interceptor, or {@code null}. */
+    TargetInterceptor interceptor() {
+        return context.interceptor();
     }
 
     @Override

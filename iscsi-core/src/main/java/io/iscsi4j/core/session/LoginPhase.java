@@ -1,7 +1,10 @@
 package io.iscsi4j.core.session;
 
+import io.iscsi4j.InterceptedLogin;
 import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.LoginDecision;
 import io.iscsi4j.TargetConfig;
+import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.core.auth.ChapCredentialsLookup;
 import io.iscsi4j.core.login.LoginContext;
@@ -45,6 +48,8 @@ final class LoginPhase implements LoginContext {
     private final LoginStateMachine machine;
     private boolean first = true;
     private int allocatedTsih;
+    /** Set when the interceptor decided to drop the connection instead of answering the login. */
+    private boolean dropRequested;
 
     LoginPhase(TargetContext context, IscsiConnection connection) {
         this.context = context;
@@ -60,6 +65,12 @@ final class LoginPhase implements LoginContext {
         LoginStep step = machine.process(new LoginRequestFields(req.transit(), req.continueFlag(), req.csg(),
                 req.nsg(), req.versionMax(), req.versionMin(), req.isid(), req.tsih(), req.initiatorTaskTag(),
                 req.cid(), req.cmdSN(), req.expStatSN(), ByteBufUtil.getBytes(req.data())));
+        if (dropRequested) {
+            releaseTsih();
+            LOG.info("{}: login dropped by the interceptor", connection);
+            connection.closeNow();
+            return;
+        }
         LoginResponseFields f = step.response();
         int window = context.tuning().commandWindow();
         LoginResponse resp = LoginResponse.builder()
@@ -208,7 +219,33 @@ final class LoginPhase implements LoginContext {
             return SessionAdmission.refused(context.registry().exists(request.tsih())
                     ? LoginStatus.TOO_MANY_CONNECTIONS : LoginStatus.SESSION_DOES_NOT_EXIST);
         }
+        LoginDecision decision = intercept(request);
+        if (decision.kind() == LoginDecision.Kind.DROP_CONNECTION) {
+            dropRequested = true;
+            return SessionAdmission.refused(LoginStatus.TARGET_ERROR);
+        }
+        if (decision.kind() == LoginDecision.Kind.REJECT) {
+            return SessionAdmission.refused(
+                    LoginStatus.fromCodes(decision.statusClass(), decision.statusDetail()).orElseThrow());
+        }
         allocatedTsih = context.registry().allocateTsih();
         return SessionAdmission.admitted(allocatedTsih);
+    }
+
+    /** Asks the target's interceptor, if any, about a login about to enter full feature phase. */
+    private LoginDecision intercept(SessionRequest request) {
+        TargetInterceptor interceptor = context.interceptor();
+        if (interceptor == null) {
+            return LoginDecision.accept();
+        }
+        NegotiatedParameters p = request.parameters();
+        try {
+            LoginDecision d = interceptor.beforeLogin(new InterceptedLogin(p.initiatorName(), p.targetName(),
+                    p.sessionType() == SessionType.DISCOVERY, connection.channel().remoteAddress()));
+            return d != null ? d : LoginDecision.accept();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: login interceptor failed, accepting the login", connection, e);
+            return LoginDecision.accept();
+        }
     }
 }

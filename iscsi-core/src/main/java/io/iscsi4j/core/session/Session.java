@@ -1,5 +1,8 @@
 package io.iscsi4j.core.session;
 
+import io.iscsi4j.CommandDecision;
+import io.iscsi4j.InterceptedCommand;
+import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.core.pdu.DataIn;
 import io.iscsi4j.core.pdu.DataOut;
 import io.iscsi4j.core.pdu.LogoutRequest;
@@ -27,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +63,10 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private final TaskManagement taskManagement;
     private final InFlight inFlight;
     private int nextTransferTag = 1;
+    /** The target's interceptor, or {@code null}: one null check per command when none is set. */
+    private final TargetInterceptor interceptor;
+    /** The view handed to the interceptor, reused for every command (event loop only); null without one. */
+    private final CommandView commandView;
 
     Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
             SessionParams params, int initialCmdSN, InFlight inFlight) {
@@ -72,6 +80,8 @@ final class Session implements WriteTransfer.IntSupplierTag {
         this.window = new CommandWindow(params.commandWindow(), initialCmdSN);
         this.inFlight = inFlight;
         this.taskManagement = new TaskManagement(this, connection);
+        this.interceptor = connection.interceptor();
+        this.commandView = interceptor == null ? null : new CommandView();
     }
 
     ItNexus nexus() {
@@ -229,6 +239,17 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 completedUncounted(counted);
                 return;
             }
+            CommandDecision decision = null;
+            if (interceptor != null) {
+                decision = intercept(c);
+                if (decision.kind() == CommandDecision.Kind.DROP_CONNECTION) {
+                    LOG.info("{}: connection dropped by the interceptor at ITT 0x{}", connection,
+                            Integer.toHexString(itt));
+                    connection.closeNow();
+                    completedUncounted(counted);
+                    return;
+                }
+            }
             WriteTransfer wt = null;
             if (c.write()) {
                 wt = new WriteTransfer(c.expectedDataTransferLength(), c.data().retain(), unsolicitedFollows,
@@ -243,6 +264,11 @@ final class Session implements WriteTransfer.IntSupplierTag {
             ScsiCommandTask task = new ScsiCommandTask(this, c, wt);
             tasks.put(itt, task);
             inFlight.increment();
+            if (decision != null && decision.kind() == CommandDecision.Kind.RESPOND) {
+                // Answered without running; data still arriving for it is taken and discarded by the transfer.
+                task.complete(decision.status(), decision.sense(), 0);
+                return;
+            }
             try {
                 dispatcher.execute(task);
             } catch (RuntimeException e) {
@@ -253,6 +279,67 @@ final class Session implements WriteTransfer.IntSupplierTag {
             }
         } finally {
             c.release();
+        }
+    }
+
+    /** Asks the interceptor about a command; a failing or null-returning interceptor lets it proceed. */
+    private CommandDecision intercept(ScsiCommand c) {
+        commandView.command = c;
+        try {
+            CommandDecision d = interceptor.beforeCommand(commandView);
+            return d != null ? d : CommandDecision.proceed();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: command interceptor failed, running the command", connection, e);
+            return CommandDecision.proceed();
+        } finally {
+            commandView.command = null;
+        }
+    }
+
+    /** The interceptor's view of the current command. */
+    private final class CommandView implements InterceptedCommand {
+
+        ScsiCommand command;
+
+        private ScsiCommand current() {
+            ScsiCommand c = command;
+            if (c == null) {
+                throw new IllegalStateException("an intercepted command is valid only during beforeCommand");
+            }
+            return c;
+        }
+
+        @Override
+        public String initiatorName() {
+            current();
+            return key.initiatorName();
+        }
+
+        @Override
+        public String targetName() {
+            current();
+            return key.targetName();
+        }
+
+        @Override
+        public int lun() {
+            return Lun.decode(current().lun());
+        }
+
+        @Override
+        public int operationCode() {
+            return current().cdbByte(0) & 0xFF;
+        }
+
+        @Override
+        public ByteBuffer cdb() {
+            return ByteBuffer.wrap(current().cdb()).asReadOnlyBuffer();
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            current();
+            return connection.channel().remoteAddress();
         }
     }
 

@@ -4,6 +4,7 @@ import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.AclConfig;
 import io.iscsi4j.LunConfig;
 import io.iscsi4j.TargetConfig;
+import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.LogicalUnit;
@@ -43,6 +44,8 @@ public final class TargetContext {
     private final SessionRegistry registry = new SessionRegistry();
     private final InFlight inFlight = new InFlight();
     private volatile List<InetSocketAddress> portals = List.of();
+    /** Decides logins and commands, or {@code null}. */
+    private final TargetInterceptor interceptor;
 
     /** A configured target at run time. */
     static final class Target {
@@ -78,6 +81,7 @@ public final class TargetContext {
     public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor) {
         this.tuning = settings.settings();
         this.discoveryAuthenticator = settings.discoveryAuthenticator();
+        this.interceptor = settings.interceptor();
         for (TargetConfig t : settings.targets()) {
             Map<Integer, LogicalUnit> map = new HashMap<>();
             List<LogicalUnit> units = new ArrayList<>();
@@ -124,6 +128,11 @@ public final class TargetContext {
 
     IscsiTarget.Tuning tuning() {
         return tuning;
+    }
+
+    /** The interceptor, or {@code null} when none is set. */
+    TargetInterceptor interceptor() {
+        return interceptor;
     }
 
     /** How initiators authenticate for discovery sessions. */
