@@ -73,6 +73,17 @@ final class AuthenticationSettings {
      * @throws IllegalArgumentException when a user or secret is invalid (the message never quotes a secret)
      */
     Authenticator build() {
+        return build(false);
+    }
+
+    /**
+     * The authenticator these settings describe, where CHAP may also be configured elsewhere (a target's ACLs):
+     * then {@code chapAlgorithms} and {@code allowShortSecrets} are valid without {@code chap}.
+     *
+     * @param chapElsewhere whether ACLs carry CHAP credentials these settings' algorithms apply to
+     * @return {@link Authenticator#none()} when nothing is set
+     */
+    Authenticator build(boolean chapElsewhere) {
         if (authenticator != null && (user != null || targetUser != null || algorithms != null)) {
             throw new IllegalStateException(scope + ": " + names.authenticator() + "(...) replaces "
                     + names.chap() + "(...), " + names.mutualChap() + "(...) and " + names.chapAlgorithms()
@@ -86,7 +97,7 @@ final class AuthenticationSettings {
                 throw new IllegalStateException(scope + ": " + names.mutualChap() + "(...) needs " + names.chap()
                         + "(user, secret): the target only authenticates itself to initiators that authenticated");
             }
-            if (algorithms != null) {
+            if (algorithms != null && !chapElsewhere) {
                 throw new IllegalStateException(scope + ": " + names.chapAlgorithms() + "(...) needs "
                         + names.chap() + "(user, secret)");
             }
@@ -109,7 +120,17 @@ final class AuthenticationSettings {
                     : e.getMessage();
             throw new IllegalArgumentException(scope + ": " + hint, e);
         }
-        ChapAuthenticator.Builder chap = ChapAuthenticator.builder(ChapCredentialsLookup.fixed(built));
+        return chapAuthenticator(built);
+    }
+
+    /** Whether secrets shorter than 12 characters are accepted. */
+    boolean shortSecretsAllowed() {
+        return shortSecretsAllowed;
+    }
+
+    /** A CHAP authenticator for fixed credentials, restricted to these settings' algorithms when set. */
+    Authenticator chapAuthenticator(ChapCredentials credentials) {
+        ChapAuthenticator.Builder chap = ChapAuthenticator.builder(ChapCredentialsLookup.fixed(credentials));
         if (algorithms != null) {
             chap.algorithms(algorithms);
         }

@@ -6,7 +6,10 @@ import io.iscsi4j.core.auth.ChapAlgorithm;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -22,6 +25,22 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Without {@link #chap} or {@link #authenticator} every initiator may log in without authentication.
+ *
+ * <p>Node ACLs ({@link #allowInitiator}, {@link #acl}) restrict who may log in and what they see, like LIO's node
+ * ACLs: once one is configured, only initiators matching an ACL may log in (others get authorization failure,
+ * 0x0202, and do not see the target in SendTargets); each ACL may map LUNs, write-protect them, and carry CHAP
+ * credentials that replace the target-wide ones for its initiators:
+ *
+ * <pre>{@code
+ * .target("iqn.2026-11.com.example:disk", t -> t
+ *         .lun(0, Backstores.memory(1L << 30))
+ *         .lun(1, Backstores.memory(1L << 30))
+ *         .chap("everyone", "a-long-random-secret")                  // for ACLs without CHAP of their own
+ *         .acl("iqn.1993-08.org.debian:01:db1", a -> a
+ *                 .mapLun(0, 1)                                      // sees only LUN 1, as its LUN 0
+ *                 .chap("db1", "db1-long-random-secret"))            // and authenticates with its own secret
+ *         .acl("iqn.1993-08.org.debian:01:*", a -> a.readOnly()))   // other Debian hosts may read every LUN
+ * }</pre>
  * @since 0.1
  */
 public final class TargetBuilder {
@@ -29,7 +48,8 @@ public final class TargetBuilder {
     private final String name;
     private String alias;
     private final List<LunConfig> luns = new ArrayList<>();
-    private final List<AclConfig> acls = new ArrayList<>();
+    /** ACL options by pattern, in declaration order; built in {@link #build()}, when every target option is known. */
+    private final Map<String, AclBuilder> acls = new LinkedHashMap<>();
     private final AuthenticationSettings authentication;
 
     TargetBuilder(String name) {
@@ -151,12 +171,13 @@ public final class TargetBuilder {
     }
 
     /**
-     * Admits an initiator (or a pattern of names, {@code *} and {@code ?} as wildcards) to every LUN. Once any ACL
-     * is configured, initiators that match none are refused at login (authorization failure, 0x0202) and do not
-     * see the target in SendTargets.
+     * Admits an initiator (or a pattern of names, {@code *} and {@code ?} as wildcards) to every LUN, with the
+     * target-wide authentication. Once any ACL is configured, initiators that match none are refused at login
+     * (authorization failure, 0x0202) and do not see the target in SendTargets.
      *
      * @param initiatorPattern an initiator name or pattern
      * @return this
+     * @throws IllegalArgumentException when an ACL with the same pattern (ignoring case) exists
      */
     public TargetBuilder allowInitiator(String initiatorPattern) {
         return acl(initiatorPattern, a -> { });
@@ -164,16 +185,32 @@ public final class TargetBuilder {
 
     /**
      * Adds a node ACL: the initiators matching {@code initiatorPattern} (see {@link #allowInitiator}) see the LUNs
-     * mapped in {@code configure} (all LUNs when nothing is mapped). The first matching ACL applies.
+     * mapped in {@code configure} (all LUNs when nothing is mapped), read-write or read-only, and authenticate with
+     * the ACL's CHAP credentials when it has some, otherwise with the target-wide authentication.
+     *
+     * <p>When several ACLs match an initiator, one applies, and nothing is merged from the others: the ACL naming
+     * the initiator exactly; otherwise the most specific pattern (the most characters that are not wildcards);
+     * among equally specific patterns, the one added first (see {@link AclConfig}).
      *
      * @param initiatorPattern an initiator name or pattern
-     * @param configure maps LUNs
+     * @param configure maps LUNs, sets write protection and CHAP credentials
      * @return this
+     * @throws IllegalArgumentException when the pattern is blank or an ACL with the same pattern (ignoring case)
+     *     exists
      */
     public TargetBuilder acl(String initiatorPattern, Consumer<AclBuilder> configure) {
+        if (initiatorPattern == null || initiatorPattern.isBlank()) {
+            throw new IllegalArgumentException("target " + name + ": empty initiator pattern");
+        }
+        for (String existing : acls.keySet()) {
+            if (existing.toLowerCase(Locale.ROOT).equals(initiatorPattern.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("target " + name + ": ACL " + initiatorPattern
+                        + " is defined twice");
+            }
+        }
         AclBuilder b = new AclBuilder();
         configure.accept(b);
-        acls.add(b.build(initiatorPattern));
+        acls.put(initiatorPattern, b);
         return this;
     }
 
@@ -182,7 +219,9 @@ public final class TargetBuilder {
             throw new IllegalStateException("target " + name + " has no LUN: add one with lun(0, backstore)");
         }
         luns.sort(Comparator.comparingInt(LunConfig::lun));
-        for (AclConfig a : acls) {
+        List<AclConfig> built = new ArrayList<>();
+        acls.forEach((pattern, b) -> built.add(b.build(pattern, authentication.shortSecretsAllowed())));
+        for (AclConfig a : built) {
             for (Map.Entry<Integer, Integer> m : a.lunMapping().entrySet()) {
                 if (luns.stream().noneMatch(l -> l.lun() == m.getValue())) {
                     throw new IllegalStateException("target " + name + ": ACL " + a.initiatorPattern()
@@ -190,6 +229,13 @@ public final class TargetBuilder {
                 }
             }
         }
-        return new TargetConfig(name, alias, luns, authentication.build(), acls);
+        Map<AclConfig, Authenticator> aclChap = new HashMap<>();
+        for (AclConfig a : built) {
+            a.chap().ifPresent(c -> aclChap.put(a, authentication.chapAuthenticator(c)));
+        }
+        Authenticator targetWide = authentication.build(!aclChap.isEmpty());
+        Authenticator authenticator = aclChap.isEmpty() ? targetWide
+                : new AclAuthenticator(targetWide, built, aclChap);
+        return new TargetConfig(name, alias, luns, authenticator, built);
     }
 }

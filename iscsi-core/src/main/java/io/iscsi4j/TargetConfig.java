@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param name the iSCSI name (iqn., eui. or naa. form), compared case-insensitively
  * @param alias the TargetAlias, or {@code null}
  * @param luns the logical units, sorted by LUN, at least one
- * @param authenticator how initiators of this target authenticate; {@link Authenticator#none()} for no
- *     authentication (its {@code toString()} never shows a secret)
+ * @param authenticator how initiators of this target authenticate, ACLs with CHAP credentials of their own
+ *     included; {@link Authenticator#none()} for no authentication (its {@code toString()} never shows a secret)
  * @param acls the node ACLs; empty admits every initiator to every LUN
  * @since 0.1
  */
@@ -36,7 +36,8 @@ public record TargetConfig(String name, String alias, List<LunConfig> luns, Auth
     }
 
     /**
-     * The ACL that admits an initiator: the first matching one, an empty ACL admitting everyone when none is
+     * The ACL that admits an initiator: the one that applies when several match (the exact name first, then the most
+     * specific pattern, then the first declared; see {@link AclConfig}), an empty ACL admitting everyone when none is
      * configured, or {@code null} when the initiator is not admitted.
      *
      * @param initiatorName the InitiatorName of the login
@@ -46,12 +47,7 @@ public record TargetConfig(String name, String alias, List<LunConfig> luns, Auth
         if (acls.isEmpty()) {
             return OPEN;
         }
-        for (AclConfig a : acls) {
-            if (a.matches(initiatorName)) {
-                return a;
-            }
-        }
-        return null;
+        return AclConfig.bestMatch(acls, initiatorName);
     }
 
     private static final AclConfig OPEN = new AclConfig("*", java.util.Map.of());

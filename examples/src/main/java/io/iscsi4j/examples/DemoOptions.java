@@ -21,10 +21,13 @@ import java.util.Objects;
  * @param chap the CHAP user and secret initiators must use, or {@code null} for no authentication
  * @param mutualChap the target's CHAP user and secret for mutual CHAP, or {@code null}; only with {@code chap}
  * @param allowShortSecrets whether secrets shorter than 12 characters are accepted
+ * @param allow the initiator names or patterns ({@code *}, {@code ?}) admitted, in the order given; empty admits
+ *        every initiator
  * @param help whether {@code --help} was given (the other fields then hold their defaults)
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
-                   int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, boolean help) {
+                   int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
+                   boolean help) {
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 3260;
@@ -53,10 +56,15 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "                        with --chap: the target answers initiators that ask it to",
             "                        authenticate as USER with SECRET (different from the --chap secret)",
             "  --allow-short-secrets accept CHAP secrets shorter than 12 characters (tests and labs only)",
+            "  --allow IQN           admit only this initiator; repeat it for several; '*' and '?' are",
+            "                        wildcards, as iqn.1993-08.org.debian:* (quote it in a shell); others",
+            "                        are refused at login (authorization failure) and do not see the",
+            "                        target in discovery. Default: every initiator may log in",
             "  --help                show this help");
 
     DemoOptions {
         portals = List.copyOf(portals);
+        allow = List.copyOf(allow);
         if (portals.isEmpty()) {
             throw new IllegalArgumentException("at least one portal");
         }
@@ -84,6 +92,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         boolean allowShortSecrets = false;
         String chap = null;
         String mutualChap = null;
+        List<String> allow = new ArrayList<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -108,7 +117,8 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     }
                     allowShortSecrets = true;
                 }
-                case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap" -> {
+                case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
+                     "--allow" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -126,6 +136,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--luns" -> luns = value;
                         case "--chap" -> chap = value;
                         case "--mutual-chap" -> mutualChap = value;
+                        case "--allow" -> allow.add(parseAllow(value, allow));
                         default -> blockSize = value;
                     }
                 }
@@ -136,7 +147,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         }
         if (help) {
             return new DemoOptions(List.of(new Portal(DEFAULT_HOST, DEFAULT_PORT)), DEFAULT_IQN, 1L << 30, null,
-                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, true);
+                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, List.of(), true);
         }
         if (portalTexts.isEmpty()) {
             portalTexts.add(DEFAULT_HOST + ":" + DEFAULT_PORT);
@@ -165,7 +176,29 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             checkCredentials(chapCredentials, mutualCredentials, allowShortSecrets);
         }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
-                chapCredentials, mutualCredentials, allowShortSecrets, false);
+                chapCredentials, mutualCredentials, allowShortSecrets, allow, false);
+    }
+
+    /**
+     * An initiator name or pattern for {@code --allow}: the characters of iSCSI names (RFC 3722: letters, digits,
+     * '.', '-', ':') and the wildcards '*' and '?'; each given once (names compare case-insensitively).
+     */
+    private static String parseAllow(String value, List<String> earlier) throws UsageException {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '.' || c == '-' || c == ':' || c == '*' || c == '?';
+            if (!ok) {
+                throw new UsageException("bad --allow " + value + ": only letters, digits, '.', '-', ':' and the"
+                        + " wildcards '*' and '?' may appear in an initiator name or pattern");
+            }
+        }
+        for (String e : earlier) {
+            if (e.equalsIgnoreCase(value)) {
+                throw new UsageException("bad --allow " + value + ": given twice");
+            }
+        }
+        return value;
     }
 
     /** {@code USER:SECRET}, split at the last colon; messages never repeat the value, which holds a secret. */

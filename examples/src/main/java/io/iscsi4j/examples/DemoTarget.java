@@ -127,6 +127,9 @@ public final class DemoTarget {
                     if (options.allowShortSecrets()) {
                         t.allowShortSecrets();
                     }
+                    for (String initiator : options.allow()) {
+                        t.allowInitiator(initiator);
+                    }
                 });
             } catch (IllegalArgumentException e) {
                 throw new UsageException("bad --iqn " + options.iqn() + ": " + e.getMessage());
@@ -188,7 +191,8 @@ public final class DemoTarget {
                     : ", mutual CHAP as " + options.mutualChap().user());
         }
         return luns + " (" + humanSize(options.sizeBytes()) + each + " " + where + ", " + options.blockSize()
-                + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + authentication + ")";
+                + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + authentication
+                + (options.allow().isEmpty() ? "" : ", only for " + String.join(", ", options.allow())) + ")";
     }
 
     /** {@code 1073741824} as {@code 1 GiB}; sizes that are not a whole number of KiB stay in bytes. */

@@ -29,6 +29,7 @@ class DemoOptionsTest {
         assertThat(o.chap()).isNull();
         assertThat(o.mutualChap()).isNull();
         assertThat(o.allowShortSecrets()).isFalse();
+        assertThat(o.allow()).isEmpty();
         assertThat(o.help()).isFalse();
     }
 
@@ -36,11 +37,22 @@ class DemoOptionsTest {
     void everyOptionIsRead() throws Exception {
         DemoOptions o = DemoOptions.parse("--portal", "10.0.0.5:3261", "--iqn", "iqn.2026-11.com.example:disk",
                 "--size", "512M", "--file", "/tmp/lun.img", "--block-size", "4096", "--read-only", "--luns", "1",
-                "--chap", "alice:pw", "--mutual-chap", "disk:pw2", "--allow-short-secrets");
+                "--chap", "alice:pw", "--mutual-chap", "disk:pw2", "--allow-short-secrets",
+                "--allow", "iqn.1993-08.org.debian:01:abc");
 
         assertThat(o).isEqualTo(new DemoOptions(List.of(new Portal("10.0.0.5", 3261)),
                 "iqn.2026-11.com.example:disk", 512L << 20, Path.of("/tmp/lun.img"), 4096, true, 1,
-                new Credentials("alice", "pw"), new Credentials("disk", "pw2"), true, false));
+                new Credentials("alice", "pw"), new Credentials("disk", "pw2"), true,
+                List.of("iqn.1993-08.org.debian:01:abc"), false));
+    }
+
+    @Test
+    void allowRepeatsAndTakesPatterns() throws Exception {
+        DemoOptions o = DemoOptions.parse("--allow", "iqn.1993-08.org.debian:*", "--allow=iqn.2026-11.com.example:host?",
+                "--allow", "iqn.2026-11.com.example:db1");
+
+        assertThat(o.allow()).containsExactly("iqn.1993-08.org.debian:*", "iqn.2026-11.com.example:host?",
+                "iqn.2026-11.com.example:db1");
     }
 
     @Test
@@ -168,7 +180,11 @@ class DemoOptionsTest {
             "--mutual-chap disk:target-secret-456 | option --mutual-chap needs --chap",
             "--chap alice:alice-secret-0123 --mutual-chap disk:short | bad --mutual-chap: the CHAP target secret of disk has 5",
             "--chap alice:alice-secret-0123 --mutual-chap disk:alice-secret-0123 | bad --mutual-chap: the mutual CHAP secret",
-            "--allow-short-secrets=yes    | option --allow-short-secrets takes no value"})
+            "--allow-short-secrets=yes    | option --allow-short-secrets takes no value",
+            "--allow                      | option --allow needs a value",
+            "--allow=                     | option --allow needs a non-empty value",
+            "--allow iqn.x:a/b            | bad --allow iqn.x:a/b: only letters, digits",
+            "--allow iqn.x:a --allow IQN.X:A | bad --allow IQN.X:A: given twice"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -181,6 +197,6 @@ class DemoOptionsTest {
     @Test
     void usageMentionsEveryOption() {
         assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
-                "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--help");
+                "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--help");
     }
 }

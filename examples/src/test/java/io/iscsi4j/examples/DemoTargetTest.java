@@ -104,6 +104,26 @@ class DemoTargetTest {
     }
 
     @Test
+    void allowAdmitsOnlyTheGivenInitiatorsWithTheirPatterns() throws Exception {
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M", "--allow",
+                "iqn.1993-08.org.debian:*", "--allow", "iqn.2026-11.com.example:db1");
+
+        try (IscsiTarget target = DemoTarget.build(options)) {
+            io.iscsi4j.TargetConfig t = target.targets().get(0);
+            assertThat(t.acls()).extracting(io.iscsi4j.AclConfig::initiatorPattern)
+                    .containsExactly("iqn.1993-08.org.debian:*", "iqn.2026-11.com.example:db1");
+            assertThat(t.aclFor("iqn.1993-08.org.debian:01:abc")).isNotNull();
+            assertThat(t.aclFor("iqn.2026-11.com.example:db1")).isNotNull();
+            assertThat(t.aclFor("iqn.2026-11.com.example:db2")).isNull();
+        }
+        try (IscsiTarget target = DemoTarget.build(DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M"))) {
+            assertThat(target.targets().get(0).aclFor("iqn.2026-11.com.example:anyone")).isNotNull();
+        }
+        assertThat(DemoTarget.describe(options)).isEqualTo("LUN 0 (1 MiB in memory, 512-byte blocks, only for"
+                + " iqn.1993-08.org.debian:*, iqn.2026-11.com.example:db1)");
+    }
+
+    @Test
     void theDescriptionNamesReadOnly() throws Exception {
         assertThat(DemoTarget.describe(DemoOptions.parse("--size", "1G", "--read-only")))
                 .isEqualTo("LUN 0 (1 GiB in memory, 512-byte blocks, read-only)");

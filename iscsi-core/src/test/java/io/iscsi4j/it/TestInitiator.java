@@ -70,6 +70,8 @@ final class TestInitiator implements AutoCloseable {
     private final List<RawPdu> asyncMessages = new ArrayList<>();
     private final Stats stats = new Stats();
     private int blockSize = 512;
+    private String chapUser;
+    private String chapSecret;
     private int r2tProbeMillis;
 
     // One-shot faults for the next command.
@@ -137,6 +139,25 @@ final class TestInitiator implements AutoCloseable {
         return login(initiatorName, targetName, false, operational);
     }
 
+    /**
+     * Logs in to a normal session authenticating with one-way CHAP (RFC 7143 §12.1.3, MD5 only): AuthMethod=CHAP,
+     * CHAP_A=5, then CHAP_N and CHAP_R answering the target's challenge; then the operational stage as
+     * {@link #login(String, String, Map)} does.
+     *
+     * @throws LoginFailure when the target refuses the login
+     */
+    Map<String, String> loginChap(String initiatorName, String targetName, String user, String secret,
+                                  Map<String, String> operational) throws IOException {
+        chapUser = user;
+        chapSecret = secret;
+        try {
+            return login(initiatorName, targetName, false, operational);
+        } finally {
+            chapUser = null;
+            chapSecret = null;
+        }
+    }
+
     /** Logs in to a discovery session (SessionType=Discovery). */
     Map<String, String> loginDiscovery(String initiatorName, Map<String, String> operational) throws IOException {
         return login(initiatorName, null, true, operational);
@@ -155,7 +176,7 @@ final class TestInitiator implements AutoCloseable {
         if (!discovery) {
             security.put("TargetName", targetName);
         }
-        security.put("AuthMethod", "None");
+        security.put("AuthMethod", chapUser == null ? "None" : "CHAP");
         offered.putAll(security);
 
         int csg = STAGE_SECURITY;
@@ -163,6 +184,15 @@ final class TestInitiator implements AutoCloseable {
         Map<String, String> toSend = security;
         boolean operationalSent = false;
         boolean first = true;
+        if (chapUser != null) {
+            chapExchange(tag, security);
+            first = false;
+            csg = STAGE_OPERATIONAL;
+            nsg = STAGE_FULL_FEATURE;
+            toSend = new LinkedHashMap<>(operational);
+            offered.putAll(operational);
+            operationalSent = true;
+        }
         for (int round = 0; round < 16; round++) {
             sendLoginRequest(tag, true, csg, nsg, TextKeys.encode(toSend));
             RawPdu response = receiveLoginResponse(tag, csg, first);
@@ -201,6 +231,49 @@ final class TestInitiator implements AutoCloseable {
             }
         }
         throw new ProtocolViolation("login did not reach full feature phase within 16 exchanges");
+    }
+
+    /** The security stage with one-way CHAP, MD5: three exchanges, the last one transiting to the operational stage. */
+    private void chapExchange(int tag, Map<String, String> security) throws IOException {
+        sendLoginRequest(tag, false, STAGE_SECURITY, 0, TextKeys.encode(security));
+        Map<String, String> answer = loginKeys(receiveLoginResponse(tag, STAGE_SECURITY, true));
+        if (!"CHAP".equals(answer.get("AuthMethod"))) {
+            throw new ProtocolViolation("AuthMethod=CHAP answered " + answer);
+        }
+        targetKeys.putAll(answer);
+        sendLoginRequest(tag, false, STAGE_SECURITY, 0, TextKeys.encode(Map.of("CHAP_A", "5")));
+        Map<String, String> challenge = loginKeys(receiveLoginResponse(tag, STAGE_SECURITY, false));
+        if (!"5".equals(challenge.get("CHAP_A")) || challenge.get("CHAP_I") == null
+                || challenge.get("CHAP_C") == null) {
+            throw new ProtocolViolation("CHAP_A=5 answered " + challenge);
+        }
+        byte[] response;
+        try {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            md5.update((byte) Integer.parseInt(challenge.get("CHAP_I")));
+            md5.update(chapSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md5.update(java.util.HexFormat.of().parseHex(challenge.get("CHAP_C").substring(2)));
+            response = md5.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, String> proof = new LinkedHashMap<>();
+        proof.put("CHAP_N", chapUser);
+        proof.put("CHAP_R", "0x" + java.util.HexFormat.of().formatHex(response));
+        sendLoginRequest(tag, true, STAGE_SECURITY, STAGE_OPERATIONAL, TextKeys.encode(proof));
+        RawPdu done = receiveLoginResponse(tag, STAGE_SECURITY, false);
+        if ((done.flags() & 0x80) == 0 || (done.flags() & 0x03) != STAGE_OPERATIONAL) {
+            throw new ProtocolViolation("CHAP response did not lead to the operational stage: " + done);
+        }
+        targetKeys.putAll(loginKeys(done));
+    }
+
+    private static Map<String, String> loginKeys(RawPdu response) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : TextKeys.decode(response.data())) {
+            keys.put(e.getKey(), e.getValue());
+        }
+        return keys;
     }
 
     private void sendLoginRequest(int tag, boolean transit, int csg, int nsg, byte[] text) throws IOException {

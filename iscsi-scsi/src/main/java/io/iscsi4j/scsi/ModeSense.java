@@ -28,8 +28,9 @@ final class ModeSense {
      * Executes MODE SENSE.
      *
      * @param ten {@code true} for MODE SENSE (10), {@code false} for MODE SENSE (6)
+     * @param writeProtected the WP bit: the logical unit is write-protected, or served read-only to this initiator
      */
-    static void execute(ScsiTask task, LogicalUnit lu, boolean ten) {
+    static void execute(ScsiTask task, LogicalUnit lu, boolean ten, boolean writeProtected) {
         ByteBuffer cdb = task.cdb();
         boolean dbd = Cdb.bit(cdb, 1, 3);
         boolean longLba = ten && Cdb.bit(cdb, 1, 4); // LLBAA
@@ -74,7 +75,7 @@ final class ModeSense {
                 + (control ? CONTROL_LENGTH : 0);
         byte[] d = new byte[length];
         // Mode parameter header; MEDIUM TYPE 0; DEVICE-SPECIFIC PARAMETER: WP (bit 7), DPOFUA (bit 4).
-        int deviceSpecific = (lu.isWriteProtected() ? 0x80 : 0) | 0x10;
+        int deviceSpecific = (writeProtected ? 0x80 : 0) | 0x10;
         if (ten) {
             Bytes.putU16(d, 0, length - 2);   // MODE DATA LENGTH
             d[3] = (byte) deviceSpecific;

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * blocks hold shared or exclusive claims on their LBA ranges (see {@link LogicalUnit}), which makes COMPARE AND
  * WRITE, ORWRITE, WRITE ATOMIC and SANITIZE atomic with respect to every other command of this target.
  *
+ * <p>A dispatcher may serve some of its LUNs read-only (a node ACL's write-protected mapped LUNs, as LIO's
+ * {@code write_protect}): for those LUNs, and only through this dispatcher, commands that change the medium and
+ * MODE SELECT (which changes mode parameters every I_T nexus shares) end with DATA PROTECT / WRITE PROTECTED after
+ * the unit attention, reservation and sanitize checks; MODE SENSE reports WP=1; EXTENDED COPY refuses such a
+ * logical unit as its destination. Other dispatchers over the same logical unit may still write it.
+ *
  * <p>A LUN without a logical unit (or in an addressing method {@link Lun#decode} rejects) answers INQUIRY with
  * peripheral qualifier 011b and device type 1Fh, REPORT LUNS normally and REQUEST SENSE with ILLEGAL REQUEST /
  * LOGICAL UNIT NOT SUPPORTED sense data and GOOD status; anything else ends with CHECK CONDITION, ILLEGAL REQUEST /
@@ -66,6 +73,8 @@ public final class ScsiDispatcher {
     /** REPORT LUNS parameter data. */
     private final byte[] lunList;
     private final TaskSetAborter taskSetAborter;
+    /** Whether the LUN is served read-only by this dispatcher, indexed by LUN like {@link #byLun}. */
+    private final boolean[] readOnlyByLun;
 
     /**
      * Creates a dispatcher over a fixed LUN map whose PREEMPT AND ABORT aborts no tasks ({@link TaskSetAborter#NONE}).
@@ -85,6 +94,22 @@ public final class ScsiDispatcher {
      * @throws IllegalArgumentException when a LUN number is out of range
      */
     public ScsiDispatcher(Map<Integer, LogicalUnit> lunMap, TaskSetAborter taskSetAborter) {
+        this(lunMap, Set.of(), taskSetAborter);
+    }
+
+    /**
+     * Creates a dispatcher over a fixed LUN map that serves some LUNs read-only, whatever their logical units allow:
+     * the view of one node ACL whose mapped LUNs may be write-protected.
+     *
+     * @param lunMap LUN number (0 to {@link Lun#MAX}) to logical unit; copied
+     * @param readOnlyLuns LUNs of {@code lunMap} that refuse commands changing the medium (DATA PROTECT / WRITE
+     *        PROTECTED) and report WP=1 in MODE SENSE through this dispatcher; copied
+     * @param taskSetAborter aborts the tasks of the I_T nexuses a PREEMPT AND ABORT preempts (the transport owns them)
+     * @throws IllegalArgumentException when a LUN number is out of range or a read-only LUN is not in {@code lunMap}
+     * @since 0.1
+     */
+    public ScsiDispatcher(Map<Integer, LogicalUnit> lunMap, Set<Integer> readOnlyLuns,
+                          TaskSetAborter taskSetAborter) {
         this.taskSetAborter = Objects.requireNonNull(taskSetAborter, "taskSetAborter");
         this.logicalUnits = Map.copyOf(Objects.requireNonNull(lunMap, "lunMap"));
         int[] luns = logicalUnits.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -98,6 +123,43 @@ public final class ScsiDispatcher {
             byLun[lun] = logicalUnits.get(lun);
         }
         this.lunList = SpcCommands.lunList(luns);
+        this.readOnlyByLun = new boolean[byLun.length];
+        for (int lun : Objects.requireNonNull(readOnlyLuns, "readOnlyLuns")) {
+            if (!logicalUnits.containsKey(lun)) {
+                throw new IllegalArgumentException("read-only LUN " + lun + " has no logical unit");
+            }
+            readOnlyByLun[lun] = true;
+        }
+    }
+
+    /**
+     * Whether the LUN is served read-only by this dispatcher (see {@link #ScsiDispatcher(Map, Set, TaskSetAborter)});
+     * a logical unit that is itself {@linkplain LogicalUnit#isWriteProtected() write-protected} is so everywhere.
+     *
+     * @param lun a LUN number
+     * @return {@code true} when this dispatcher serves the LUN read-only
+     * @since 0.1
+     */
+    public boolean isReadOnly(int lun) {
+        return lun >= 0 && lun < readOnlyByLun.length && readOnlyByLun[lun];
+    }
+
+    /** Whether commands through this dispatcher may not change the logical unit addressed as {@code lun}. */
+    boolean isWriteProtected(LogicalUnit lu, int lun) {
+        return lu.isWriteProtected() || isReadOnly(lun);
+    }
+
+    /** Whether this dispatcher serves {@code lu} read-only under any of its LUNs, or {@code lu} is write-protected. */
+    boolean isWriteProtected(LogicalUnit lu) {
+        if (lu.isWriteProtected()) {
+            return true;
+        }
+        for (int lun = 0; lun < byLun.length; lun++) {
+            if (byLun[lun] == lu && readOnlyByLun[lun]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The LUN map this dispatcher serves (immutable). */
@@ -245,6 +307,11 @@ public final class ScsiDispatcher {
         }
         if (lu != null && lu.sanitizing() && !Sanitize.allowedDuringSanitize(opcode)) {
             Sense.fail(t, Sense.SANITIZE_IN_PROGRESS);
+            return;
+        }
+        if (lu != null && readOnlyByLun[lun] && (command.changesMedium()
+                || opcode == Opcode.MODE_SELECT_6 || opcode == Opcode.MODE_SELECT_10)) {
+            Sense.fail(t, Sense.WRITE_PROTECTED);
             return;
         }
         command.handler().execute(t, lu, this);

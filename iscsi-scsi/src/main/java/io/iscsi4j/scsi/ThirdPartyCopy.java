@@ -333,7 +333,7 @@ final class ThirdPartyCopy {
             if (!SbcCommands.inRange(destinationLba, destinationBlocks, dst.blockCount())) {
                 return aborted(AdditionalSense.NO_ADDITIONAL_SENSE_INFORMATION, p + 20);
             }
-            if (bytes > 0 && dst.isWriteProtected()) {
+            if (bytes > 0 && dispatcher.isWriteProtected(dst)) {
                 return aborted(AdditionalSense.WRITE_PROTECTED, p + 6);
             }
             return new Segment(p, src, sourceLba, dst, destinationLba, bytes);

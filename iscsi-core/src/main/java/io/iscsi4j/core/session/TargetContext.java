@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,9 @@ public final class TargetContext {
     static final class Target {
         final TargetConfig config;
         final ScsiDispatcher dispatcher;
-        /** Dispatchers of ACLs that map LUNs (LUN masking); ACLs without mappings use {@link #dispatcher}. */
+        /**
+         * Dispatchers of ACLs that map LUNs (LUN masking) or write-protect them; other ACLs use {@link #dispatcher}.
+         */
         final Map<AclConfig, ScsiDispatcher> aclDispatchers = new HashMap<>();
         final List<LogicalUnit> units;
 
@@ -100,10 +103,15 @@ public final class TargetContext {
             Target target = new Target(t, new ScsiDispatcher(map,
                     (lun, preempted) -> abortPreempted(name, map.get(lun), preempted)), units);
             for (AclConfig acl : t.acls()) {
-                if (!acl.lunMapping().isEmpty()) {
+                if (!acl.lunMapping().isEmpty() || acl.readOnly()) {
                     Map<Integer, LogicalUnit> masked = new HashMap<>();
-                    acl.lunMapping().forEach((mapped, real) -> masked.put(mapped, map.get(real)));
-                    target.aclDispatchers.put(acl, new ScsiDispatcher(masked,
+                    if (acl.lunMapping().isEmpty()) {
+                        masked.putAll(map);
+                    } else {
+                        acl.lunMapping().forEach((mapped, real) -> masked.put(mapped, map.get(real)));
+                    }
+                    Set<Integer> readOnly = acl.readOnly() ? masked.keySet() : acl.readOnlyLuns();
+                    target.aclDispatchers.put(acl, new ScsiDispatcher(masked, readOnly,
                             (lun, preempted) -> abortPreempted(name, masked.get(lun), preempted)));
                 }
             }
