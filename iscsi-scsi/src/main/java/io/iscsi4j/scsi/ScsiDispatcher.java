@@ -243,9 +243,12 @@ public final class ScsiDispatcher {
             task.complete(ScsiStatus.RESERVATION_CONFLICT, null, 0);
             return;
         }
-        if (lu != null && lu.sanitizing() && !Sanitize.allowedDuringSanitize(opcode)) {
-            Sense.fail(t, Sense.SANITIZE_IN_PROGRESS);
-            return;
+        if (lu != null) {
+            SenseData sanitize = Sanitize.refusal(lu, opcode);
+            if (sanitize != null) {
+                Sense.fail(t, sanitize);
+                return;
+            }
         }
         command.handler().execute(t, lu, this);
     }
@@ -302,6 +305,11 @@ public final class ScsiDispatcher {
         @Override
         public java.util.concurrent.CompletionStage<ByteBuffer> receiveDataOut(int length) {
             return task.receiveDataOut(length);
+        }
+
+        @Override
+        public void continuesInBackground() {
+            task.continuesInBackground();
         }
 
         @Override
