@@ -172,6 +172,41 @@ public final class ScsiDispatcher {
         }
     }
 
+    /**
+     * An I_T NEXUS RESET was performed on {@code nexus} (the transport already terminated its tasks): on every logical
+     * unit the nexus loses what an I_T nexus loss takes (SAM-5 §7.7: its SPC-2 reservations, its EXTENDED COPY
+     * statuses, its pending unit attentions) and gets an I_T NEXUS LOSS OCCURRED unit attention. Persistent
+     * reservations and registrations stay. A running SANITIZE is not affected.
+     *
+     * @param nexus the nexus
+     * @since 0.1
+     */
+    public void itNexusReset(ItNexus nexus) {
+        for (LogicalUnit lu : byLun) {
+            if (lu != null) {
+                lu.reservations().nexusLost(nexus);
+                lu.copyManager().nexusLost(nexus);
+                lu.unitAttentions().replaceAll(nexus.initiatorPortName(), AdditionalSense.I_T_NEXUS_LOSS_OCCURRED);
+            }
+        }
+    }
+
+    /**
+     * QUERY ASYNCHRONOUS EVENT (SAM-5 §7.10): whether a unit attention condition is pending for the nexus at the
+     * logical unit, without clearing it. Deferred errors are never pending (none is reported).
+     *
+     * @param lun the logical unit
+     * @param nexus the nexus
+     * @return the ADDITIONAL RESPONSE INFORMATION of the oldest pending condition (bits 21-20 UADE DEPTH: 01b one
+     *     condition, 10b more; bits 19-16 SENSE KEY; bits 15-8 ASC; bits 7-0 ASCQ), or -1 when none is pending or
+     *     there is no logical unit at {@code lun}
+     * @since 0.1
+     */
+    public int queryAsynchronousEvent(int lun, ItNexus nexus) {
+        LogicalUnit lu = lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        return lu == null ? -1 : lu.unitAttentions().peekAdditionalResponseInformation(nexus.initiatorPortName());
+    }
+
     /** What PREEMPT AND ABORT calls to abort the preempted nexuses' tasks. */
     TaskSetAborter taskSetAborter() {
         return taskSetAborter;

@@ -530,6 +530,18 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
     }
 
+    /** I_T NEXUS RESET: every logical unit performs the I_T nexus loss for this session's nexus (SAM-5). */
+    void itNexusReset() {
+        if (dispatcher != null) {
+            dispatcher.itNexusReset(nexus);
+        }
+    }
+
+    /** QUERY ASYNCHRONOUS EVENT: the pending unit attention's additional response information, or -1. */
+    int queryAsynchronousEvent(long lunField) {
+        return dispatcher == null ? -1 : dispatcher.queryAsynchronousEvent(Lun.decode(lunField), nexus);
+    }
+
     /** Whether the LUN field addresses a logical unit of this session's target. */
     boolean hasLun(long lunField) {
         int lun = Lun.decode(lunField);
