@@ -3,8 +3,17 @@ package io.iscsi4j.it;
 import io.iscsi4j.IscsiTarget;
 import org.junit.jupiter.api.Test;
 
+import io.iscsi4j.backstore.Backstore;
+import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.backstore.ForwardingBackstore;
+
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -218,6 +227,65 @@ class TaskManagementTest {
             assertThat(r.good()).isTrue();
             assertThat(r.data()[0] & 0x04).as("QTS").isNotZero();
             assertThat(r.data()[1] & 0x07).as("QAES, QTSS, ITNRS").isEqualTo(0x07);
+        }
+    }
+
+    /** A memory backstore whose unmap calls take {@code millis} each (scheduled; no thread waits). */
+    private static Backstore slowUnmap(long bytes, long millis, ScheduledExecutorService scheduler) {
+        return new ForwardingBackstore(Backstores.memory(bytes)) {
+            @Override
+            public CompletionStage<Void> unmap(long lba, long blocks) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                scheduler.schedule(() -> delegate().unmap(lba, blocks).whenComplete((v, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                    } else {
+                        done.complete(null);
+                    }
+                }), millis, TimeUnit.MILLISECONDS);
+                return done;
+            }
+        };
+    }
+
+    @Test
+    void anAbortedSanitizeEndsAtOnceWhileItsOperationGoesOnWithAProgressIndication() throws Exception {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try (IscsiTarget target = IscsiTarget.builder().portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, slowUnmap(16L << 20, 150, scheduler))).build().start();
+             TestInitiator ini = Targets.login(target, Map.of())) {
+            assertThat(ini.testUnitReady().status()).isZero();
+            int sanitizeCmdSN = ini.cmdSN();
+            int sanitize = ini.nextTag();
+            byte[] blockErase = new byte[10];
+            blockErase[0] = 0x48;
+            blockErase[1] = 0x02; // BLOCK ERASE, no IMMED: the command lasts as long as the operation (16 x 150 ms)
+            ini.send(Bhs.of(Bhs.SCSI_COMMAND).flags(0x80).lun(Bhs.encodeLun(0)).itt(sanitize)
+                    .i32(24, sanitizeCmdSN).i32(28, ini.expStatSN()).bytes(32, blockErase), new byte[0]);
+            ini.advanceCmdSN(1);
+
+            ScsiResult running = ini.testUnitReady();
+            long before = System.nanoTime();
+            int abort = tmf(ini, 1, 0, sanitize, sanitizeCmdSN);
+            long abortMillis = (System.nanoTime() - before) / 1_000_000;
+            ScsiResult stillRunning = ini.testUnitReady();
+
+            assertThat(new int[] {running.status(), running.senseKey(), running.asc(), running.sense()[13]})
+                    .as("NOT READY / SANITIZE IN PROGRESS").containsExactly(2, 2, 0x04, 0x1B);
+            assertThat(running.sense()[15] & 0x80).as("SKSV: a progress indication").isNotZero();
+            assertThat(abort).as("ABORT TASK: Function complete").isZero();
+            assertThat(abortMillis).as("the abort did not wait for the operation").isLessThan(1500);
+            assertThat(stillRunning.sense()[13]).as("the operation goes on").isEqualTo((byte) 0x1B);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            ScsiResult after = ini.testUnitReady();
+            while (after.status() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                after = ini.testUnitReady();
+            }
+            assertThat(after.status()).as("GOOD once the operation ended; no response for the aborted task").isZero();
+            assertThat(ini.nopOut(new byte[] {9})).containsExactly(9);
+        } finally {
+            scheduler.shutdownNow();
         }
     }
 }
