@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * are validated. Without IMMED it ends when the operation does; the operation belongs to the logical unit, not to
  * the command: ABORT TASK, ABORT TASK SET, CLEAR TASK SET, LOGICAL UNIT RESET, target resets and the loss of the
  * I_T nexus end the command (which then never answers, see {@link ScsiTask#continuesInBackground()}) and leave
- * the operation running. Closing the logical unit stops it at the next chunk.
+ * the operation running. Closing the logical unit stops it at the next chunk. A pending unit attention takes
+ * precedence: it is reported on the next command (SPC-5 §5.14), the sanitize condition on the ones after it.
  *
  * <p><b>Failure mode.</b> When a backstore call fails, the operation stops and the logical unit enters the sanitize
  * failure mode: the command (without IMMED) and every later command other than the ones above and SANITIZE end with

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * (SBC-4): READ CAPACITY (10) and (16), READ and WRITE (6), (10), (12) and (16), VERIFY and WRITE AND VERIFY (10),
  * (12) and (16), COMPARE AND WRITE, ORWRITE (16), WRITE SAME (10) and (16), GET LBA STATUS, PRE-FETCH (10) and (16),
  * SYNCHRONIZE CACHE (10) and (16), READ DEFECT DATA (10) and (12), START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL,
- * SANITIZE (OVERWRITE); and where the backstore's {@link io.iscsi4j.backstore.Backstore#capabilities() capabilities}
+ * SANITIZE (OVERWRITE, EXIT FAILURE MODE); and where the backstore's {@link io.iscsi4j.backstore.Backstore#capabilities() capabilities}
  * allow, UNMAP, SANITIZE BLOCK ERASE and WRITE ATOMIC (16). The command table that routes them also answers REPORT
  * SUPPORTED OPERATION CODES, so the report always matches what runs. Any other operation code ends with CHECK
  * CONDITION, ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE (an unknown service action of a known operation code
@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checks before a command runs, in order: a pending unit attention (CHECK CONDITION / UNIT ATTENTION), then the
  * logical unit's reservations (RESERVATION CONFLICT status for a command that another I_T nexus's RESERVE or
- * persistent reservation forbids; see {@code Reservations} and {@code ReservationAccess}), then a running SANITIZE.
+ * persistent reservation forbids; see {@code Reservations} and {@code ReservationAccess}), then the sanitize state
+ * (a running SANITIZE or the sanitize failure mode, see {@code Sanitize}): a pending unit attention is reported first
+ * (SPC-5 §5.14), the NOT READY of a running sanitize on the commands after it.
  * Reservations: an SPC-2 reservation ends with its holder's nexus ({@link #nexusLost}), a logical unit reset and a
  * target reset; persistent reservations and registrations survive all three and are lost only with this object
  * (persistence through power loss is not offered). PREEMPT AND ABORT hands the preempted I_T nexuses to the

@@ -344,4 +344,23 @@ class SanitizeTest {
         assertThat(Target.checked(sanitize).outcome()).isEqualTo("CHECK_CONDITION MEDIUM_ERROR / SANITIZE_COMMAND_FAILED");
         assertThat(slow.backstore.calls).containsExactly("writeSame 0+" + chunkBlocks + " fua");
     }
+
+    @Test
+    void aPendingUnitAttentionIsReportedBeforeTheSanitizeInProgress() {
+        Slow slow = new Slow(16);
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome()).isEqualTo("GOOD");
+        byte[] list = overwriteList(1, (byte) 7);
+        TestTask sanitize = slow.run(TestTask.of(sanitize(IMMED | OVERWRITE, list.length)).dataOut(list));
+        slow.dispatcher.logicalUnitReset(0);
+
+        TestTask first = Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady())));
+        TestTask second = Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady())));
+        slow.executor.runAll();
+
+        assertThat(Target.checked(sanitize).outcome()).isEqualTo("GOOD");
+        assertThat(first.outcome()).isEqualTo("CHECK_CONDITION UNIT_ATTENTION / BUS_DEVICE_RESET_FUNCTION_OCCURRED");
+        assertThat(second.outcome())
+                .isEqualTo("CHECK_CONDITION NOT_READY / LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS");
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome()).isEqualTo("GOOD");
+    }
 }
