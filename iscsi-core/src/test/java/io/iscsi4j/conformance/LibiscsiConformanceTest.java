@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,19 +31,25 @@ import static org.assertj.core.api.Assertions.assertThat;
  * libiscsi's conformance suite, {@code iscsi-test-cu -d -S -t ALL URL MPURL}, against an in-process target; the
  * results must match {@code conformance/expected.txt} (see {@link ExpectedResults}).
  *
- * <p>The target listens on two loopback portals at free ports and serves one target with three memory LUNs: LUN 0,
+ * <p>The target listens on two loopback portals at free ports and serves one target with four memory LUNs: LUN 0,
  * 256 MiB, read-write, with 512-byte logical blocks in 4096-byte physical blocks (8 logical blocks per physical
  * block, so the tests that need 2 or more run); LUN 1, 16 MiB, read-only; LUN 2, 64 MiB, read-write, one logical
- * block per physical block. The suite runs against LUN 0 through the first portal, with the same LUN through the
+ * block per physical block; LUN 3, 64 MiB, read-write, a slow medium ({@link SlowMediumBackstore}: every write,
+ * write same and unmap call waits {@value #SLOW_MEDIUM_DELAY_MILLIS} ms, scheduled, so a SANITIZE working in 1 MiB
+ * chunks takes about 7 s there). The suite runs against LUN 0 through the first portal, with the same LUN through the
  * second portal as its second path ({@code MultipathIO} tests). {@code -d} allows tests that overwrite data,
- * {@code -S} allows SANITIZE; {@code -A} (abort at the first failure) is never given. Then two suites run again alone
- * on another LUN, and their results replace those of the first run:
+ * {@code -S} allows SANITIZE; {@code -A} (abort at the first failure) is never given. Then two suites and one test run
+ * again alone on another LUN, and their results replace those of the first run:
  * <ul>
  *   <li>{@code ReadOnly}, which needs a write-protected logical unit, on LUN 1 (the first run reports a skip);</li>
  *   <li>{@code GetLBAStatus}, on LUN 2: its {@code UnmapSingle} test asks for the status from LBA {@code i + 1} and
  *       requires the first descriptor to start at LBA {@code i + LBPPB}, which SBC-4 forbids unless LBPPB is 1 (the
  *       first LBA status descriptor starts at the STARTING LOGICAL BLOCK ADDRESS), so it fails on LUN 0 whatever the
- *       target does.</li>
+ *       target does;</li>
+ *   <li>{@code Sanitize.Reset}, on LUN 3: it needs a SANITIZE still running about 4.5 s after it started (it checks
+ *       that the operation survives ABORT TASK, ABORT TASK SET, LOGICAL UNIT RESET, target resets and a new login),
+ *       which the RAM of LUN 0 finishes in milliseconds (and is not slowed down there). Its wait loop then sleeps
+ *       60 s.</li>
  * </ul>
  *
  * <p>Logs and a table of results are left in {@code target/conformance/}. The counts go to standard output.
@@ -57,6 +65,9 @@ class LibiscsiConformanceTest {
     private static final Duration SINGLE_SUITE_TIMEOUT = Duration.ofMinutes(2);
     private static final String READ_ONLY_SUITE = "ReadOnly";
     private static final String LBA_STATUS_SUITE = "GetLBAStatus";
+    private static final String SANITIZE_RESET_TEST = "Sanitize.Reset";
+    private static final long LUN3_BYTES = 64L << 20;
+    static final long SLOW_MEDIUM_DELAY_MILLIS = 110;
 
     @Test
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -71,7 +82,13 @@ class LibiscsiConformanceTest {
         Run all;
         Run readOnly;
         Run lbaStatus;
-        try (IscsiTarget target = start()) {
+        Run sanitizeReset;
+        ScheduledExecutorService slowMedium = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "slow-medium");
+            t.setDaemon(true);
+            return t;
+        });
+        try (IscsiTarget target = start(slowMedium)) {
             List<InetSocketAddress> portals = target.boundAddresses();
             String url = lunUrl(portals.get(0), 0);
             String secondPath = lunUrl(portals.get(1), 0);
@@ -81,16 +98,22 @@ class LibiscsiConformanceTest {
                     "-d", "-t", "ALL." + READ_ONLY_SUITE, lunUrl(portals.get(0), 1));
             lbaStatus = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT, dir.resolve("iscsi-test-cu-lba-status.log"),
                     "-d", "-t", "ALL." + LBA_STATUS_SUITE, lunUrl(portals.get(0), 2));
+            sanitizeReset = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT,
+                    dir.resolve("iscsi-test-cu-sanitize-reset.log"),
+                    "-d", "-S", "-t", "ALL." + SANITIZE_RESET_TEST, lunUrl(portals.get(0), 3));
+        } finally {
+            slowMedium.shutdownNow();
         }
 
         List<CuTestResult> results = merge(CuLogParser.parse(all.output()), READ_ONLY_SUITE,
                 CuLogParser.parse(readOnly.output()));
         results = merge(results, LBA_STATUS_SUITE, CuLogParser.parse(lbaStatus.output()));
+        results = merge(results, SANITIZE_RESET_TEST, CuLogParser.parse(sanitizeReset.output()));
         Report report = ConformanceCheck.check(available, results, expected);
         writeTable(dir.resolve("results.tsv"), results);
 
         List<String> problems = new ArrayList<>(report.problems());
-        for (Run run : List.of(all, readOnly, lbaStatus)) {
+        for (Run run : List.of(all, readOnly, lbaStatus, sanitizeReset)) {
             if (run.timedOut()) {
                 problems.add(0, "iscsi-test-cu was killed at the timeout: " + run.describe());
             } else if (!CuLogParser.finished(run.output())) {
@@ -104,7 +127,7 @@ class LibiscsiConformanceTest {
                     + " failures, is in " + suggested.toAbsolutePath() + ": review it, then copy it to"
                     + " src/test/resources" + ExpectedResults.RESOURCE);
         }
-        System.out.println(describe(report, expected, List.of(all, readOnly, lbaStatus), problems));
+        System.out.println(describe(report, expected, List.of(all, readOnly, lbaStatus, sanitizeReset), problems));
         assertThat(problems)
                 .as("libiscsi conformance: %s (logs in %s)", report.summary(), dir.toAbsolutePath())
                 .isEmpty();
@@ -123,14 +146,29 @@ class LibiscsiConformanceTest {
                 .containsExactly(read10, ran);
     }
 
-    private static IscsiTarget start() throws IOException {
+    @Test
+    @DisplayName("a single-test run's result replaces the first run's result of that test only")
+    void singleTestRunReplacesOnlyThatTest() {
+        CuTestResult failed = new CuTestResult("Sanitize.Reset", Verdict.FAILED, "x.c:1");
+        CuTestResult passed = new CuTestResult("Sanitize.Reset", Verdict.PASSED, "");
+        CuTestResult other = new CuTestResult("Sanitize.Overwrite", Verdict.PASSED, "");
+        CuTestResult otherAgain = new CuTestResult("Sanitize.Overwrite", Verdict.FAILED, "x.c:2");
+        CuTestResult lookalike = new CuTestResult("Sanitize.ResetX", Verdict.FAILED, "x.c:3");
+
+        assertThat(merge(List.of(failed, other), SANITIZE_RESET_TEST, List.of(passed, otherAgain, lookalike)))
+                .containsExactly(passed, other);
+    }
+
+    private static IscsiTarget start(ScheduledExecutorService slowMedium) throws IOException {
         return IscsiTarget.builder()
                 .portal("127.0.0.1", 0)
                 .portal("127.0.0.1", 0)
                 .target(IQN, t -> t
                         .lun(0, Backstores.memory(LUN0_BYTES), o -> o.physicalBlockSize(LUN0_PHYSICAL_BLOCK_SIZE))
                         .lun(1, Backstores.memory(LUN1_BYTES), o -> o.readOnly(true))
-                        .lun(2, Backstores.memory(LUN2_BYTES)))
+                        .lun(2, Backstores.memory(LUN2_BYTES))
+                        .lun(3, new SlowMediumBackstore(Backstores.memory(LUN3_BYTES),
+                                Duration.ofMillis(SLOW_MEDIUM_DELAY_MILLIS), slowMedium)))
                 .build()
                 .start();
     }
@@ -139,14 +177,17 @@ class LibiscsiConformanceTest {
         return "iscsi://127.0.0.1:" + portal.getPort() + "/" + IQN + "/" + lun;
     }
 
-    /** The first run's results, each test of {@code suite} replaced by its result in {@code suiteRun}. */
+    /**
+     * The first run's results, each test of {@code suite} replaced by its result in {@code suiteRun}; {@code suite}
+     * is a suite ({@code ReadOnly}) or one test ({@code Sanitize.Reset}).
+     */
     static List<CuTestResult> merge(List<CuTestResult> first, String suite, List<CuTestResult> suiteRun) {
         Map<String, CuTestResult> byName = new LinkedHashMap<>();
         for (CuTestResult r : first) {
             byName.put(r.name(), r);
         }
         for (CuTestResult r : suiteRun) {
-            if (r.name().startsWith(suite + ".")) {
+            if (r.name().equals(suite) || r.name().startsWith(suite + ".")) {
                 byName.put(r.name(), r);
             }
         }
@@ -166,7 +207,8 @@ class LibiscsiConformanceTest {
         StringBuilder out = new StringBuilder();
         out.append("libiscsi conformance (iscsi-test-cu -d -S -t ALL, plus ALL.").append(READ_ONLY_SUITE)
                 .append(" on a read-only LUN and ALL.").append(LBA_STATUS_SUITE)
-                .append(" on a LUN of one logical block per physical block): ").append(report.summary()).append('\n');
+                .append(" on a LUN of one logical block per physical block and ALL.").append(SANITIZE_RESET_TEST)
+                .append(" on a slow-medium LUN): ").append(report.summary()).append('\n');
         out.append("  passed ").append(report.counts().get(Verdict.PASSED))
                 .append(", failed ").append(report.counts().get(Verdict.FAILED))
                 .append(", skipped ").append(report.counts().get(Verdict.SKIPPED))

@@ -3,18 +3,41 @@ package io.iscsi4j.it;
 import io.iscsi4j.IscsiTarget;
 import org.junit.jupiter.api.Test;
 
+import io.iscsi4j.backstore.Backstore;
+import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.backstore.ForwardingBackstore;
+
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Task management functions (RFC 7143 §11.5, §11.6) as an initiator sees them. */
+/** Task management functions (RFC 7143 §11.5, §11.6; RFC 7144 §4) as an initiator sees them. */
 class TaskManagementTest {
 
     private static final Map<String, String> SOLICITED_ONLY = Map.of("InitialR2T", "Yes", "ImmediateData", "No");
 
+    private static final int FUNCTION_COMPLETE = 0;
+    private static final int LUN_DOES_NOT_EXIST = 2;
+    private static final int FUNCTION_SUCCEEDED = 7;
+    private static final int QUERY_TASK = 9;
+    private static final int QUERY_TASK_SET = 10;
+    private static final int I_T_NEXUS_RESET = 11;
+    private static final int QUERY_ASYNCHRONOUS_EVENT = 12;
+
     /** Sends an immediate Task Management Function Request and returns the Response field. */
     private static int tmf(TestInitiator ini, int function, int lun, int referencedTag, int refCmdSN)
+            throws Exception {
+        return tmfResponse(ini, function, lun, referencedTag, refCmdSN).bhs()[2] & 0xFF;
+    }
+
+    /** Sends an immediate Task Management Function Request and returns the response PDU. */
+    private static RawPdu tmfResponse(TestInitiator ini, int function, int lun, int referencedTag, int refCmdSN)
             throws Exception {
         int tag = ini.nextTag();
         ini.send(Bhs.of(Bhs.TASK_MANAGEMENT_REQUEST)
@@ -30,7 +53,12 @@ class TaskManagementTest {
         assertThat(r.opcode()).as("expected a TMF response, got %s", r).isEqualTo(Bhs.TASK_MANAGEMENT_RESPONSE);
         assertThat(ByteBuffer.wrap(r.bhs(), 16, 4).getInt()).isEqualTo(tag);
         ini.acceptStatus(r);
-        return r.bhs()[2] & 0xFF;
+        return r;
+    }
+
+    /** Bytes 36 to 38 of a TMF response: SAM-5's ADDITIONAL RESPONSE INFORMATION. */
+    private static int[] additionalResponseInformation(RawPdu r) {
+        return new int[] {r.bhs()[36] & 0xFF, r.bhs()[37] & 0xFF, r.bhs()[38] & 0xFF};
     }
 
     /** Sends WRITE(10) of {@code blocks} with no data and returns its tag after the target's R2T arrived. */
@@ -115,6 +143,149 @@ class TaskManagementTest {
              TestInitiator ini = Targets.login(target, Map.of())) {
             assertThat(tmf(ini, 7, 0, 0xFFFFFFFF, 0)).isZero();
             assertThat(ini.awaitClose(java.time.Duration.ofSeconds(3))).isTrue();
+        }
+    }
+
+    @Test
+    void queryTaskAndQueryTaskSetReportLiveTasks() throws Exception {
+        try (IscsiTarget target = Targets.start();
+             TestInitiator ini = Targets.login(target, SOLICITED_ONLY)) {
+            assertThat(tmf(ini, QUERY_TASK_SET, 0, 0xFFFFFFFF, 0)).as("no task yet").isEqualTo(FUNCTION_COMPLETE);
+            int writeCmdSN = ini.cmdSN();
+            int write = writeAwaitingData(ini, 8);
+
+            assertThat(tmf(ini, QUERY_TASK, 0, write, writeCmdSN)).as("the write exists")
+                    .isEqualTo(FUNCTION_SUCCEEDED);
+            assertThat(tmf(ini, QUERY_TASK, 0, write + 100, writeCmdSN)).as("no such task")
+                    .isEqualTo(FUNCTION_COMPLETE);
+            assertThat(tmf(ini, QUERY_TASK_SET, 0, 0xFFFFFFFF, 0)).isEqualTo(FUNCTION_SUCCEEDED);
+            assertThat(tmf(ini, QUERY_TASK, 7, write, writeCmdSN)).isEqualTo(LUN_DOES_NOT_EXIST);
+            assertThat(tmf(ini, QUERY_TASK_SET, 7, 0xFFFFFFFF, 0)).isEqualTo(LUN_DOES_NOT_EXIST);
+
+            assertThat(tmf(ini, 1, 0, write, writeCmdSN)).as("ABORT TASK").isEqualTo(FUNCTION_COMPLETE);
+
+            assertThat(tmf(ini, QUERY_TASK, 0, write, writeCmdSN)).as("aborted").isEqualTo(FUNCTION_COMPLETE);
+            assertThat(tmf(ini, QUERY_TASK_SET, 0, 0xFFFFFFFF, 0)).isEqualTo(FUNCTION_COMPLETE);
+            assertThat(ini.testUnitReady().status()).isZero();
+        }
+    }
+
+    @Test
+    void queryAsynchronousEventReportsAPendingUnitAttentionWithoutClearingIt() throws Exception {
+        try (IscsiTarget target = Targets.start();
+             TestInitiator ini = Targets.login(target, Map.of())) {
+            assertThat(ini.testUnitReady().status()).isZero();
+            RawPdu none = tmfResponse(ini, QUERY_ASYNCHRONOUS_EVENT, 0, 0xFFFFFFFF, 0);
+            assertThat(none.bhs()[2]).isEqualTo((byte) FUNCTION_COMPLETE);
+            assertThat(additionalResponseInformation(none)).containsExactly(0, 0, 0);
+            assertThat(tmf(ini, 5, 0, 0xFFFFFFFF, 0)).as("LUN RESET").isZero();
+
+            RawPdu pending = tmfResponse(ini, QUERY_ASYNCHRONOUS_EVENT, 0, 0xFFFFFFFF, 0);
+            RawPdu again = tmfResponse(ini, QUERY_ASYNCHRONOUS_EVENT, 0, 0xFFFFFFFF, 0);
+
+            assertThat(pending.bhs()[2]).isEqualTo((byte) FUNCTION_SUCCEEDED);
+            assertThat(additionalResponseInformation(pending)).as("UADE DEPTH 01b, UNIT ATTENTION, 29h/03h")
+                    .containsExactly(0x16, 0x29, 0x03);
+            assertThat(again.bhs()[2]).as("not cleared by the query").isEqualTo((byte) FUNCTION_SUCCEEDED);
+            ScsiResult ua = ini.testUnitReady();
+            assertThat(new int[] {ua.status(), ua.senseKey(), ua.asc()}).containsExactly(2, 6, 0x29);
+            assertThat(tmf(ini, QUERY_ASYNCHRONOUS_EVENT, 0, 0xFFFFFFFF, 0)).as("reported by TEST UNIT READY")
+                    .isEqualTo(FUNCTION_COMPLETE);
+            assertThat(tmf(ini, QUERY_ASYNCHRONOUS_EVENT, 7, 0xFFFFFFFF, 0)).isEqualTo(LUN_DOES_NOT_EXIST);
+        }
+    }
+
+    @Test
+    void itNexusResetAbortsTheSessionsTasksAndEstablishesAnItNexusLossUnitAttention() throws Exception {
+        try (IscsiTarget target = Targets.start();
+             TestInitiator ini = Targets.login(target, SOLICITED_ONLY);
+             TestInitiator other = Targets.login(target, Map.of())) {
+            assertThat(other.testUnitReady().status()).isZero();
+            writeAwaitingData(ini, 8);
+            writeAwaitingData(ini, 8);
+
+            assertThat(tmf(ini, I_T_NEXUS_RESET, 0, 0xFFFFFFFF, 0)).isEqualTo(FUNCTION_COMPLETE);
+
+            assertThat(tmf(ini, QUERY_TASK_SET, 0, 0xFFFFFFFF, 0)).as("tasks aborted").isEqualTo(FUNCTION_COMPLETE);
+            ScsiResult ua = ini.testUnitReady();
+            assertThat(new int[] {ua.status(), ua.senseKey(), ua.asc(), ua.sense()[13]})
+                    .as("UNIT ATTENTION / I_T NEXUS LOSS OCCURRED").containsExactly(2, 6, 0x29, 0x07);
+            assertThat(ini.testUnitReady().status()).as("the session stays").isZero();
+            assertThat(other.testUnitReady().status()).as("other nexuses are not affected").isZero();
+        }
+    }
+
+    @Test
+    void reportSupportedTaskManagementFunctionsClaimsTheQueryFunctionsAndItNexusReset() throws Exception {
+        try (IscsiTarget target = Targets.start();
+             TestInitiator ini = Targets.login(target, Map.of())) {
+            byte[] cdb = new byte[12];
+            cdb[0] = (byte) 0xA3;
+            cdb[1] = 0x0D;
+            cdb[9] = 4;
+            ScsiResult r = ini.execute(0, cdb, 4, null);
+            assertThat(r.good()).isTrue();
+            assertThat(r.data()[0] & 0x04).as("QTS").isNotZero();
+            assertThat(r.data()[1] & 0x07).as("QAES, QTSS, ITNRS").isEqualTo(0x07);
+        }
+    }
+
+    /** A memory backstore whose unmap calls take {@code millis} each (scheduled; no thread waits). */
+    private static Backstore slowUnmap(long bytes, long millis, ScheduledExecutorService scheduler) {
+        return new ForwardingBackstore(Backstores.memory(bytes)) {
+            @Override
+            public CompletionStage<Void> unmap(long lba, long blocks) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                scheduler.schedule(() -> delegate().unmap(lba, blocks).whenComplete((v, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                    } else {
+                        done.complete(null);
+                    }
+                }), millis, TimeUnit.MILLISECONDS);
+                return done;
+            }
+        };
+    }
+
+    @Test
+    void anAbortedSanitizeEndsAtOnceWhileItsOperationGoesOnWithAProgressIndication() throws Exception {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try (IscsiTarget target = IscsiTarget.builder().portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, slowUnmap(16L << 20, 150, scheduler))).build().start();
+             TestInitiator ini = Targets.login(target, Map.of())) {
+            assertThat(ini.testUnitReady().status()).isZero();
+            int sanitizeCmdSN = ini.cmdSN();
+            int sanitize = ini.nextTag();
+            byte[] blockErase = new byte[10];
+            blockErase[0] = 0x48;
+            blockErase[1] = 0x02; // BLOCK ERASE, no IMMED: the command lasts as long as the operation (16 x 150 ms)
+            ini.send(Bhs.of(Bhs.SCSI_COMMAND).flags(0x80).lun(Bhs.encodeLun(0)).itt(sanitize)
+                    .i32(24, sanitizeCmdSN).i32(28, ini.expStatSN()).bytes(32, blockErase), new byte[0]);
+            ini.advanceCmdSN(1);
+
+            ScsiResult running = ini.testUnitReady();
+            long before = System.nanoTime();
+            int abort = tmf(ini, 1, 0, sanitize, sanitizeCmdSN);
+            long abortMillis = (System.nanoTime() - before) / 1_000_000;
+            ScsiResult stillRunning = ini.testUnitReady();
+
+            assertThat(new int[] {running.status(), running.senseKey(), running.asc(), running.sense()[13]})
+                    .as("NOT READY / SANITIZE IN PROGRESS").containsExactly(2, 2, 0x04, 0x1B);
+            assertThat(running.sense()[15] & 0x80).as("SKSV: a progress indication").isNotZero();
+            assertThat(abort).as("ABORT TASK: Function complete").isZero();
+            assertThat(abortMillis).as("the abort did not wait for the operation").isLessThan(1500);
+            assertThat(stillRunning.sense()[13]).as("the operation goes on").isEqualTo((byte) 0x1B);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            ScsiResult after = ini.testUnitReady();
+            while (after.status() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                after = ini.testUnitReady();
+            }
+            assertThat(after.status()).as("GOOD once the operation ended; no response for the aborted task").isZero();
+            assertThat(ini.nopOut(new byte[] {9})).containsExactly(9);
+        } finally {
+            scheduler.shutdownNow();
         }
     }
 }

@@ -47,6 +47,8 @@ public enum AdditionalSense {
     BUS_DEVICE_RESET_FUNCTION_OCCURRED(0x29, 0x03),
     /** 29h/01h. */
     POWER_ON_OCCURRED(0x29, 0x01),
+    /** 29h/07h (after an I_T NEXUS RESET). */
+    I_T_NEXUS_LOSS_OCCURRED(0x29, 0x07),
     /** 2Ah/01h. */
     MODE_PARAMETERS_CHANGED(0x2A, 0x01),
     /** 2Ch/00h. */

@@ -88,7 +88,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final Reservations reservations = new Reservations(unitAttentions);
     private final CopyManager copyManager = new CopyManager();
-    private final AtomicBoolean sanitizing = new AtomicBoolean();
+    private final SanitizeState sanitizeState = new SanitizeState();
     private final String vendor;
     private final String product;
     private final String revision;
@@ -265,16 +265,17 @@ public final class LogicalUnit implements AutoCloseable {
 
     /** Whether a SANITIZE operation is in progress (see {@link Sanitize}). */
     boolean sanitizing() {
-        return sanitizing.get();
+        return sanitizeState.phase() == SanitizeState.Phase.RUNNING;
     }
 
-    /** Enters the sanitize state; {@code false} when a sanitize operation is already in progress. */
-    boolean beginSanitize() {
-        return sanitizing.compareAndSet(false, true);
+    /** The sanitize state: idle, an operation in progress, or the failure mode (see {@link Sanitize}). */
+    SanitizeState sanitizeState() {
+        return sanitizeState;
     }
 
-    void endSanitize() {
-        sanitizing.set(false);
+    /** Whether {@link #close()} was called. */
+    boolean isClosed() {
+        return closed.get();
     }
 
     /** Applies the changeable mode parameters MODE SELECT accepted. */

@@ -123,17 +123,17 @@ final class ReportSupported {
     }
 
     /**
-     * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: ABORT TASK, ABORT TASK SET, CLEAR TASK SET, LOGICAL UNIT RESET
-     * and TARGET RESET (iSCSI's TARGET WARM RESET), which the transport implements; the QUERY functions are answered
-     * "not supported" there, so they are not claimed here. With
-     * REPD the extended format is returned, without timeouts (TMFTMOV 0).
+     * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-5 §6.36): ABORT TASK, ABORT TASK SET, CLEAR TASK SET, LOGICAL
+     * UNIT RESET, QUERY TASK, TARGET RESET (iSCSI's TARGET WARM RESET), QUERY ASYNCHRONOUS EVENT, QUERY TASK SET and
+     * I_T NEXUS RESET, which the transport implements (RFC 7143 §11.5, RFC 7144 §4); not CLEAR ACA (NACA is refused)
+     * nor WAKEUP. With REPD the extended format is returned, without timeouts (TMFTMOV 0).
      */
     static void taskManagementFunctions(ScsiTask task) {
         ByteBuffer cdb = task.cdb();
         boolean extended = Cdb.bit(cdb, 2, 7); // REPD
         byte[] d = new byte[extended ? 16 : 4];
-        d[0] = (byte) 0xDA; // ATS, ATSS, CTSS, LURS, TRS (not CACAS, not QTS, not WAKES)
-        d[1] = 0x00;        // not QAES, not QTSS, not ITNRS
+        d[0] = (byte) 0xDE; // ATS, ATSS, CTSS, LURS, QTS, TRS (not CACAS, not WAKES)
+        d[1] = 0x07;        // QAES, QTSS, ITNRS
         if (extended) {
             d[3] = 0x0C;    // ADDITIONAL DATA LENGTH
         }

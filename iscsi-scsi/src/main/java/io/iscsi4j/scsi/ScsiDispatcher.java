@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * (SBC-4): READ CAPACITY (10) and (16), READ and WRITE (6), (10), (12) and (16), VERIFY and WRITE AND VERIFY (10),
  * (12) and (16), COMPARE AND WRITE, ORWRITE (16), WRITE SAME (10) and (16), GET LBA STATUS, PRE-FETCH (10) and (16),
  * SYNCHRONIZE CACHE (10) and (16), READ DEFECT DATA (10) and (12), START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL,
- * SANITIZE (OVERWRITE); and where the backstore's {@link io.iscsi4j.backstore.Backstore#capabilities() capabilities}
+ * SANITIZE (OVERWRITE, EXIT FAILURE MODE); and where the backstore's {@link io.iscsi4j.backstore.Backstore#capabilities() capabilities}
  * allow, UNMAP, SANITIZE BLOCK ERASE and WRITE ATOMIC (16). The command table that routes them also answers REPORT
  * SUPPORTED OPERATION CODES, so the report always matches what runs. Any other operation code ends with CHECK
  * CONDITION, ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE (an unknown service action of a known operation code
@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checks before a command runs, in order: a pending unit attention (CHECK CONDITION / UNIT ATTENTION), then the
  * logical unit's reservations (RESERVATION CONFLICT status for a command that another I_T nexus's RESERVE or
- * persistent reservation forbids; see {@code Reservations} and {@code ReservationAccess}), then a running SANITIZE.
+ * persistent reservation forbids; see {@code Reservations} and {@code ReservationAccess}), then the sanitize state
+ * (a running SANITIZE or the sanitize failure mode, see {@code Sanitize}): a pending unit attention is reported first
+ * (SPC-5 §5.14), the NOT READY of a running sanitize on the commands after it.
  * Reservations: an SPC-2 reservation ends with its holder's nexus ({@link #nexusLost}), a logical unit reset and a
  * target reset; persistent reservations and registrations survive all three and are lost only with this object
  * (persistence through power loss is not offered). PREEMPT AND ABORT hands the preempted I_T nexuses to the
@@ -234,6 +236,41 @@ public final class ScsiDispatcher {
         }
     }
 
+    /**
+     * An I_T NEXUS RESET was performed on {@code nexus} (the transport already terminated its tasks): on every logical
+     * unit the nexus loses what an I_T nexus loss takes (SAM-5 §7.7: its SPC-2 reservations, its EXTENDED COPY
+     * statuses, its pending unit attentions) and gets an I_T NEXUS LOSS OCCURRED unit attention. Persistent
+     * reservations and registrations stay. A running SANITIZE is not affected.
+     *
+     * @param nexus the nexus
+     * @since 0.1
+     */
+    public void itNexusReset(ItNexus nexus) {
+        for (LogicalUnit lu : byLun) {
+            if (lu != null) {
+                lu.reservations().nexusLost(nexus);
+                lu.copyManager().nexusLost(nexus);
+                lu.unitAttentions().replaceAll(nexus.initiatorPortName(), AdditionalSense.I_T_NEXUS_LOSS_OCCURRED);
+            }
+        }
+    }
+
+    /**
+     * QUERY ASYNCHRONOUS EVENT (SAM-5 §7.10): whether a unit attention condition is pending for the nexus at the
+     * logical unit, without clearing it. Deferred errors are never pending (none is reported).
+     *
+     * @param lun the logical unit
+     * @param nexus the nexus
+     * @return the ADDITIONAL RESPONSE INFORMATION of the oldest pending condition (bits 21-20 UADE DEPTH: 01b one
+     *     condition, 10b more; bits 19-16 SENSE KEY; bits 15-8 ASC; bits 7-0 ASCQ), or -1 when none is pending or
+     *     there is no logical unit at {@code lun}
+     * @since 0.1
+     */
+    public int queryAsynchronousEvent(int lun, ItNexus nexus) {
+        LogicalUnit lu = lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        return lu == null ? -1 : lu.unitAttentions().peekAdditionalResponseInformation(nexus.initiatorPortName());
+    }
+
     /** What PREEMPT AND ABORT calls to abort the preempted nexuses' tasks. */
     TaskSetAborter taskSetAborter() {
         return taskSetAborter;
@@ -305,9 +342,12 @@ public final class ScsiDispatcher {
             task.complete(ScsiStatus.RESERVATION_CONFLICT, null, 0);
             return;
         }
-        if (lu != null && lu.sanitizing() && !Sanitize.allowedDuringSanitize(opcode)) {
-            Sense.fail(t, Sense.SANITIZE_IN_PROGRESS);
-            return;
+        if (lu != null) {
+            SenseData sanitize = Sanitize.refusal(lu, opcode);
+            if (sanitize != null) {
+                Sense.fail(t, sanitize);
+                return;
+            }
         }
         if (lu != null && readOnlyByLun[lun] && (command.changesMedium()
                 || opcode == Opcode.MODE_SELECT_6 || opcode == Opcode.MODE_SELECT_10)) {
@@ -369,6 +409,11 @@ public final class ScsiDispatcher {
         @Override
         public java.util.concurrent.CompletionStage<ByteBuffer> receiveDataOut(int length) {
             return task.receiveDataOut(length);
+        }
+
+        @Override
+        public void continuesInBackground() {
+            task.continuesInBackground();
         }
 
         @Override

@@ -76,4 +76,17 @@ public interface ScsiTask {
      * @param dataLength bytes of data the command transferred or would have transferred per its CDB
      */
     void complete(ScsiStatus status, SenseData sense, int dataLength);
+
+    /**
+     * Tells the transport that the task now only waits for an operation of the logical unit that goes on without it
+     * (SANITIZE without IMMED, SBC-4 §4.11): the SCSI layer no longer touches the task's buffers, and a task
+     * management function or the loss of the I_T nexus may end the task at once, without a response, while the
+     * operation continues. {@link #complete} is still called exactly once, when the operation ends; for a task the
+     * transport ended meanwhile it must do nothing. Any thread; at most once, before {@link #complete}. The default
+     * does nothing: ending the task then waits for the operation.
+     *
+     * @since 0.1
+     */
+    default void continuesInBackground() {
+    }
 }

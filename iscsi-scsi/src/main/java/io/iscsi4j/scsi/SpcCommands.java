@@ -21,14 +21,15 @@ final class SpcCommands {
 
     /**
      * REQUEST SENSE: no pending sense is kept (autosense reports errors with the failing command), so the answer
-     * is NO SENSE, NOT READY / SANITIZE IN PROGRESS while a SANITIZE runs, or LOGICAL UNIT NOT SUPPORTED when there
+     * is NO SENSE, NOT READY / SANITIZE IN PROGRESS with the progress indication while a SANITIZE runs, MEDIUM
+     * ERROR / SANITIZE COMMAND FAILED in the sanitize failure mode, or LOGICAL UNIT NOT SUPPORTED when there
      * is no logical unit at the LUN; GOOD status.
      *
      * @param lu the addressed logical unit, or {@code null}
      */
     static void requestSense(ScsiTask task, LogicalUnit lu) {
-        requestSense(task, lu == null ? Sense.LU_NOT_SUPPORTED
-                : lu.sanitizing() ? Sense.SANITIZE_IN_PROGRESS : Sense.NO_SENSE);
+        SenseData sanitize = lu == null ? null : lu.sanitizeState().refusal();
+        requestSense(task, lu == null ? Sense.LU_NOT_SUPPORTED : sanitize != null ? sanitize : Sense.NO_SENSE);
     }
 
     /** REQUEST SENSE returning {@code sense} (for example a pending unit attention, which it clears). */

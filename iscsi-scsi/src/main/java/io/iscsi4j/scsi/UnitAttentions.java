@@ -68,6 +68,36 @@ final class UnitAttentions {
         }
     }
 
+    /**
+     * The nexus's pending conditions from now on are only {@code condition}: the others are dropped (an I_T nexus
+     * loss). Makes the nexus known if it was not.
+     */
+    void replaceAll(String initiatorPort, AdditionalSense condition) {
+        forget(initiatorPort);
+        register(initiatorPort);
+        establish(initiatorPort, condition);
+    }
+
+    /**
+     * The oldest condition of the nexus without clearing it, and how many are pending, as SAM-5's QUERY ASYNCHRONOUS
+     * EVENT ADDITIONAL RESPONSE INFORMATION (UADE DEPTH 01b for one condition, 10b for more; SENSE KEY UNIT
+     * ATTENTION; ASC; ASCQ), or -1 when none is pending.
+     */
+    int peekAdditionalResponseInformation(String initiatorPort) {
+        ArrayDeque<AdditionalSense> q = byNexus.get(initiatorPort);
+        if (q == null) {
+            return -1;
+        }
+        synchronized (q) {
+            AdditionalSense a = q.peekFirst();
+            if (a == null) {
+                return -1;
+            }
+            int depth = q.size() == 1 ? 0x1 : 0x2;
+            return (depth << 20) | (SenseKey.UNIT_ATTENTION.code() << 16) | (a.asc() << 8) | a.ascq();
+        }
+    }
+
     /** Takes the oldest condition of the nexus, or {@code null}. */
     SenseData poll(String initiatorPort) {
         if (pending.get() == 0) {

@@ -18,6 +18,19 @@ final class ManualExecutor implements Executor {
         return queue.size();
     }
 
+    /** Runs the oldest queued task; {@code false} when none was queued. */
+    boolean runOne() {
+        Runnable next;
+        synchronized (this) {
+            next = queue.poll();
+        }
+        if (next == null) {
+            return false;
+        }
+        next.run();
+        return true;
+    }
+
     /** Runs queued tasks, including those they queue, until none is left. */
     void runAll() {
         while (true) {

@@ -181,7 +181,7 @@ class ReportSupportedTest {
         cdb[2] = (byte) 0x80;
         byte[] extended = target.run(cdb).dataIn();
 
-        assertThat(basic).containsExactly(0xDA, 0x00, 0, 0);
+        assertThat(basic).as("ATS ATSS CTSS LURS QTS TRS; QAES QTSS ITNRS").containsExactly(0xDE, 0x07, 0, 0);
         assertThat(extended).hasSize(16);
         assertThat(extended[3]).isEqualTo((byte) 0x0C);
     }

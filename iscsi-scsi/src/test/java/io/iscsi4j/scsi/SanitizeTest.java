@@ -112,7 +112,7 @@ class SanitizeTest {
             assertThat(target.run(TestTask.of(cdb).dataOut(list)).outcome()).as("byte %d", i)
                     .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
         }
-        for (int sa : new int[] {0, 3, 4, 0x1E, 0x1F}) {
+        for (int sa : new int[] {0, 3, 4, 0x1E}) {
             assertThat(target.run(sanitize(sa, 0)).outcome()).as("service action %d", sa)
                     .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
         }
@@ -189,5 +189,178 @@ class SanitizeTest {
         executor.runAll();
         assertThat(lu.sanitizing()).isFalse();
         assertThat(b.bytes()).containsOnly(7);
+    }
+
+    private static final int EXIT_FAILURE_MODE = 0x1F;
+    private static final int AUSE = 0x20;
+
+    /** A logical unit of {@code blocks} blocks whose backstore calls run when the test says so. */
+    private static final class Slow {
+        final ManualExecutor executor = new ManualExecutor();
+        final TestBackstore backstore;
+        final LogicalUnit lu;
+        final ScsiDispatcher dispatcher;
+
+        Slow(int blocks) {
+            backstore = new TestBackstore(BLOCK, blocks);
+            lu = LogicalUnit.builder(backstore).serial("S").executor(executor).build();
+            dispatcher = new ScsiDispatcher(Map.of(0, lu));
+        }
+
+        TestTask run(TestTask t) {
+            dispatcher.execute(t);
+            return t;
+        }
+
+        TestTask runAll(TestTask t) {
+            dispatcher.execute(t);
+            executor.runAll();
+            return Target.checked(t);
+        }
+    }
+
+    @Test
+    void theMediumIsProcessedInChunksWithAProgressIndication() {
+        int chunkBlocks = Sanitize.CHUNK_BYTES / BLOCK;
+        Slow slow = new Slow(4 * chunkBlocks);
+        byte[] list = overwriteList(1, (byte) 7);
+        TestTask sanitize = slow.run(TestTask.of(sanitize(OVERWRITE, list.length)).dataOut(list));
+
+        assertThat(slow.executor.runOne()).isTrue(); // first chunk
+        TestTask tur = Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady())));
+        TestTask requestSense = Target.checked(slow.run(TestTask.of(Cdbs.requestSense(false, 18))));
+
+        assertThat(tur.outcome()).isEqualTo("CHECK_CONDITION NOT_READY / LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS");
+        assertThat(tur.senseKeySpecific()).as("SKSV and a quarter done").isEqualTo(0x800000 | 0x4000);
+        byte[] sense = requestSense.dataIn();
+        assertThat(requestSense.outcome()).isEqualTo("GOOD");
+        assertThat(new int[] {sense[2] & 0x0F, sense[12], sense[13], sense[15] & 0xFF, sense[16] & 0xFF})
+                .containsExactly(2, 0x04, 0x1B, 0x80, 0x40);
+
+        assertThat(slow.executor.runOne()).isTrue();
+        assertThat(Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady()))).senseKeySpecific())
+                .isEqualTo(0x800000 | 0x8000);
+        slow.executor.runAll();
+
+        assertThat(Target.checked(sanitize).outcome()).isEqualTo("GOOD");
+        assertThat(sanitize.backgroundCalls()).isEqualTo(1);
+        assertThat(slow.backstore.calls).containsExactly("writeSame 0+" + chunkBlocks + " fua",
+                "writeSame " + chunkBlocks + "+" + chunkBlocks + " fua",
+                "writeSame " + 2 * chunkBlocks + "+" + chunkBlocks + " fua",
+                "writeSame " + 3 * chunkBlocks + "+" + chunkBlocks + " fua");
+        assertThat(slow.backstore.bytes()).containsOnly(7);
+        assertThat(Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady()))).outcome()).isEqualTo("GOOD");
+    }
+
+    @Test
+    void progressCountsEveryPass() {
+        int chunkBlocks = Sanitize.CHUNK_BYTES / BLOCK;
+        Slow slow = new Slow(2 * chunkBlocks);
+        byte[] list = overwriteList(2, (byte) 7);
+        TestTask sanitize = slow.run(TestTask.of(sanitize(IMMED | OVERWRITE, list.length)).dataOut(list));
+        assertThat(Target.checked(sanitize).outcome()).isEqualTo("GOOD");
+        assertThat(sanitize.backgroundCalls()).isZero();
+
+        slow.executor.runOne();
+        slow.executor.runOne();
+        slow.executor.runOne();
+
+        assertThat(Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady()))).senseKeySpecific())
+                .as("3 of 4 chunks").isEqualTo(0x800000 | 0xC000);
+        slow.executor.runAll();
+        assertThat(slow.lu.sanitizing()).isFalse();
+    }
+
+    @Test
+    void aFailedOperationEntersTheFailureModeWhichExitFailureModeLeavesAfterAuse() {
+        Slow slow = new Slow(16);
+        slow.backstore.failWith(new io.iscsi4j.backstore.MediumErrorException(3, "bad block"), false);
+        byte[] list = overwriteList(1, (byte) 7);
+
+        TestTask sanitize = slow.runAll(TestTask.of(sanitize(AUSE | OVERWRITE, list.length)).dataOut(list));
+        slow.backstore.failWith(null, false);
+
+        String failed = "CHECK_CONDITION MEDIUM_ERROR / SANITIZE_COMMAND_FAILED";
+        assertThat(sanitize.outcome()).isEqualTo(failed);
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome()).isEqualTo(failed);
+        assertThat(slow.runAll(TestTask.of(Cdbs.read10(0, 1))).outcome()).isEqualTo(failed);
+        assertThat(slow.runAll(TestTask.of(Cdbs.inquiry(false, 0, 96))).outcome()).isEqualTo("GOOD");
+        byte[] sense = slow.runAll(TestTask.of(Cdbs.requestSense(false, 18))).dataIn();
+        assertThat(new int[] {sense[2] & 0x0F, sense[12], sense[13]}).containsExactly(3, 0x31, 0x03);
+        assertThat(slow.runAll(TestTask.of(sanitize(EXIT_FAILURE_MODE, 8)).dataOut(new byte[8])).outcome())
+                .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
+
+        assertThat(slow.runAll(TestTask.of(sanitize(EXIT_FAILURE_MODE, 0))).outcome()).isEqualTo("GOOD");
+
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome()).isEqualTo("GOOD");
+        assertThat(slow.backstore.bytes()).as("nothing written").containsOnly(0);
+    }
+
+    @Test
+    void aRestrictedFailureIsLeftOnlyByASanitizeThatSucceeds() {
+        Slow slow = new Slow(16);
+        slow.backstore.failWith(new io.iscsi4j.backstore.MediumErrorException(3, "bad block"), false);
+        byte[] list = overwriteList(1, (byte) 7);
+        TestTask immediate = slow.run(TestTask.of(sanitize(IMMED | OVERWRITE, list.length)).dataOut(list));
+        slow.executor.runAll();
+        slow.backstore.failWith(null, false);
+        assertThat(Target.checked(immediate).outcome()).isEqualTo("GOOD");
+
+        String invalid = "CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB";
+        assertThat(slow.runAll(TestTask.of(sanitize(EXIT_FAILURE_MODE, 0))).outcome()).isEqualTo(invalid);
+        assertThat(slow.runAll(TestTask.of(sanitize(AUSE | OVERWRITE, list.length)).dataOut(list)).outcome())
+                .isEqualTo(invalid);
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome())
+                .isEqualTo("CHECK_CONDITION MEDIUM_ERROR / SANITIZE_COMMAND_FAILED");
+
+        assertThat(slow.runAll(TestTask.of(sanitize(OVERWRITE, list.length)).dataOut(list)).outcome())
+                .isEqualTo("GOOD");
+
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome()).isEqualTo("GOOD");
+        assertThat(slow.backstore.bytes()).containsOnly(7);
+    }
+
+    @Test
+    void exitFailureModeOutsideTheFailureModeDoesNothing() {
+        Target target = Target.of(BLOCK, 16);
+
+        assertThat(target.run(sanitize(EXIT_FAILURE_MODE, 0)).outcome()).isEqualTo("GOOD");
+        assertThat(target.run(TestTask.of(sanitize(EXIT_FAILURE_MODE, 8)).dataOut(new byte[8])).outcome())
+                .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
+        assertThat(target.backstore.calls).isEmpty();
+    }
+
+    @Test
+    void closingTheLogicalUnitStopsTheOperationAtTheNextChunk() throws Exception {
+        int chunkBlocks = Sanitize.CHUNK_BYTES / BLOCK;
+        Slow slow = new Slow(3 * chunkBlocks);
+        byte[] list = overwriteList(1, (byte) 7);
+        TestTask sanitize = slow.run(TestTask.of(sanitize(OVERWRITE, list.length)).dataOut(list));
+        slow.executor.runOne();
+
+        slow.lu.close();
+        slow.executor.runAll();
+
+        assertThat(Target.checked(sanitize).outcome()).isEqualTo("CHECK_CONDITION MEDIUM_ERROR / SANITIZE_COMMAND_FAILED");
+        assertThat(slow.backstore.calls).containsExactly("writeSame 0+" + chunkBlocks + " fua");
+    }
+
+    @Test
+    void aPendingUnitAttentionIsReportedBeforeTheSanitizeInProgress() {
+        Slow slow = new Slow(16);
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome()).isEqualTo("GOOD");
+        byte[] list = overwriteList(1, (byte) 7);
+        TestTask sanitize = slow.run(TestTask.of(sanitize(IMMED | OVERWRITE, list.length)).dataOut(list));
+        slow.dispatcher.logicalUnitReset(0);
+
+        TestTask first = Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady())));
+        TestTask second = Target.checked(slow.run(TestTask.of(Cdbs.testUnitReady())));
+        slow.executor.runAll();
+
+        assertThat(Target.checked(sanitize).outcome()).isEqualTo("GOOD");
+        assertThat(first.outcome()).isEqualTo("CHECK_CONDITION UNIT_ATTENTION / BUS_DEVICE_RESET_FUNCTION_OCCURRED");
+        assertThat(second.outcome())
+                .isEqualTo("CHECK_CONDITION NOT_READY / LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS");
+        assertThat(slow.runAll(TestTask.of(Cdbs.testUnitReady())).outcome()).isEqualTo("GOOD");
     }
 }

@@ -36,6 +36,8 @@ final class TestTask implements ScsiTask {
     private volatile SenseData sense;
     private volatile int dataLength = -1;
 
+    private int background;
+
     private TestTask(byte[] cdb) {
         this.cdb = cdb;
     }
@@ -179,7 +181,20 @@ final class TestTask implements ScsiTask {
         done.complete(null);
     }
 
+    @Override
+    public synchronized void continuesInBackground() {
+        if (completions > 0) {
+            violations.add("continuesInBackground after complete");
+        }
+        background++;
+    }
+
     // --- observations ---
+
+    /** How often {@link #continuesInBackground} was called. */
+    synchronized int backgroundCalls() {
+        return background;
+    }
 
     /** Waits up to 5 seconds for the completion. */
     TestTask await() throws Exception {

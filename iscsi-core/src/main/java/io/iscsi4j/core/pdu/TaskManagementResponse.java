@@ -3,17 +3,20 @@ package io.iscsi4j.core.pdu;
 import io.netty.buffer.ByteBuf;
 
 /**
- * SCSI Task Management Function Response (RFC 7143 §11.6), opcode 0x22.
+ * SCSI Task Management Function Response (RFC 7143 §11.6, RFC 7144 §4), opcode 0x22. Bytes 36 to 38 carry the
+ * ADDITIONAL RESPONSE INFORMATION of SAM-5 (QUERY ASYNCHRONOUS EVENT), 0 otherwise.
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
 public final class TaskManagementResponse extends TargetPdu {
 
     private final int response;
+    private final int additionalResponseInformation;
 
     private TaskManagementResponse(Builder builder) {
         super(Opcode.TASK_MANAGEMENT_RESPONSE, builder);
         this.response = builder.response;
+        this.additionalResponseInformation = builder.additionalResponseInformation;
     }
 
     /**
@@ -34,10 +37,21 @@ public final class TaskManagementResponse extends TargetPdu {
         return response;
     }
 
+    /**
+     * Returns the SAM-5 ADDITIONAL RESPONSE INFORMATION (BHS bytes 36 to 38): for QUERY ASYNCHRONOUS EVENT the UADE
+     * DEPTH and SENSE KEY (byte 36), ASC (37) and ASCQ (38) of the pending condition.
+     *
+     * @return the 24-bit value
+     */
+    public int additionalResponseInformation() {
+        return additionalResponseInformation;
+    }
+
     @Override
     void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setByte(base + 2, response);
+        out.setMedium(base + 36, additionalResponseInformation);
     }
 
     static TaskManagementResponse decode(Wire w) throws PduException {
@@ -46,6 +60,7 @@ public final class TaskManagementResponse extends TargetPdu {
         return builder()
                 .initiatorTaskTag(w.i32(16))
                 .response(w.u8(2))
+                .additionalResponseInformation((w.u8(36) << 16) | (w.u8(37) << 8) | w.u8(38))
                 .decodeTargetFields(w)
                 .build();
     }
@@ -53,6 +68,9 @@ public final class TaskManagementResponse extends TargetPdu {
     @Override
     void appendFields(StringBuilder sb) {
         sb.append(", response=").append(response);
+        if (additionalResponseInformation != 0) {
+            sb.append(", additionalResponseInformation=0x").append(Integer.toHexString(additionalResponseInformation));
+        }
         appendTargetFields(sb);
     }
 
@@ -62,8 +80,20 @@ public final class TaskManagementResponse extends TargetPdu {
     public static final class Builder extends TargetPdu.Builder<Builder> {
 
         private int response;
+        private int additionalResponseInformation;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the ADDITIONAL RESPONSE INFORMATION (BHS bytes 36 to 38).
+         *
+         * @param value the 24-bit value, 0..0xFFFFFF
+         * @return this builder
+         */
+        public Builder additionalResponseInformation(int value) {
+            this.additionalResponseInformation = value;
+            return this;
         }
 
         /**
@@ -80,6 +110,7 @@ public final class TaskManagementResponse extends TargetPdu {
         @Override
         public TaskManagementResponse build() {
             Wire.checkRange("response", response, 0, 0xFF);
+            Wire.checkRange("additionalResponseInformation", additionalResponseInformation, 0, 0xFFFFFF);
             checkData();
             return new TaskManagementResponse(this);
         }

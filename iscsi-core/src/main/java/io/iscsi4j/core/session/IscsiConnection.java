@@ -267,8 +267,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     void sendTaskManagementResponse(int itt, int response) {
+        sendTaskManagementResponse(itt, response, 0);
+    }
+
+    /** A task management response with SAM-5 ADDITIONAL RESPONSE INFORMATION (QUERY ASYNCHRONOUS EVENT). */
+    void sendTaskManagementResponse(int itt, int response, int additionalResponseInformation) {
         send(TaskManagementResponse.builder()
                 .response(response)
+                .additionalResponseInformation(additionalResponseInformation)
                 .initiatorTaskTag(itt)
                 .statSN(nextStatSN())
                 .expCmdSN(session.expCmdSN())

@@ -48,6 +48,13 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     boolean scsiDone;
     /** Set on the event loop when the connection is gone: the result is dropped, buffers released. */
     boolean abandoned;
+    /**
+     * Set on the event loop once the SCSI layer only waits for a background operation of the logical unit
+     * ({@link #continuesInBackground()}): aborting the task or losing the connection ends it at once.
+     */
+    boolean background;
+    /** Set on the event loop when the session ended the task: a completion arriving later is ignored. */
+    boolean ended;
 
     ScsiCommandTask(Session session, ScsiCommand pdu, WriteTransfer writeTransfer) {
         this.session = session;
@@ -178,6 +185,15 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
             run();
         } else {
             session.execute(this);
+        }
+    }
+
+    @Override
+    public void continuesInBackground() {
+        if (session.inEventLoop()) {
+            session.continuesInBackground(this);
+        } else {
+            session.execute(() -> session.continuesInBackground(this));
         }
     }
 

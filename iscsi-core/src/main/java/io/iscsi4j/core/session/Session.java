@@ -454,9 +454,33 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
     }
 
+    /**
+     * On the event loop: the SCSI layer only waits for a background operation now (SANITIZE without IMMED). A task
+     * already aborted or abandoned ends at once; later aborts end it at once too, and its completion is ignored.
+     */
+    void continuesInBackground(ScsiCommandTask task) {
+        if (task.ended || task.scsiDone) {
+            return;
+        }
+        task.background = true;
+        if (task.aborted && task.abortResponse != null) {
+            TaskManagement.PendingResponse pending = task.abortResponse;
+            task.abortResponse = null;
+            terminate(task);
+            taskManagement.terminated(pending);
+        } else if (task.aborted) {
+            terminate(task);
+        } else if (task.abandoned) {
+            endTask(task);
+        }
+    }
+
     /** On the event loop: the SCSI layer completed the task. */
     void finish(ScsiCommandTask task) {
         task.scsiDone = true;
+        if (task.ended) {
+            return; // ended while it waited for a background operation
+        }
         if (task.abandoned) {
             endTask(task);
             return;
@@ -492,6 +516,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
     }
 
     private void endTask(ScsiCommandTask task) {
+        task.ended = true;
         if (tasks.get(task.initiatorTaskTag) == task) {
             tasks.remove(task.initiatorTaskTag);
         }
@@ -592,6 +617,18 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
     }
 
+    /** I_T NEXUS RESET: every logical unit performs the I_T nexus loss for this session's nexus (SAM-5). */
+    void itNexusReset() {
+        if (dispatcher != null) {
+            dispatcher.itNexusReset(nexus);
+        }
+    }
+
+    /** QUERY ASYNCHRONOUS EVENT: the pending unit attention's additional response information, or -1. */
+    int queryAsynchronousEvent(long lunField) {
+        return dispatcher == null ? -1 : dispatcher.queryAsynchronousEvent(Lun.decode(lunField), nexus);
+    }
+
     /** Whether the LUN field addresses a logical unit of this session's target. */
     boolean hasLun(long lunField) {
         int lun = Lun.decode(lunField);
@@ -606,7 +643,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
      */
     boolean abort(ScsiCommandTask task, TaskManagement.PendingResponse pending) {
         task.aborted = true;
-        if (task.failDataOut(new CancellationException("task aborted")) || task.scsiDone) {
+        if (task.failDataOut(new CancellationException("task aborted")) || task.scsiDone || task.background) {
             terminate(task);
             return true;
         }
@@ -656,8 +693,9 @@ final class Session implements WriteTransfer.IntSupplierTag {
         tasks.clear();
         for (ScsiCommandTask t : all) {
             t.abandoned = true;
-            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone) {
-                // The SCSI layer will not complete this task (again).
+            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone || t.background) {
+                // The SCSI layer will not complete this task (again), or only after a background operation.
+                t.ended = true;
                 t.releaseBuffers();
                 inFlight.decrement();
             }

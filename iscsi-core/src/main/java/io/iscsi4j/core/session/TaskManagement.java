@@ -8,9 +8,27 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Task management functions of one session (RFC 7143 §11.5, §11.6). An aborted task never gets a SCSI response;
- * the function's response is sent once every task it terminated has let go of its buffers (storage I/O already
- * handed to a backstore runs to completion first, its result is dropped). Event loop only.
+ * Task management functions of one session (RFC 7143 §11.5, §11.6; functions 9 to 12 as RFC 7144 §4 adds them). An
+ * aborted task never gets a SCSI response; the function's response is sent once every task it terminated has let go
+ * of its buffers (storage I/O already handed to a backstore runs to completion first, its result is dropped; a task
+ * that only waits for a background operation of its logical unit, such as a SANITIZE, ends at once).
+ *
+ * <p>The functions RFC 7144 adds, with SAM-5's service responses mapped to "Function succeeded" (7) and "Function
+ * complete" (0):
+ * <ul>
+ *   <li>QUERY TASK: "Function succeeded" when the referenced task is live (not aborted) on this session for the
+ *       request's LUN, else "Function complete";</li>
+ *   <li>QUERY TASK SET: "Function succeeded" when any live task of this session is for the request's LUN;</li>
+ *   <li>I_T NEXUS RESET: this session's tasks on every LUN are aborted and each logical unit performs the I_T nexus
+ *       loss for this nexus (SPC-2 reservations, EXTENDED COPY statuses and pending unit attentions dropped, an I_T
+ *       NEXUS LOSS OCCURRED unit attention established); "Function complete" once the tasks are terminated. The
+ *       session stays logged in, so that unit attention reaches the initiator on its next command;</li>
+ *   <li>QUERY ASYNCHRONOUS EVENT: "Function succeeded" when a unit attention condition is pending for this nexus at
+ *       the LUN, which is not cleared, with SAM-5's ADDITIONAL RESPONSE INFORMATION (UADE DEPTH, SENSE KEY, ASC,
+ *       ASCQ of the oldest condition) in bytes 36 to 38 of the response; else "Function complete".</li>
+ * </ul>
+ * The QUERY functions and QUERY ASYNCHRONOUS EVENT answer "LUN does not exist" for a LUN without a logical unit.
+ * Event loop only.
  */
 final class TaskManagement {
 
@@ -22,14 +40,18 @@ final class TaskManagement {
     static final int TARGET_WARM_RESET = 6;
     static final int TARGET_COLD_RESET = 7;
     static final int TASK_REASSIGN = 8;
-    /** Highest function code RFC 7143 defines (QUERY ASYNCHRONOUS EVENT); 9 to 12 are not implemented. */
-    private static final int LAST_DEFINED = 12;
+    static final int QUERY_TASK = 9;
+    static final int QUERY_TASK_SET = 10;
+    static final int I_T_NEXUS_RESET = 11;
+    static final int QUERY_ASYNCHRONOUS_EVENT = 12;
 
     static final int FUNCTION_COMPLETE = 0;
     static final int TASK_DOES_NOT_EXIST = 1;
     static final int LUN_DOES_NOT_EXIST = 2;
     static final int ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED = 4;
     static final int FUNCTION_NOT_SUPPORTED = 5;
+    /** RFC 7144 §4.2: SAM-5's FUNCTION SUCCEEDED service response (QUERY functions). */
+    static final int FUNCTION_SUCCEEDED = 7;
     static final int FUNCTION_REJECTED = 255;
 
     private static final int NO_TAG = 0xFFFFFFFF;
@@ -87,8 +109,38 @@ final class TaskManagement {
             }
             case CLEAR_ACA -> respond(t.initiatorTaskTag(), FUNCTION_NOT_SUPPORTED); // NACA is refused
             case TASK_REASSIGN -> respond(t.initiatorTaskTag(), ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED); // ERL 0
-            default -> respond(t.initiatorTaskTag(),
-                    function <= LAST_DEFINED ? FUNCTION_NOT_SUPPORTED : FUNCTION_REJECTED);
+            case QUERY_TASK -> {
+                if (!session.hasLun(t.lun())) {
+                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
+                } else {
+                    ScsiCommandTask task = session.task(t.referencedTaskTag());
+                    boolean live = task != null && !task.aborted && task.lun() == t.lun();
+                    respond(t.initiatorTaskTag(), live ? FUNCTION_SUCCEEDED : FUNCTION_COMPLETE);
+                }
+            }
+            case QUERY_TASK_SET -> {
+                if (!session.hasLun(t.lun())) {
+                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
+                } else {
+                    boolean any = session.liveTasks().stream().anyMatch(x -> !x.aborted && x.lun() == t.lun());
+                    respond(t.initiatorTaskTag(), any ? FUNCTION_SUCCEEDED : FUNCTION_COMPLETE);
+                }
+            }
+            case I_T_NEXUS_RESET -> {
+                session.itNexusReset();
+                abortMatching(t.initiatorTaskTag(), task -> true, false);
+            }
+            case QUERY_ASYNCHRONOUS_EVENT -> {
+                if (!session.hasLun(t.lun())) {
+                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
+                } else {
+                    int info = session.queryAsynchronousEvent(t.lun());
+                    connection.sendTaskManagementResponse(t.initiatorTaskTag(),
+                            info < 0 ? FUNCTION_COMPLETE : FUNCTION_SUCCEEDED, Math.max(0, info));
+                    connection.flushSoon();
+                }
+            }
+            default -> respond(t.initiatorTaskTag(), FUNCTION_REJECTED);
         }
     }
 

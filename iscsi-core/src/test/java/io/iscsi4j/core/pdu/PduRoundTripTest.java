@@ -68,6 +68,9 @@ class PduRoundTripTest {
                 .build());
         samples.add(() -> TaskManagementResponse.builder().response(5).initiatorTaskTag(0xA400_0001)
                 .statSN(0xA400_0002).expCmdSN(0xA400_0003).maxCmdSN(0xA400_0004).build());
+        samples.add(() -> TaskManagementResponse.builder().response(7).additionalResponseInformation(0x16_2903)
+                .initiatorTaskTag(0xA400_0011).statSN(0xA400_0012).expCmdSN(0xA400_0013).maxCmdSN(0xA400_0014)
+                .build());
         samples.add(() -> LoginResponse.builder().transit(true).continueFlag(false).csg(1).nsg(3)
                 .versionMax(0).versionActive(0).isid(0xFFFF_FFFF_FFFFL).tsih(0x8001).initiatorTaskTag(0xA500_0001)
                 .statSN(0xA500_0002).expCmdSN(0xA500_0003).maxCmdSN(0xA500_0004).statusClass(2)
