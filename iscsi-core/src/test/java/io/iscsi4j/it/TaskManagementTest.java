@@ -56,9 +56,9 @@ class TaskManagementTest {
         return r;
     }
 
-    /** Bytes 36 to 38 of a TMF response: SAM-5's ADDITIONAL RESPONSE INFORMATION. */
+    /** Bytes 8 to 10 of a TMF response: SAM-5's ADDITIONAL RESPONSE INFORMATION. */
     private static int[] additionalResponseInformation(RawPdu r) {
-        return new int[] {r.bhs()[36] & 0xFF, r.bhs()[37] & 0xFF, r.bhs()[38] & 0xFF};
+        return new int[] {r.bhs()[8] & 0xFF, r.bhs()[9] & 0xFF, r.bhs()[10] & 0xFF};
     }
 
     /** Sends WRITE(10) of {@code blocks} with no data and returns its tag after the target's R2T arrived. */

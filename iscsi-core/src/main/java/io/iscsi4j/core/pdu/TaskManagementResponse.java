@@ -3,8 +3,9 @@ package io.iscsi4j.core.pdu;
 import io.netty.buffer.ByteBuf;
 
 /**
- * SCSI Task Management Function Response (RFC 7143 §11.6, RFC 7144 §4), opcode 0x22. Bytes 36 to 38 carry the
- * ADDITIONAL RESPONSE INFORMATION of SAM-5 (QUERY ASYNCHRONOUS EVENT), 0 otherwise.
+ * SCSI Task Management Function Response (RFC 7143 §11.6, RFC 7144 §4), opcode 0x22. Bytes 8 to 10 (reserved in
+ * RFC 7143, defined by RFC 7144) carry the ADDITIONAL RESPONSE INFORMATION of SAM-5 (QUERY ASYNCHRONOUS EVENT), 0
+ * otherwise.
  *
  * <p>Immutable; create with {@link #builder()}. See {@link Pdu} for buffer ownership.
  */
@@ -38,8 +39,8 @@ public final class TaskManagementResponse extends TargetPdu {
     }
 
     /**
-     * Returns the SAM-5 ADDITIONAL RESPONSE INFORMATION (BHS bytes 36 to 38): for QUERY ASYNCHRONOUS EVENT the UADE
-     * DEPTH and SENSE KEY (byte 36), ASC (37) and ASCQ (38) of the pending condition.
+     * Returns the SAM-5 ADDITIONAL RESPONSE INFORMATION (BHS bytes 8 to 10): for QUERY ASYNCHRONOUS EVENT the UADE
+     * DEPTH and SENSE KEY (byte 8), ASC (9) and ASCQ (10) of the pending condition.
      *
      * @return the 24-bit value
      */
@@ -51,7 +52,7 @@ public final class TaskManagementResponse extends TargetPdu {
     void encodeOpcodeFields(ByteBuf out, int base) {
         out.setByte(base + 1, 0x80);
         out.setByte(base + 2, response);
-        out.setMedium(base + 36, additionalResponseInformation);
+        out.setMedium(base + 8, additionalResponseInformation);
     }
 
     static TaskManagementResponse decode(Wire w) throws PduException {
@@ -60,7 +61,7 @@ public final class TaskManagementResponse extends TargetPdu {
         return builder()
                 .initiatorTaskTag(w.i32(16))
                 .response(w.u8(2))
-                .additionalResponseInformation((w.u8(36) << 16) | (w.u8(37) << 8) | w.u8(38))
+                .additionalResponseInformation((w.u8(8) << 16) | (w.u8(9) << 8) | w.u8(10))
                 .decodeTargetFields(w)
                 .build();
     }
@@ -86,7 +87,7 @@ public final class TaskManagementResponse extends TargetPdu {
         }
 
         /**
-         * Sets the ADDITIONAL RESPONSE INFORMATION (BHS bytes 36 to 38).
+         * Sets the ADDITIONAL RESPONSE INFORMATION (BHS bytes 8 to 10).
          *
          * @param value the 24-bit value, 0..0xFFFFFF
          * @return this builder

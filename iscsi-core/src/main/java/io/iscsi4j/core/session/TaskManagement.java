@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  *       session stays logged in, so that unit attention reaches the initiator on its next command;</li>
  *   <li>QUERY ASYNCHRONOUS EVENT: "Function succeeded" when a unit attention condition is pending for this nexus at
  *       the LUN, which is not cleared, with SAM-5's ADDITIONAL RESPONSE INFORMATION (UADE DEPTH, SENSE KEY, ASC,
- *       ASCQ of the oldest condition) in bytes 36 to 38 of the response; else "Function complete".</li>
+ *       ASCQ of the oldest condition) in bytes 8 to 10 of the response (RFC 7144); else "Function complete".</li>
  * </ul>
  * The QUERY functions and QUERY ASYNCHRONOUS EVENT answer "LUN does not exist" for a LUN without a logical unit.
  * Event loop only.
