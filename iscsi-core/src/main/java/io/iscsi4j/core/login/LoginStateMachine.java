@@ -148,6 +148,15 @@ public final class LoginStateMachine {
     }
 
     /**
+     * The TargetName this login asked for, for logs and listeners.
+     *
+     * @return the name from the first request that carried one; empty for discovery sessions and before that
+     */
+    public Optional<String> targetName() {
+        return targetName;
+    }
+
+    /**
      * The stage the next request must be in.
      *
      * @return the current stage; empty before the first request

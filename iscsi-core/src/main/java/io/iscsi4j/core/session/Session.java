@@ -78,6 +78,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return nexus;
     }
 
+    /** The SCSI dispatcher of this session (its ACL's LUN map), {@code null} for a discovery session. */
+    ScsiDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Asks the initiator to log out within {@code seconds} (Async Message, AsyncEvent 1); drops it after. */
+    void requestLogout(int seconds) {
+        connection.execute(() -> connection.requestLogout(seconds));
+    }
+
     ByteBufAllocator alloc() {
         return connection.alloc();
     }
@@ -243,6 +253,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
             ScsiCommandTask task = new ScsiCommandTask(this, c, wt);
             tasks.put(itt, task);
             inFlight.increment();
+            task.unitStarted(dispatcher.logicalUnit(Lun.decode(c.lun())));
             try {
                 dispatcher.execute(task);
             } catch (RuntimeException e) {
@@ -400,6 +411,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         if (!task.immediate) {
             window.completed();
         }
+        task.recordStatistics();
         sendResponse(task);
         endTask(task);
     }
@@ -410,6 +422,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
         task.releaseBuffers();
         inFlight.decrement();
+        task.unitEnded();
     }
 
     private void sendResponse(ScsiCommandTask task) {
@@ -573,6 +586,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 // The SCSI layer will not complete this task (again).
                 t.releaseBuffers();
                 inFlight.decrement();
+                t.unitEnded();
             }
             // Otherwise the SCSI layer still owns the buffers; finish() releases them when it completes.
         }
