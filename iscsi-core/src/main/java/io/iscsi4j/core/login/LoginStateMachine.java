@@ -85,6 +85,7 @@ public final class LoginStateMachine {
     private String initiatorName;
     private SessionType sessionType;
     private Optional<String> targetName = Optional.empty();
+    private String requestedTargetName;
     private Authenticator authenticator;
     private TargetNegotiationConfig config;
     private NegotiatedParameters.Builder parameters;
@@ -148,12 +149,12 @@ public final class LoginStateMachine {
     }
 
     /**
-     * The TargetName this login asked for, for logs and listeners.
+     * The TargetName this login asked for, for logs and listeners, whether or not such a target exists.
      *
-     * @return the name from the first request that carried one; empty for discovery sessions and before that
+     * @return the name from the first complete request; empty for discovery sessions and before that
      */
-    public Optional<String> targetName() {
-        return targetName;
+    public Optional<String> requestedTargetName() {
+        return Optional.ofNullable(requestedTargetName);
     }
 
     /**
@@ -279,6 +280,7 @@ public final class LoginStateMachine {
             String name = offers.get(TextKey.TARGET_NAME.wireName()).filter(value -> !value.isEmpty())
                     .orElseThrow(() -> new LoginFailure(LoginStatus.MISSING_PARAMETER,
                             "first login request of a normal session has no TargetName"));
+            requestedTargetName = name;
             target = context.findTarget(name);
             if (target.isEmpty()) {
                 throw new LoginFailure(LoginStatus.NOT_FOUND, "no target named " + name);

@@ -89,7 +89,7 @@ final class LoginPhase implements LoginContext {
             logRefusal(f.status(), step.failureReason().orElse(""));
             if (context.events().enabled()) {
                 context.events().loginFailed(new TargetListener.LoginFailureInfo(
-                        machine.initiatorName().orElse(null), machine.targetName().orElse(null),
+                        machine.initiatorName().orElse(null), machine.requestedTargetName().orElse(null),
                         connection.remoteAddress(), f.statusClass(), f.statusDetail(),
                         f.status() + ": " + step.failureReason().orElse("")));
             }
