@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Task attributes are not interpreted: tasks run concurrently as if SIMPLE. Sense data is in fixed format, or
  * in descriptor format once an initiator set the control mode page's D_SENSE bit. Unit attention conditions are
- * raised for resets and by persistent reservation changes (RESERVATIONS PREEMPTED, RESERVATIONS RELEASED,
- * REGISTRATIONS PREEMPTED); not MODE PARAMETERS CHANGED for the other I_T nexuses after MODE SELECT.
+ * raised for resets, by persistent reservation changes (RESERVATIONS PREEMPTED, RESERVATIONS RELEASED,
+ * REGISTRATIONS PREEMPTED), and when the transport reports a changed LUN inventory ({@link #reportedLunsChanged}) or
+ * capacity ({@link #capacityChanged}); not MODE PARAMETERS CHANGED for the other I_T nexuses after MODE SELECT.
  *
  * <p>Threads: {@link #execute} does not block; backstore calls run on each logical unit's executor, and the task
  * is completed exactly once, on whichever thread finishes the command. Thread-safe. The LUN map may change while
