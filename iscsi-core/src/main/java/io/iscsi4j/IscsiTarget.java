@@ -36,6 +36,11 @@ import java.util.regex.Pattern;
  * port; read it with {@link #boundAddresses()}). {@link #close()} stops accepting, closes every connection, waits
  * for in-flight I/O, flushes and closes the backstores; it is idempotent. Thread-safe.
  *
+ * <p>While running, targets and LUNs can be added, removed and resized without disturbing other sessions
+ * ({@link #addTarget}, {@link #removeTarget(String, Duration)}, {@link #target(String)} and its
+ * {@link TargetControl}); {@link #statistics(String, int)} reads per-LUN counters, and a {@link TargetListener}
+ * registered with {@link Builder#listener} observes logins, logouts and task management.
+ *
  * @since 0.1
  */
 public final class IscsiTarget implements AutoCloseable {
