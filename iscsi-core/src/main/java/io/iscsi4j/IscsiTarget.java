@@ -2,6 +2,7 @@ package io.iscsi4j;
 
 import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.core.auth.ChapAlgorithm;
+import io.iscsi4j.core.session.TargetContext;
 import io.iscsi4j.core.transport.TargetServer;
 
 import java.io.IOException;
@@ -35,14 +36,22 @@ import java.util.regex.Pattern;
  * port; read it with {@link #boundAddresses()}). {@link #close()} stops accepting, closes every connection, waits
  * for in-flight I/O, flushes and closes the backstores; it is idempotent. Thread-safe.
  *
+ * <p>While running, targets and LUNs can be added, removed and resized without disturbing other sessions
+ * ({@link #addTarget}, {@link #removeTarget(String, Duration)}, {@link #target(String)} and its
+ * {@link TargetControl}); {@link #statistics(String, int)} reads per-LUN counters, and a {@link TargetListener}
+ * registered with {@link Builder#listener} observes logins, logouts and task management.
+ *
  * @since 0.1
  */
 public final class IscsiTarget implements AutoCloseable {
 
+    /** How long {@link #removeTarget(String)} gives sessions to log out. */
+    public static final Duration DEFAULT_LOGOUT_GRACE = Duration.ofSeconds(5);
+
     private final TargetServer server;
 
-    private IscsiTarget(Settings settings) {
-        this.server = new TargetServer(settings);
+    private IscsiTarget(Settings settings, List<TargetListener> listeners) {
+        this.server = new TargetServer(settings, listeners);
     }
 
     /** A new builder. */
@@ -80,9 +89,101 @@ public final class IscsiTarget implements AutoCloseable {
         return a.get(0);
     }
 
-    /** The configured targets. */
+    /** The targets: as configured before {@link #start()}; while running, as they are now (run-time changes). */
     public List<TargetConfig> targets() {
-        return server.settings().targets();
+        try {
+            return server.context().targetConfigs();
+        } catch (IllegalStateException notRunning) {
+            return server.settings().targets();
+        }
+    }
+
+    // ---- run-time changes ----
+
+    /**
+     * Adds a target while the others serve sessions. Initiators can discover it and log in once this returns.
+     *
+     * @param name the iSCSI name, as for {@link Builder#target}
+     * @param configure adds LUNs, options, authentication and ACLs; the target owns the backstores once this method
+     *     returned (when it throws, the caller still owns them)
+     * @return a handle to change the new target
+     * @throws IllegalArgumentException when the name is invalid or taken, or the configuration is invalid
+     * @throws IllegalStateException when not started, closed, or the target has no LUN
+     */
+    public TargetControl addTarget(String name, Consumer<TargetBuilder> configure) {
+        String n = Builder.checkName(name);
+        TargetBuilder b = new TargetBuilder(n);
+        configure.accept(b);
+        TargetConfig config = b.build();
+        server.context().addTarget(config);
+        return new TargetControl(server.context(), n);
+    }
+
+    /**
+     * Removes a target, giving its sessions {@link #DEFAULT_LOGOUT_GRACE} to log out; see
+     * {@link #removeTarget(String, Duration)}.
+     *
+     * @param name the target's iSCSI name
+     * @return {@code false} when there is no such target
+     */
+    public boolean removeTarget(String name) {
+        return removeTarget(name, DEFAULT_LOGOUT_GRACE);
+    }
+
+    /**
+     * Removes a target while the others serve sessions. Logins to it fail with TARGET NOT FOUND from now on and
+     * SendTargets no longer lists it. Each of its sessions receives an Async Message asking it to log out within
+     * {@code logoutGrace} (RFC 7143 §11.9.1, AsyncEvent 1, Parameter3 = the grace in seconds); a session that has
+     * not logged out by then is dropped. Then the target's in-flight commands are awaited (at most 30 s) and its
+     * backstores flushed and closed. Blocks until all that is done. Listeners see {@code loggedOut} or
+     * {@code connectionDropped} for each session.
+     *
+     * @param name the target's iSCSI name
+     * @param logoutGrace how long sessions get to log out (rounded up to seconds); {@link Duration#ZERO} drops them
+     *     at once without asking
+     * @return {@code false} when there is no such target
+     * @throws IllegalStateException when not started or closed
+     */
+    public boolean removeTarget(String name, Duration logoutGrace) {
+        Objects.requireNonNull(name, "name");
+        if (logoutGrace.isNegative()) {
+            throw new IllegalArgumentException("logoutGrace must not be negative");
+        }
+        return server.context().removeTarget(name, logoutGrace);
+    }
+
+    /**
+     * A handle to change one running target: add, remove and resize LUNs, read statistics.
+     *
+     * @param name the target's iSCSI name (case-insensitive)
+     * @return the handle
+     * @throws IllegalArgumentException when there is no such target
+     * @throws IllegalStateException when not started or closed
+     */
+    public TargetControl target(String name) {
+        String n = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+        TargetContext context = server.context();
+        for (TargetConfig c : context.targetConfigs()) {
+            if (c.name().equals(n)) {
+                return new TargetControl(context, n);
+            }
+        }
+        throw new IllegalArgumentException("no target " + name);
+    }
+
+    /**
+     * A snapshot of one LUN's statistics: commands, read and write commands, bytes, CHECK CONDITIONs, commands in
+     * flight and a latency histogram. Reading costs no more than summing a few counters; the target records them at
+     * a cost of a few atomic additions per command.
+     *
+     * @param targetName the target's iSCSI name
+     * @param lun the LUN
+     * @return the counters now
+     * @throws IllegalArgumentException when there is no such target or LUN
+     * @throws IllegalStateException when not started or closed
+     */
+    public LunStatistics statistics(String targetName, int lun) {
+        return target(targetName).statistics(lun);
     }
 
     /**
@@ -166,6 +267,7 @@ public final class IscsiTarget implements AutoCloseable {
         private final AuthenticationSettings discovery =
                 new AuthenticationSettings(AuthenticationSettings.DISCOVERY_NAMES, "");
         private TargetInterceptor interceptor;
+        private final List<TargetListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -442,7 +544,30 @@ public final class IscsiTarget implements AutoCloseable {
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
                     initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
-                    discoveryAuthenticator, interceptor));
+                    discoveryAuthenticator, interceptor), listeners);
+        }
+
+        /**
+         * Registers a listener for session events: logins, failed logins, logouts, dropped connections, task
+         * management functions. Listeners run on a dedicated thread, in registration order; see
+         * {@link TargetListener}.
+         *
+         * @param listener the listener
+         * @return this
+         */
+        public Builder listener(TargetListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Checks an iSCSI name and returns it in lower case. */
+        static String checkName(String name) {
+            String n = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+            if (!IQN.matcher(n).matches() && !EUI.matcher(n).matches() && !NAA.matcher(n).matches()) {
+                throw new IllegalArgumentException("not a valid iSCSI name: " + name
+                        + " (expected iqn.yyyy-mm.reversed.domain[:identifier], eui.<16 hex> or naa.<hex>)");
+            }
+            return n;
         }
 
         private static int range(String name, int v, int min, int max) {

@@ -97,6 +97,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final int physicalBlockSize;
     private final byte[] naaDesignator;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final UnitStatistics statistics = new UnitStatistics();
 
     private LogicalUnit(Builder b, int blockSize, int physicalBlockSize, String serial) {
         this.backstore = b.backstore;
@@ -152,6 +153,11 @@ public final class LogicalUnit implements AutoCloseable {
     /** The number of logical blocks, as the backstore reports it now. */
     public long blockCount() {
         return backstore.blockCount();
+    }
+
+    /** The counters of the commands this logical unit answered; the transport records into them. */
+    public UnitStatistics statistics() {
+        return statistics;
     }
 
     /** The backstore this logical unit serves. */

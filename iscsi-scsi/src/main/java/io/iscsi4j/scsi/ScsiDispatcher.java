@@ -2,6 +2,8 @@ package io.iscsi4j.scsi;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -55,11 +57,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Task attributes are not interpreted: tasks run concurrently as if SIMPLE. Sense data is in fixed format, or
  * in descriptor format once an initiator set the control mode page's D_SENSE bit. Unit attention conditions are
- * raised for resets and by persistent reservation changes (RESERVATIONS PREEMPTED, RESERVATIONS RELEASED,
- * REGISTRATIONS PREEMPTED); not MODE PARAMETERS CHANGED for the other I_T nexuses after MODE SELECT.
+ * raised for resets, by persistent reservation changes (RESERVATIONS PREEMPTED, RESERVATIONS RELEASED,
+ * REGISTRATIONS PREEMPTED), and when the transport reports a changed LUN inventory ({@link #reportedLunsChanged}) or
+ * capacity ({@link #capacityChanged}); not MODE PARAMETERS CHANGED for the other I_T nexuses after MODE SELECT.
  *
  * <p>Threads: {@link #execute} does not block; backstore calls run on each logical unit's executor, and the task
- * is completed exactly once, on whichever thread finishes the command. Immutable and thread-safe.
+ * is completed exactly once, on whichever thread finishes the command. Thread-safe. The LUN map may change while
+ * commands run ({@link #addLogicalUnit}, {@link #removeLogicalUnit}): it is replaced copy-on-write, and each command
+ * reads it once, without a lock; a command already routed to a removed logical unit runs to its end there.
  *
  * @since 0.1
  */
@@ -69,17 +74,57 @@ public final class ScsiDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScsiDispatcher.class);
 
-    private final Map<Integer, LogicalUnit> logicalUnits;
-    /** Logical units indexed by LUN (no boxing on the data path); {@code null} where there is none. */
-    private final LogicalUnit[] byLun;
-    /** REPORT LUNS parameter data. */
-    private final byte[] lunList;
+    /** The current LUN map; replaced as a whole under {@link #changes}, read without a lock. */
+    private volatile LunTable luns;
+    private final Object changes = new Object();
     private final TaskSetAborter taskSetAborter;
-    /** Whether the LUN is served read-only by this dispatcher, indexed by LUN like {@link #byLun}. */
-    private final boolean[] readOnlyByLun;
+
+    /** An immutable LUN map with its lookup arrays and REPORT LUNS data. */
+    private static final class LunTable {
+        final Map<Integer, LogicalUnit> map;
+        /** The LUNs of {@link #map} this dispatcher serves read-only. */
+        final Set<Integer> readOnly;
+        /** Logical units indexed by LUN (no boxing on the data path); {@code null} where there is none. */
+        final LogicalUnit[] byLun;
+        /** Whether the LUN is served read-only by this dispatcher, indexed by LUN like {@link #byLun}. */
+        final boolean[] readOnlyByLun;
+        /** REPORT LUNS parameter data. */
+        final byte[] lunList;
+
+        LunTable(Map<Integer, LogicalUnit> lunMap, Set<Integer> readOnlyLuns) {
+            this.map = Map.copyOf(lunMap);
+            this.readOnly = Set.copyOf(readOnlyLuns);
+            int[] sorted = map.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+            for (int lun : sorted) {
+                if (lun < 0 || lun > Lun.MAX) {
+                    throw new IllegalArgumentException("LUN out of range 0.." + Lun.MAX + ": " + lun);
+                }
+            }
+            this.byLun = new LogicalUnit[sorted.length == 0 ? 0 : sorted[sorted.length - 1] + 1];
+            for (int lun : sorted) {
+                byLun[lun] = map.get(lun);
+            }
+            this.readOnlyByLun = new boolean[byLun.length];
+            for (int lun : readOnly) {
+                if (!map.containsKey(lun)) {
+                    throw new IllegalArgumentException("read-only LUN " + lun + " has no logical unit");
+                }
+                readOnlyByLun[lun] = true;
+            }
+            this.lunList = SpcCommands.lunList(sorted);
+        }
+
+        LogicalUnit get(int lun) {
+            return lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        }
+
+        boolean isReadOnly(int lun) {
+            return lun >= 0 && lun < readOnlyByLun.length && readOnlyByLun[lun];
+        }
+    }
 
     /**
-     * Creates a dispatcher over a fixed LUN map whose PREEMPT AND ABORT aborts no tasks ({@link TaskSetAborter#NONE}).
+     * Creates a dispatcher over an initial LUN map whose PREEMPT AND ABORT aborts no tasks ({@link TaskSetAborter#NONE}).
      *
      * @param lunMap LUN number (0 to {@link Lun#MAX}) to logical unit; copied
      * @throws IllegalArgumentException when a LUN number is out of range
@@ -89,7 +134,7 @@ public final class ScsiDispatcher {
     }
 
     /**
-     * Creates a dispatcher over a fixed LUN map.
+     * Creates a dispatcher over an initial LUN map.
      *
      * @param lunMap LUN number (0 to {@link Lun#MAX}) to logical unit; copied
      * @param taskSetAborter aborts the tasks of the I_T nexuses a PREEMPT AND ABORT preempts (the transport owns them)
@@ -113,25 +158,8 @@ public final class ScsiDispatcher {
     public ScsiDispatcher(Map<Integer, LogicalUnit> lunMap, Set<Integer> readOnlyLuns,
                           TaskSetAborter taskSetAborter) {
         this.taskSetAborter = Objects.requireNonNull(taskSetAborter, "taskSetAborter");
-        this.logicalUnits = Map.copyOf(Objects.requireNonNull(lunMap, "lunMap"));
-        int[] luns = logicalUnits.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-        for (int lun : luns) {
-            if (lun < 0 || lun > Lun.MAX) {
-                throw new IllegalArgumentException("LUN out of range 0.." + Lun.MAX + ": " + lun);
-            }
-        }
-        this.byLun = new LogicalUnit[luns.length == 0 ? 0 : luns[luns.length - 1] + 1];
-        for (int lun : luns) {
-            byLun[lun] = logicalUnits.get(lun);
-        }
-        this.lunList = SpcCommands.lunList(luns);
-        this.readOnlyByLun = new boolean[byLun.length];
-        for (int lun : Objects.requireNonNull(readOnlyLuns, "readOnlyLuns")) {
-            if (!logicalUnits.containsKey(lun)) {
-                throw new IllegalArgumentException("read-only LUN " + lun + " has no logical unit");
-            }
-            readOnlyByLun[lun] = true;
-        }
+        this.luns = new LunTable(Objects.requireNonNull(lunMap, "lunMap"),
+                Objects.requireNonNull(readOnlyLuns, "readOnlyLuns"));
     }
 
     /**
@@ -143,7 +171,7 @@ public final class ScsiDispatcher {
      * @since 0.1
      */
     public boolean isReadOnly(int lun) {
-        return lun >= 0 && lun < readOnlyByLun.length && readOnlyByLun[lun];
+        return luns.isReadOnly(lun);
     }
 
     /** Whether commands through this dispatcher may not change the logical unit addressed as {@code lun}. */
@@ -156,17 +184,115 @@ public final class ScsiDispatcher {
         if (lu.isWriteProtected()) {
             return true;
         }
-        for (int lun = 0; lun < byLun.length; lun++) {
-            if (byLun[lun] == lu && readOnlyByLun[lun]) {
+        LunTable t = luns;
+        for (int lun = 0; lun < t.byLun.length; lun++) {
+            if (t.byLun[lun] == lu && t.readOnlyByLun[lun]) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The LUN map this dispatcher serves (immutable). */
+    /** The LUN map this dispatcher serves now (an immutable snapshot). */
     public Map<Integer, LogicalUnit> logicalUnits() {
-        return logicalUnits;
+        return luns.map;
+    }
+
+    /**
+     * The logical unit a LUN addresses now.
+     *
+     * @param lun the LUN number
+     * @return the logical unit, or {@code null} when there is none
+     */
+    public LogicalUnit logicalUnit(int lun) {
+        return luns.get(lun);
+    }
+
+    /**
+     * Adds a logical unit while commands run. Commands that arrive after this method returned see it. Raises no unit
+     * attention: the transport decides which I_T nexuses see the change ({@link #reportedLunsChanged}).
+     *
+     * @param lun the LUN number, 0 to {@link Lun#MAX}
+     * @param unit the logical unit
+     * @throws IllegalArgumentException when the LUN is out of range or taken
+     */
+    public void addLogicalUnit(int lun, LogicalUnit unit) {
+        addLogicalUnit(lun, unit, false);
+    }
+
+    /**
+     * Adds a logical unit while commands run, served read-only through this dispatcher when {@code readOnly} (see
+     * {@link #ScsiDispatcher(Map, Set, TaskSetAborter)}). Commands that arrive after this method returned see it.
+     *
+     * @param lun the LUN number, 0 to {@link Lun#MAX}
+     * @param unit the logical unit
+     * @param readOnly whether this dispatcher serves the LUN read-only
+     * @throws IllegalArgumentException when the LUN is out of range or taken
+     * @since 0.1
+     */
+    public void addLogicalUnit(int lun, LogicalUnit unit, boolean readOnly) {
+        Objects.requireNonNull(unit, "unit");
+        synchronized (changes) {
+            Map<Integer, LogicalUnit> m = new HashMap<>(luns.map);
+            if (m.putIfAbsent(lun, unit) != null) {
+                throw new IllegalArgumentException("LUN " + lun + " is in use");
+            }
+            Set<Integer> ro = new HashSet<>(luns.readOnly);
+            if (readOnly) {
+                ro.add(lun);
+            }
+            luns = new LunTable(m, ro);
+        }
+    }
+
+    /**
+     * Removes a logical unit while commands run. Commands that arrive after this method returned end with CHECK
+     * CONDITION, ILLEGAL REQUEST / LOGICAL UNIT NOT SUPPORTED; commands already routed to it run to their end. The
+     * logical unit is not closed.
+     *
+     * @param lun the LUN number
+     * @return the removed logical unit, or {@code null} when the LUN had none
+     */
+    public LogicalUnit removeLogicalUnit(int lun) {
+        synchronized (changes) {
+            LogicalUnit old = luns.get(lun);
+            if (old != null) {
+                Map<Integer, LogicalUnit> m = new HashMap<>(luns.map);
+                m.remove(lun);
+                Set<Integer> ro = new HashSet<>(luns.readOnly);
+                ro.remove(lun);
+                luns = new LunTable(m, ro);
+            }
+            return old;
+        }
+    }
+
+    /**
+     * The LUN inventory of an I_T nexus changed: it gets a REPORTED LUNS DATA HAS CHANGED unit attention (SPC-5
+     * §5.14) on every logical unit of this dispatcher it has addressed.
+     *
+     * @param nexus the nexus
+     */
+    public void reportedLunsChanged(ItNexus nexus) {
+        for (LogicalUnit lu : luns.byLun) {
+            if (lu != null) {
+                lu.unitAttentions().establish(nexus.initiatorPortName(),
+                        AdditionalSense.REPORTED_LUNS_DATA_HAS_CHANGED);
+            }
+        }
+    }
+
+    /**
+     * The capacity of a logical unit changed (its backstore's block count): every I_T nexus that addressed it gets a
+     * CAPACITY DATA HAS CHANGED unit attention (SBC-4 §4.10), whichever dispatcher it uses.
+     *
+     * @param lun the LUN number; unknown LUNs are ignored
+     */
+    public void capacityChanged(int lun) {
+        LogicalUnit lu = luns.get(lun);
+        if (lu != null) {
+            lu.unitAttentions().establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED);
+        }
     }
 
     /**
@@ -196,7 +322,7 @@ public final class ScsiDispatcher {
      * @param lun the logical unit; unknown LUNs are ignored
      */
     public void logicalUnitReset(int lun) {
-        LogicalUnit lu = lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        LogicalUnit lu = luns.get(lun);
         if (lu != null) {
             lu.reservations().reset();
             lu.copyManager().reset();
@@ -210,7 +336,7 @@ public final class ScsiDispatcher {
      * statuses are discarded. Persistent reservations stay.
      */
     public void targetReset() {
-        for (LogicalUnit lu : byLun) {
+        for (LogicalUnit lu : luns.byLun) {
             if (lu != null) {
                 lu.reservations().reset();
                 lu.copyManager().reset();
@@ -227,7 +353,7 @@ public final class ScsiDispatcher {
      * @param nexus the nexus
      */
     public void nexusLost(ItNexus nexus) {
-        for (LogicalUnit lu : byLun) {
+        for (LogicalUnit lu : luns.byLun) {
             if (lu != null) {
                 lu.reservations().nexusLost(nexus);
                 lu.copyManager().nexusLost(nexus);
@@ -246,7 +372,7 @@ public final class ScsiDispatcher {
      * @since 0.1
      */
     public void itNexusReset(ItNexus nexus) {
-        for (LogicalUnit lu : byLun) {
+        for (LogicalUnit lu : luns.byLun) {
             if (lu != null) {
                 lu.reservations().nexusLost(nexus);
                 lu.copyManager().nexusLost(nexus);
@@ -267,7 +393,7 @@ public final class ScsiDispatcher {
      * @since 0.1
      */
     public int queryAsynchronousEvent(int lun, ItNexus nexus) {
-        LogicalUnit lu = lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        LogicalUnit lu = luns.get(lun);
         return lu == null ? -1 : lu.unitAttentions().peekAdditionalResponseInformation(nexus.initiatorPortName());
     }
 
@@ -278,7 +404,7 @@ public final class ScsiDispatcher {
 
     /** The REPORT LUNS parameter data listing every logical unit; the caller must not modify it. */
     byte[] lunList() {
-        return lunList;
+        return luns.lunList;
     }
 
     private void dispatch(ScsiTask task) {
@@ -288,8 +414,9 @@ public final class ScsiDispatcher {
             return;
         }
         int opcode = Cdb.u8(cdb, 0);
+        LunTable table = luns;
         int lun = Lun.decode(task.lun());
-        LogicalUnit lu = lun >= 0 && lun < byLun.length ? byLun[lun] : null;
+        LogicalUnit lu = table.get(lun);
         int cdbLength = TABLE.cdbLength(opcode);
         if (lu == null && opcode != Opcode.INQUIRY && opcode != Opcode.REPORT_LUNS
                 && opcode != Opcode.REQUEST_SENSE) {
@@ -349,7 +476,7 @@ public final class ScsiDispatcher {
                 return;
             }
         }
-        if (lu != null && readOnlyByLun[lun] && (command.changesMedium()
+        if (lu != null && table.isReadOnly(lun) && (command.changesMedium()
                 || opcode == Opcode.MODE_SELECT_6 || opcode == Opcode.MODE_SELECT_10)) {
             Sense.fail(t, Sense.WRITE_PROTECTED);
             return;
@@ -424,6 +551,6 @@ public final class ScsiDispatcher {
 
     @Override
     public String toString() {
-        return "ScsiDispatcher" + Arrays.toString(logicalUnits.keySet().stream().sorted().toArray());
+        return "ScsiDispatcher" + Arrays.toString(luns.map.keySet().stream().sorted().toArray());
     }
 }

@@ -85,6 +85,7 @@ public final class LoginStateMachine {
     private String initiatorName;
     private SessionType sessionType;
     private Optional<String> targetName = Optional.empty();
+    private String requestedTargetName;
     private Authenticator authenticator;
     private TargetNegotiationConfig config;
     private NegotiatedParameters.Builder parameters;
@@ -145,6 +146,15 @@ public final class LoginStateMachine {
      */
     public Optional<String> initiatorName() {
         return Optional.ofNullable(initiatorName);
+    }
+
+    /**
+     * The TargetName this login asked for, for logs and listeners, whether or not such a target exists.
+     *
+     * @return the name from the first complete request; empty for discovery sessions and before that
+     */
+    public Optional<String> requestedTargetName() {
+        return Optional.ofNullable(requestedTargetName);
     }
 
     /**
@@ -270,6 +280,7 @@ public final class LoginStateMachine {
             String name = offers.get(TextKey.TARGET_NAME.wireName()).filter(value -> !value.isEmpty())
                     .orElseThrow(() -> new LoginFailure(LoginStatus.MISSING_PARAMETER,
                             "first login request of a normal session has no TargetName"));
+            requestedTargetName = name;
             target = context.findTarget(name);
             if (target.isEmpty()) {
                 throw new LoginFailure(LoginStatus.NOT_FOUND, "no target named " + name);

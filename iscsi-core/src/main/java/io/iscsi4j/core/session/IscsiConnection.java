@@ -1,8 +1,11 @@
 package io.iscsi4j.core.session;
 
 import io.iscsi4j.TargetInterceptor;
+import io.iscsi4j.TargetListener;
 import io.iscsi4j.core.login.Digest;
 import io.iscsi4j.core.login.NegotiatedParameters;
+import io.iscsi4j.core.login.SessionType;
+import io.iscsi4j.core.pdu.AsyncMessage;
 import io.iscsi4j.core.pdu.DataOut;
 import io.iscsi4j.core.pdu.DigestSettings;
 import io.iscsi4j.core.pdu.FramingError;
@@ -35,6 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +71,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private TextResponder text;
     private ScheduledFuture<?> loginTimer;
     private String name = "connection";
+    /** What listeners learn about this connection's session; set on entering full feature phase. */
+    private TargetListener.SessionInfo sessionInfo;
+    /** Whether the session ended with a successful Logout Response. */
+    private boolean loggedOut;
+    private ScheduledFuture<?> logoutDeadline;
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
@@ -142,10 +152,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (login != null) {
             login.abandon();
         }
+        if (logoutDeadline != null) {
+            logoutDeadline.cancel(false);
+        }
         if (session != null) {
             session.connectionClosed();
             context.registry().remove(session);
-            LOG.info("{}: session 0x{} closed", name, Integer.toHexString(session.tsih));
+            // The one INFO line per session end (the login has its own in LoginPhase).
+            LOG.info("{}: session 0x{} of {} {}", name, Integer.toHexString(session.tsih),
+                    session.key.initiatorName(), loggedOut ? "logged out" : "closed without logout");
+            if (sessionInfo != null) {
+                if (loggedOut) {
+                    context.events().loggedOut(sessionInfo);
+                } else {
+                    context.events().connectionDropped(sessionInfo);
+                }
+            }
         }
         super.channelInactive(ctx);
     }
@@ -193,6 +215,58 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         decoder.setDataDigest(dataDigest);
         channel.attr(PduEncoder.DIGESTS)
                 .set(new DigestSettings(headerDigest, dataDigest));
+        if (context.events().enabled()) {
+            boolean discovery = p.sessionType() == SessionType.DISCOVERY;
+            sessionInfo = new TargetListener.SessionInfo(p.initiatorName(), s.key.isid(), s.tsih,
+                    discovery ? "" : s.key.targetName(), discovery, address(channel.remoteAddress()),
+                    address(channel.localAddress()));
+            context.events().loginSucceeded(sessionInfo);
+        }
+    }
+
+    /** A task management function was answered: tells the listeners. */
+    void taskManagementAnswered(TargetListener.TaskManagementInfo function) {
+        if (sessionInfo != null) {
+            context.events().taskManagement(sessionInfo, function);
+        }
+    }
+
+    /** The initiator's address, or {@code null}. */
+    InetSocketAddress remoteAddress() {
+        return address(channel.remoteAddress());
+    }
+
+    private static InetSocketAddress address(SocketAddress a) {
+        return a instanceof InetSocketAddress i ? i : null;
+    }
+
+    /** The session for listener events, or {@code null} when there are no listeners or no session yet. */
+    TargetListener.SessionInfo sessionInfo() {
+        return sessionInfo;
+    }
+
+    /**
+     * Asks the initiator to log out (RFC 7143 §11.9.1, AsyncEvent 1) within {@code seconds}, and closes the
+     * connection when it has not by then. Event loop only.
+     */
+    void requestLogout(int seconds) {
+        if (phase != Phase.FULL_FEATURE || logoutDeadline != null) {
+            return;
+        }
+        send(AsyncMessage.builder()
+                .asyncEvent(1)
+                .parameter3(seconds)
+                .statSN(nextStatSN())
+                .expCmdSN(session.expCmdSN())
+                .maxCmdSN(session.maxCmdSN())
+                .build());
+        flush();
+        logoutDeadline = channel.eventLoop().schedule(() -> {
+            if (phase != Phase.CLOSING) {
+                LOG.info("{}: no logout within {} s of the logout request, closing", name, seconds);
+                closeNow();
+            }
+        }, seconds, TimeUnit.SECONDS);
     }
 
     // ---- full feature phase ----
@@ -258,7 +332,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 .time2Retain(0)
                 .build();
         if (response == 0) {
-            LOG.info("{}: logout", name);
+            LOG.debug("{}: logout", name);
+            loggedOut = true;
             phase = Phase.CLOSING;
             channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         } else {

@@ -5,6 +5,7 @@ import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.LoginDecision;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.TargetInterceptor;
+import io.iscsi4j.TargetListener;
 import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.core.auth.ChapCredentialsLookup;
 import io.iscsi4j.core.login.LoginContext;
@@ -97,6 +98,12 @@ final class LoginPhase implements LoginContext {
         if (step.outcome() == LoginOutcome.FAILED) {
             releaseTsih();
             logRefusal(f.status(), step.failureReason().orElse(""));
+            if (context.events().enabled()) {
+                context.events().loginFailed(new TargetListener.LoginFailureInfo(
+                        machine.initiatorName().orElse(null), machine.requestedTargetName().orElse(null),
+                        connection.remoteAddress(), f.statusClass(), f.statusDetail(),
+                        f.status() + ": " + step.failureReason().orElse("")));
+            }
             connection.sendAndClose(resp);
             return;
         }

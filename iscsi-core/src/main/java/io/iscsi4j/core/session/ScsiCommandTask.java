@@ -2,10 +2,12 @@ package io.iscsi4j.core.session;
 
 import io.iscsi4j.core.pdu.ScsiCommand;
 import io.iscsi4j.scsi.ItNexus;
+import io.iscsi4j.scsi.LogicalUnit;
 import io.iscsi4j.scsi.ScsiStatus;
 import io.iscsi4j.scsi.ScsiTask;
 import io.iscsi4j.scsi.SenseData;
 import io.iscsi4j.scsi.TaskAttribute;
+import io.iscsi4j.scsi.UnitStatistics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -55,6 +57,10 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     boolean background;
     /** Set on the event loop when the session ended the task: a completion arriving later is ignored. */
     boolean ended;
+    /** When the command arrived ({@link System#nanoTime()}). */
+    private final long arrivalNanos;
+    /** The counters of the logical unit the command addressed when it arrived, or {@code null}. */
+    private UnitStatistics statistics;
 
     ScsiCommandTask(Session session, ScsiCommand pdu, WriteTransfer writeTransfer) {
         this.session = session;
@@ -68,6 +74,33 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         this.write = pdu.write();
         this.expectedLength = pdu.expectedDataTransferLength();
         this.writeTransfer = writeTransfer;
+        this.arrivalNanos = System.nanoTime();
+    }
+
+    /** Event loop: the command was accepted for a logical unit (or {@code null}: none at its LUN). */
+    void unitStarted(LogicalUnit unit) {
+        if (unit != null) {
+            statistics = unit.statistics();
+            statistics.commandStarted();
+        }
+    }
+
+    /** Event loop, exactly once per accepted command: the command let go of its logical unit. */
+    void unitEnded() {
+        if (statistics != null) {
+            statistics.commandEnded();
+            statistics = null;
+        }
+    }
+
+    /** Event loop: the command is answered now; counts it. No allocation. */
+    void recordStatistics() {
+        UnitStatistics s = statistics;
+        if (s != null) {
+            boolean good = status == ScsiStatus.GOOD || status == ScsiStatus.CONDITION_MET;
+            long bytes = good ? Math.max(0, Math.min(dataLength, expectedLength)) : 0;
+            s.record(cdb.limit() > 0 ? cdb.get(0) & 0xFF : -1, status, bytes, System.nanoTime() - arrivalNanos);
+        }
     }
 
     private static TaskAttribute attributeOf(int code) {

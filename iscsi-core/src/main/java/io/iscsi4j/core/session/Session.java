@@ -88,6 +88,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return nexus;
     }
 
+    /** The SCSI dispatcher of this session (its ACL's LUN map), {@code null} for a discovery session. */
+    ScsiDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Asks the initiator to log out within {@code seconds} (Async Message, AsyncEvent 1); drops it after. */
+    void requestLogout(int seconds) {
+        connection.execute(() -> connection.requestLogout(seconds));
+    }
+
     ByteBufAllocator alloc() {
         return connection.alloc();
     }
@@ -269,6 +279,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 task.complete(decision.status(), decision.sense(), 0);
                 return;
             }
+            task.unitStarted(dispatcher.logicalUnit(Lun.decode(c.lun())));
             try {
                 dispatcher.execute(task);
             } catch (RuntimeException e) {
@@ -511,6 +522,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         if (!task.immediate) {
             window.completed();
         }
+        task.recordStatistics();
         sendResponse(task);
         endTask(task);
     }
@@ -522,6 +534,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
         task.releaseBuffers();
         inFlight.decrement();
+        task.unitEnded();
     }
 
     private void sendResponse(ScsiCommandTask task) {
@@ -698,6 +711,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 t.ended = true;
                 t.releaseBuffers();
                 inFlight.decrement();
+                t.unitEnded();
             }
             // Otherwise the SCSI layer still owns the buffers; finish() releases them when it completes.
         }

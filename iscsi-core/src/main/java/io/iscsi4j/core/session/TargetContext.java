@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +25,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
  * Everything the connections of one {@link IscsiTarget} share: the targets with their logical units, SCSI
  * dispatchers and authenticators, the discovery authenticator, the session registry, negotiation settings, the
- * portals (for SendTargets), the log of refused logins, and the count of in-flight tasks. Thread-safe.
+ * portals (for SendTargets), the log of refused logins, the listeners and the count of in-flight tasks.
+ * Thread-safe.
+ *
+ * <p>Targets and LUNs may be added and removed while sessions run. The target map is replaced copy-on-write (logins
+ * read it without a lock), the dispatchers' LUN maps likewise; changes are serialized on one lock, and the waits
+ * that follow a removal (sessions to log out, in-flight commands to end) happen outside it.
  */
 public final class TargetContext {
 
@@ -38,25 +47,32 @@ public final class TargetContext {
     /** The target portal group tag of every portal (one portal group per target). */
     static final int PORTAL_GROUP_TAG = 1;
 
+    /** How long a removal waits for in-flight commands of a removed logical unit. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
     private final IscsiTarget.Tuning tuning;
     private final Authenticator discoveryAuthenticator;
+    private final Executor ioExecutor;
     private final LoginFailureLog loginFailures = new LoginFailureLog();
-    private final Map<String, Target> targets = new LinkedHashMap<>();
+    /** Lower-case name to target, in configuration order; replaced as a whole under {@link #changes}. */
+    private volatile Map<String, Target> targets = Map.of();
+    private final Object changes = new Object();
     private final SessionRegistry registry = new SessionRegistry();
     private final InFlight inFlight = new InFlight();
+    private final TargetEvents events;
     private volatile List<InetSocketAddress> portals = List.of();
     /** Decides logins and commands, or {@code null}. */
     private final TargetInterceptor interceptor;
 
     /** A configured target at run time. */
     static final class Target {
-        final TargetConfig config;
+        /** The configuration; replaced when LUNs are added or removed. */
+        volatile TargetConfig config;
         final ScsiDispatcher dispatcher;
         /**
          * Dispatchers of ACLs that map LUNs (LUN masking) or write-protect them; other ACLs use {@link #dispatcher}.
          */
         final Map<AclConfig, ScsiDispatcher> aclDispatchers = new HashMap<>();
-        final List<LogicalUnit> units;
 
         /** The dispatcher an initiator's sessions use (its ACL's LUN mapping), or {@code null} when not admitted. */
         ScsiDispatcher dispatcherFor(String initiatorName) {
@@ -68,10 +84,14 @@ public final class TargetContext {
             return d != null ? d : dispatcher;
         }
 
-        Target(TargetConfig config, ScsiDispatcher dispatcher, List<LogicalUnit> units) {
+        Target(TargetConfig config, ScsiDispatcher dispatcher) {
             this.config = config;
             this.dispatcher = dispatcher;
-            this.units = units;
+        }
+
+        /** The logical units of the target now (every one is in the unmasked dispatcher). */
+        List<LogicalUnit> units() {
+            return new ArrayList<>(dispatcher.logicalUnits().values());
         }
     }
 
@@ -82,41 +102,72 @@ public final class TargetContext {
      * @param ioExecutor where backstore calls run (never a network event loop)
      */
     public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor) {
+        this(settings, ioExecutor, new TargetEvents(List.of()));
+    }
+
+    /**
+     * Builds the logical units of every target.
+     *
+     * @param settings the validated configuration
+     * @param ioExecutor where backstore calls run (never a network event loop)
+     * @param events where session events go
+     */
+    public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor, TargetEvents events) {
         this.tuning = settings.settings();
         this.discoveryAuthenticator = settings.discoveryAuthenticator();
         this.interceptor = settings.interceptor();
+        this.ioExecutor = ioExecutor;
+        this.events = events;
+        Map<String, Target> m = new LinkedHashMap<>();
         for (TargetConfig t : settings.targets()) {
-            Map<Integer, LogicalUnit> map = new HashMap<>();
-            List<LogicalUnit> units = new ArrayList<>();
-            for (LunConfig l : t.luns()) {
-                LogicalUnit lu = LogicalUnit.builder(l.backstore())
-                        .serial(l.serial())
-                        .readOnly(l.readOnly())
-                        .writeBack(l.writeBack())
-                        .physicalBlockSize(l.physicalBlockSize())
-                        .executor(ioExecutor)
-                        .build();
-                map.put(l.lun(), lu);
-                units.add(lu);
-            }
-            String name = t.name();
-            Target target = new Target(t, new ScsiDispatcher(map,
-                    (lun, preempted) -> abortPreempted(name, map.get(lun), preempted)), units);
-            for (AclConfig acl : t.acls()) {
-                if (!acl.lunMapping().isEmpty() || acl.readOnly()) {
-                    Map<Integer, LogicalUnit> masked = new HashMap<>();
-                    if (acl.lunMapping().isEmpty()) {
-                        masked.putAll(map);
-                    } else {
-                        acl.lunMapping().forEach((mapped, real) -> masked.put(mapped, map.get(real)));
-                    }
-                    Set<Integer> readOnly = acl.readOnly() ? masked.keySet() : acl.readOnlyLuns();
-                    target.aclDispatchers.put(acl, new ScsiDispatcher(masked, readOnly,
-                            (lun, preempted) -> abortPreempted(name, masked.get(lun), preempted)));
-                }
-            }
-            targets.put(name, target);
+            m.put(t.name(), build(t));
         }
+        this.targets = Collections.unmodifiableMap(m);
+    }
+
+    private Target build(TargetConfig t) {
+        Map<Integer, LogicalUnit> map = new HashMap<>();
+        for (LunConfig l : t.luns()) {
+            map.put(l.lun(), unit(l));
+        }
+        String name = t.name();
+        Target target = new Target(t, dispatcher(name, map, Set.of()));
+        for (AclConfig acl : t.acls()) {
+            if (hasOwnView(acl)) {
+                Map<Integer, LogicalUnit> masked = new HashMap<>();
+                if (acl.lunMapping().isEmpty()) {
+                    masked.putAll(map);
+                } else {
+                    acl.lunMapping().forEach((mapped, real) -> masked.put(mapped, map.get(real)));
+                }
+                Set<Integer> readOnly = acl.readOnly() ? masked.keySet() : acl.readOnlyLuns();
+                target.aclDispatchers.put(acl, dispatcher(name, masked, readOnly));
+            }
+        }
+        return target;
+    }
+
+    /** Whether an ACL's sessions need a dispatcher of their own: it maps LUNs (masking) or write-protects them. */
+    private static boolean hasOwnView(AclConfig acl) {
+        return !acl.lunMapping().isEmpty() || acl.readOnly() || !acl.readOnlyLuns().isEmpty();
+    }
+
+    private LogicalUnit unit(LunConfig l) {
+        return LogicalUnit.builder(l.backstore())
+                .serial(l.serial())
+                .readOnly(l.readOnly())
+                .writeBack(l.writeBack())
+                .physicalBlockSize(l.physicalBlockSize())
+                .executor(ioExecutor)
+                .build();
+    }
+
+    /** A dispatcher whose PREEMPT AND ABORT reaches the sessions of the target, over its current LUN map. */
+    private ScsiDispatcher dispatcher(String targetName, Map<Integer, LogicalUnit> map, Set<Integer> readOnly) {
+        ScsiDispatcher[] self = new ScsiDispatcher[1];
+        self[0] = new ScsiDispatcher(map, readOnly,
+                (lun, preempted) -> abortPreempted(targetName, self[0].logicalUnit(lun), preempted));
+        return self[0];
     }
 
     /**
@@ -157,6 +208,11 @@ public final class TargetContext {
         return registry;
     }
 
+    /** Where session events for listeners go. */
+    TargetEvents events() {
+        return events;
+    }
+
     /** The in-flight task counter. */
     public InFlight inFlight() {
         return inFlight;
@@ -168,6 +224,282 @@ public final class TargetContext {
 
     Iterable<Target> targets() {
         return targets.values();
+    }
+
+    // ---- runtime changes ----
+
+    /** The configuration of every target now, in the order they were added. */
+    public List<TargetConfig> targetConfigs() {
+        List<TargetConfig> out = new ArrayList<>();
+        for (Target t : targets.values()) {
+            out.add(t.config);
+        }
+        return out;
+    }
+
+    /**
+     * Adds a target while the others run; initiators can log in to it (and discover it) once this returns.
+     *
+     * @param config the validated target
+     * @throws IllegalArgumentException when a target of that name exists
+     */
+    public void addTarget(TargetConfig config) {
+        synchronized (changes) {
+            if (targets.containsKey(config.name())) {
+                throw new IllegalArgumentException("target " + config.name() + " exists");
+            }
+            Target t = build(config);
+            Map<String, Target> m = new LinkedHashMap<>(targets);
+            m.put(config.name(), t);
+            targets = Collections.unmodifiableMap(m);
+        }
+        LOG.info("target {} added with LUNs {}", config.name(), lunNumbers(config));
+    }
+
+    /**
+     * Removes a target: new logins to it fail (TARGET NOT FOUND) and SendTargets stops listing it; each of its
+     * sessions is asked to log out with an Async Message (AsyncEvent 1, RFC 7143 §11.9.1) allowing
+     * {@code logoutGrace}, and dropped when it has not logged out by then; then its in-flight commands are awaited
+     * and its backstores flushed and closed. Blocks until done. Sessions of other targets are not affected.
+     *
+     * @param name the target's name
+     * @param logoutGrace how long sessions get to log out; zero drops them at once
+     * @return {@code false} when there was no such target
+     */
+    public boolean removeTarget(String name, Duration logoutGrace) {
+        String key = name.toLowerCase(Locale.ROOT);
+        Target t;
+        synchronized (changes) {
+            t = targets.get(key);
+            if (t == null) {
+                return false;
+            }
+            Map<String, Target> m = new LinkedHashMap<>(targets);
+            m.remove(key);
+            targets = Collections.unmodifiableMap(m);
+        }
+        List<Session> sessions = registry.sessionsOf(key);
+        int seconds = (int) Math.min(65535, Math.max(0, (logoutGrace.toMillis() + 999) / 1000));
+        for (Session s : sessions) {
+            if (seconds == 0) {
+                s.close();
+            } else {
+                s.requestLogout(seconds);
+            }
+        }
+        if (!awaitNoSessions(key, logoutGrace)) {
+            for (Session s : registry.sessionsOf(key)) {
+                LOG.info("{}: did not log out within {} s after the logout request; dropping", s, seconds);
+                s.close();
+            }
+            awaitNoSessions(key, Duration.ofSeconds(5));
+        }
+        List<LogicalUnit> units = t.units();
+        for (LogicalUnit lu : units) {
+            drainAndClose(key, lu);
+        }
+        LOG.info("target {} removed ({} sessions ended)", key, sessions.size());
+        return true;
+    }
+
+    private boolean awaitNoSessions(String targetName, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!registry.sessionsOf(targetName).isEmpty()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            sleep();
+        }
+        return true;
+    }
+
+    /**
+     * Adds a logical unit to a running target. Sessions of ACLs without a LUN mapping see it under {@code lun};
+     * ACLs that map some LUN to {@code lun} see it under that number. Every session that can see it gets a REPORTED
+     * LUNS DATA HAS CHANGED unit attention.
+     *
+     * @param targetName the target
+     * @param lun the validated LUN
+     * @throws IllegalArgumentException when there is no such target or the LUN is taken
+     */
+    public void addLun(String targetName, LunConfig lun) {
+        Set<ScsiDispatcher> affected = Collections.newSetFromMap(new IdentityHashMap<>());
+        Target t;
+        synchronized (changes) {
+            t = existing(targetName);
+            if (t.dispatcher.logicalUnit(lun.lun()) != null) {
+                throw new IllegalArgumentException("target " + t.config.name() + ": LUN " + lun.lun() + " is in use");
+            }
+            LogicalUnit lu = unit(lun);
+            t.dispatcher.addLogicalUnit(lun.lun(), lu);
+            affected.add(t.dispatcher);
+            for (Map.Entry<AclConfig, ScsiDispatcher> e : t.aclDispatchers.entrySet()) {
+                AclConfig acl = e.getKey();
+                if (acl.lunMapping().isEmpty()) { // a read-only view of every LUN
+                    e.getValue().addLogicalUnit(lun.lun(), lu, acl.readOnly());
+                    affected.add(e.getValue());
+                }
+                for (Map.Entry<Integer, Integer> m : acl.lunMapping().entrySet()) {
+                    if (m.getValue() == lun.lun()) {
+                        e.getValue().addLogicalUnit(m.getKey(), lu,
+                                acl.readOnly() || acl.readOnlyLuns().contains(m.getKey()));
+                        affected.add(e.getValue());
+                    }
+                }
+            }
+            List<LunConfig> luns = new ArrayList<>(t.config.luns());
+            luns.add(lun);
+            luns.sort((a, b) -> Integer.compare(a.lun(), b.lun()));
+            t.config = withLuns(t.config, luns);
+        }
+        reportedLunsChanged(t, affected);
+        LOG.info("target {}: LUN {} added ({})", t.config.name(), lun.lun(), lun.backstore());
+    }
+
+    /**
+     * Removes a logical unit from a running target: commands that arrive afterwards end with ILLEGAL REQUEST /
+     * LOGICAL UNIT NOT SUPPORTED; commands already routed to it run to their end (waited for, at most 30 s); every
+     * session that saw it gets a REPORTED LUNS DATA HAS CHANGED unit attention; then its backstore is flushed and
+     * closed. Blocks until done.
+     *
+     * @param targetName the target
+     * @param lun the LUN
+     * @return {@code false} when the target has no such LUN
+     * @throws IllegalArgumentException when there is no such target
+     */
+    public boolean removeLun(String targetName, int lun) {
+        Set<ScsiDispatcher> affected = Collections.newSetFromMap(new IdentityHashMap<>());
+        Target t;
+        LogicalUnit lu;
+        synchronized (changes) {
+            t = existing(targetName);
+            lu = t.dispatcher.removeLogicalUnit(lun);
+            if (lu == null) {
+                return false;
+            }
+            affected.add(t.dispatcher);
+            for (ScsiDispatcher d : t.aclDispatchers.values()) {
+                for (Map.Entry<Integer, LogicalUnit> e : d.logicalUnits().entrySet()) {
+                    if (e.getValue() == lu) {
+                        d.removeLogicalUnit(e.getKey());
+                        affected.add(d);
+                    }
+                }
+            }
+            List<LunConfig> luns = new ArrayList<>(t.config.luns());
+            luns.removeIf(c -> c.lun() == lun);
+            t.config = withLuns(t.config, luns);
+        }
+        reportedLunsChanged(t, affected);
+        drainAndClose(t.config.name(), lu);
+        LOG.info("target {}: LUN {} removed", t.config.name(), lun);
+        return true;
+    }
+
+    /**
+     * Reports a changed capacity: every I_T nexus that addressed the logical unit gets a CAPACITY DATA HAS CHANGED
+     * unit attention; READ CAPACITY then reports the backstore's block count.
+     *
+     * @param targetName the target
+     * @param lun the LUN
+     * @return {@code false} when the target has no such LUN
+     * @throws IllegalArgumentException when there is no such target
+     */
+    public boolean capacityChanged(String targetName, int lun) {
+        Target t = existing(targetName);
+        LogicalUnit lu = t.dispatcher.logicalUnit(lun);
+        if (lu == null) {
+            return false;
+        }
+        t.dispatcher.capacityChanged(lun);
+        LOG.info("target {}: LUN {} capacity now {} blocks", t.config.name(), lun, lu.blockCount());
+        return true;
+    }
+
+    /**
+     * The counters of one logical unit.
+     *
+     * @param targetName the target
+     * @param lun the LUN
+     * @return the counters, or {@code null} when the target or LUN does not exist
+     */
+    public io.iscsi4j.scsi.UnitStatistics statistics(String targetName, int lun) {
+        Target t = target(targetName);
+        LogicalUnit lu = t == null ? null : t.dispatcher.logicalUnit(lun);
+        return lu == null ? null : lu.statistics();
+    }
+
+    private Target existing(String targetName) {
+        Target t = target(targetName);
+        if (t == null) {
+            throw new IllegalArgumentException("no target " + targetName);
+        }
+        return t;
+    }
+
+    private static TargetConfig withLuns(TargetConfig c, List<LunConfig> luns) {
+        return new TargetConfig(c.name(), c.alias(), luns, c.authenticator(), c.acls());
+    }
+
+    private static List<Integer> lunNumbers(TargetConfig c) {
+        List<Integer> out = new ArrayList<>();
+        for (LunConfig l : c.luns()) {
+            out.add(l.lun());
+        }
+        return out;
+    }
+
+    /** Raises REPORTED LUNS DATA HAS CHANGED for the sessions of the target that use an affected dispatcher. */
+    private void reportedLunsChanged(Target t, Set<ScsiDispatcher> affected) {
+        for (Session s : registry.sessionsOf(t.config.name())) {
+            ScsiDispatcher d = s.dispatcher();
+            if (d != null && affected.contains(d)) {
+                d.reportedLunsChanged(s.nexus());
+            }
+        }
+    }
+
+    /**
+     * Waits for the commands routed to a logical unit that left every dispatcher, then flushes and closes it. Each
+     * session's event loop first runs a no-op, so a command that looked the unit up just before it left has been
+     * counted by the time its in-flight count is read.
+     */
+    private void drainAndClose(String targetName, LogicalUnit lu) {
+        List<CompletableFuture<Void>> barriers = new ArrayList<>();
+        for (Session s : registry.sessionsOf(targetName)) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            try {
+                s.execute(() -> f.complete(null));
+                barriers.add(f);
+            } catch (RejectedExecutionException e) {
+                // the event loop is shutting down: no command can start there any more
+            }
+        }
+        try {
+            CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            LOG.debug("event loops did not answer within 5 s: {}", e.toString());
+        }
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (lu.statistics().inFlight() > 0 && System.nanoTime() - deadline < 0) {
+            sleep();
+        }
+        if (lu.statistics().inFlight() > 0) {
+            LOG.warn("target {}: closing a removed logical unit with {} commands still in flight after {} s",
+                    targetName, lu.statistics().inFlight(), DRAIN_TIMEOUT.toSeconds());
+        }
+        close(targetName, lu, DRAIN_TIMEOUT);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /**
@@ -186,21 +518,25 @@ public final class TargetContext {
     /** Flushes and closes every logical unit (and so its backstore). Call after in-flight I/O drained. */
     public void closeUnits(Duration flushTimeout) {
         for (Target t : targets.values()) {
-            for (LogicalUnit lu : t.units) {
-                try {
-                    CompletableFuture<Void> f = lu.backstore().flush().toCompletableFuture();
-                    f.get(flushTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    LOG.warn("flush of {} failed while closing: {}", t.config.name(), e.toString());
-                }
-                try {
-                    lu.close();
-                } catch (Exception e) {
-                    LOG.warn("closing a logical unit of {} failed: {}", t.config.name(), e.toString());
-                }
+            for (LogicalUnit lu : t.units()) {
+                close(t.config.name(), lu, flushTimeout);
             }
+        }
+    }
+
+    private static void close(String targetName, LogicalUnit lu, Duration flushTimeout) {
+        try {
+            CompletableFuture<Void> f = lu.backstore().flush().toCompletableFuture();
+            f.get(flushTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("flush of {} failed while closing: {}", targetName, e.toString());
+        }
+        try {
+            lu.close();
+        } catch (Exception e) {
+            LOG.warn("closing a logical unit of {} failed: {}", targetName, e.toString());
         }
     }
 }

@@ -1,6 +1,10 @@
 package io.iscsi4j.core.session;
 
+import io.iscsi4j.TargetListener;
 import io.iscsi4j.core.pdu.TaskManagementRequest;
+import io.iscsi4j.scsi.Lun;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,6 +65,8 @@ final class TaskManagement {
     /** Tags of recently aborted tasks: Data-Out still in flight for them is dropped silently, not rejected. */
     private final int[] recentlyAborted = new int[64];
     private int recentIndex;
+    /** Requests waiting for their response, kept only when listeners observe the target. */
+    private final IntObjectMap<TargetListener.TaskManagementInfo> observed = new IntObjectHashMap<>(4);
 
     /** A function response waiting for its aborted tasks to terminate. */
     static final class PendingResponse {
@@ -82,6 +88,10 @@ final class TaskManagement {
 
     void onRequest(TaskManagementRequest t) {
         int function = t.function();
+        if (connection.sessionInfo() != null) {
+            observed.put(t.initiatorTaskTag(), new TargetListener.TaskManagementInfo(function, Lun.decode(t.lun()),
+                    t.referencedTaskTag(), -1));
+        }
         switch (function) {
             case ABORT_TASK -> abortTask(t);
             case ABORT_TASK_SET, CLEAR_TASK_SET -> {
@@ -201,6 +211,11 @@ final class TaskManagement {
     private void respond(int itt, int response) {
         connection.sendTaskManagementResponse(itt, response);
         connection.flushSoon();
+        TargetListener.TaskManagementInfo asked = observed.remove(itt);
+        if (asked != null) {
+            connection.taskManagementAnswered(new TargetListener.TaskManagementInfo(asked.function(), asked.lun(),
+                    asked.referencedTaskTag(), response));
+        }
     }
 
     private void rememberAborted(int itt) {

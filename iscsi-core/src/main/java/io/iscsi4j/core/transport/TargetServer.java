@@ -3,10 +3,12 @@ package io.iscsi4j.core.transport;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.LunConfig;
 import io.iscsi4j.TargetConfig;
+import io.iscsi4j.TargetListener;
 import io.iscsi4j.core.pdu.PduEncoder;
 import io.iscsi4j.core.pdu.PduFrameDecoder;
 import io.iscsi4j.core.session.IscsiConnection;
 import io.iscsi4j.core.session.TargetContext;
+import io.iscsi4j.core.session.TargetEvents;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -45,6 +47,8 @@ public final class TargetServer {
     private static final Logger LOG = LoggerFactory.getLogger(TargetServer.class);
 
     private final IscsiTarget.Settings settings;
+    private final List<TargetListener> listeners;
+    private TargetEvents events;
     private final Object lock = new Object();
     private EventLoopGroup group;
     private ExecutorService ioExecutor;
@@ -59,7 +63,30 @@ public final class TargetServer {
      * @param settings the validated configuration
      */
     public TargetServer(IscsiTarget.Settings settings) {
+        this(settings, List.of());
+    }
+
+    /**
+     * @param settings the validated configuration
+     * @param listeners observers of session events
+     */
+    public TargetServer(IscsiTarget.Settings settings, List<TargetListener> listeners) {
         this.settings = settings;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /**
+     * The shared state of the running target, for run-time changes.
+     *
+     * @throws IllegalStateException when not started, or closed
+     */
+    public TargetContext context() {
+        synchronized (lock) {
+            if (!started || closed || context == null) {
+                throw new IllegalStateException(closed ? "closed" : "not started");
+            }
+            return context;
+        }
     }
 
     /** The configuration. */
@@ -93,7 +120,8 @@ public final class TargetServer {
             int io = t.ioThreads() > 0 ? t.ioThreads() : cpus;
             ioExecutor = new ThreadPoolExecutor(io, io, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     daemonThreads("iscsi4j-io-"));
-            context = new TargetContext(settings, ioExecutor);
+            events = new TargetEvents(listeners);
+            context = new TargetContext(settings, ioExecutor, events);
             channels = new DefaultChannelGroup("iscsi4j", GlobalEventExecutor.INSTANCE);
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
@@ -184,6 +212,9 @@ public final class TargetServer {
         }
         if (context != null) {
             context.closeUnits(Duration.ofSeconds(30));
+        }
+        if (events != null) {
+            events.close();
         }
         if (ioExecutor != null) {
             ioExecutor.shutdown();
