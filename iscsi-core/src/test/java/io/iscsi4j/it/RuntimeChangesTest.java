@@ -110,6 +110,30 @@ class RuntimeChangesTest {
     }
 
     @Test
+    void aLunAddedAtRunTimeIsReadOnlyThroughAReadOnlyAclAndWritableThroughAMapping() throws Exception {
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, Backstores.memory(Targets.LUN_SIZE))
+                        .acl(TestInitiator.INITIATOR_NAME, a -> a.readOnly()))
+                .build().start();
+             TestInitiator ini = Targets.login(target, Map.of())) {
+            assertThat(testUnitReady(ini, 0).good()).isTrue();
+
+            target.target(Targets.IQN).addLun(2, Backstores.memory(1 << 20));
+
+            assertSense(testUnitReady(ini, 0), UNIT_ATTENTION, 0x3F, 0x0E);
+            assertThat(reportLuns(ini)).as("the read-only view of every LUN gains the new one").containsExactly(0, 2);
+            byte[] write = new byte[10];
+            write[0] = 0x2A;
+            write[8] = 1;
+            assertSense(ini.execute(2, write, 0, Targets.pattern(512, 2)), 7, 0x27, 0x00); // DATA PROTECT
+            byte[] read = write.clone();
+            read[0] = 0x28;
+            assertThat(ini.execute(2, read, 512, null).good()).as("reads work").isTrue();
+        }
+    }
+
+    @Test
     void removedLunIsNotSupportedAndOthersKeepWorking() throws Exception {
         ResizableBackstore removed = new ResizableBackstore(1 << 20, 2048);
         try (IscsiTarget target = IscsiTarget.builder()
