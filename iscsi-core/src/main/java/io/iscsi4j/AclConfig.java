@@ -18,7 +18,13 @@ import java.util.regex.Pattern;
  */
 public record AclConfig(String initiatorPattern, Map<Integer, Integer> lunMapping) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param initiatorPattern an initiator name or pattern, not blank
+     * @param lunMapping mapped LUN to the target's LUN; copied
+     * @throws IllegalArgumentException when the pattern is blank
+     */
     public AclConfig {
         Objects.requireNonNull(initiatorPattern, "initiatorPattern");
         if (initiatorPattern.isBlank()) {

@@ -45,7 +45,7 @@ public final class IscsiTarget implements AutoCloseable {
         this.server = new TargetServer(settings);
     }
 
-    /** A new builder. */
+    /** {@return a new builder} */
     public static Builder builder() {
         return new Builder();
     }
@@ -62,7 +62,7 @@ public final class IscsiTarget implements AutoCloseable {
         return this;
     }
 
-    /** The addresses the portals are bound to, in configuration order; empty before {@link #start()}. */
+    /** {@return the addresses the portals are bound to, in configuration order; empty before {@link #start()}} */
     public List<InetSocketAddress> boundAddresses() {
         return server.boundAddresses();
     }
@@ -70,6 +70,7 @@ public final class IscsiTarget implements AutoCloseable {
     /**
      * The first portal's bound address.
      *
+     * @return the address the first portal is bound to
      * @throws IllegalStateException when not started
      */
     public InetSocketAddress localAddress() {
@@ -80,7 +81,7 @@ public final class IscsiTarget implements AutoCloseable {
         return a.get(0);
     }
 
-    /** The configured targets. */
+    /** {@return the configured targets} */
     public List<TargetConfig> targets() {
         return server.settings().targets();
     }

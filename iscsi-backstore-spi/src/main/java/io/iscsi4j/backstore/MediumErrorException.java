@@ -31,7 +31,7 @@ public final class MediumErrorException extends BackstoreException {
         this.lba = lba;
     }
 
-    /** The first logical block that failed. */
+    /** {@return the first logical block that failed} */
     public long lba() {
         return lba;
     }

@@ -25,7 +25,7 @@ public final class MiscompareException extends BackstoreException {
         this.offset = offset;
     }
 
-    /** The offset in bytes, from the start of the compared data, of the first byte that differs. */
+    /** {@return the offset in bytes, from the start of the compared data, of the first byte that differs} */
     public long offset() {
         return offset;
     }

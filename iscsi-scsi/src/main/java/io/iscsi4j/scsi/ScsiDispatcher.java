@@ -100,7 +100,7 @@ public final class ScsiDispatcher {
         this.lunList = SpcCommands.lunList(luns);
     }
 
-    /** The LUN map this dispatcher serves (immutable). */
+    /** {@return the LUN map this dispatcher serves (immutable)} */
     public Map<Integer, LogicalUnit> logicalUnits() {
         return logicalUnits;
     }
