@@ -73,7 +73,8 @@ public final class CopyOnWriteBackstore implements Backstore {
         this.blockSize = base.blockSize();
         this.blockCount = base.blockCount();
         if (chunkBlocks < 1 || (long) chunkBlocks * blockSize > 1 << 20) {
-            throw new IllegalArgumentException("chunkBlocks must be 1 to " + (1 << 20) / blockSize + ": " + chunkBlocks);
+            throw new IllegalArgumentException(
+                    "chunkBlocks must be 1 to " + (1 << 20) / blockSize + ": " + chunkBlocks);
         }
         this.chunkBlocks = chunkBlocks;
         this.chunkBytes = chunkBlocks * blockSize;

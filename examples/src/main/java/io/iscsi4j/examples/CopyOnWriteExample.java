@@ -43,8 +43,8 @@ public final class CopyOnWriteExample {
                 .start()) {
             System.out.println("serving iscsi://127.0.0.1:" + target.localAddress().getPort() + "/" + iqn + "/0");
             Waiting.serve(seconds);
-            System.out.println("the initiator changed " + clone.overlayChunks() + " chunks of "
-                    + clone.chunkBytes() + " bytes; dropping them, the base is untouched");
+            System.out.println("chunks changed by the initiator: " + clone.overlayChunks() + " ("
+                    + clone.chunkBytes() + " bytes each); dropped, the base is untouched");
         }
     }
 

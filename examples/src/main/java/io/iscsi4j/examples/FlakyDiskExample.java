@@ -48,7 +48,7 @@ public final class FlakyDiskExample {
         }
     }
 
-    /** {@return a 64 MiB memory disk, 512-byte blocks, with {@link #BAD_BLOCKS} bad blocks from {@link #FIRST_BAD_LBA}} */
+    /** {@return a 64 MiB memory disk of 512-byte blocks, bad from {@link #FIRST_BAD_LBA} for 8 blocks} */
     static FlakyBackstore flakyDisk() {
         FlakyBackstore disk = new FlakyBackstore(Backstores.memory(64L << 20));
         for (int i = 0; i < BAD_BLOCKS; i++) {
