@@ -2,8 +2,8 @@ package io.iscsi4j.backstore;
 
 /**
  * The data on the medium differs from the data the initiator expected ({@link Backstore#compareAndWrite}).
- * Reported as MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, with {@link #offset()} in the sense data's
- * INFORMATION field. Nothing was written.
+ * Reported as CHECK CONDITION, MISCOMPARE (Eh) / MISCOMPARE DURING VERIFY OPERATION (1Dh/00h), with
+ * {@link #offset()} in the sense data's INFORMATION field. Nothing was written.
  *
  * @since 0.1
  */
