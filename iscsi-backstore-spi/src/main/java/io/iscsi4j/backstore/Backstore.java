@@ -21,13 +21,16 @@ import java.util.concurrent.CompletionStage;
  * {@link #capabilities()} on each command that depends on it (keep it constant).
  *
  * <h2>Who calls, on which thread</h2>
- * Every I/O method ({@link #read}, {@link #write}, {@link #flush} and the optional ones) is called on the logical
- * unit's executor (a pool shared by all logical units unless the application configures its own), never on a
- * network event-loop thread. A method should start the I/O and return its {@link CompletionStage} promptly: blocking
- * inside it works but holds a pool thread, so the pool's size then bounds the I/O concurrency of every logical unit
- * sharing it. Storage with a synchronous API should extend {@link BlockingBackstore}, which runs each call on an
- * executor of the backstore's own. Storage that only copies memory may do the work inline and return a completed
- * stage.
+ * The target calls every I/O method ({@link #read}, {@link #write}, {@link #flush} and the optional ones) on the
+ * logical unit's executor (a pool shared by all logical units unless the application configures its own), never on
+ * a network event-loop thread. Two exceptions: the default {@link #writeSame} and {@link #compareAndWrite} make
+ * their follow-up {@link #write} calls on the thread that completed the previous stage, and the last
+ * {@link #flush()} before {@link #close()} runs on the thread closing the target.
+ *
+ * <p>A method should start the I/O and return its {@link CompletionStage} promptly: blocking inside it works but
+ * holds a pool thread, so the pool's size then bounds the I/O concurrency of every logical unit sharing it. Storage
+ * with a synchronous API should extend {@link BlockingBackstore}, which runs each call on an executor of the
+ * backstore's own. Storage that only copies memory may do the work inline and return a completed stage.
  *
  * <p>Methods are called concurrently from several threads, for distinct or overlapping ranges; a backstore must be
  * thread-safe. The target orders conflicting commands itself where SCSI requires it: while a
