@@ -13,6 +13,7 @@ public final class MediumErrorException extends BackstoreException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The first logical block that failed. */
     private final long lba;
 
     /**

@@ -11,6 +11,7 @@ public final class MiscompareException extends BackstoreException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The offset in bytes of the first differing byte. */
     private final long offset;
 
     /**
