@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionStage;
  */
 public interface ScsiTask {
 
-    /** {@return the command descriptor block: position 0, limit = CDB length (6 to 260 bytes). Must not be modified} */
+    /** {@return the command descriptor block: position 0, limit = CDB length (6 to 260 bytes); must not be modified} */
     ByteBuffer cdb();
 
     /** {@return the 8-byte SAM logical unit number field exactly as received (big-endian), see {@link Lun}} */

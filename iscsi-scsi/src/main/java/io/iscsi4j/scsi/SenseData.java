@@ -113,7 +113,7 @@ public final class SenseData {
         return descriptorFormat;
     }
 
-    /** {@return encodes the sense data (18 bytes in fixed format; 8 + descriptors in descriptor format)} */
+    /** {@return the encoded sense data: 18 bytes in fixed format, 8 plus the descriptors in descriptor format} */
     public byte[] toBytes() {
         if (descriptorFormat) {
             int len = 8 + (informationValid ? 12 : 0) + (senseKeySpecific >= 0 ? 8 : 0);
