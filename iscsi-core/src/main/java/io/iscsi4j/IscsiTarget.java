@@ -54,7 +54,7 @@ public final class IscsiTarget implements AutoCloseable {
         this.server = new TargetServer(settings, listeners);
     }
 
-    /** A new builder. */
+    /** {@return a new builder} */
     public static Builder builder() {
         return new Builder();
     }
@@ -71,7 +71,7 @@ public final class IscsiTarget implements AutoCloseable {
         return this;
     }
 
-    /** The addresses the portals are bound to, in configuration order; empty before {@link #start()}. */
+    /** {@return the addresses the portals are bound to, in configuration order; empty before {@link #start()}} */
     public List<InetSocketAddress> boundAddresses() {
         return server.boundAddresses();
     }
@@ -79,6 +79,7 @@ public final class IscsiTarget implements AutoCloseable {
     /**
      * The first portal's bound address.
      *
+     * @return the address the first portal is bound to
      * @throws IllegalStateException when not started
      */
     public InetSocketAddress localAddress() {
@@ -89,7 +90,7 @@ public final class IscsiTarget implements AutoCloseable {
         return a.get(0);
     }
 
-    /** The targets: as configured before {@link #start()}; while running, as they are now (run-time changes). */
+    /** {@return the targets: as configured before {@link #start()}; while running, as they are now} */
     public List<TargetConfig> targets() {
         try {
             return server.context().targetConfigs();

@@ -25,7 +25,17 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
     /** The largest physical block size (1 MiB). */
     static final int MAX_PHYSICAL_BLOCK_SIZE = 1 << 20;
 
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param lun the LUN, 0 to 16383
+     * @param backstore the storage
+     * @param readOnly whether writes are refused
+     * @param writeBack write-back ({@code true}) or write-through ({@code false})
+     * @param serial the unit serial number, 1 to 64 characters
+     * @param physicalBlockSize the physical block size in bytes
+     * @throws IllegalArgumentException when a field is out of range; the message names it
+     */
     public LunConfig {
         if (lun < 0 || lun > 16383) {
             throw new IllegalArgumentException("LUN must be 0..16383: " + lun);

@@ -48,7 +48,7 @@ public record LunStatistics(long commands, long readCommands, long writeCommands
         latencyHistogram = latencyHistogram.clone();
     }
 
-    /** A copy of the latency histogram. */
+    /** {@return A copy of the latency histogram} */
     @Override
     public long[] latencyHistogram() {
         return latencyHistogram.clone();

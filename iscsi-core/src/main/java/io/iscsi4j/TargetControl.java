@@ -31,7 +31,7 @@ public final class TargetControl {
         this.name = name;
     }
 
-    /** The target's iSCSI name (lower case). */
+    /** {@return the target's iSCSI name (lower case)} */
     public String name() {
         return name;
     }
@@ -39,6 +39,7 @@ public final class TargetControl {
     /**
      * The target's configuration now, with the LUNs it has at this moment.
      *
+     * @return the configuration
      * @throws IllegalStateException when the target was removed
      */
     public TargetConfig config() {

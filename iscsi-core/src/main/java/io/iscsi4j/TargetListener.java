@@ -77,13 +77,23 @@ public interface TargetListener {
     record SessionInfo(String initiatorName, long isid, int tsih, String targetName, boolean discovery,
                        InetSocketAddress remoteAddress, InetSocketAddress localAddress) {
 
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param initiatorName the InitiatorName, not {@code null}
+         * @param isid the initiator session ID
+         * @param tsih the target session identifying handle
+         * @param targetName the target's name, or the empty string for a discovery session; not {@code null}
+         * @param discovery whether it is a discovery session
+         * @param remoteAddress the initiator's address and port
+         * @param localAddress the portal address the connection came in on
+         */
         public SessionInfo {
             Objects.requireNonNull(initiatorName, "initiatorName");
             Objects.requireNonNull(targetName, "targetName");
         }
 
-        /** The ISID as 12 lower-case hexadecimal digits. */
+        /** {@return the ISID as 12 lower-case hexadecimal digits} */
         public String isidHex() {
             return String.format("%012x", isid);
         }
@@ -104,7 +114,16 @@ public interface TargetListener {
     record LoginFailureInfo(String initiatorName, String targetName, InetSocketAddress remoteAddress,
                             int statusClass, int statusDetail, String reason) {
 
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param initiatorName the InitiatorName, or {@code null}
+         * @param targetName the TargetName asked for, or {@code null}
+         * @param remoteAddress the initiator's address and port
+         * @param statusClass the Status-Class of the Login Response
+         * @param statusDetail the Status-Detail
+         * @param reason a human-readable description, not {@code null}
+         */
         public LoginFailureInfo {
             Objects.requireNonNull(reason, "reason");
         }
@@ -120,12 +139,12 @@ public interface TargetListener {
      * @param referencedTaskTag the Referenced Task Tag (ABORT TASK), otherwise as sent
      * @param response the Response field: 0 function complete, 1 task does not exist, 2 LUN does not exist, 3 task
      *     still allegiant, 4 task allegiance reassignment not supported, 5 function not supported, 6 function
-     *     authorization failed, 255 function rejected
+     *     authorization failed, 7 function succeeded (QUERY functions, RFC 7144), 255 function rejected
      * @since 0.1
      */
     record TaskManagementInfo(int function, int lun, int referencedTaskTag, int response) {
 
-        /** The function's name, for example {@code "ABORT TASK"}. */
+        /** {@return the function's name, for example {@code "ABORT TASK"}} */
         public String functionName() {
             return switch (function) {
                 case 1 -> "ABORT TASK";

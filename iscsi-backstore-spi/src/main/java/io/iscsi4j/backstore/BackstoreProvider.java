@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public interface BackstoreProvider {
 
-    /** The kind's name, lower case, for example {@code "memory"} or {@code "file"}. */
+    /** {@return the kind's name, lower case, for example {@code "memory"} or {@code "file"}} */
     String name();
 
     /**

@@ -1,8 +1,9 @@
 package io.iscsi4j.backstore;
 
 /**
- * An access outside the capacity (for example after the backstore shrank). Reported as ILLEGAL REQUEST /
- * LOGICAL BLOCK ADDRESS OUT OF RANGE.
+ * An access outside the capacity (for example after the backstore shrank). Reported as CHECK CONDITION, ILLEGAL
+ * REQUEST (5h) / LOGICAL BLOCK ADDRESS OUT OF RANGE (21h/00h). The target checks ranges against
+ * {@link Backstore#blockCount()} before calling, so a backstore of fixed size never needs it.
  *
  * @since 0.1
  */

@@ -1,8 +1,11 @@
 package io.iscsi4j.backstore;
 
 /**
- * An unrecoverable read or write error at a logical block. Reported as MEDIUM ERROR / UNRECOVERED READ ERROR
- * (reads) or MEDIUM ERROR / WRITE ERROR (writes), with the LBA in the sense data's INFORMATION field.
+ * An unrecoverable read or write error at a logical block. Reported as CHECK CONDITION, sense key MEDIUM ERROR
+ * (3h) with UNRECOVERED READ ERROR (ASC/ASCQ 11h/00h) for commands that only read (READ, VERIFY, GET LBA STATUS)
+ * or WRITE ERROR (0Ch/00h) for every other command (WRITE, WRITE SAME, UNMAP, COMPARE AND WRITE, SYNCHRONIZE
+ * CACHE, ...), with {@link #lba()} in the sense data's INFORMATION field. The command fails as a whole;
+ * the initiator decides whether to retry or to split the range to find the bad block.
  *
  * @since 0.1
  */
@@ -10,6 +13,7 @@ public final class MediumErrorException extends BackstoreException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The first logical block that failed. */
     private final long lba;
 
     /**
@@ -31,7 +35,7 @@ public final class MediumErrorException extends BackstoreException {
         this.lba = lba;
     }
 
-    /** The first logical block that failed. */
+    /** {@return the first logical block that failed} */
     public long lba() {
         return lba;
     }

@@ -2,8 +2,8 @@ package io.iscsi4j.backstore;
 
 /**
  * The data on the medium differs from the data the initiator expected ({@link Backstore#compareAndWrite}).
- * Reported as MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, with {@link #offset()} in the sense data's
- * INFORMATION field. Nothing was written.
+ * Reported as CHECK CONDITION, MISCOMPARE (Eh) / MISCOMPARE DURING VERIFY OPERATION (1Dh/00h), with
+ * {@link #offset()} in the sense data's INFORMATION field. Nothing was written.
  *
  * @since 0.1
  */
@@ -11,6 +11,7 @@ public final class MiscompareException extends BackstoreException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The offset in bytes of the first differing byte. */
     private final long offset;
 
     /**
@@ -25,7 +26,7 @@ public final class MiscompareException extends BackstoreException {
         this.offset = offset;
     }
 
-    /** The offset in bytes, from the start of the compared data, of the first byte that differs. */
+    /** {@return the offset in bytes, from the start of the compared data, of the first byte that differs} */
     public long offset() {
         return offset;
     }

@@ -1,8 +1,9 @@
 package io.iscsi4j.backstore;
 
 /**
- * Storage that is temporarily unavailable. Reported as NOT READY / LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE;
- * initiators retry.
+ * Storage that is temporarily unavailable (a remote service down, a volume being attached). Reported as CHECK
+ * CONDITION, NOT READY (2h) / LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE (04h/00h); initiators may retry the
+ * command later. {@link BlockingBackstore} also reports it when its executor rejects a call.
  *
  * @since 0.1
  */

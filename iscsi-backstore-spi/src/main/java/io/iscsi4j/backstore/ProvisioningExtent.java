@@ -27,7 +27,7 @@ public record ProvisioningExtent(long lba, long blocks, boolean deallocated) {
         }
     }
 
-    /** The block after the extent's last block. */
+    /** {@return the block after the extent's last block} */
     public long end() {
         return lba + blocks;
     }

@@ -120,12 +120,12 @@ public enum AdditionalSense {
         this.ascq = ascq;
     }
 
-    /** The additional sense code. */
+    /** {@return the additional sense code} */
     public int asc() {
         return asc;
     }
 
-    /** The additional sense code qualifier. */
+    /** {@return the additional sense code qualifier} */
     public int ascq() {
         return ascq;
     }

@@ -125,7 +125,7 @@ public final class LogicalUnit implements AutoCloseable {
         return new Builder(Objects.requireNonNull(backstore, "backstore"));
     }
 
-    /** The logical block size in bytes, fixed when the logical unit was built. */
+    /** {@return the logical block size in bytes, fixed when the logical unit was built} */
     public int blockSize() {
         return blockSize;
     }
@@ -134,6 +134,7 @@ public final class LogicalUnit implements AutoCloseable {
      * The physical block size in bytes: a power-of-two multiple of {@link #blockSize()}, equal to it unless
      * {@link Builder#physicalBlockSize} set it. The first physical block starts at LBA 0.
      *
+     * @return the physical block size in bytes
      * @since 0.1
      */
     public int physicalBlockSize() {
@@ -150,27 +151,27 @@ public final class LogicalUnit implements AutoCloseable {
         return Integer.numberOfTrailingZeros(logicalBlocksPerPhysicalBlock());
     }
 
-    /** The number of logical blocks, as the backstore reports it now. */
+    /** {@return the number of logical blocks, as the backstore reports it now} */
     public long blockCount() {
         return backstore.blockCount();
     }
 
-    /** The counters of the commands this logical unit answered; the transport records into them. */
+    /** {@return the counters of the commands this logical unit answered; the transport records into them} */
     public UnitStatistics statistics() {
         return statistics;
     }
 
-    /** The backstore this logical unit serves. */
+    /** {@return the backstore this logical unit serves} */
     public Backstore backstore() {
         return backstore;
     }
 
-    /** The unit serial number (VPD page 80h), printable ASCII. */
+    /** {@return the unit serial number (VPD page 80h), printable ASCII} */
     public String serial() {
         return serial;
     }
 
-    /** Whether writes are refused with DATA PROTECT / WRITE PROTECTED (configured or the backstore's). */
+    /** {@return whether writes are refused with DATA PROTECT / WRITE PROTECTED (configured or the backstore's)} */
     public boolean isReadOnly() {
         return readOnly;
     }
@@ -178,6 +179,8 @@ public final class LogicalUnit implements AutoCloseable {
     /**
      * Whether the write cache is enabled (WCE=1), as configured or last set by MODE SELECT; otherwise every write is
      * forced unit access.
+     *
+     * @return whether the write cache is enabled
      */
     public boolean isWriteBack() {
         return writeBack;
@@ -186,27 +189,29 @@ public final class LogicalUnit implements AutoCloseable {
     /**
      * Whether commands that change the medium are refused now: the logical unit is read-only, or an initiator set
      * the control mode page's SWP (software write protect) bit.
+     *
+     * @return whether medium-changing commands are refused
      */
     public boolean isWriteProtected() {
         return readOnly || softwareWriteProtect;
     }
 
-    /** The T10 vendor identification (INQUIRY bytes 8 to 15, without padding). */
+    /** {@return the T10 vendor identification (INQUIRY bytes 8 to 15, without padding)} */
     public String vendor() {
         return vendor;
     }
 
-    /** The product identification (INQUIRY bytes 16 to 31, without padding). */
+    /** {@return the product identification (INQUIRY bytes 16 to 31, without padding)} */
     public String product() {
         return product;
     }
 
-    /** The product revision level (INQUIRY bytes 32 to 35, without padding). */
+    /** {@return the product revision level (INQUIRY bytes 32 to 35, without padding)} */
     public String revision() {
         return revision;
     }
 
-    /** The most logical blocks one READ or WRITE command may transfer (VPD B0h MAXIMUM TRANSFER LENGTH). */
+    /** {@return the most logical blocks one READ or WRITE command may transfer (VPD B0h MAXIMUM TRANSFER LENGTH)} */
     public int maxTransferBlocks() {
         return MAX_TRANSFER_BYTES / blockSize;
     }

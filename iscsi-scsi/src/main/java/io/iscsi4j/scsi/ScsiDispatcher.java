@@ -193,7 +193,7 @@ public final class ScsiDispatcher {
         return false;
     }
 
-    /** The LUN map this dispatcher serves now (an immutable snapshot). */
+    /** {@return the LUN map this dispatcher serves now (an immutable snapshot)} */
     public Map<Integer, LogicalUnit> logicalUnits() {
         return luns.map;
     }

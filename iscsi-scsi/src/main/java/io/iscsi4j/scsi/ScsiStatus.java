@@ -29,7 +29,7 @@ public enum ScsiStatus {
         this.code = code;
     }
 
-    /** The status byte on the wire. */
+    /** {@return the status byte on the wire} */
     public int code() {
         return code;
     }

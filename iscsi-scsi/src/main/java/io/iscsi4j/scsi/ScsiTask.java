@@ -18,28 +18,30 @@ import java.util.concurrent.CompletionStage;
  */
 public interface ScsiTask {
 
-    /** The command descriptor block: position 0, limit = CDB length (6 to 260 bytes). Must not be modified. */
+    /** {@return the command descriptor block: position 0, limit = CDB length (6 to 260 bytes); must not be modified} */
     ByteBuffer cdb();
 
-    /** The 8-byte SAM logical unit number field exactly as received (big-endian), see {@link Lun}. */
+    /** {@return the 8-byte SAM logical unit number field exactly as received (big-endian), see {@link Lun}} */
     long lun();
 
-    /** The I_T nexus the command arrived on: who sent it, and through which target port. */
+    /** {@return the I_T nexus the command arrived on: who sent it, and through which target port} */
     ItNexus nexus();
 
-    /** The task attribute (SIMPLE, ORDERED, HEAD OF QUEUE, ACA). */
+    /** {@return the task attribute (SIMPLE, ORDERED, HEAD OF QUEUE, ACA)} */
     TaskAttribute attribute();
 
-    /** Whether the initiator announced a Data-Out (write) transfer. */
+    /** {@return whether the initiator announced a Data-Out (write) transfer} */
     boolean isWrite();
 
-    /** Whether the initiator announced a Data-In (read) transfer. */
+    /** {@return whether the initiator announced a Data-In (read) transfer} */
     boolean isRead();
 
     /**
      * The expected data transfer length the initiator announced, in bytes (0 to 2^32-1). The transport never
      * sends more Data-In than this nor accepts more Data-Out; differences to what the command needs are
      * reported as residuals.
+     *
+     * @return the expected data transfer length in bytes
      */
     long expectedTransferLength();
 

@@ -88,32 +88,32 @@ public final class SenseData {
         return withSenseKeySpecific(v);
     }
 
-    /** The sense key. */
+    /** {@return the sense key} */
     public SenseKey key() {
         return key;
     }
 
-    /** The additional sense code and qualifier. */
+    /** {@return the additional sense code and qualifier} */
     public AdditionalSense additionalSense() {
         return additionalSense;
     }
 
-    /** The INFORMATION field, meaningful when {@link #informationValid()}. */
+    /** {@return the INFORMATION field, meaningful when {@link #informationValid()}} */
     public long information() {
         return information;
     }
 
-    /** Whether the INFORMATION field is set. */
+    /** {@return whether the INFORMATION field is set} */
     public boolean informationValid() {
         return informationValid;
     }
 
-    /** Whether this is descriptor-format sense data. */
+    /** {@return whether this is descriptor-format sense data} */
     public boolean descriptorFormat() {
         return descriptorFormat;
     }
 
-    /** Encodes the sense data (18 bytes in fixed format; 8 + descriptors in descriptor format). */
+    /** {@return the encoded sense data: 18 bytes in fixed format, 8 plus the descriptors in descriptor format} */
     public byte[] toBytes() {
         if (descriptorFormat) {
             int len = 8 + (informationValid ? 12 : 0) + (senseKeySpecific >= 0 ? 8 : 0);

@@ -41,7 +41,7 @@ public enum SenseKey {
         this.code = code;
     }
 
-    /** The 4-bit sense key code. */
+    /** {@return the 4-bit sense key code} */
     public int code() {
         return code;
     }

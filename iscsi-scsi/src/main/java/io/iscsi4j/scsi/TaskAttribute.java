@@ -23,7 +23,7 @@ public enum TaskAttribute {
         this.code = code;
     }
 
-    /** The wire code. */
+    /** {@return the wire code} */
     public int code() {
         return code;
     }

@@ -84,42 +84,42 @@ public final class UnitStatistics {
         return Math.min(LATENCY_BUCKETS - 1, 64 - Long.numberOfLeadingZeros(micros));
     }
 
-    /** Answered commands. */
+    /** {@return answered commands} */
     public long commands() {
         return commands.sum();
     }
 
-    /** Answered READ commands. */
+    /** {@return answered READ commands} */
     public long readCommands() {
         return readCommands.sum();
     }
 
-    /** Answered write commands (see {@link #record}). */
+    /** {@return answered write commands (see {@link #record})} */
     public long writeCommands() {
         return writeCommands.sum();
     }
 
-    /** Bytes sent as Data-In by READ commands. */
+    /** {@return bytes sent as Data-In by READ commands} */
     public long bytesRead() {
         return bytesRead.sum();
     }
 
-    /** Bytes received as Data-Out by write commands. */
+    /** {@return bytes received as Data-Out by write commands} */
     public long bytesWritten() {
         return bytesWritten.sum();
     }
 
-    /** Commands answered with CHECK CONDITION. */
+    /** {@return commands answered with CHECK CONDITION} */
     public long checkConditions() {
         return checkConditions.sum();
     }
 
-    /** Commands accepted and not yet ended. */
+    /** {@return commands accepted and not yet ended} */
     public int inFlight() {
         return inFlight.get();
     }
 
-    /** A copy of the latency histogram ({@value #LATENCY_BUCKETS} counts, see the class description). */
+    /** {@return A copy of the latency histogram ({@value #LATENCY_BUCKETS} counts, see the class description)} */
     public long[] latencyHistogram() {
         long[] h = new long[LATENCY_BUCKETS];
         for (int i = 0; i < h.length; i++) {

@@ -13,6 +13,8 @@
  * {@link io.iscsi4j.core.auth.ChapCredentialsLookup} for each initiator's
  * {@link io.iscsi4j.core.auth.ChapCredentials}: none, one set for everyone, per initiator name, or your own lambda.
  *
+ * <p>API: applications pass an {@code Authenticator} to the target builder, and may implement their own.
+ *
  * <p>Nothing here knows PDUs, sockets or threads: the login state machine in
  * {@code io.iscsi4j.core.login} drives the exchange synchronously.
  */

@@ -1,5 +1,6 @@
 /**
- * Login and text negotiation (RFC 7143 §6, §13): a pure, synchronous protocol engine working on plain Java
+ * Internal, not API (public types here serve other packages of this module and may change in any release): login
+ * and text negotiation (RFC 7143 §6, §13): a pure, synchronous protocol engine working on plain Java
  * values. No PDU classes, no Netty, no threads, no clocks: the connection layer decodes a Login or Text Request
  * PDU into {@link io.iscsi4j.core.login.LoginRequestFields} or {@link io.iscsi4j.core.login.TextRequestFields},
  * hands it to a {@link io.iscsi4j.core.login.LoginStateMachine} or {@link io.iscsi4j.core.login.TextExchange}

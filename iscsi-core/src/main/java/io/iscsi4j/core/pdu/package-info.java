@@ -1,5 +1,6 @@
 /**
- * iSCSI protocol data units (RFC 7143 §11) and their Netty framing.
+ * Internal, not API (public types here serve other packages of this module and may change in any release): iSCSI
+ * protocol data units (RFC 7143 §11) and their Netty framing.
  *
  * <p>Every PDU type is an immutable value class built by a builder and decoded by
  * {@link io.iscsi4j.core.pdu.Pdu#decode}. {@link io.iscsi4j.core.pdu.PduFrameDecoder} turns a byte
