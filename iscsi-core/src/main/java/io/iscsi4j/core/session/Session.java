@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,17 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private final TaskManagement taskManagement;
     private final InFlight inFlight;
     private int nextTransferTag = 1;
+    /** Immediate SCSI commands in the task table (capped by {@link io.iscsi4j.ResourceLimits#maxImmediateCommands()}). */
+    private int immediateTasks;
+    /** Bytes of Data-Out buffers the session's writes hold (capped by maxWriteBufferBytesPerSession). */
+    private long writeBufferBytes;
+    /** Writes waiting for write buffer budget before their Data-Out buffer is allocated and R2Ts are sent. */
+    private final ArrayDeque<DeferredDataOut> deferredDataOut = new ArrayDeque<>();
+    private boolean drainingDeferred;
+
+    /** A write whose Data-Out buffer waits for budget. */
+    private record DeferredDataOut(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
+    }
 
     Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
             SessionParams params, int initialCmdSN, InFlight inFlight) {
@@ -240,8 +252,19 @@ final class Session implements WriteTransfer.IntSupplierTag {
                     return;
                 }
             }
+            if (!counted && immediateTasks >= connection.limits().maxImmediateCommands()) {
+                // RFC 7143 §11.17.1 reason 0x06: too many immediate commands.
+                if (wt != null) {
+                    wt.release();
+                }
+                connection.sendReject(RejectReason.IMMEDIATE_COMMAND_REJECT, c);
+                return;
+            }
             ScsiCommandTask task = new ScsiCommandTask(this, c, wt);
             tasks.put(itt, task);
+            if (!counted) {
+                immediateTasks++;
+            }
             inFlight.increment();
             try {
                 dispatcher.execute(task);
@@ -277,6 +300,9 @@ final class Session implements WriteTransfer.IntSupplierTag {
             return;
         }
         task.setDataOutWaiter(waiter);
+        if (!reserveWriteBuffer(task, length, waiter)) {
+            return; // started by releaseWriteBuffer once earlier writes freed their buffers
+        }
         task.writeTransfer.start(length, alloc(), this, task);
         connection.flushSoon();
         if (task.writeTransfer.dataLost()) {
@@ -407,9 +433,57 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private void endTask(ScsiCommandTask task) {
         if (tasks.get(task.initiatorTaskTag) == task) {
             tasks.remove(task.initiatorTaskTag);
+            if (task.immediate) {
+                immediateTasks--;
+            }
         }
         task.releaseBuffers();
         inFlight.decrement();
+        releaseWriteBuffer(task);
+    }
+
+    /**
+     * Takes {@code length} bytes of the session's write buffer budget for a task's Data-Out buffer. When earlier
+     * writes hold buffers and the budget would be exceeded (or other writes already wait), the task waits in
+     * order: no buffer is allocated and no R2T sent until {@link #releaseWriteBuffer} starts it.
+     *
+     * @return whether the task may start now
+     */
+    private boolean reserveWriteBuffer(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
+        long budget = connection.limits().maxWriteBufferBytesPerSession();
+        if (!drainingDeferred && !deferredDataOut.isEmpty()
+                || writeBufferBytes > 0 && writeBufferBytes + length > budget) {
+            deferredDataOut.add(new DeferredDataOut(task, length, waiter));
+            return false;
+        }
+        writeBufferBytes += length;
+        task.writeBufferBytes = length;
+        return true;
+    }
+
+    /** Gives a finished task's write buffer budget back and starts the writes waiting for it. */
+    private void releaseWriteBuffer(ScsiCommandTask task) {
+        if (task.writeBufferBytes > 0) {
+            writeBufferBytes -= task.writeBufferBytes;
+            task.writeBufferBytes = 0;
+        }
+        if (drainingDeferred) {
+            return;
+        }
+        drainingDeferred = true;
+        try {
+            long budget = connection.limits().maxWriteBufferBytesPerSession();
+            DeferredDataOut next;
+            while ((next = deferredDataOut.peek()) != null
+                    && (writeBufferBytes == 0 || writeBufferBytes + next.length() <= budget)) {
+                deferredDataOut.poll();
+                if (!next.waiter().isDone() && !next.task().abandoned) {
+                    startDataOut(next.task(), next.length(), next.waiter());
+                }
+            }
+        } finally {
+            drainingDeferred = false;
+        }
     }
 
     private void sendResponse(ScsiCommandTask task) {
@@ -565,6 +639,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
             }
         }
         pending.clear();
+        deferredDataOut.clear(); // their waiters are failed below with the other tasks'
         List<ScsiCommandTask> all = new ArrayList<>(tasks.values());
         tasks.clear();
         for (ScsiCommandTask t : all) {

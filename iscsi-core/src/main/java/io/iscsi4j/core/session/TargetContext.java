@@ -42,6 +42,7 @@ public final class TargetContext {
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final SessionRegistry registry = new SessionRegistry();
     private final InFlight inFlight = new InFlight();
+    private final ConnectionLimiter connectionLimiter;
     private volatile List<InetSocketAddress> portals = List.of();
 
     /** A configured target at run time. */
@@ -77,6 +78,7 @@ public final class TargetContext {
      */
     public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor) {
         this.tuning = settings.settings();
+        this.connectionLimiter = new ConnectionLimiter(tuning.limits());
         this.discoveryAuthenticator = settings.discoveryAuthenticator();
         for (TargetConfig t : settings.targets()) {
             Map<Integer, LogicalUnit> map = new HashMap<>();
@@ -138,6 +140,11 @@ public final class TargetContext {
 
     SessionRegistry registry() {
         return registry;
+    }
+
+    /** Counts connections and refuses those over the connection caps. */
+    public ConnectionLimiter connectionLimiter() {
+        return connectionLimiter;
     }
 
     /** The in-flight task counter. */
