@@ -470,7 +470,7 @@ class HostileInputTest {
     }
 
     /** Sends a first Login Request that stays in the security stage and reads its (successful) answer. */
-    private static void startLogin(PduChannel c) throws IOException {
+    static void startLogin(PduChannel c) throws IOException {
         byte[] text = TextKeys.encode(firstLoginKeys());
         c.send(loginRequest(false, false, 0, 0), text, 0, text.length);
         RawPdu r = c.receive();
