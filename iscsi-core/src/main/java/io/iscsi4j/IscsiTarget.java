@@ -168,7 +168,7 @@ public final class IscsiTarget implements AutoCloseable {
         private int maxSessions = ResourceLimits.DEFAULT.maxSessions();
         private int maxSessionsPerInitiator = ResourceLimits.DEFAULT.maxSessionsPerInitiator();
         private int maxImmediateCommands = ResourceLimits.DEFAULT.maxImmediateCommands();
-        private int maxWriteBufferBytesPerSession = ResourceLimits.DEFAULT.maxWriteBufferBytesPerSession();
+        private int maxDataBufferBytesPerSession = ResourceLimits.DEFAULT.maxDataBufferBytesPerSession();
         private int maxPendingOutputBytes = ResourceLimits.DEFAULT.maxPendingOutputBytes();
         private final AuthenticationSettings discovery =
                 new AuthenticationSettings(AuthenticationSettings.DISCOVERY_NAMES, "");
@@ -420,14 +420,15 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
-         * The most write data, in bytes, a session buffers at once; a write whose buffer would exceed it waits
-         * (no R2T is sent) until earlier writes completed. Default 64 MiB.
+         * The most read and write data, in bytes, a session's commands buffer at once; a command whose buffer would
+         * exceed it waits (a write gets no R2T, a read is not executed) until earlier commands completed. Reads
+         * also wait while the connection's output is over {@link #maxPendingOutputBytes(int)}. Default 64 MiB.
          *
          * @param bytes at least 65536
          * @return this
          */
-        public Builder maxWriteBufferBytesPerSession(int bytes) {
-            this.maxWriteBufferBytesPerSession = range("maxWriteBufferBytesPerSession", bytes, 65536,
+        public Builder maxDataBufferBytesPerSession(int bytes) {
+            this.maxDataBufferBytesPerSession = range("maxDataBufferBytesPerSession", bytes, 65536,
                     Integer.MAX_VALUE);
             return this;
         }
@@ -537,7 +538,7 @@ public final class IscsiTarget implements AutoCloseable {
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
                     initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads,
                     new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins, maxSessions,
-                            maxSessionsPerInitiator, maxImmediateCommands, maxWriteBufferBytesPerSession,
+                            maxSessionsPerInitiator, maxImmediateCommands, maxDataBufferBytesPerSession,
                             maxPendingOutputBytes));
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
                     discoveryAuthenticator));

@@ -18,9 +18,11 @@ package io.iscsi4j;
  *   <li>{@code maxImmediateCommands}: a SCSI command with the I bit over the cap is answered with a Reject,
  *       reason 0x06 (Immediate command reject, RFC 7143 §11.17.1). Non-immediate commands are already capped by
  *       the CmdSN window.</li>
- *   <li>{@code maxWriteBufferBytesPerSession}: a write whose data buffer would take the session's buffered write
- *       data over the cap waits, without R2Ts, until earlier writes of the session completed. A single write
- *       larger than the cap still runs once it is alone.</li>
+ *   <li>{@code maxDataBufferBytesPerSession}: data buffers of the session's commands — a write's Data-Out buffer
+ *       (its transfer length), a read's Data-In buffer (its expected data transfer length, at most the cap) — may
+ *       not exceed the cap together. A write over it waits without R2Ts, a read waits before it is executed,
+ *       until earlier commands of the session completed; reads also wait while the connection's output is over
+ *       {@code maxPendingOutputBytes}. A single command larger than the cap still runs once it is alone.</li>
  *   <li>{@code maxPendingOutputBytes}: once this much output is queued for a connection the target stops reading
  *       from it until the initiator has read enough (TCP flow control pushes back on a sender that does not read
  *       its responses).</li>
@@ -32,17 +34,17 @@ package io.iscsi4j;
  * @param maxSessions sessions (normal and discovery) at once
  * @param maxSessionsPerInitiator sessions at once per initiator name
  * @param maxImmediateCommands immediate SCSI commands outstanding at once per session
- * @param maxWriteBufferBytesPerSession bytes of write data buffered at once per session
+ * @param maxDataBufferBytesPerSession bytes of read and write data buffered at once per session
  * @param maxPendingOutputBytes bytes queued for sending on one connection before the target stops reading it
  * @since 0.1
  */
 public record ResourceLimits(int maxConnections, int maxConnectionsPerAddress, int maxPendingLogins, int maxSessions,
-                             int maxSessionsPerInitiator, int maxImmediateCommands, int maxWriteBufferBytesPerSession,
+                             int maxSessionsPerInitiator, int maxImmediateCommands, int maxDataBufferBytesPerSession,
                              int maxPendingOutputBytes) {
 
     /**
      * The defaults: 1024 connections, 64 per address, 64 pending logins, 1024 sessions, 64 per initiator name,
-     * 16 immediate commands per session, 64 MiB of write data per session, 4 MiB of queued output per
+     * 16 immediate commands per session, 64 MiB of read and write data buffers per session, 4 MiB of queued output per
      * connection.
      */
     public static final ResourceLimits DEFAULT = new ResourceLimits(1024, 64, 64, 1024, 64, 16, 64 << 20, 4 << 20);
@@ -56,7 +58,7 @@ public record ResourceLimits(int maxConnections, int maxConnectionsPerAddress, i
      * @param maxSessions at least 1
      * @param maxSessionsPerInitiator at least 1
      * @param maxImmediateCommands at least 1
-     * @param maxWriteBufferBytesPerSession at least 65536
+     * @param maxDataBufferBytesPerSession at least 65536
      * @param maxPendingOutputBytes at least 65536
      */
     public ResourceLimits {
@@ -66,7 +68,7 @@ public record ResourceLimits(int maxConnections, int maxConnectionsPerAddress, i
         positive("maxSessions", maxSessions, 1);
         positive("maxSessionsPerInitiator", maxSessionsPerInitiator, 1);
         positive("maxImmediateCommands", maxImmediateCommands, 1);
-        positive("maxWriteBufferBytesPerSession", maxWriteBufferBytesPerSession, 65536);
+        positive("maxDataBufferBytesPerSession", maxDataBufferBytesPerSession, 65536);
         positive("maxPendingOutputBytes", maxPendingOutputBytes, 65536);
     }
 

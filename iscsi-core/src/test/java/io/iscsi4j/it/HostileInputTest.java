@@ -46,7 +46,7 @@ class HostileInputTest {
                 .maxRecvDataSegmentLength(65536)
                 .loginTimeout(Duration.ofMillis(LOGIN_TIMEOUT_MILLIS))
                 .maxImmediateCommands(MAX_IMMEDIATE_COMMANDS)
-                .maxWriteBufferBytesPerSession(65536));
+                .maxDataBufferBytesPerSession(65536));
     }
 
     @AfterAll
@@ -353,6 +353,33 @@ class HostileInputTest {
     }
 
     @Test
+    void pipelinedReadsBeyondTheSessionDataBufferAllComplete() throws IOException {
+        try (TestInitiator i = login(Map.of("MaxRecvDataSegmentLength", "65536"))) {
+            int cmdSN = i.cmdSN();
+            java.util.Set<Integer> open = new java.util.HashSet<>();
+            for (int n = 0; n < 6; n++) { // 6 x 64 KiB of Data-In against a 64 KiB budget
+                int tag = i.nextTag();
+                open.add(tag);
+                i.send(read16(tag, cmdSN + n, i.expStatSN(), 2048 + n * 128, 65536), new byte[0]);
+            }
+            int received = 0;
+            while (!open.isEmpty()) {
+                RawPdu p = i.readPdu();
+                if (p.opcode() == Bhs.DATA_IN) {
+                    received += p.data().length;
+                    if ((p.flags() & 0x01) != 0) { // S bit: status in the last Data-In
+                        assertThat(p.u8(3)).as("GOOD").isZero();
+                        assertThat(open.remove(p.itt())).isTrue();
+                    }
+                } else {
+                    throw new AssertionError("unexpected " + p);
+                }
+            }
+            assertThat(received).isEqualTo(6 * 65536);
+        }
+    }
+
+    @Test
     void textKeyNameLongerThan63BytesIsRejected() throws IOException {
         assertTextRejected(("X" + "k".repeat(63) + "=1\0").getBytes(StandardCharsets.US_ASCII),
                 REASON_PROTOCOL_ERROR);
@@ -534,6 +561,11 @@ class HostileInputTest {
         cdb[13] = (byte) blocks;
         return Bhs.of(Bhs.SCSI_COMMAND).flags((finalFlag ? 0x80 : 0) | 0x20 | 0x01).lun(0).itt(tag)
                 .i32(20, length).i32(24, cmdSN).i32(28, expStatSN).bytes(32, cdb);
+    }
+
+    private static Bhs read16(int tag, int cmdSN, int expStatSN, long lba, int length) {
+        Bhs b = write16(tag, cmdSN, expStatSN, lba, length, true).flags(0x80 | 0x40 | 0x01);
+        return b.u8(32, 0x88); // READ (16)
     }
 
     private static Bhs dataOut(int tag, int ttt, int dataSN, int offset, boolean finalFlag, int expStatSN) {

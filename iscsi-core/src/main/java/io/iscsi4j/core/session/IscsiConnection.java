@@ -141,7 +141,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        boolean writable = ctx.channel().isWritable();
+        ctx.channel().config().setAutoRead(writable);
+        if (writable && session != null && phase == Phase.FULL_FEATURE) {
+            session.startDeferred(); // reads held back while the output was over its high water mark
+        }
         super.channelWritabilityChanged(ctx);
     }
 

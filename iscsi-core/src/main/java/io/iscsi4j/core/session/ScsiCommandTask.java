@@ -48,8 +48,8 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     boolean scsiDone;
     /** Set on the event loop when the connection is gone: the result is dropped, buffers released. */
     boolean abandoned;
-    /** Bytes of the session's write buffer budget this task holds (0 when none). */
-    int writeBufferBytes;
+    /** Bytes of the session's data buffer budget this task holds (0 when none). */
+    int bufferBytes;
 
     ScsiCommandTask(Session session, ScsiCommand pdu, WriteTransfer writeTransfer) {
         this.session = session;

@@ -62,14 +62,17 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private int nextTransferTag = 1;
     /** Immediate SCSI commands in the task table (capped by {@link io.iscsi4j.ResourceLimits#maxImmediateCommands()}). */
     private int immediateTasks;
-    /** Bytes of Data-Out buffers the session's writes hold (capped by maxWriteBufferBytesPerSession). */
-    private long writeBufferBytes;
-    /** Writes waiting for write buffer budget before their Data-Out buffer is allocated and R2Ts are sent. */
-    private final ArrayDeque<DeferredDataOut> deferredDataOut = new ArrayDeque<>();
+    /** Bytes of data buffers the session's commands hold (capped by maxDataBufferBytesPerSession). */
+    private long dataBufferBytes;
+    /** Commands waiting for data buffer budget, in arrival order. */
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
     private boolean drainingDeferred;
 
-    /** A write whose Data-Out buffer waits for budget. */
-    private record DeferredDataOut(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
+    /**
+     * A command waiting for budget: a write whose Data-Out buffer is not allocated yet ({@code waiter} set), or a
+     * read not yet dispatched to the SCSI layer ({@code waiter} null).
+     */
+    private record Deferred(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
     }
 
     Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
@@ -266,14 +269,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 immediateTasks++;
             }
             inFlight.increment();
-            try {
-                dispatcher.execute(task);
-            } catch (RuntimeException e) {
-                LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(itt), e);
-                task.complete(ScsiStatus.CHECK_CONDITION, SenseData.of(
-                        SenseKey.HARDWARE_ERROR,
-                        AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
-            }
+            dispatchWithinBudget(task);
         } finally {
             c.release();
         }
@@ -301,7 +297,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
         task.setDataOutWaiter(waiter);
         if (!reserveWriteBuffer(task, length, waiter)) {
-            return; // started by releaseWriteBuffer once earlier writes freed their buffers
+            return; // started by startDeferred once earlier commands freed their buffers
         }
         task.writeTransfer.start(length, alloc(), this, task);
         connection.flushSoon();
@@ -439,51 +435,115 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
         task.releaseBuffers();
         inFlight.decrement();
-        releaseWriteBuffer(task);
+        releaseDataBuffer(task);
     }
 
     /**
-     * Takes {@code length} bytes of the session's write buffer budget for a task's Data-Out buffer. When earlier
-     * writes hold buffers and the budget would be exceeded (or other writes already wait), the task waits in
-     * order: no buffer is allocated and no R2T sent until {@link #releaseWriteBuffer} starts it.
+     * Takes {@code length} bytes of the session's data buffer budget for a task's Data-Out buffer. When earlier
+     * commands hold buffers and the budget would be exceeded (or other commands already wait), the task waits in
+     * order: no buffer is allocated and no R2T sent until {@link #startDeferred} starts it.
      *
      * @return whether the task may start now
      */
     private boolean reserveWriteBuffer(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
-        long budget = connection.limits().maxWriteBufferBytesPerSession();
-        if (!drainingDeferred && !deferredDataOut.isEmpty()
-                || writeBufferBytes > 0 && writeBufferBytes + length > budget) {
-            deferredDataOut.add(new DeferredDataOut(task, length, waiter));
+        if (!drainingDeferred && !deferred.isEmpty() || !fits(length)) {
+            deferred.add(new Deferred(task, length, waiter));
             return false;
         }
-        writeBufferBytes += length;
-        task.writeBufferBytes = length;
+        reserve(task, length);
         return true;
     }
 
-    /** Gives a finished task's write buffer budget back and starts the writes waiting for it. */
-    private void releaseWriteBuffer(ScsiCommandTask task) {
-        if (task.writeBufferBytes > 0) {
-            writeBufferBytes -= task.writeBufferBytes;
-            task.writeBufferBytes = 0;
+    /**
+     * Runs a command now, or queues it when its Data-In buffer (its expected length, at most the budget) does not
+     * fit the session's data buffer budget, the connection's output is over its high water mark, or earlier
+     * commands wait.
+     */
+    private void dispatchWithinBudget(ScsiCommandTask task) {
+        int length = task.isRead() ? (int) Math.min(task.expectedLength, budget()) : 0;
+        // Behind a waiting command every command waits, so commands reach the SCSI layer in CmdSN order.
+        if (!deferred.isEmpty() || length > 0 && (!fits(length) || !connection.channel().isWritable())) {
+            deferred.add(new Deferred(task, length, null));
+            return;
         }
+        reserve(task, length);
+        dispatch(task);
+    }
+
+    private void dispatch(ScsiCommandTask task) {
+        try {
+            dispatcher.execute(task);
+        } catch (RuntimeException e) {
+            LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(task.initiatorTaskTag),
+                    e);
+            task.complete(ScsiStatus.CHECK_CONDITION, SenseData.of(
+                    SenseKey.HARDWARE_ERROR,
+                    AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
+        }
+    }
+
+    private long budget() {
+        return connection.limits().maxDataBufferBytesPerSession();
+    }
+
+    private boolean fits(int length) {
+        return length == 0 || dataBufferBytes == 0 || dataBufferBytes + length <= budget();
+    }
+
+    private void reserve(ScsiCommandTask task, int length) {
+        dataBufferBytes += length;
+        task.bufferBytes += length;
+    }
+
+    /** Gives a finished task's data buffer budget back and starts the commands waiting for it. */
+    private void releaseDataBuffer(ScsiCommandTask task) {
+        if (task.bufferBytes > 0) {
+            dataBufferBytes -= task.bufferBytes;
+            task.bufferBytes = 0;
+        }
+        startDeferred();
+    }
+
+    /**
+     * Starts waiting commands in order while they fit the budget (reads also need the connection writable).
+     * Called when a task ends and when the connection's output drops below its low water mark.
+     */
+    void startDeferred() {
         if (drainingDeferred) {
             return;
         }
         drainingDeferred = true;
         try {
-            long budget = connection.limits().maxWriteBufferBytesPerSession();
-            DeferredDataOut next;
-            while ((next = deferredDataOut.peek()) != null
-                    && (writeBufferBytes == 0 || writeBufferBytes + next.length() <= budget)) {
-                deferredDataOut.poll();
-                if (!next.waiter().isDone() && !next.task().abandoned) {
-                    startDataOut(next.task(), next.length(), next.waiter());
+            Deferred next;
+            while ((next = deferred.peek()) != null && fits(next.length())
+                    && (next.waiter() != null || next.length() == 0 || connection.channel().isWritable())) {
+                deferred.poll();
+                ScsiCommandTask task = next.task();
+                if (task.abandoned || tasks.get(task.initiatorTaskTag) != task) {
+                    continue; // aborted or the connection is gone
+                }
+                if (next.waiter() == null) {
+                    reserve(task, next.length());
+                    dispatch(task);
+                } else if (!next.waiter().isDone()) {
+                    startDataOut(task, next.length(), next.waiter());
                 }
             }
         } finally {
             drainingDeferred = false;
         }
+    }
+
+    /** Removes a command that was never dispatched from the queue; {@code false} when it was not queued. */
+    private boolean removeUndispatched(ScsiCommandTask task) {
+        for (var it = deferred.iterator(); it.hasNext(); ) {
+            Deferred d = it.next();
+            if (d.task() == task && d.waiter() == null) {
+                it.remove();
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sendResponse(ScsiCommandTask task) {
@@ -593,6 +653,10 @@ final class Session implements WriteTransfer.IntSupplierTag {
      */
     boolean abort(ScsiCommandTask task, TaskManagement.PendingResponse pending) {
         task.aborted = true;
+        if (removeUndispatched(task)) {
+            terminate(task); // the SCSI layer never saw it
+            return true;
+        }
         if (task.failDataOut(new CancellationException("task aborted")) || task.scsiDone) {
             terminate(task);
             return true;
@@ -639,12 +703,19 @@ final class Session implements WriteTransfer.IntSupplierTag {
             }
         }
         pending.clear();
-        deferredDataOut.clear(); // their waiters are failed below with the other tasks'
+        List<ScsiCommandTask> undispatched = new ArrayList<>();
+        for (Deferred d : deferred) {
+            if (d.waiter() == null) {
+                undispatched.add(d.task());
+            }
+        }
+        deferred.clear(); // the waiters of deferred writes are failed below with the other tasks'
         List<ScsiCommandTask> all = new ArrayList<>(tasks.values());
         tasks.clear();
         for (ScsiCommandTask t : all) {
             t.abandoned = true;
-            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone) {
+            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone
+                    || undispatched.contains(t)) {
                 // The SCSI layer will not complete this task (again).
                 t.releaseBuffers();
                 inFlight.decrement();
