@@ -420,9 +420,10 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
-         * The most read and write data, in bytes, a session's commands buffer at once; a command whose buffer would
-         * exceed it waits (a write gets no R2T, a read is not executed) until earlier commands completed. Reads
-         * also wait while the connection's output is over {@link #maxPendingOutputBytes(int)}. Default 64 MiB.
+         * The most read and write data, in bytes, a session's commands buffer at once (each command counted at its
+         * expected data transfer length); a command whose buffer would exceed it is not executed yet (a write gets
+         * no R2T) until earlier commands completed, and later commands wait behind it. Reads also wait while the
+         * connection's output is over {@link #maxPendingOutputBytes(int)}. Default 64 MiB.
          *
          * @param bytes at least 65536
          * @return this

@@ -18,11 +18,11 @@ package io.iscsi4j;
  *   <li>{@code maxImmediateCommands}: a SCSI command with the I bit over the cap is answered with a Reject,
  *       reason 0x06 (Immediate command reject, RFC 7143 §11.17.1). Non-immediate commands are already capped by
  *       the CmdSN window.</li>
- *   <li>{@code maxDataBufferBytesPerSession}: data buffers of the session's commands — a write's Data-Out buffer
- *       (its transfer length), a read's Data-In buffer (its expected data transfer length, at most the cap) — may
- *       not exceed the cap together. A write over it waits without R2Ts, a read waits before it is executed,
- *       until earlier commands of the session completed; reads also wait while the connection's output is over
- *       {@code maxPendingOutputBytes}. A single command larger than the cap still runs once it is alone.</li>
+ *   <li>{@code maxDataBufferBytesPerSession}: the data buffers of the session's commands (each counted at its
+ *       expected data transfer length, at most the cap) may not exceed the cap together. A command over it is not
+ *       executed yet (a write gets no R2T) until earlier commands of the session completed; reads also wait while
+ *       the connection's output is over {@code maxPendingOutputBytes}; later commands wait behind it, so commands
+ *       still run in CmdSN order. A single command larger than the cap still runs once it is alone.</li>
  *   <li>{@code maxPendingOutputBytes}: once this much output is queued for a connection the target stops reading
  *       from it until the initiator has read enough (TCP flow control pushes back on a sender that does not read
  *       its responses).</li>

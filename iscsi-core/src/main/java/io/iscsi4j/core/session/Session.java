@@ -64,15 +64,12 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private int immediateTasks;
     /** Bytes of data buffers the session's commands hold (capped by maxDataBufferBytesPerSession). */
     private long dataBufferBytes;
-    /** Commands waiting for data buffer budget, in arrival order. */
+    /** Commands not yet dispatched to the SCSI layer, waiting for data buffer budget, in arrival order. */
     private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
     private boolean drainingDeferred;
 
-    /**
-     * A command waiting for budget: a write whose Data-Out buffer is not allocated yet ({@code waiter} set), or a
-     * read not yet dispatched to the SCSI layer ({@code waiter} null).
-     */
-    private record Deferred(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
+    /** A command waiting for {@code length} bytes of data buffer budget. */
+    private record Deferred(ScsiCommandTask task, int length) {
     }
 
     Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
@@ -296,9 +293,6 @@ final class Session implements WriteTransfer.IntSupplierTag {
             return;
         }
         task.setDataOutWaiter(waiter);
-        if (!reserveWriteBuffer(task, length, waiter)) {
-            return; // started by startDeferred once earlier commands freed their buffers
-        }
         task.writeTransfer.start(length, alloc(), this, task);
         connection.flushSoon();
         if (task.writeTransfer.dataLost()) {
@@ -439,31 +433,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
     }
 
     /**
-     * Takes {@code length} bytes of the session's data buffer budget for a task's Data-Out buffer. When earlier
-     * commands hold buffers and the budget would be exceeded (or other commands already wait), the task waits in
-     * order: no buffer is allocated and no R2T sent until {@link #startDeferred} starts it.
-     *
-     * @return whether the task may start now
-     */
-    private boolean reserveWriteBuffer(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
-        if (!drainingDeferred && !deferred.isEmpty() || !fits(length)) {
-            deferred.add(new Deferred(task, length, waiter));
-            return false;
-        }
-        reserve(task, length);
-        return true;
-    }
-
-    /**
-     * Runs a command now, or queues it when its Data-In buffer (its expected length, at most the budget) does not
-     * fit the session's data buffer budget, the connection's output is over its high water mark, or earlier
-     * commands wait.
+     * Runs a command now, or queues it when its data buffer (its expected data transfer length, at most the
+     * budget) does not fit the session's data buffer budget, when it reads and the connection's output is over its
+     * high water mark, or when earlier commands wait. Commands reach the SCSI layer in arrival order and take
+     * their budget then, so a command holding budget never waits for a later one: no deadlock, however the SCSI
+     * layer orders overlapping commands.
      */
     private void dispatchWithinBudget(ScsiCommandTask task) {
-        int length = task.isRead() ? (int) Math.min(task.expectedLength, budget()) : 0;
-        // Behind a waiting command every command waits, so commands reach the SCSI layer in CmdSN order.
-        if (!deferred.isEmpty() || length > 0 && (!fits(length) || !connection.channel().isWritable())) {
-            deferred.add(new Deferred(task, length, null));
+        int length = task.isRead() || task.isWrite() ? (int) Math.min(task.expectedLength, budget()) : 0;
+        if (!deferred.isEmpty() || !fits(length) || task.isRead() && !connection.channel().isWritable()) {
+            deferred.add(new Deferred(task, length));
             return;
         }
         reserve(task, length);
@@ -505,7 +484,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
     }
 
     /**
-     * Starts waiting commands in order while they fit the budget (reads also need the connection writable).
+     * Dispatches waiting commands in order while they fit the budget (reads also need the connection writable).
      * Called when a task ends and when the connection's output drops below its low water mark.
      */
     void startDeferred() {
@@ -516,18 +495,14 @@ final class Session implements WriteTransfer.IntSupplierTag {
         try {
             Deferred next;
             while ((next = deferred.peek()) != null && fits(next.length())
-                    && (next.waiter() != null || next.length() == 0 || connection.channel().isWritable())) {
+                    && (!next.task().isRead() || connection.channel().isWritable())) {
                 deferred.poll();
                 ScsiCommandTask task = next.task();
                 if (task.abandoned || tasks.get(task.initiatorTaskTag) != task) {
                     continue; // aborted or the connection is gone
                 }
-                if (next.waiter() == null) {
-                    reserve(task, next.length());
-                    dispatch(task);
-                } else if (!next.waiter().isDone()) {
-                    startDataOut(task, next.length(), next.waiter());
-                }
+                reserve(task, next.length());
+                dispatch(task);
             }
         } finally {
             drainingDeferred = false;
@@ -537,8 +512,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
     /** Removes a command that was never dispatched from the queue; {@code false} when it was not queued. */
     private boolean removeUndispatched(ScsiCommandTask task) {
         for (var it = deferred.iterator(); it.hasNext(); ) {
-            Deferred d = it.next();
-            if (d.task() == task && d.waiter() == null) {
+            if (it.next().task() == task) {
                 it.remove();
                 return true;
             }
@@ -705,11 +679,9 @@ final class Session implements WriteTransfer.IntSupplierTag {
         pending.clear();
         List<ScsiCommandTask> undispatched = new ArrayList<>();
         for (Deferred d : deferred) {
-            if (d.waiter() == null) {
-                undispatched.add(d.task());
-            }
+            undispatched.add(d.task());
         }
-        deferred.clear(); // the waiters of deferred writes are failed below with the other tasks'
+        deferred.clear();
         List<ScsiCommandTask> all = new ArrayList<>(tasks.values());
         tasks.clear();
         for (ScsiCommandTask t : all) {
