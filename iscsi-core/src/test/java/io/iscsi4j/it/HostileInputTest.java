@@ -380,6 +380,41 @@ class HostileInputTest {
     }
 
     @Test
+    void anInitiatorThatNeverReadsIsThrottledNotBuffered() throws Exception {
+        // NOP-Out pings with 8 KiB of data, each echoed in a NOP-In, sent without ever reading the answers. The
+        // target must stop reading once maxPendingOutputBytes (default 4 MiB) of output is queued, so the sender
+        // blocks after a few MiB (queued output plus both sides' socket buffers), never after 128 MiB.
+        TestInitiator i = login(Map.of());
+        try {
+            byte[] ping = new byte[8192];
+            long limit = 128L << 20;
+            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer = new Thread(() -> {
+                try {
+                    while (sent.get() < limit) {
+                        i.send(Bhs.of(Bhs.NOP_OUT).immediate(true).flags(0x80).itt(1).i32(20, Bhs.RESERVED_TAG)
+                                .i32(24, 0).i32(28, 0), ping);
+                        sent.addAndGet(ping.length + Bhs.LENGTH);
+                    }
+                } catch (IOException closed) {
+                    // the test closed the socket
+                }
+            }, "hostile-writer");
+            writer.setDaemon(true);
+            writer.start();
+            long last = -1;
+            for (int n = 0; n < 40 && sent.get() != last; n++) { // until the writer stops making progress
+                last = sent.get();
+                Thread.sleep(250);
+            }
+            assertThat(sent.get()).as("bytes the target accepted from a peer that never reads")
+                    .isLessThan(64L << 20);
+        } finally {
+            i.close(); // also ends the blocked writer
+        }
+    }
+
+    @Test
     void textKeyNameLongerThan63BytesIsRejected() throws IOException {
         assertTextRejected(("X" + "k".repeat(63) + "=1\0").getBytes(StandardCharsets.US_ASCII),
                 REASON_PROTOCOL_ERROR);
