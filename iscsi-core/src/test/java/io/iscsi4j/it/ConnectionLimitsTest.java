@@ -132,6 +132,36 @@ class ConnectionLimitsTest {
         }
     }
 
+    @Test
+    void aSecondConnectionForASessionFailsWithTooManyConnections() throws IOException {
+        try (IscsiTarget target = start(b -> { })) {
+            byte[] isid = {(byte) 0x80, 9, 9, 9, 0, 1};
+            byte[] keys = TextKeys.encode(Map.of("InitiatorName", TestInitiator.INITIATOR_NAME,
+                    "TargetName", Targets.IQN));
+            try (PduChannel leading = PduChannel.connect(target.localAddress())) {
+                // Straight to the operational stage and on to full feature phase (no authentication configured).
+                leading.send(operationalLogin(isid, 0, 0), keys, 0, keys.length);
+                RawPdu done = leading.receive();
+                assertThat(done.u8(36)).as("Status-Class of %s", done).isZero();
+                int tsih = done.u16(14);
+                assertThat(tsih).isNotZero();
+                try (PduChannel second = PduChannel.connect(target.localAddress())) {
+                    second.send(operationalLogin(isid, tsih, 1), keys, 0, keys.length);
+                    RawPdu refused = second.receive();
+                    assertThat(refused.u8(36)).as("Status-Class of %s", refused).isEqualTo(0x02);
+                    assertThat(refused.u8(37)).as("MaxConnections=1: too many connections").isEqualTo(0x06);
+                    assertThat(second.awaitClose(CLOSE_WITHIN)).isTrue();
+                }
+            }
+            assertServedSoon(target, TestInitiator.INITIATOR_NAME);
+        }
+    }
+
+    private static Bhs operationalLogin(byte[] isid, int tsih, int cid) {
+        return Bhs.of(Bhs.LOGIN_REQUEST).immediate(true).flags(0x80 | 1 << 2 | 3).bytes(8, isid).u16(14, tsih)
+                .itt(0x20).u16(20, cid);
+    }
+
     /**
      * A connection whose login has started but never completes. Waiting for the first Login Response also makes
      * sure the target admitted it before the test opens the next connection.
