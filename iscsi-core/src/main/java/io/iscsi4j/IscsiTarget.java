@@ -235,10 +235,11 @@ public final class IscsiTarget implements AutoCloseable {
      * @param loginTimeout how long a connection may take to complete its login
      * @param ioThreads threads that call backstores (0 = number of processors)
      * @param eventLoopThreads network threads (0 = number of processors)
+     * @param limits caps on connections, logins, sessions and buffered data
      */
     public record Tuning(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                          boolean immediateData, boolean initialR2T, int maxOutstandingR2T, int commandWindow,
-                         Duration loginTimeout, int ioThreads, int eventLoopThreads) {
+                         Duration loginTimeout, int ioThreads, int eventLoopThreads, ResourceLimits limits) {
     }
 
     /**
@@ -265,6 +266,14 @@ public final class IscsiTarget implements AutoCloseable {
         private Duration loginTimeout = Duration.ofSeconds(15);
         private int ioThreads;
         private int eventLoopThreads;
+        private int maxConnections = ResourceLimits.DEFAULT.maxConnections();
+        private int maxConnectionsPerAddress = ResourceLimits.DEFAULT.maxConnectionsPerAddress();
+        private int maxPendingLogins = ResourceLimits.DEFAULT.maxPendingLogins();
+        private int maxSessions = ResourceLimits.DEFAULT.maxSessions();
+        private int maxSessionsPerInitiator = ResourceLimits.DEFAULT.maxSessionsPerInitiator();
+        private int maxImmediateCommands = ResourceLimits.DEFAULT.maxImmediateCommands();
+        private int maxDataBufferBytesPerSession = ResourceLimits.DEFAULT.maxDataBufferBytesPerSession();
+        private int maxPendingOutputBytes = ResourceLimits.DEFAULT.maxPendingOutputBytes();
         private final AuthenticationSettings discovery =
                 new AuthenticationSettings(AuthenticationSettings.DISCOVERY_NAMES, "");
         private TargetInterceptor interceptor;
@@ -440,6 +449,109 @@ public final class IscsiTarget implements AutoCloseable {
             return this;
         }
 
+        // ---- resource limits (see ResourceLimits for what happens at each cap) ----
+
+        /**
+         * The most TCP connections open at once over all portals; a connection over the cap is closed right after
+         * accept. Default 1024.
+         *
+         * @param value at least 1
+         * @return this
+         */
+        public Builder maxConnections(int value) {
+            this.maxConnections = range("maxConnections", value, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /**
+         * The most TCP connections open at once from one IP address; a connection over the cap is closed right
+         * after accept. Default 64.
+         *
+         * @param value at least 1
+         * @return this
+         */
+        public Builder maxConnectionsPerAddress(int value) {
+            this.maxConnectionsPerAddress = range("maxConnectionsPerAddress", value, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /**
+         * The most connections at once that have not completed their login (half-open logins); a connection over
+         * the cap is closed right after accept. Each pending login ends at the latest after
+         * {@link #loginTimeout(Duration)}. Default 64.
+         *
+         * @param value at least 1
+         * @return this
+         */
+        public Builder maxPendingLogins(int value) {
+            this.maxPendingLogins = range("maxPendingLogins", value, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /**
+         * The most sessions (normal and discovery) at once; a leading login over the cap fails with status 0x0302
+         * (Out of resources). Default 1024.
+         *
+         * @param value at least 1
+         * @return this
+         */
+        public Builder maxSessions(int value) {
+            this.maxSessions = range("maxSessions", value, 1, 65535);
+            return this;
+        }
+
+        /**
+         * The most sessions at once per initiator name; a further leading login fails with status 0x0206 (Too
+         * many connections), except a reinstatement of one of its sessions (same ISID). Sessions have one
+         * connection each, so this also caps connections per initiator name. Default 64.
+         *
+         * @param value at least 1
+         * @return this
+         */
+        public Builder maxSessionsPerInitiator(int value) {
+            this.maxSessionsPerInitiator = range("maxSessionsPerInitiator", value, 1, 65535);
+            return this;
+        }
+
+        /**
+         * The most immediate SCSI commands (I bit set, outside the CmdSN window) outstanding at once per session;
+         * one more is answered with a Reject, reason 0x06 (Immediate command reject). Default 16.
+         *
+         * @param value at least 1
+         * @return this
+         */
+        public Builder maxImmediateCommands(int value) {
+            this.maxImmediateCommands = range("maxImmediateCommands", value, 1, 4096);
+            return this;
+        }
+
+        /**
+         * The most read and write data, in bytes, a session's commands buffer at once (each command counted at its
+         * expected data transfer length); a command whose buffer would exceed it is not executed yet (a write gets
+         * no R2T) until earlier commands completed, and later commands wait behind it. Reads also wait while the
+         * connection's output is over {@link #maxPendingOutputBytes(int)}. Default 64 MiB.
+         *
+         * @param bytes at least 65536
+         * @return this
+         */
+        public Builder maxDataBufferBytesPerSession(int bytes) {
+            this.maxDataBufferBytesPerSession = range("maxDataBufferBytesPerSession", bytes, 65536,
+                    Integer.MAX_VALUE);
+            return this;
+        }
+
+        /**
+         * How many bytes may be queued for sending on one connection before the target stops reading from it
+         * (an initiator that does not read its responses is slowed down by TCP flow control). Default 4 MiB.
+         *
+         * @param bytes at least 65536
+         * @return this
+         */
+        public Builder maxPendingOutputBytes(int bytes) {
+            this.maxPendingOutputBytes = range("maxPendingOutputBytes", bytes, 65536, Integer.MAX_VALUE);
+            return this;
+        }
+
         /**
          * Requires CHAP for discovery sessions (SendTargets), like LIO's {@code discovery_auth}: initiators must
          * prove they know {@code secret} under the name {@code user} before they may list the targets. Default: no
@@ -543,7 +655,10 @@ public final class IscsiTarget implements AutoCloseable {
                 throw new IllegalStateException("incomplete iSCSI target configuration: " + String.join("; ", problems));
             }
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
-                    initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads);
+                    initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads,
+                    new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins, maxSessions,
+                            maxSessionsPerInitiator, maxImmediateCommands, maxDataBufferBytesPerSession,
+                            maxPendingOutputBytes));
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
                     discoveryAuthenticator, interceptor), listeners);
         }

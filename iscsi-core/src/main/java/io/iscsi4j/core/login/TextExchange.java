@@ -115,7 +115,7 @@ public final class TextExchange {
             return sendResponsePart(request.initiatorTaskTag());
         }
         if (!requestText.append(request.text())) {
-            return reject(TextRejectReason.NEGOTIATION_RESET,
+            return reject(TextRejectReason.OUT_OF_RESOURCES,
                     "text request exceeds " + maxRequestTextLength + " bytes");
         }
         if (request.continueFlag()) {

@@ -13,8 +13,12 @@ public enum TextRejectReason {
     /** 0x09: a target transfer tag or initiator task tag that does not belong to the ongoing sequence. */
     INVALID_PDU_FIELD(0x09),
 
-    /** 0x0B: the target abandoned the sequence, e.g. because the joined request text grew too long. */
-    NEGOTIATION_RESET(0x0B);
+    /**
+     * 0x0A (Long Operation Reject, "out of resources"): the target abandoned the sequence because the joined
+     * request text grew beyond its bound. (0x0B, formerly "negotiation reset", MUST NOT be used: RFC 7143
+     * §11.17.1.)
+     */
+    OUT_OF_RESOURCES(0x0A);
 
     private final int code;
 

@@ -2,7 +2,9 @@ package io.iscsi4j.core.session;
 
 import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.TargetListener;
+import io.iscsi4j.ResourceLimits;
 import io.iscsi4j.core.login.Digest;
+import io.iscsi4j.core.login.LoginStatus;
 import io.iscsi4j.core.login.NegotiatedParameters;
 import io.iscsi4j.core.login.SessionType;
 import io.iscsi4j.core.pdu.AsyncMessage;
@@ -143,6 +145,21 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         ctx.flush();
     }
 
+    /**
+     * Stops reading while more than {@link ResourceLimits#maxPendingOutputBytes()} wait to be sent (the channel's
+     * write buffer high water mark) and resumes below half of it: an initiator that does not read its responses
+     * cannot make the target queue output without bound.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        boolean writable = ctx.channel().isWritable();
+        ctx.channel().config().setAutoRead(writable);
+        if (writable && session != null && phase == Phase.FULL_FEATURE) {
+            session.startDeferred(); // reads held back while the output was over its high water mark
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         phase = Phase.CLOSING;
@@ -189,11 +206,25 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             if (pdu instanceof LoginRequest req) {
                 login.onLoginRequest(req);
             } else {
-                LOG.debug("{}: {} before login completed, closing", name, pdu.opcode());
-                closeNow();
+                refuseDuringLogin(LoginStatus.INVALID_DURING_LOGIN, pdu.opcode() + " before login completed");
             }
         } finally {
             pdu.release();
+        }
+    }
+
+    /**
+     * A PDU other than a valid Login Request arrived during login. RFC 7143 §6.3: before the first Login Request
+     * the connection is closed at once; after it the target answers with a Login Response carrying
+     * {@code status} (0x020B "invalid during login" for another opcode, 0x0200 for a malformed Login Request)
+     * and closes.
+     */
+    private void refuseDuringLogin(LoginStatus status, String what) {
+        LOG.debug("{}: {}, closing", name, what);
+        if (login != null && login.started()) {
+            sendAndClose(login.refusal(status));
+        } else {
+            closeNow();
         }
     }
 
@@ -209,6 +240,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             loginTimer = null;
         }
         login = null;
+        ConnectionLimiter.Ticket ticket = channel.attr(ConnectionLimiter.TICKET).get();
+        if (ticket != null) {
+            ticket.loginCompleted();
+        }
         text = new TextResponder(context, this, s, p);
         decoder.setMaxDataSegmentLength(targetMaxRecvDataSegmentLength);
         decoder.setHeaderDigest(headerDigest);
@@ -359,8 +394,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private void onMalformed(MalformedPdu m) {
         if (phase == Phase.LOGIN) {
-            LOG.debug("{}: malformed PDU during login ({}), closing", name, m.description());
-            closeNow();
+            refuseDuringLogin(m.opcode() == Opcode.LOGIN_REQUEST
+                    ? LoginStatus.INITIATOR_ERROR : LoginStatus.INVALID_DURING_LOGIN,
+                    "malformed PDU during login (" + m.description() + ")");
             return;
         }
         LOG.debug("{}: rejecting PDU: {}", name, m.description());
@@ -451,6 +487,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     ByteBufAllocator alloc() {
         return channel.alloc();
+    }
+
+    /** The target's resource caps. */
+    ResourceLimits limits() {
+        return context.tuning().limits();
     }
 
     boolean inEventLoop() {

@@ -3,6 +3,7 @@ package io.iscsi4j.core.session;
 import io.iscsi4j.InterceptedLogin;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.LoginDecision;
+import io.iscsi4j.ResourceLimits;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.TargetListener;
@@ -11,6 +12,7 @@ import io.iscsi4j.core.auth.ChapCredentialsLookup;
 import io.iscsi4j.core.login.LoginContext;
 import io.iscsi4j.core.login.LoginOutcome;
 import io.iscsi4j.core.login.LoginRequestFields;
+import io.iscsi4j.core.login.LoginStage;
 import io.iscsi4j.core.login.LoginResponseFields;
 import io.iscsi4j.core.login.LoginStateMachine;
 import io.iscsi4j.core.login.LoginStatus;
@@ -51,6 +53,8 @@ final class LoginPhase implements LoginContext {
     private int allocatedTsih;
     /** Set when the interceptor decided to drop the connection instead of answering the login. */
     private boolean dropRequested;
+    /** The latest Login Request, for a refusal sent in answer to another PDU. */
+    private LoginRequest lastRequest;
 
     LoginPhase(TargetContext context, IscsiConnection connection) {
         this.context = context;
@@ -63,6 +67,7 @@ final class LoginPhase implements LoginContext {
             first = false;
             connection.initStatSN(req.expStatSN());
         }
+        lastRequest = req;
         LoginStep step = machine.process(new LoginRequestFields(req.transit(), req.continueFlag(), req.csg(),
                 req.nsg(), req.versionMax(), req.versionMin(), req.isid(), req.tsih(), req.initiatorTaskTag(),
                 req.cid(), req.cmdSN(), req.expStatSN(), ByteBufUtil.getBytes(req.data())));
@@ -160,6 +165,37 @@ final class LoginPhase implements LoginContext {
                 params, req.cmdSN(), context.inFlight());
     }
 
+    /** Whether a Login Request arrived: the login phase has started (RFC 7143 §6.3). */
+    boolean started() {
+        return !first;
+    }
+
+    /**
+     * A Login Response ending the login with {@code status}, in answer to a PDU that is not a valid Login Request
+     * (RFC 7143 §6.3, §11.13.5). Echoes the latest Login Request's ISID, TSIH and initiator task tag; frees a
+     * TSIH allocated for it.
+     */
+    LoginResponse refusal(LoginStatus status) {
+        releaseTsih();
+        LoginRequest req = lastRequest;
+        int window = context.tuning().commandWindow();
+        logRefusal(status, "PDU other than a valid Login Request during login");
+        return LoginResponse.builder()
+                .csg(machine.currentStage().map(LoginStage::code).orElse(req.csg()))
+                .versionMax(0)
+                .versionActive(0)
+                .isid(req.isid())
+                .tsih(req.tsih())
+                .initiatorTaskTag(req.initiatorTaskTag())
+                .statSN(connection.nextStatSN())
+                .expCmdSN(req.cmdSN())
+                .maxCmdSN(req.cmdSN() + window - 1)
+                .statusClass(status.statusClass())
+                .statusDetail(status.statusDetail())
+                .data(Unpooled.EMPTY_BUFFER)
+                .build();
+    }
+
     /** The connection closed during login. */
     void abandon() {
         releaseTsih();
@@ -235,7 +271,19 @@ final class LoginPhase implements LoginContext {
             return SessionAdmission.refused(
                     LoginStatus.fromCodes(decision.statusClass(), decision.statusDetail()).orElseThrow());
         }
-        allocatedTsih = context.registry().allocateTsih();
+        NegotiatedParameters p = request.parameters();
+        String targetName = p.sessionType() == SessionType.DISCOVERY
+                ? "" : p.targetName().orElse("").toLowerCase(Locale.ROOT);
+        SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), request.isid(), targetName);
+        ResourceLimits limits = context.tuning().limits();
+        int tsih = context.registry().reserveTsih(key, limits.maxSessions(), limits.maxSessionsPerInitiator());
+        if (tsih == SessionRegistry.TOO_MANY_SESSIONS) {
+            return SessionAdmission.refused(LoginStatus.OUT_OF_RESOURCES);
+        }
+        if (tsih == SessionRegistry.TOO_MANY_INITIATOR_SESSIONS) {
+            return SessionAdmission.refused(LoginStatus.TOO_MANY_CONNECTIONS);
+        }
+        allocatedTsih = tsih;
         return SessionAdmission.admitted(allocatedTsih);
     }
 

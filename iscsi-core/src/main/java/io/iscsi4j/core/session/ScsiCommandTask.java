@@ -61,6 +61,8 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     private final long arrivalNanos;
     /** The counters of the logical unit the command addressed when it arrived, or {@code null}. */
     private UnitStatistics statistics;
+    /** Bytes of the session's data buffer budget this task holds (0 when none). */
+    int bufferBytes;
 
     ScsiCommandTask(Session session, ScsiCommand pdu, WriteTransfer writeTransfer) {
         this.session = session;

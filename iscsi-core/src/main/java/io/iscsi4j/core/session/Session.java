@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,17 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private final TargetInterceptor interceptor;
     /** The view handed to the interceptor, reused for every command (event loop only); null without one. */
     private final CommandView commandView;
+    /** Immediate SCSI commands in the task table (capped by {@link io.iscsi4j.ResourceLimits#maxImmediateCommands()}). */
+    private int immediateTasks;
+    /** Bytes of data buffers the session's commands hold (capped by maxDataBufferBytesPerSession). */
+    private long dataBufferBytes;
+    /** Commands not yet dispatched to the SCSI layer, waiting for data buffer budget, in arrival order. */
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
+    private boolean drainingDeferred;
+
+    /** A command waiting for {@code length} bytes of data buffer budget. */
+    private record Deferred(ScsiCommandTask task, int length) {
+    }
 
     Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
             SessionParams params, int initialCmdSN, InFlight inFlight) {
@@ -271,8 +283,19 @@ final class Session implements WriteTransfer.IntSupplierTag {
                     return;
                 }
             }
+            if (!counted && immediateTasks >= connection.limits().maxImmediateCommands()) {
+                // RFC 7143 §11.17.1 reason 0x06: too many immediate commands.
+                if (wt != null) {
+                    wt.release();
+                }
+                connection.sendReject(RejectReason.IMMEDIATE_COMMAND_REJECT, c);
+                return;
+            }
             ScsiCommandTask task = new ScsiCommandTask(this, c, wt);
             tasks.put(itt, task);
+            if (!counted) {
+                immediateTasks++;
+            }
             inFlight.increment();
             if (decision != null && decision.kind() == CommandDecision.Kind.RESPOND) {
                 // Answered without running; data still arriving for it is taken and discarded by the transfer.
@@ -280,14 +303,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 return;
             }
             task.unitStarted(dispatcher.logicalUnit(Lun.decode(c.lun())));
-            try {
-                dispatcher.execute(task);
-            } catch (RuntimeException e) {
-                LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(itt), e);
-                task.complete(ScsiStatus.CHECK_CONDITION, SenseData.of(
-                        SenseKey.HARDWARE_ERROR,
-                        AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
-            }
+            dispatchWithinBudget(task);
         } finally {
             c.release();
         }
@@ -531,10 +547,102 @@ final class Session implements WriteTransfer.IntSupplierTag {
         task.ended = true;
         if (tasks.get(task.initiatorTaskTag) == task) {
             tasks.remove(task.initiatorTaskTag);
+            if (task.immediate) {
+                immediateTasks--;
+            }
         }
         task.releaseBuffers();
         inFlight.decrement();
         task.unitEnded();
+        releaseDataBuffer(task);
+    }
+
+    /**
+     * Runs a command now, or queues it when its data buffer (its expected data transfer length, at most the
+     * budget) does not fit the session's data buffer budget, when it reads and the connection's output is over its
+     * high water mark, or when earlier commands wait. Commands reach the SCSI layer in arrival order and take
+     * their budget then, so a command holding budget never waits for a later one: no deadlock, however the SCSI
+     * layer orders overlapping commands.
+     */
+    private void dispatchWithinBudget(ScsiCommandTask task) {
+        int length = task.isRead() || task.isWrite() ? (int) Math.min(task.expectedLength, budget()) : 0;
+        if (!deferred.isEmpty() || !fits(length) || task.isRead() && !connection.channel().isWritable()) {
+            deferred.add(new Deferred(task, length));
+            return;
+        }
+        reserve(task, length);
+        dispatch(task);
+    }
+
+    private void dispatch(ScsiCommandTask task) {
+        try {
+            dispatcher.execute(task);
+        } catch (RuntimeException e) {
+            LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(task.initiatorTaskTag),
+                    e);
+            task.complete(ScsiStatus.CHECK_CONDITION, SenseData.of(
+                    SenseKey.HARDWARE_ERROR,
+                    AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
+        }
+    }
+
+    private long budget() {
+        return connection.limits().maxDataBufferBytesPerSession();
+    }
+
+    private boolean fits(int length) {
+        return length == 0 || dataBufferBytes == 0 || dataBufferBytes + length <= budget();
+    }
+
+    private void reserve(ScsiCommandTask task, int length) {
+        dataBufferBytes += length;
+        task.bufferBytes += length;
+    }
+
+    /** Gives a finished task's data buffer budget back and starts the commands waiting for it. */
+    private void releaseDataBuffer(ScsiCommandTask task) {
+        if (task.bufferBytes > 0) {
+            dataBufferBytes -= task.bufferBytes;
+            task.bufferBytes = 0;
+        }
+        startDeferred();
+    }
+
+    /**
+     * Dispatches waiting commands in order while they fit the budget (reads also need the connection writable).
+     * Called when a task ends and when the connection's output drops below its low water mark.
+     */
+    void startDeferred() {
+        if (drainingDeferred) {
+            return;
+        }
+        drainingDeferred = true;
+        try {
+            Deferred next;
+            while ((next = deferred.peek()) != null && fits(next.length())
+                    && (!next.task().isRead() || connection.channel().isWritable())) {
+                deferred.poll();
+                ScsiCommandTask task = next.task();
+                if (task.abandoned || tasks.get(task.initiatorTaskTag) != task) {
+                    continue; // aborted or the connection is gone
+                }
+                reserve(task, next.length());
+                dispatch(task);
+            }
+        } finally {
+            drainingDeferred = false;
+        }
+    }
+
+    /** Removes a command that was never dispatched from the queue; {@code false} when it was not queued. */
+    private boolean removeUndispatched(ScsiCommandTask task) {
+        for (var it = deferred.iterator(); it.hasNext(); ) {
+            if (it.next().task() == task) {
+                it.remove();
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sendResponse(ScsiCommandTask task) {
@@ -656,6 +764,10 @@ final class Session implements WriteTransfer.IntSupplierTag {
      */
     boolean abort(ScsiCommandTask task, TaskManagement.PendingResponse pending) {
         task.aborted = true;
+        if (removeUndispatched(task)) {
+            terminate(task); // the SCSI layer never saw it
+            return true;
+        }
         if (task.failDataOut(new CancellationException("task aborted")) || task.scsiDone || task.background) {
             terminate(task);
             return true;
@@ -702,11 +814,17 @@ final class Session implements WriteTransfer.IntSupplierTag {
             }
         }
         pending.clear();
+        List<ScsiCommandTask> undispatched = new ArrayList<>();
+        for (Deferred d : deferred) {
+            undispatched.add(d.task());
+        }
+        deferred.clear();
         List<ScsiCommandTask> all = new ArrayList<>(tasks.values());
         tasks.clear();
         for (ScsiCommandTask t : all) {
             t.abandoned = true;
-            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone || t.background) {
+            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone || t.background
+                    || undispatched.contains(t)) {
                 // The SCSI layer will not complete this task (again), or only after a background operation.
                 t.ended = true;
                 t.releaseBuffers();

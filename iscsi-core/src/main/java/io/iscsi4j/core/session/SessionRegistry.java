@@ -13,7 +13,47 @@ final class SessionRegistry {
 
     private final Map<SessionKey, Session> byKey = new HashMap<>();
     private final Map<Integer, Session> byTsih = new HashMap<>();
+    /** TSIHs handed out by {@link #reserveTsih} whose session is not registered yet, with the session's key. */
+    private final Map<Integer, SessionKey> reserved = new HashMap<>();
     private int nextTsih = 1;
+
+    /** {@link #reserveTsih} refused: the target has its maximum number of sessions. */
+    static final int TOO_MANY_SESSIONS = -1;
+    /** {@link #reserveTsih} refused: the initiator has its maximum number of sessions. */
+    static final int TOO_MANY_INITIATOR_SESSIONS = -2;
+
+    /**
+     * A TSIH for a new session with {@code key}, if the caps allow another session. Sessions not yet registered
+     * count too, so concurrent logins cannot overshoot. A login that reinstates a live session (same key) is
+     * never refused: it replaces that session.
+     *
+     * @return the TSIH, or {@link #TOO_MANY_SESSIONS} or {@link #TOO_MANY_INITIATOR_SESSIONS}
+     */
+    synchronized int reserveTsih(SessionKey key, int maxSessions, int maxSessionsPerInitiator) {
+        boolean reinstating = byKey.containsKey(key);
+        if (!reinstating) {
+            if (byKey.size() + reserved.size() >= maxSessions) {
+                return TOO_MANY_SESSIONS;
+            }
+            int ofInitiator = 0;
+            for (SessionKey k : byKey.keySet()) {
+                if (k.initiatorName().equals(key.initiatorName())) {
+                    ofInitiator++;
+                }
+            }
+            for (SessionKey k : reserved.values()) {
+                if (k.initiatorName().equals(key.initiatorName())) {
+                    ofInitiator++;
+                }
+            }
+            if (ofInitiator >= maxSessionsPerInitiator) {
+                return TOO_MANY_INITIATOR_SESSIONS;
+            }
+        }
+        int tsih = allocateTsih();
+        reserved.put(tsih, key);
+        return tsih;
+    }
 
     /** A TSIH in 1..65535 that no live session uses. */
     synchronized int allocateTsih() {
@@ -33,6 +73,7 @@ final class SessionRegistry {
         if (byTsih.get(tsih) == null) {
             byTsih.remove(tsih);
         }
+        reserved.remove(tsih);
     }
 
     /**
@@ -40,6 +81,7 @@ final class SessionRegistry {
      * {@code null}.
      */
     synchronized Session register(Session s) {
+        reserved.remove(s.tsih);
         byTsih.put(s.tsih, s);
         Session old = byKey.put(s.key, s);
         if (old != null && old != s) {

@@ -60,6 +60,7 @@ public final class TargetContext {
     private final SessionRegistry registry = new SessionRegistry();
     private final InFlight inFlight = new InFlight();
     private final TargetEvents events;
+    private final ConnectionLimiter connectionLimiter;
     private volatile List<InetSocketAddress> portals = List.of();
     /** Decides logins and commands, or {@code null}. */
     private final TargetInterceptor interceptor;
@@ -114,6 +115,7 @@ public final class TargetContext {
      */
     public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor, TargetEvents events) {
         this.tuning = settings.settings();
+        this.connectionLimiter = new ConnectionLimiter(tuning.limits());
         this.discoveryAuthenticator = settings.discoveryAuthenticator();
         this.interceptor = settings.interceptor();
         this.ioExecutor = ioExecutor;
@@ -211,6 +213,11 @@ public final class TargetContext {
     /** Where session events for listeners go. */
     TargetEvents events() {
         return events;
+    }
+
+    /** Counts connections and refuses those over the connection caps. */
+    public ConnectionLimiter connectionLimiter() {
+        return connectionLimiter;
     }
 
     /** The in-flight task counter. */

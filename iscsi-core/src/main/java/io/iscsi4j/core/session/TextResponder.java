@@ -43,7 +43,7 @@ final class TextResponder {
             connection.sendReject(switch (r.reason()) {
                 case PROTOCOL_ERROR -> RejectReason.PROTOCOL_ERROR;
                 case INVALID_PDU_FIELD -> RejectReason.INVALID_PDU_FIELD;
-                case NEGOTIATION_RESET -> RejectReason.DEPRECATED_NEGOTIATION_RESET;
+                case OUT_OF_RESOURCES -> RejectReason.LONG_OPERATION_REJECT;
             }, t);
             return;
         }

@@ -40,8 +40,19 @@ final class WriteTransfer {
     private final int maxBurstLength;
     private final int maxOutstandingR2T;
 
+    /**
+     * Unsolicited Data-Out PDUs kept without a copy before the SCSI layer asks for the data. A kept PDU holds the
+     * whole receive buffer its data segment is a slice of, so only this many are kept per command.
+     */
+    private static final int MAX_EARLY_PDUS = 1;
+
     private ByteBuf immediate;
     private List<DataOut> early;
+    /**
+     * Early unsolicited data copied out of its PDUs once more than {@link #MAX_EARLY_PDUS} arrived, so that many
+     * small PDUs cannot hold many receive buffers: bytes [immediateLength, unsolicitedNextOffset).
+     */
+    private ByteBuf earlyCopy;
     private ByteBuf assembly;
     private ByteBuffer result;
     private int wanted = -1;
@@ -107,6 +118,11 @@ final class WriteTransfer {
         }
         immediate.release();
         immediate = null;
+        if (earlyCopy != null) {
+            copy(immediateLength, earlyCopy);
+            earlyCopy.release();
+            earlyCopy = null;
+        }
         if (early != null) {
             for (DataOut d : early) {
                 copy(d.bufferOffset(), d.data());
@@ -143,11 +159,7 @@ final class WriteTransfer {
                 unsolicitedDone = true;
             }
             if (wanted < 0) {
-                if (early == null) {
-                    early = new ArrayList<>(4);
-                }
-                pdu.retain();
-                early.add(pdu);
+                keepEarly(pdu, offset, len);
                 return null;
             }
             copy(offset, pdu.data());
@@ -172,6 +184,34 @@ final class WriteTransfer {
             solicit(tags, sender);
         }
         return null;
+    }
+
+    /**
+     * Keeps unsolicited data that arrived before the SCSI layer asked for it (in order, checked by the caller):
+     * the first {@link #MAX_EARLY_PDUS} PDUs as they are, everything after that copied into one buffer of at most
+     * FirstBurstLength bytes. Empty PDUs carry nothing to keep.
+     */
+    private void keepEarly(DataOut pdu, int offset, int len) {
+        if (len == 0) {
+            return;
+        }
+        if (earlyCopy == null && (early == null || early.size() < MAX_EARLY_PDUS)) {
+            if (early == null) {
+                early = new ArrayList<>(4);
+            }
+            pdu.retain();
+            early.add(pdu);
+            return;
+        }
+        if (earlyCopy == null) {
+            earlyCopy = pdu.data().alloc().buffer(unsolicitedEnd - immediateLength);
+            for (DataOut d : early) {
+                earlyCopy.writeBytes(d.data(), d.data().readerIndex(), d.dataSegmentLength());
+                d.release();
+            }
+            early = null;
+        }
+        earlyCopy.writeBytes(pdu.data(), pdu.data().readerIndex(), len);
     }
 
     /**
@@ -235,6 +275,10 @@ final class WriteTransfer {
                 d.release();
             }
             early = null;
+        }
+        if (earlyCopy != null) {
+            earlyCopy.release();
+            earlyCopy = null;
         }
         if (assembly != null) {
             assembly.release();

@@ -6,6 +6,7 @@ import io.iscsi4j.TargetConfig;
 import io.iscsi4j.TargetListener;
 import io.iscsi4j.core.pdu.PduEncoder;
 import io.iscsi4j.core.pdu.PduFrameDecoder;
+import io.iscsi4j.core.session.ConnectionLimiter;
 import io.iscsi4j.core.session.IscsiConnection;
 import io.iscsi4j.core.session.TargetContext;
 import io.iscsi4j.core.session.TargetEvents;
@@ -16,6 +17,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -27,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,9 +134,14 @@ public final class TargetServer {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                            t.limits().maxPendingOutputBytes() / 2, t.limits().maxPendingOutputBytes()))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (!admit(ch)) {
+                                return;
+                            }
                             channels.add(ch);
                             PduFrameDecoder decoder = new PduFrameDecoder();
                             ch.pipeline().addLast("frame", decoder);
@@ -224,6 +232,26 @@ public final class TargetServer {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Applies the connection caps at accept time: a refused channel is closed before anything is read from it;
+     * an admitted one gives its share back when it closes.
+     */
+    private boolean admit(SocketChannel ch) {
+        ConnectionLimiter limiter = context.connectionLimiter();
+        InetAddress address = ch.remoteAddress() != null ? ch.remoteAddress().getAddress() : null;
+        ConnectionLimiter.Ticket ticket = address == null ? null : limiter.tryAdmit(address);
+        if (ticket == null) {
+            LOG.debug("refusing connection from {}: {}", ch.remoteAddress(),
+                    address == null ? "no remote address" : limiter.refusalReason(address));
+            ch.config().setOption(ChannelOption.SO_LINGER, 0); // reset: no TIME_WAIT left behind by a flood
+            ch.close();
+            return false;
+        }
+        ch.attr(ConnectionLimiter.TICKET).set(ticket);
+        ch.closeFuture().addListener(f -> ticket.release());
+        return true;
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -248,7 +248,7 @@ class TextExchangeTest {
                 .targetTransferTag();
 
         assertRejected(exchange.process(new TextRequestFields(false, true, ITT, tag, part)),
-                TextRejectReason.NEGOTIATION_RESET);
+                TextRejectReason.OUT_OF_RESOURCES);
     }
 
     @Test

@@ -71,6 +71,34 @@ class WriteTransferTest {
     }
 
     @Test
+    void manySmallEarlyDataOutsAreCopiedNotKeptAndEmptyOnesIgnored() {
+        // 1 KiB immediate, then 3 KiB of unsolicited data in 96 PDUs of 32 bytes and 1000 empty PDUs, all before
+        // the SCSI layer asks: only a bounded number of PDUs may be kept (each would hold a receive buffer).
+        wt = new WriteTransfer(4096, pattern(0, 1024), true, 4096, 65536, 1);
+        int dataSN = 0;
+        int offset = 1024;
+        for (int i = 0; i < 1000; i++) {
+            DataOut empty = dataOut(NO_TAG, dataSN++, offset, 0, false);
+            assertThat(feed(empty)).isNull();
+            assertThat(empty.refCnt()).as("an empty PDU is not kept").isZero();
+        }
+        List<DataOut> sent = new ArrayList<>();
+        while (offset < 4096) {
+            DataOut d = dataOut(NO_TAG, dataSN++, offset, 32, offset + 32 == 4096);
+            sent.add(d);
+            assertThat(feed(d)).isNull();
+            offset += 32;
+        }
+        long kept = sent.stream().filter(d -> d.refCnt() > 0).count();
+        assertThat(kept).as("PDUs still referenced").isZero();
+        assertThat(wt.unsolicitedComplete()).isTrue();
+        ByteBuffer b = wt.start(4096, alloc, tags, sender);
+        assertThat(b).isNotNull();
+        assertPattern(b, 4096);
+        assertThat(r2ts).isEmpty();
+    }
+
+    @Test
     void unsolicitedThenSolicitedBurstsAssembleInOrder() {
         // 8 KiB immediate, unsolicited up to FirstBurstLength 16 KiB, then R2Ts of MaxBurstLength 16 KiB, 2 outstanding
         wt = new WriteTransfer(65536, pattern(0, 8192), true, 16384, 16384, 2);
