@@ -69,7 +69,8 @@ public final class DemoTarget {
             return EXIT_FAILURE;
         }
         // Registered before start() so that a signal at any later moment closes the target: close() ends the
-        // sessions (their connections close), waits for in-flight I/O, flushes and closes the backstore, and is idempotent.
+        // sessions (their connections close), waits for in-flight I/O, flushes and closes the backstore, and is
+        // idempotent.
         Thread hook = new Thread(target::close, PROGRAM + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
