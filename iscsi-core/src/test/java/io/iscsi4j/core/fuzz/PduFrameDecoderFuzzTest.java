@@ -32,7 +32,8 @@ import org.junit.jupiter.api.AfterAll;
  * exactly the frames the model says are complete (so it never holds a whole frame back, and never holds more than
  * one frame's worth of bytes); a framing error comes where the model puts it, once, and nothing follows it; a data
  * digest error is a MalformedPdu with reason DATA_DIGEST_ERROR; a PDU has the opcode, task tag, lengths and data
- * bytes of its frame, and its encoding decodes again to the same header; nothing but {@link Pdu},
+ * bytes of its frame (except fields RFC 7143 lets a receiver ignore, see {@code checkPdu}), and its encoding
+ * decodes again to the same header; nothing but {@link Pdu},
  * {@link MalformedPdu} and {@link FramingError} comes out, no exception escapes, and every buffer is released.
  */
 class PduFrameDecoderFuzzTest {
@@ -160,7 +161,8 @@ class PduFrameDecoderFuzzTest {
         // Reject and Async Message reserve the tag (RFC 7143 §11.9.1, §11.17): the decoder keeps 0xffffffff.
         boolean reservedTag = pdu.opcode() == Opcode.REJECT || pdu.opcode() == Opcode.ASYNC_MESSAGE;
         if (!reservedTag) {
-            assertThat(pdu.initiatorTaskTag()).as("initiator task tag of %s", pdu).isEqualTo(bigEndian(stream, at + 16));
+            assertThat(pdu.initiatorTaskTag()).as("initiator task tag of %s", pdu)
+                    .isEqualTo(bigEndian(stream, at + 16));
         }
         // Target PDUs that carry no data segment (Logout Response, R2T, ...) are decoded leniently and drop it.
         boolean droppedData = pdu.opcode().code() >= 0x20 && pdu.dataSegmentLength() == 0;
@@ -177,7 +179,8 @@ class PduFrameDecoderFuzzTest {
         boolean hasImmediateBit = pdu.opcode().code() < 0x20 && pdu.opcode() != Opcode.DATA_OUT
                 && pdu.opcode() != Opcode.SNACK;
         int opcodeMask = hasImmediateBit ? 0x7F : 0x3F;
-        assertThat(first[0] & opcodeMask).as("opcode and I bit re-encoded from %s", pdu).isEqualTo(stream[at] & opcodeMask);
+        assertThat(first[0] & opcodeMask).as("opcode and I bit re-encoded from %s", pdu)
+                .isEqualTo(stream[at] & opcodeMask);
         if (!droppedData) {
             assertThat(Arrays.copyOfRange(first, 5, 8)).as("DataSegmentLength re-encoded from %s", pdu)
                     .isEqualTo(Arrays.copyOfRange(stream, at + 5, at + 8));

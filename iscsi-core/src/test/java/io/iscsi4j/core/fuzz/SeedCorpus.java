@@ -280,7 +280,8 @@ final class SeedCorpus {
         Map<String, byte[]> seeds = new LinkedHashMap<>();
         seeds.put("security-keys", securityKeys().getBytes(StandardCharsets.UTF_8));
         seeds.put("operational-keys", operationalKeys().getBytes(StandardCharsets.UTF_8));
-        seeds.put("chap-long-value", ("CHAP_C=0x" + "ab".repeat(512) + "\0CHAP_I=7\0").getBytes(StandardCharsets.UTF_8));
+        seeds.put("chap-long-value",
+                ("CHAP_C=0x" + "ab".repeat(512) + "\0CHAP_I=7\0").getBytes(StandardCharsets.UTF_8));
         seeds.put("utf8-alias", "InitiatorAlias=M\u00fcller \u2603\0".getBytes(StandardCharsets.UTF_8));
         seeds.put("no-trailing-nul", "SendTargets=All".getBytes(StandardCharsets.UTF_8));
         return seeds;
