@@ -48,6 +48,7 @@ final class SeedCorpus {
         write(root.resolve("LoginFuzzTestInputs/loginSequence"), loginSeeds());
         write(root.resolve("LoginFuzzTestInputs/textExchange"), textSeeds());
         write(root.resolve("LoginFuzzTestInputs/textParameters"), textParameterSeeds());
+        write(root.resolve("ConnectionFuzzTestInputs/fullFeaturePhase"), connectionSeeds());
     }
 
     private static void write(Path dir, Map<String, byte[]> seeds) throws IOException {
@@ -285,6 +286,63 @@ final class SeedCorpus {
         seeds.put("utf8-alias", "InitiatorAlias=M\u00fcller \u2603\0".getBytes(StandardCharsets.UTF_8));
         seeds.put("no-trailing-nul", "SendTargets=All".getBytes(StandardCharsets.UTF_8));
         return seeds;
+    }
+
+    // ---- ConnectionFuzzTest.fullFeaturePhase: chunking byte, stream after the login ----
+
+    /** The login every connection input starts with: operational stage to full feature phase, no digests. */
+    static byte[] connectionLogin() {
+        String keys = "InitiatorName=" + INITIATOR + "\0TargetName=" + ConnectionFuzzTest.TARGET
+                + "\0SessionType=Normal\0HeaderDigest=None\0DataDigest=None\0MaxRecvDataSegmentLength=8192\0"
+                + "ImmediateData=Yes\0InitialR2T=No\0FirstBurstLength=65536\0MaxBurstLength=262144\0";
+        return encode(LoginRequest.builder().transit(true).csg(1).nsg(3).isid(ISID).tsih(0).cid(1)
+                .initiatorTaskTag(1).cmdSN(1).data(ascii(keys)).build(), DigestSettings.NONE);
+    }
+
+    static Map<String, byte[]> connectionSeeds() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        byte[] tur = new byte[16];
+        byte[] inquiry = {0x12, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        seeds.put("test-unit-ready-inquiry", connection(0, command(1, 2, false, false, 0, tur, 0),
+                command(2, 3, true, false, 36, inquiry, 0)));
+        byte[] write = {0x2a, 0, 0, 0, 0, 8, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+        byte[] writeWithImmediate = command(1, 4, false, true, 1024, write, 512);
+        byte[] unsolicited = plain(DataOut.builder().finalFlag(true).lun(0).initiatorTaskTag(4)
+                .targetTransferTag(0xFFFFFFFF).expStatSN(1).dataSN(0).bufferOffset(512).data(pattern(512, 0x21))
+                .build());
+        seeds.put("write-immediate-and-unsolicited", connection(0, writeWithImmediate, unsolicited));
+        seeds.put("write-immediate-and-unsolicited-chunked", connection(7, writeWithImmediate, unsolicited));
+        byte[] read = {0x28, 0, 0, 0, 0, 8, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0};
+        seeds.put("read-10", connection(0, command(1, 5, true, false, 4096, read, 0)));
+        byte[] writeSolicited = command(1, 6, true, true, 4096,
+                new byte[] {0x2a, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0}, 0);
+        seeds.put("write-waits-for-r2t", connection(0, writeSolicited));
+        seeds.put("nop-text-logout", connection(3,
+                plain(NopOut.builder().immediate(true).initiatorTaskTag(7).targetTransferTag(0xFFFFFFFF).cmdSN(1)
+                        .expStatSN(1).data(ascii("ping")).build()),
+                plain(TextRequest.builder().finalFlag(true).initiatorTaskTag(8).targetTransferTag(0xFFFFFFFF)
+                        .cmdSN(1).expStatSN(1).data(ascii("SendTargets=All\0")).build()),
+                plain(LogoutRequest.builder().immediate(true).reasonCode(0).cid(1).initiatorTaskTag(9).cmdSN(2)
+                        .expStatSN(2).build())));
+        seeds.put("abort-task", connection(0, writeSolicited,
+                plain(TaskManagementRequest.builder().immediate(true).function(1).lun(0).initiatorTaskTag(10)
+                        .referencedTaskTag(6).refCmdSN(1).cmdSN(2).expStatSN(1).build())));
+        return seeds;
+    }
+
+    private static byte[] command(int cmdSN, int itt, boolean read, boolean write, int length, byte[] cdb,
+            int immediate) {
+        return plain(ScsiCommand.builder().finalFlag(immediate == 0 || immediate == length).read(read).write(write)
+                .lun(0).initiatorTaskTag(itt).cmdSN(cmdSN).expStatSN(1).expectedDataTransferLength(length).cdb(cdb)
+                .data(pattern(immediate, 0x30)).build());
+    }
+
+    private static byte[] connection(int chunking, byte[]... pdus) {
+        return concat(new byte[] {(byte) chunking}, concat(pdus));
+    }
+
+    private static byte[] plain(Pdu pdu) {
+        return encode(pdu, DigestSettings.NONE);
     }
 
     // ---- helpers ----

@@ -21,6 +21,7 @@ class SeedCorpusTest {
         assertCheckedIn("LoginFuzzTestInputs/loginSequence", SeedCorpus.loginSeeds());
         assertCheckedIn("LoginFuzzTestInputs/textExchange", SeedCorpus.textSeeds());
         assertCheckedIn("LoginFuzzTestInputs/textParameters", SeedCorpus.textParameterSeeds());
+        assertCheckedIn("ConnectionFuzzTestInputs/fullFeaturePhase", SeedCorpus.connectionSeeds());
     }
 
     @Test
@@ -62,6 +63,21 @@ class SeedCorpusTest {
         assertThat(LoginFuzzTest.text(seeds.get("discovery-sendtargets-512"))).hasSize(5).containsOnly("answer");
         assertThat(LoginFuzzTest.text(seeds.get("continued-request"))).containsExactly("answer", "answer");
         assertThat(LoginFuzzTest.text(seeds.get("not-final-then-final"))).containsExactly("answer", "answer");
+    }
+
+    @Test
+    void connectionSeedsMeanWhatTheirNamesSay() throws Exception {
+        Map<String, byte[]> seeds = SeedCorpus.connectionSeeds();
+        assertThat(ConnectionFuzzTest.run(seeds.get("test-unit-ready-inquiry")))
+                .containsExactly("SCSI_RESPONSE", "DATA_IN");
+        assertThat(ConnectionFuzzTest.run(seeds.get("write-immediate-and-unsolicited"))).containsExactly("SCSI_RESPONSE");
+        assertThat(ConnectionFuzzTest.run(seeds.get("write-immediate-and-unsolicited-chunked")))
+                .containsExactly("SCSI_RESPONSE");
+        assertThat(ConnectionFuzzTest.run(seeds.get("read-10"))).contains("DATA_IN");
+        assertThat(ConnectionFuzzTest.run(seeds.get("write-waits-for-r2t"))).containsExactly("R2T");
+        assertThat(ConnectionFuzzTest.run(seeds.get("nop-text-logout")))
+                .containsExactly("NOP_IN", "TEXT_RESPONSE", "LOGOUT_RESPONSE");
+        assertThat(ConnectionFuzzTest.run(seeds.get("abort-task"))).contains("R2T", "TASK_MANAGEMENT_RESPONSE");
     }
 
     private static void assertCheckedIn(String dir, Map<String, byte[]> seeds) throws IOException {
