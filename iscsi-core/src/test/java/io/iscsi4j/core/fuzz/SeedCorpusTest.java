@@ -78,6 +78,12 @@ class SeedCorpusTest {
         assertThat(ConnectionFuzzTest.run(seeds.get("nop-text-logout")))
                 .containsExactly("NOP_IN", "TEXT_RESPONSE", "LOGOUT_RESPONSE");
         assertThat(ConnectionFuzzTest.run(seeds.get("abort-task"))).contains("R2T", "TASK_MANAGEMENT_RESPONSE");
+        // found by fuzzing: WRITE(10) without the W bit is answered (CHECK CONDITION), not logged as an error
+        try (InputStream in = SeedCorpusTest.class.getResourceAsStream(
+                "ConnectionFuzzTestInputs/fullFeaturePhase/finding-write-cdb-without-w-bit")) {
+            assertThat(in).isNotNull();
+            assertThat(ConnectionFuzzTest.run(in.readAllBytes())).startsWith("SCSI_RESPONSE");
+        }
     }
 
     private static void assertCheckedIn(String dir, Map<String, byte[]> seeds) throws IOException {
