@@ -115,7 +115,7 @@ class ConnectionFuzzTest {
 
     /** Runs pending tasks and decodes what the target sent. */
     private static void pump(EmbeddedChannel channel, ResponseReader responses, List<String> sent) {
-        for (int round = 0; round < 100; round++) {
+        for (int round = 0; round < 100_000; round++) {
             channel.runPendingTasks();
             Object out = channel.readOutbound();
             if (out == null) {
@@ -124,7 +124,7 @@ class ConnectionFuzzTest {
             assertThat(out).as("outbound message").isInstanceOf(ByteBuf.class);
             responses.read((ByteBuf) out, sent);
         }
-        throw new AssertionError("target keeps sending after 100 messages");
+        throw new AssertionError("target keeps sending after 100000 messages");
     }
 
     /** An embedded channel with the socket addresses of a loopback TCP connection, as the target expects. */
