@@ -163,6 +163,10 @@ public abstract sealed class Pdu implements ReferenceCounted
         try {
             Pdu pdu = decodeUnowned(bhs, ahs, data);
             success = true;
+            if (pdu.data() != data) {
+                // a PDU type without a data segment, decoded leniently (target opcodes), dropped the segment
+                data.release();
+            }
             return pdu;
         } finally {
             if (!success) {

@@ -1,11 +1,13 @@
 package io.iscsi4j.core.session;
 
 import io.iscsi4j.core.pdu.ScsiCommand;
+import io.iscsi4j.scsi.AdditionalSense;
 import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.LogicalUnit;
 import io.iscsi4j.scsi.ScsiStatus;
 import io.iscsi4j.scsi.ScsiTask;
 import io.iscsi4j.scsi.SenseData;
+import io.iscsi4j.scsi.SenseKey;
 import io.iscsi4j.scsi.TaskAttribute;
 import io.iscsi4j.scsi.UnitStatistics;
 import io.netty.buffer.ByteBuf;
@@ -164,9 +166,16 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
 
     @Override
     public CompletionStage<ByteBuffer> receiveDataOut(int length) {
-        if (length < 0 || length > expectedLength || writeTransfer == null) {
-            throw new IllegalArgumentException("Data-Out length " + length + " outside 0.." + expectedLength
-                    + (writeTransfer == null ? " (not a write command)" : ""));
+        if (writeTransfer == null) {
+            // A CDB that transfers data to the target in a SCSI Command without the W bit (RFC 7143 §11.3.1.1):
+            // no Data-Out will come. Answer the command here; the failed stage keeps the SCSI layer from doing so.
+            complete(ScsiStatus.CHECK_CONDITION,
+                    SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB), 0);
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "the SCSI Command carries no Data-Out (W bit clear)"));
+        }
+        if (length < 0 || length > expectedLength) {
+            throw new IllegalArgumentException("Data-Out length " + length + " outside 0.." + expectedLength);
         }
         CompletableFuture<ByteBuffer> f = new CompletableFuture<>();
         if (session.inEventLoop()) {
