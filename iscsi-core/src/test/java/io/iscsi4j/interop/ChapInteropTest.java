@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import static io.iscsi4j.interop.InitiatorTools.assertInquirySucceeded;
+import static io.iscsi4j.interop.InitiatorTools.assertLoginRefused;
 import static io.iscsi4j.interop.InteropTargets.IQN;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,17 +61,6 @@ class ChapInteropTest {
         System.arraycopy(options, 0, command, 1, options.length);
         command[command.length - 1] = url;
         return InitiatorTools.run(TIMEOUT, Map.of(), command);
-    }
-
-    private static void assertInquirySucceeded(Result r) {
-        r.assertSuccess();
-        assertThat(r.stdout()).as(r.describe()).contains("Vendor:ISCSI4J");
-    }
-
-    private static void assertLoginRefused(Result r, String message) {
-        assertThat(r.exitCode()).as(r.describe()).isNotZero();
-        assertThat(r.stdout() + r.stderr()).as(r.describe()).contains(message);
-        assertThat(r.stdout()).as(r.describe()).doesNotContain("Vendor:");
     }
 
     @Nested

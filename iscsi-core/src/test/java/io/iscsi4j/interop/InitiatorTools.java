@@ -179,4 +179,17 @@ final class InitiatorTools {
                     + "\n--- stderr ---\n" + stderr;
         }
     }
+
+    /** Asserts an iscsi-inq run logged in and printed this target's standard INQUIRY data. */
+    static void assertInquirySucceeded(Result r) {
+        r.assertSuccess();
+        Assertions.assertTrue(r.stdout().contains("Vendor:ISCSI4J"), r.describe());
+    }
+
+    /** Asserts an iscsi-inq run was refused at login with {@code message} and printed no INQUIRY data. */
+    static void assertLoginRefused(Result r, String message) {
+        Assertions.assertNotEquals(0, r.exitCode(), r.describe());
+        Assertions.assertTrue((r.stdout() + r.stderr()).contains(message), r.describe());
+        Assertions.assertFalse(r.stdout().contains("Vendor:"), r.describe());
+    }
 }
