@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One iSCSI connection: the last handler of the channel pipeline. In the login phase it feeds Login Requests to
  * the {@link LoginPhase}; in full feature phase it routes PDUs to the {@link Session} (commands in CmdSN order,
- * Data-Out by task) and answers NOP-Out, Text, Logout and malformed PDUs itself. Runs on one event loop.
+ * Data-Out by task) and answers NOP-Out, Text, Logout and malformed PDUs itself. An idle connection is pinged with
+ * a NOP-In and closed when the ping goes unanswered ({@code nopInInterval}, {@code nopInTimeout}). Runs on one
+ * event loop.
  */
 public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
