@@ -233,13 +233,17 @@ public final class IscsiTarget implements AutoCloseable {
      * @param maxOutstandingR2T the most R2Ts outstanding per command
      * @param commandWindow commands the initiator may have outstanding (MaxCmdSN - ExpCmdSN + 1)
      * @param loginTimeout how long a connection may take to complete its login
+     * @param nopInInterval how long a connection in full feature phase may send nothing before the target pings it
+     *     with a NOP-In; {@link Duration#ZERO} disables the pings
+     * @param nopInTimeout how long the initiator has to answer a NOP-In ping before the connection is closed
      * @param ioThreads threads that call backstores (0 = number of processors)
      * @param eventLoopThreads network threads (0 = number of processors)
      * @param limits caps on connections, logins, sessions and buffered data
      */
     public record Tuning(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                          boolean immediateData, boolean initialR2T, int maxOutstandingR2T, int commandWindow,
-                         Duration loginTimeout, int ioThreads, int eventLoopThreads, ResourceLimits limits) {
+                         Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout, int ioThreads,
+                         int eventLoopThreads, ResourceLimits limits) {
     }
 
     /**
@@ -264,6 +268,8 @@ public final class IscsiTarget implements AutoCloseable {
         private int maxOutstandingR2T = 8;
         private int commandWindow = 128;
         private Duration loginTimeout = Duration.ofSeconds(15);
+        private Duration nopInInterval = Duration.ofSeconds(15);
+        private Duration nopInTimeout = Duration.ofSeconds(30);
         private int ioThreads;
         private int eventLoopThreads;
         private int maxConnections = ResourceLimits.DEFAULT.maxConnections();
@@ -424,6 +430,41 @@ public final class IscsiTarget implements AutoCloseable {
                 throw new IllegalArgumentException("loginTimeout must be positive");
             }
             this.loginTimeout = value;
+            return this;
+        }
+
+        /**
+         * How long a connection in full feature phase may send no PDU before the target checks that the initiator
+         * is still there: it sends a NOP-In ping (RFC 7143 §11.19) with a Target Transfer Tag, which the initiator
+         * must answer with a NOP-Out carrying that tag. An initiator that does not answer within
+         * {@link #nopInTimeout(Duration)} is treated as gone: the connection is closed and its session ends as on
+         * any connection loss. Busy connections are never pinged. Default 15 s; {@link Duration#ZERO} disables the
+         * pings (a peer that vanishes without closing its TCP connection then keeps its session until TCP itself
+         * notices).
+         *
+         * @param value zero, or at least 1 ms
+         * @return this
+         */
+        public Builder nopInInterval(Duration value) {
+            if (value.isNegative() || !value.isZero() && value.toMillis() < 1) {
+                throw new IllegalArgumentException("nopInInterval must be zero or at least 1 ms: " + value);
+            }
+            this.nopInInterval = value;
+            return this;
+        }
+
+        /**
+         * How long an initiator has to answer a NOP-In ping (see {@link #nopInInterval(Duration)}) before the target
+         * closes its connection. Default 30 s.
+         *
+         * @param value at least 1 ms
+         * @return this
+         */
+        public Builder nopInTimeout(Duration value) {
+            if (value.toMillis() < 1) {
+                throw new IllegalArgumentException("nopInTimeout must be at least 1 ms: " + value);
+            }
+            this.nopInTimeout = value;
             return this;
         }
 
@@ -655,7 +696,8 @@ public final class IscsiTarget implements AutoCloseable {
                 throw new IllegalStateException("incomplete iSCSI target configuration: " + String.join("; ", problems));
             }
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
-                    initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, ioThreads, eventLoopThreads,
+                    initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, nopInInterval, nopInTimeout,
+                    ioThreads, eventLoopThreads,
                     new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins, maxSessions,
                             maxSessionsPerInitiator, maxImmediateCommands, maxDataBufferBytesPerSession,
                             maxPendingOutputBytes));

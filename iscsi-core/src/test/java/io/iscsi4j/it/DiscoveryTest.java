@@ -82,4 +82,62 @@ class DiscoveryTest {
                     .doesNotContain(Map.entry("TargetName", Targets.IQN));
         }
     }
+
+    /**
+     * A discovery session carries only Text, NOP and Logout, one at a time, and anyone may open one: it declares
+     * MaxRecvDataSegmentLength 8192 whatever the target's setting and gets a command window of two
+     * (MaxCmdSN = ExpCmdSN + 1), so an unauthenticated peer cannot park megabytes in it.
+     */
+    @Test
+    void discoverySessionGetsASmallWindowAndSegmentLimit() throws IOException {
+        try (IscsiTarget target = Targets.start(b -> b.maxRecvDataSegmentLength(262_144).commandWindow(128));
+             TestInitiator initiator = TestInitiator.connect(target.localAddress())) {
+            initiator.loginDiscovery(TestInitiator.INITIATOR_NAME, Map.of());
+            assertThat(initiator.targetKeys()).containsEntry("MaxRecvDataSegmentLength", "8192");
+            assertThat(initiator.maxCmdSN() - initiator.cmdSN()).as("MaxCmdSN - ExpCmdSN").isEqualTo(1);
+            assertThat(initiator.sendTargets()).hasSize(1);
+            assertThat(initiator.maxCmdSN() - initiator.cmdSN()).as("window after a command").isEqualTo(1);
+
+            // A data segment over the declared 8192 bytes loses the framing: the connection is closed.
+            byte[] big = new byte[16384];
+            initiator.send(Bhs.of(Bhs.TEXT_REQUEST).flags(0x80).itt(initiator.nextTag())
+                    .i32(20, Bhs.RESERVED_TAG).i32(24, initiator.cmdSN()).i32(28, initiator.expStatSN()), big);
+            assertThat(initiator.awaitClose(java.time.Duration.ofSeconds(5))).isTrue();
+        }
+        try (IscsiTarget target = Targets.start(b -> b.commandWindow(128));
+             TestInitiator normal = Targets.login(target, Map.of())) {
+            assertThat(normal.maxCmdSN() - normal.cmdSN()).as("a normal session keeps the full window")
+                    .isEqualTo(127);
+        }
+    }
+
+    /**
+     * SCSI commands are not allowed in a discovery session (RFC 7143 §13.21: only Text and Logout requests): each
+     * gets a Reject with reason 0x04 (protocol error), immediate or not, and the session goes on.
+     */
+    @Test
+    void scsiCommandInDiscoverySessionIsRejected() throws IOException {
+        try (IscsiTarget target = Targets.start();
+             TestInitiator initiator = TestInitiator.connect(target.localAddress())) {
+            initiator.loginDiscovery(TestInitiator.INITIATOR_NAME, Map.of());
+            for (boolean immediate : new boolean[] {false, true}) {
+                int tag = initiator.nextTag();
+                byte[] cdb = {0x12, 0, 0, 0, 36, 0}; // INQUIRY
+                initiator.send(Bhs.of(Bhs.SCSI_COMMAND).immediate(immediate).flags(0x80 | 0x40)
+                        .lun(Bhs.encodeLun(0)).itt(tag).i32(20, 36).i32(24, initiator.cmdSN())
+                        .i32(28, initiator.expStatSN()).bytes(32, cdb), new byte[0]);
+                if (!immediate) {
+                    initiator.advanceCmdSN(1);
+                }
+                RawPdu r = initiator.readPdu();
+                assertThat(r.opcode()).as("%s", r).isEqualTo(Bhs.REJECT);
+                assertThat(r.u8(2)).as("reason").isEqualTo(0x04);
+                assertThat(r.data()[0] & 0x3f).as("the rejected header").isEqualTo(Bhs.SCSI_COMMAND);
+                initiator.acceptStatus(r);
+            }
+            assertThat(initiator.sendTargets()).extracting(TestInitiator.DiscoveredTarget::name)
+                    .containsExactly(Targets.IQN);
+            assertThat(initiator.logout()).isZero();
+        }
+    }
 }

@@ -34,6 +34,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -47,12 +48,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * One iSCSI connection: the last handler of the channel pipeline. In the login phase it feeds Login Requests to
  * the {@link LoginPhase}; in full feature phase it routes PDUs to the {@link Session} (commands in CmdSN order,
- * Data-Out by task) and answers NOP-Out, Text, Logout and malformed PDUs itself. Runs on one event loop.
+ * Data-Out by task) and answers NOP-Out, Text, Logout and malformed PDUs itself. An idle connection is pinged with
+ * a NOP-In and closed when the ping goes unanswered ({@code nopInInterval}, {@code nopInTimeout}). Runs on one
+ * event loop.
  */
 public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(IscsiConnection.class);
     private static final int NO_TAG = 0xFFFFFFFF;
+    /** Output queued for a discovery session's connection before the target stops reading it. */
+    static final int DISCOVERY_PENDING_OUTPUT_BYTES = 64 * 1024;
 
     private enum Phase {
         /** Exchanging Login Requests and Responses. */
@@ -83,6 +88,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         flushScheduled = false;
         channel.flush();
     };
+    /** When the last PDU arrived in full feature phase ({@link System#nanoTime()}). */
+    private long lastInputNanos;
+    /** The Target Transfer Tag of the NOP-In ping awaiting its NOP-Out, or {@link #NO_TAG} when none is. */
+    private int pingTag = NO_TAG;
+    /** The liveness timer: pings an idle connection, closes one whose ping went unanswered. */
+    private ScheduledFuture<?> livenessTimer;
+    private final Runnable livenessCheck = this::checkLiveness;
 
     /**
      * @param context what the target's connections share
@@ -120,9 +132,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             if (phase == Phase.LOGIN) {
                 onLoginPhasePdu(pdu);
             } else {
+                lastInputNanos = System.nanoTime();
                 onFullFeaturePdu(pdu);
             }
         } else if (msg instanceof MalformedPdu m) {
+            lastInputNanos = System.nanoTime();
             try {
                 onMalformed(m);
             } finally {
@@ -171,6 +185,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         if (logoutDeadline != null) {
             logoutDeadline.cancel(false);
+        }
+        if (livenessTimer != null) {
+            livenessTimer.cancel(false);
         }
         if (session != null) {
             session.connectionClosed();
@@ -250,6 +267,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         decoder.setDataDigest(dataDigest);
         channel.attr(PduEncoder.DIGESTS)
                 .set(new DigestSettings(headerDigest, dataDigest));
+        if (p.sessionType() == SessionType.DISCOVERY) {
+            // Discovery answers are small and come one at a time: stop reading a peer that does not read them
+            // long before the normal output cap.
+            int high = Math.min(DISCOVERY_PENDING_OUTPUT_BYTES, limits().maxPendingOutputBytes());
+            channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+        }
         if (context.events().enabled()) {
             boolean discovery = p.sessionType() == SessionType.DISCOVERY;
             sessionInfo = new TargetListener.SessionInfo(p.initiatorName(), s.key.isid(), s.tsih,
@@ -257,6 +280,61 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     address(channel.localAddress()));
             context.events().loginSucceeded(sessionInfo);
         }
+        lastInputNanos = System.nanoTime();
+        long interval = context.tuning().nopInInterval().toNanos();
+        if (interval > 0) {
+            livenessTimer = channel.eventLoop().schedule(livenessCheck, interval, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The liveness timer fired (RFC 7143 §11.19, NOP-In as a ping). With a ping outstanding its time is up: the
+     * initiator is gone or no longer reads, so the connection is closed and the session ends as on any connection
+     * loss. Otherwise, when no PDU arrived for {@code nopInInterval}, a NOP-In with a fresh Target Transfer Tag
+     * solicits a NOP-Out; a connection with recent input is only checked again later. Event loop only.
+     */
+    private void checkLiveness() {
+        livenessTimer = null;
+        if (phase != Phase.FULL_FEATURE) {
+            return;
+        }
+        if (pingTag != NO_TAG) {
+            LOG.info("{}: no answer to the NOP-In ping within {} ms, closing", name,
+                    context.tuning().nopInTimeout().toMillis());
+            closeNow();
+            return;
+        }
+        long interval = context.tuning().nopInInterval().toNanos();
+        long idle = System.nanoTime() - lastInputNanos;
+        if (idle < interval) {
+            livenessTimer = channel.eventLoop().schedule(livenessCheck, interval - idle, TimeUnit.NANOSECONDS);
+            return;
+        }
+        pingTag = session.nextTag();
+        LOG.debug("{}: idle for {} ms, sending a NOP-In ping with TTT 0x{}", name, idle / 1_000_000,
+                Integer.toHexString(pingTag));
+        // §11.19.1: ITT 0xffffffff, so StatSN carries the next value and is not advanced; a valid TTT needs a LUN.
+        send(NopIn.builder()
+                .lun(0)
+                .initiatorTaskTag(NO_TAG)
+                .targetTransferTag(pingTag)
+                .statSN(currentStatSN())
+                .expCmdSN(session.expCmdSN())
+                .maxCmdSN(session.maxCmdSN())
+                .data(Unpooled.EMPTY_BUFFER)
+                .build());
+        flush();
+        livenessTimer = channel.eventLoop().schedule(livenessCheck, context.tuning().nopInTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** The ping was answered: the next check comes {@code nopInInterval} from now. */
+    private void rearmLiveness() {
+        if (livenessTimer != null) {
+            livenessTimer.cancel(false);
+        }
+        livenessTimer = channel.eventLoop().schedule(livenessCheck, context.tuning().nopInInterval().toNanos(),
+                TimeUnit.NANOSECONDS);
     }
 
     /** A task management function was answered: tells the listeners. */
@@ -331,6 +409,17 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     void onNopOut(NopOut n) {
+        int ttt = n.targetTransferTag();
+        if (ttt != NO_TAG) {
+            if (ttt == pingTag) {
+                // The answer to our ping (§11.18): the initiator is alive; the next check comes an interval later.
+                pingTag = NO_TAG;
+                rearmLiveness();
+            } else {
+                LOG.debug("{}: NOP-Out with TTT 0x{} answers no outstanding ping, ignored", name,
+                        Integer.toHexString(ttt));
+            }
+        }
         if (n.initiatorTaskTag() == NO_TAG) {
             return; // a reply to our NOP-In, or a ping that wants no answer
         }

@@ -46,6 +46,18 @@ final class LoginPhase implements LoginContext {
     private static final Logger LOG = LoggerFactory.getLogger(LoginPhase.class);
     private static final Authenticator REFUSE_ALL = Authenticator.chap(ChapCredentialsLookup.none());
 
+    /**
+     * The command window of a discovery session: MaxCmdSN = ExpCmdSN + 1. A discovery session carries only Text
+     * (SendTargets), NOP and Logout (RFC 7143 §13.21), one exchange at a time, so an unauthenticated peer gets no
+     * room to park commands.
+     */
+    static final int DISCOVERY_COMMAND_WINDOW = 2;
+    /**
+     * The MaxRecvDataSegmentLength a discovery session declares: the RFC 7143 §13.12 default, plenty for a
+     * SendTargets request.
+     */
+    static final int DISCOVERY_MAX_RECV_DATA_SEGMENT_LENGTH = 8192;
+
     private final TargetContext context;
     private final IscsiConnection connection;
     private final LoginStateMachine machine;
@@ -55,6 +67,8 @@ final class LoginPhase implements LoginContext {
     private boolean dropRequested;
     /** The latest Login Request, for a refusal sent in answer to another PDU. */
     private LoginRequest lastRequest;
+    /** Set once the first Login Request asked for a discovery session. */
+    private boolean discovery;
 
     LoginPhase(TargetContext context, IscsiConnection connection) {
         this.context = context;
@@ -78,7 +92,7 @@ final class LoginPhase implements LoginContext {
             return;
         }
         LoginResponseFields f = step.response();
-        int window = context.tuning().commandWindow();
+        int window = commandWindow();
         LoginResponse resp = LoginResponse.builder()
                 .transit(f.transit())
                 .continueFlag(f.continueFlag())
@@ -165,6 +179,12 @@ final class LoginPhase implements LoginContext {
                 params, req.cmdSN(), context.inFlight());
     }
 
+    /** The session's command window: the target's, or the small one of a discovery session. */
+    private int commandWindow() {
+        int window = context.tuning().commandWindow();
+        return discovery ? Math.min(window, DISCOVERY_COMMAND_WINDOW) : window;
+    }
+
     /** Whether a Login Request arrived: the login phase has started (RFC 7143 §6.3). */
     boolean started() {
         return !first;
@@ -178,7 +198,7 @@ final class LoginPhase implements LoginContext {
     LoginResponse refusal(LoginStatus status) {
         releaseTsih();
         LoginRequest req = lastRequest;
-        int window = context.tuning().commandWindow();
+        int window = commandWindow();
         logRefusal(status, "PDU other than a valid Login Request during login");
         return LoginResponse.builder()
                 .csg(machine.currentStage().map(LoginStage::code).orElse(req.csg()))
@@ -237,11 +257,15 @@ final class LoginPhase implements LoginContext {
         return target != null ? target.config.authenticator() : REFUSE_ALL;
     }
 
+    /** The target's preferences; a discovery session declares a small MaxRecvDataSegmentLength. */
     @Override
     public TargetNegotiationConfig negotiationConfig(Optional<String> targetName) {
         IscsiTarget.Tuning t = context.tuning();
+        discovery = targetName.isEmpty();
         return TargetNegotiationConfig.builder()
-                .targetMaxRecvDataSegmentLength(t.maxRecvDataSegmentLength())
+                .targetMaxRecvDataSegmentLength(discovery
+                        ? Math.min(t.maxRecvDataSegmentLength(), DISCOVERY_MAX_RECV_DATA_SEGMENT_LENGTH)
+                        : t.maxRecvDataSegmentLength())
                 .maxBurstLength(t.maxBurstLength())
                 .firstBurstLength(t.firstBurstLength())
                 .immediateData(t.immediateData())

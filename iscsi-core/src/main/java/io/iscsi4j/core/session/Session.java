@@ -215,6 +215,12 @@ final class Session implements WriteTransfer.IntSupplierTag {
             startScsiCommand(c, counted);
             return;
         }
+        boolean answeredNow = !(pdu instanceof TaskManagementRequest);
+        if (counted && answeredNow) {
+            // NOP-Out, Text and Logout are answered right here: their response already carries the MaxCmdSN of
+            // the window without them (with a window of 1 or 2 it would otherwise look closed or one short).
+            window.completed();
+        }
         try {
             if (pdu instanceof NopOut n) {
                 connection.onNopOut(n);
@@ -227,7 +233,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
             }
         } finally {
             pdu.release();
-            if (counted) {
+            if (counted && !answeredNow) {
                 window.completed();
             }
         }
