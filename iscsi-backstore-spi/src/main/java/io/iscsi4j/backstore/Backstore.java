@@ -23,9 +23,11 @@ import java.util.concurrent.CompletionStage;
  * <h2>Who calls, on which thread</h2>
  * The target calls every I/O method ({@link #read}, {@link #write}, {@link #flush} and the optional ones) on the
  * logical unit's executor (a pool shared by all logical units unless the application configures its own), never on
- * a network event-loop thread. Two exceptions: the default {@link #writeSame} and {@link #compareAndWrite} make
- * their follow-up {@link #write} calls on the thread that completed the previous stage, and the last
- * {@link #flush()} before {@link #close()} runs on the thread closing the target.
+ * a network event-loop thread. Three exceptions: the default {@link #writeSame} and {@link #compareAndWrite} make
+ * their follow-up {@link #write} calls on the thread that completed the previous stage, the last
+ * {@link #flush()} before {@link #close()} runs on the thread closing the target, and a backstore that declares
+ * {@link BackstoreCapability#NON_BLOCKING} gets the {@link #read} and {@link #write} calls of small plain READ and
+ * WRITE commands on the network thread that received them.
  *
  * <p>A method should start the I/O and return its {@link CompletionStage} promptly: blocking inside it works but
  * holds a pool thread, so the pool's size then bounds the I/O concurrency of every logical unit sharing it. Storage

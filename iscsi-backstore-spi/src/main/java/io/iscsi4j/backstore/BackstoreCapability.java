@@ -32,5 +32,21 @@ public enum BackstoreCapability {
      * overlapping commands around an atomic write.) The target then serves WRITE ATOMIC (16) and reports the atomic
      * limits in VPD page B0h.
      */
-    WRITE_ATOMIC
+    WRITE_ATOMIC,
+
+    /**
+     * {@link Backstore#read} and {@link Backstore#write} never block and return quickly: they do their work on the
+     * calling thread in about the time of a memory copy of the range (no disk or network I/O, no waiting for a lock
+     * another thread may hold for long, no sleeping) and return an already completed stage. The target may then call
+     * them for small plain READ and WRITE commands directly on the network thread that received the command, instead
+     * of handing them to the logical unit's executor, which saves two thread switches per command. Every other call
+     * (flush, unmap, write same, and reads and writes for long operations such as SANITIZE or EXTENDED COPY), and
+     * large transfers, still run on the executor. Read once when the logical unit is built.
+     *
+     * <p>Declaring this for storage that can block stalls every connection served by the same network thread. A
+     * {@link ForwardingBackstore} does not forward it: a decorator that adds no blocking may declare it again.
+     *
+     * @since 0.1
+     */
+    NON_BLOCKING
 }

@@ -2,6 +2,8 @@ package io.iscsi4j.backstore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -54,9 +56,21 @@ public abstract class ForwardingBackstore implements Backstore {
         return delegate.hasVolatileCache();
     }
 
+    /**
+     * The delegate's capabilities except {@link BackstoreCapability#NON_BLOCKING}: an overriding method may block
+     * where the delegate does not. A decorator whose methods never block overrides this to keep it.
+     *
+     * @return the delegate's capabilities without {@link BackstoreCapability#NON_BLOCKING}
+     */
     @Override
     public Set<BackstoreCapability> capabilities() {
-        return delegate.capabilities();
+        Set<BackstoreCapability> forwarded = delegate.capabilities();
+        if (!forwarded.contains(BackstoreCapability.NON_BLOCKING)) {
+            return forwarded;
+        }
+        EnumSet<BackstoreCapability> copy = EnumSet.copyOf(forwarded);
+        copy.remove(BackstoreCapability.NON_BLOCKING);
+        return Collections.unmodifiableSet(copy);
     }
 
     @Override

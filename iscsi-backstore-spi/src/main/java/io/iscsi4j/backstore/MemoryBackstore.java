@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * (a compare-and-set, so concurrent first writes to one chunk share the winner's array), and unallocated chunks
  * read as zeros. An empty 1 TiB backstore costs a table of 1024 page references.
  *
- * <p>I/O completes inline (it is a memory copy) and leaves the callers' buffer positions unchanged. Bytes are
+ * <p>I/O completes inline (it is a memory copy, hence {@link BackstoreCapability#NON_BLOCKING}) and leaves the
+ * callers' buffer positions unchanged. Bytes are
  * copied without locks: ordering of conflicting commands is the target's job, as the {@link Backstore} contract
  * says.
  *
@@ -37,7 +38,7 @@ final class MemoryBackstore implements Backstore {
     static final long MAX_CAPACITY_BYTES = 1L << (31 + CHUNK_SHIFT);
 
     private static final Set<BackstoreCapability> CAPABILITIES = Set.of(BackstoreCapability.THIN_PROVISIONING,
-            BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC);
+            BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC, BackstoreCapability.NON_BLOCKING);
     /** Most extents one {@link #provisioningStatus} answer holds. */
     static final int MAX_EXTENTS = 1024;
 

@@ -1,6 +1,7 @@
 package io.iscsi4j.backstore;
 
 import java.nio.ByteBuffer;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,6 +18,12 @@ final class ReadOnlyBackstore extends ForwardingBackstore {
     @Override
     public boolean isReadOnly() {
         return true;
+    }
+
+    /** The delegate's capabilities, {@link BackstoreCapability#NON_BLOCKING} included: refusing never blocks. */
+    @Override
+    public Set<BackstoreCapability> capabilities() {
+        return delegate().capabilities();
     }
 
     @Override

@@ -88,6 +88,17 @@ class ForwardingBackstoreTest {
     }
 
     @Test
+    void doesNotForwardNonBlockingButKeepsTheOtherCapabilities() {
+        Backstore memory = Backstores.memory(1 << 20);
+        Backstore decorated = new ForwardingBackstore(memory) { };
+
+        assertThat(memory.capabilities()).contains(BackstoreCapability.NON_BLOCKING);
+        assertThat(decorated.capabilities()).containsExactlyInAnyOrder(BackstoreCapability.THIN_PROVISIONING,
+                BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC);
+        assertThat(Backstores.readOnly(memory).capabilities()).isEqualTo(memory.capabilities());
+    }
+
+    @Test
     void forwardsTheOptionalOperations() {
         Backstore memory = Backstores.memory(1 << 20);
         List<String> calls = new ArrayList<>();

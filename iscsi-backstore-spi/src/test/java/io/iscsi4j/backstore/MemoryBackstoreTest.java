@@ -36,7 +36,7 @@ class MemoryBackstoreTest {
         assertThat(backstore.blockSize()).isEqualTo(4096);
         assertThat(backstore.blockCount()).isEqualTo(256);
         assertThat(backstore.capabilities()).containsExactlyInAnyOrder(BackstoreCapability.THIN_PROVISIONING,
-                BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC);
+                BackstoreCapability.UNMAP, BackstoreCapability.WRITE_ATOMIC, BackstoreCapability.NON_BLOCKING);
         assertThat(backstore.hasVolatileCache()).isFalse();
         assertThat(backstore.isReadOnly()).isFalse();
     }

@@ -93,6 +93,8 @@ public final class LogicalUnit implements AutoCloseable {
     private final String product;
     private final String revision;
     private final Executor executor;
+    /** The backstore declared {@link BackstoreCapability#NON_BLOCKING} (read once, at build time). */
+    private final boolean nonBlocking;
     private final int blockSize;
     private final int physicalBlockSize;
     private final byte[] naaDesignator;
@@ -109,6 +111,7 @@ public final class LogicalUnit implements AutoCloseable {
         this.product = b.product;
         this.revision = b.revision;
         this.executor = b.executor != null ? b.executor : DefaultExecutor.INSTANCE;
+        this.nonBlocking = b.backstore.capabilities().contains(BackstoreCapability.NON_BLOCKING);
         this.blockSize = blockSize;
         this.physicalBlockSize = physicalBlockSize;
         this.naaDesignator = naaDesignator(serial);
@@ -226,6 +229,14 @@ public final class LogicalUnit implements AutoCloseable {
 
     Executor executor() {
         return executor;
+    }
+
+    /**
+     * Whether small plain reads and writes may call the backstore on the thread that runs the command instead of
+     * the executor: the backstore declared {@link BackstoreCapability#NON_BLOCKING}.
+     */
+    boolean nonBlocking() {
+        return nonBlocking;
     }
 
     UnitAttentions unitAttentions() {
@@ -433,7 +444,10 @@ public final class LogicalUnit implements AutoCloseable {
 
         /**
          * Sets the executor every backstore call (read, write, flush) is submitted to, so that storage code never
-         * runs on the transport's thread. Completions of the backstore's stages may run on any thread. Default: a
+         * runs on the transport's thread. Exception: when the backstore declares
+         * {@link BackstoreCapability#NON_BLOCKING}, plain READ and WRITE commands of at most 256 KiB call
+         * {@link io.iscsi4j.backstore.Backstore#read read} and {@link io.iscsi4j.backstore.Backstore#write write}
+         * directly on the thread that runs the command. Completions of the backstore's stages may run on any thread. Default: a
          * shared pool of daemon threads named {@code iscsi4j-backstore-N} (twice the number of processors, at least
          * four; idle threads end after 60 seconds), shared by all logical units built without an executor and
          * never shut down. The caller owns an executor it passes here: the logical unit does not shut it down.
