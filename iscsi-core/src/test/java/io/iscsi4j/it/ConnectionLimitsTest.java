@@ -110,6 +110,7 @@ class ConnectionLimitsTest {
                 try (TestInitiator again = TestInitiator.connect(target.localAddress())) {
                     again.useIsidOf(a);
                     again.login("iqn.2026-11.io.iscsi4j:a", Targets.IQN, Map.of());
+                    assertThat(again.testUnitReady().asc()).as("I_T NEXUS LOSS OCCURRED first").isEqualTo(0x29);
                     assertThat(again.testUnitReady().good()).isTrue();
                     assertThat(a.awaitClose(CLOSE_WITHIN)).as("the reinstated session's connection").isTrue();
                 }

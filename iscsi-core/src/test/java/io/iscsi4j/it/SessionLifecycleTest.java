@@ -42,6 +42,11 @@ class SessionLifecycleTest {
                 second.login(TestInitiator.INITIATOR_NAME, Targets.IQN, Map.of());
                 assertThat(first.awaitClose(Duration.ofSeconds(3)))
                         .as("the old session's connection is closed on reinstatement").isTrue();
+                ScsiResult ua = second.testUnitReady();
+                assertThat(ua.status()).as("CHECK CONDITION").isEqualTo(2);
+                assertThat(ua.senseKey()).as("UNIT ATTENTION").isEqualTo(6);
+                assertThat(ua.asc()).as("29h/07h: I_T NEXUS LOSS OCCURRED").isEqualTo(0x29);
+                assertThat(ua.ascq()).isEqualTo(0x07);
                 assertThat(second.testUnitReady().status()).isZero();
             }
         }

@@ -51,6 +51,8 @@ public enum AdditionalSense {
     I_T_NEXUS_LOSS_OCCURRED(0x29, 0x07),
     /** 2Ah/01h. */
     MODE_PARAMETERS_CHANGED(0x2A, 0x01),
+    /** 2Fh/00h: another I_T nexus aborted this nexus's commands (CLEAR TASK SET, SAM-5 with TAS 0). */
+    COMMANDS_CLEARED_BY_ANOTHER_INITIATOR(0x2F, 0x00),
     /** 2Ch/00h. */
     COMMAND_SEQUENCE_ERROR(0x2C, 0x00),
     /** 2Ah/09h. */

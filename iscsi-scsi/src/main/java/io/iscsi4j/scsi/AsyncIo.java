@@ -25,11 +25,36 @@ final class AsyncIo {
         }
     }
 
+    /** The task was aborted before a backstore call could start: the call did not start. */
+    static final class Aborted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Aborted() {
+            super("task aborted before its backstore call", null, false, false);
+        }
+    }
+
     private AsyncIo() {
     }
 
     /**
-     * Runs {@code call} on the logical unit's executor. The returned future completes like the call's stage; it
+     * Runs {@code call} on the logical unit's executor on behalf of {@code task}, like {@link #submit(LogicalUnit,
+     * Supplier)}, unless the task was aborted by the time the call would start ({@link
+     * ScsiTask#startingBackstoreCall}): then the call does not start and the future completes with {@link Aborted}.
+     */
+    static <T> CompletableFuture<T> submit(ScsiTask task, LogicalUnit lu,
+                                           Supplier<? extends CompletionStage<T>> call) {
+        return submit(lu, () -> {
+            if (!task.startingBackstoreCall()) {
+                throw new Aborted();
+            }
+            return call.get();
+        });
+    }
+
+    /**
+     * Runs {@code call} on the logical unit's executor, for work that is not a task's own (a background SANITIZE).
+     * The returned future completes like the call's stage; it
      * completes exceptionally when the call throws or returns {@code null}, and with {@link Busy} when the executor
      * rejects the call.
      */
@@ -102,6 +127,10 @@ final class AsyncIo {
             return;
         }
         Throwable cause = SenseMapper.unwrap(failure);
+        if (cause instanceof Aborted) {
+            task.complete(ScsiStatus.TASK_ABORTED, null, 0); // not sent: the transport aborted the task
+            return;
+        }
         if (cause instanceof Busy) {
             LOG.debug("backstore executor rejected a command; reporting BUSY", cause.getCause());
             task.complete(ScsiStatus.BUSY, null, 0);

@@ -67,7 +67,7 @@ final class AtomicCommands {
             ByteBuffer verify = data.duplicate().position(0).limit(half).slice();
             ByteBuffer write = data.duplicate().position(half).limit(2 * half).slice();
             AsyncIo.locked(lu, lba, blocks, true,
-                            () -> AsyncIo.submit(lu, () -> backstore.compareAndWrite(lba, verify, write, fua)))
+                            () -> AsyncIo.submit(task, lu, () -> backstore.compareAndWrite(lba, verify, write, fua)))
                     .whenComplete((v, failure) -> AsyncIo.finish(task, failure, true, 2 * half));
         });
     }
@@ -104,12 +104,13 @@ final class AtomicCommands {
             }
             ByteBuffer merged = ByteBuffer.allocate(length);
             AsyncIo.locked(lu, lba, length / blockSize, true,
-                            () -> AsyncIo.submit(lu, () -> backstore.read(lba, merged))
+                            () -> AsyncIo.submit(task, lu, () -> backstore.read(lba, merged))
                                     .thenCompose(v -> {
                                         for (int i = 0; i < length; i++) {
                                             merged.put(i, (byte) (merged.get(i) | data.get(i)));
                                         }
-                                        return AsyncIo.submit(lu, () -> backstore.write(lba, merged.clear(), fua));
+                                        return AsyncIo.submit(task, lu,
+                                                () -> backstore.write(lba, merged.clear(), fua));
                                     }))
                     .whenComplete((v, failure) -> AsyncIo.finish(task, failure, true, needed));
         });
@@ -160,7 +161,7 @@ final class AtomicCommands {
                 return;
             }
             AsyncIo.locked(lu, lba, length / blockSize, true,
-                            () -> AsyncIo.submit(lu, () -> backstore.write(lba, data, fua)))
+                            () -> AsyncIo.submit(task, lu, () -> backstore.write(lba, data, fua)))
                     .whenComplete((v, failure) -> AsyncIo.finish(task, failure, true, needed));
         });
     }

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * or delivered its Data-Out (the transport's network thread), when the blocks' claim is granted at once: a memory
  * copy costs less than two thread switches. A claim granted later, by the release of a conflicting claim, submits
  * to the executor as usual, so completions never chain through another command's release on the stack.
+ * A backstore call for an aborted task never starts ({@link ScsiTask#startingBackstoreCall}); the task then ends with
+ * TASK ABORTED, which the transport does not send.
  * READs and WRITEs hold a shared {@link LbaLocks} claim on their blocks while their backstore calls run (a WRITE
  * takes it once its Data-Out has arrived), so they never interleave with an atomic command on the same blocks.
  */
@@ -166,6 +168,12 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
     /** Runs on the logical unit's executor: one backstore call. */
     @Override
     public void run() {
+        if (phase != FLUSH_IMMEDIATE && !task.startingBackstoreCall()) {
+            // Aborted before its backstore call could start: the call never starts (the transport sends no status).
+            releaseClaim();
+            task.complete(ScsiStatus.TASK_ABORTED, null, 0);
+            return;
+        }
         CompletionStage<Void> stage;
         try {
             stage = call();

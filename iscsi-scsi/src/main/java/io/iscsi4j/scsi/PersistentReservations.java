@@ -135,8 +135,18 @@ final class PersistentReservations {
         }
     }
 
-    /** What a PREEMPT (AND ABORT) removed, for the task set aborter. */
-    private record Preemption(Outcome outcome, List<Registration> removed) {
+    /** The outcome of a PREEMPT, PREEMPT AND ABORT or CLEAR, with the registrations it removed. */
+    record Removal(Outcome outcome, List<Registration> removed) {
+
+        /** {@return whether the I_T nexus lost a registration} */
+        boolean removed(ItNexus nexus) {
+            for (Registration r : removed) {
+                if (r.covers(nexus)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private final UnitAttentions unitAttentions;
@@ -268,46 +278,44 @@ final class PersistentReservations {
         return Outcome.GOOD;
     }
 
-    /** CLEAR: a registered I_T nexus removes every registration and the reservation. */
-    synchronized Outcome clear(ItNexus nexus, long reservationKey) {
+    /**
+     * CLEAR: a registered I_T nexus removes every registration and the reservation. The result names the I_T
+     * nexuses whose registrations went (the sender's own among them): their tasks already under way on the logical
+     * unit continue, and the CLEAR completes once they have ended.
+     */
+    synchronized Removal clear(ItNexus nexus, long reservationKey) {
         learn(nexus);
         State s = state;
         Registration r = s.registrationOf(nexus);
         if (r == null || r.key != reservationKey) {
-            return Outcome.RESERVATION_CONFLICT;
+            return new Removal(Outcome.RESERVATION_CONFLICT, List.of());
         }
         state = State.EMPTY;
         notify(s.registrations, nexus, AdditionalSense.RESERVATIONS_PREEMPTED);
         generation++;
-        return Outcome.GOOD;
+        return new Removal(Outcome.GOOD, List.copyOf(s.registrations));
     }
 
     /**
-     * PREEMPT, or PREEMPT AND ABORT when {@code aborter} is not {@code null}: removes the registrations whose key is
-     * {@code serviceActionKey} and, when that is the holder's key (or 0 under an all-registrants reservation), takes
-     * over the reservation with {@code type}. The aborter is called after the state changed, outside the lock.
+     * PREEMPT (or PREEMPT AND ABORT: the caller then aborts the removed nexuses' tasks): removes the registrations
+     * whose key is {@code serviceActionKey} and, when that is the holder's key (or 0 under an all-registrants
+     * reservation), takes over the reservation with {@code type}.
      */
-    Outcome preempt(ItNexus nexus, long reservationKey, long serviceActionKey, int scope, int type,
-                    TaskSetAborter aborter, int lun) {
-        Preemption p = preemptLocked(nexus, reservationKey, serviceActionKey, scope, type);
-        if (aborter != null && p.outcome.isGood() && !p.removed.isEmpty()) {
-            List<Registration> removed = p.removed;
-            aborter.abortTasks(lun, n -> removed.stream().anyMatch(r -> r.covers(n)));
-        }
-        return p.outcome;
+    Removal preempt(ItNexus nexus, long reservationKey, long serviceActionKey, int scope, int type) {
+        return preemptLocked(nexus, reservationKey, serviceActionKey, scope, type);
     }
 
-    private synchronized Preemption preemptLocked(ItNexus nexus, long reservationKey, long serviceActionKey,
+    private synchronized Removal preemptLocked(ItNexus nexus, long reservationKey, long serviceActionKey,
                                                   int scope, int type) {
         learn(nexus);
         Outcome invalid = checkScopeAndType(scope, type);
         if (invalid != null) {
-            return new Preemption(invalid, List.of());
+            return new Removal(invalid, List.of());
         }
         State s = state;
         Registration own = s.registrationOf(nexus);
         if (own == null || own.key != reservationKey) {
-            return new Preemption(Outcome.RESERVATION_CONFLICT, List.of());
+            return new Removal(Outcome.RESERVATION_CONFLICT, List.of());
         }
         Reservation res = s.reservation;
         List<Registration> removed = new ArrayList<>();
@@ -321,7 +329,7 @@ final class PersistentReservations {
             newReservation = new Reservation(type, nexus.initiatorPortName(), nexus.targetPortName());
         } else {
             if (serviceActionKey == 0) { // no registration has key 0, so SARK 0 can only mean a mistake
-                return new Preemption(Outcome.checkCondition(Sense.invalidParameter(8, -1)), List.of());
+                return new Removal(Outcome.checkCondition(Sense.invalidParameter(8, -1)), List.of());
             }
             for (Registration r : s.registrations) {
                 (r != own && r.key == serviceActionKey ? removed : kept).add(r);
@@ -331,7 +339,7 @@ final class PersistentReservations {
             if (preemptsReservation) {
                 newReservation = new Reservation(type, nexus.initiatorPortName(), nexus.targetPortName());
             } else if (removed.isEmpty()) {
-                return new Preemption(Outcome.RESERVATION_CONFLICT, List.of());
+                return new Removal(Outcome.RESERVATION_CONFLICT, List.of());
             }
         }
         state = new State(List.copyOf(kept), newReservation);
@@ -340,7 +348,7 @@ final class PersistentReservations {
             notify(kept, nexus, AdditionalSense.RESERVATIONS_RELEASED);
         }
         generation++;
-        return new Preemption(Outcome.GOOD, List.copyOf(removed));
+        return new Removal(Outcome.GOOD, List.copyOf(removed));
     }
 
     /**

@@ -107,7 +107,7 @@ final class ProvisioningCommands {
                                 boolean unmap, int dataLength) {
         Backstore backstore = lu.backstore();
         boolean fua = !lu.isWriteBack();
-        AsyncIo.locked(lu, lba, blocks, false, () -> AsyncIo.submit(lu, () -> unmap
+        AsyncIo.locked(lu, lba, blocks, false, () -> AsyncIo.submit(task, lu, () -> unmap
                         ? backstore.unmap(lba, blocks)
                         : backstore.writeSame(lba, blocks, block.duplicate(), fua)))
                 .whenComplete((v, failure) -> AsyncIo.finish(task, failure, true, dataLength));
@@ -194,7 +194,7 @@ final class ProvisioningCommands {
                 long lba = lbas[i];
                 long blocks = lengths[i];
                 if (blocks > 0) {
-                    chain = chain.thenCompose(v -> AsyncIo.submit(lu, () -> backstore.unmap(lba, blocks)));
+                    chain = chain.thenCompose(v -> AsyncIo.submit(task, lu, () -> backstore.unmap(lba, blocks)));
                 }
             }
             return chain;
@@ -227,7 +227,7 @@ final class ProvisioningCommands {
         }
         int maxDescriptors = (int) Math.max(1, Math.min(1024, (allocationLength - 8) / 16));
         long maxBlocks = Math.min(capacity - lba, maxDescriptors * 0xFFFF_FFFFL);
-        AsyncIo.submit(lu, () -> lu.backstore().provisioningStatus(lba, maxBlocks))
+        AsyncIo.submit(task, lu, () -> lu.backstore().provisioningStatus(lba, maxBlocks))
                 .whenComplete((extents, failure) -> {
                     if (failure != null) {
                         AsyncIo.finish(task, failure, false, 0);

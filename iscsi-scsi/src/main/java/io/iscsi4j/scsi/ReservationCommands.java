@@ -1,6 +1,8 @@
 package io.iscsi4j.scsi;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,25 +72,36 @@ final class ReservationCommands {
             if (dataOutFailure != null) {
                 return; // the transport completed the task
             }
-            Outcome outcome;
+            CompletionStage<Outcome> outcome;
             try {
                 byte[] b = new byte[length];
                 list.get(list.position(), b);
-                outcome = move ? registerAndMove(task, lu, b)
+                outcome = move ? CompletableFuture.completedFuture(registerAndMove(task, lu, b))
                         : serviceAction(task, lu, dispatcher, sa, scope, type, b);
             } catch (RuntimeException e) {
                 LOG.error("PERSISTENT RESERVE OUT failed unexpectedly", e);
-                outcome = Outcome.checkCondition(Sense.INTERNAL_TARGET_FAILURE);
+                outcome = CompletableFuture.completedFuture(Outcome.checkCondition(Sense.INTERNAL_TARGET_FAILURE));
             }
-            outcome.complete(task, (int) listLength);
+            outcome.whenComplete((o, failure) -> {
+                if (failure != null) {
+                    LOG.error("waiting for the tasks of preempted I_T nexuses failed", failure);
+                    o = Outcome.checkCondition(Sense.INTERNAL_TARGET_FAILURE);
+                }
+                o.complete(task, (int) listLength);
+            });
         });
     }
 
-    /** Every service action but REGISTER AND MOVE, from the basic parameter list {@code b}. */
-    private static Outcome serviceAction(ScsiTask task, LogicalUnit lu, ScsiDispatcher dispatcher, int sa,
+    /**
+     * Every service action but REGISTER AND MOVE, from the basic parameter list {@code b}. PREEMPT AND ABORT
+     * completes once the tasks of the preempted I_T nexuses on this logical unit have ended (aborted by the
+     * dispatcher's {@link TaskSetAborter}); CLEAR once the tasks of every I_T nexus whose registration it removed
+     * have ended (they are not aborted). Neither waits for the PERSISTENT RESERVE OUT task itself.
+     */
+    private static CompletionStage<Outcome> serviceAction(ScsiTask task, LogicalUnit lu, ScsiDispatcher dispatcher, int sa,
                                          int scope, int type, byte[] b) {
         if (b.length < BASIC_LENGTH) {
-            return Outcome.checkCondition(Sense.PARAMETER_LIST_LENGTH_ERROR);
+            return CompletableFuture.completedFuture(Outcome.checkCondition(Sense.PARAMETER_LIST_LENGTH_ERROR));
         }
         long key = u64(b, 0);
         long serviceActionKey = u64(b, 8);
@@ -97,23 +110,35 @@ final class ReservationCommands {
         boolean persistThroughPowerLoss = (b[20] & 0x01) != 0;
         boolean registering = sa == SA_REGISTER || sa == SA_REGISTER_AND_IGNORE_EXISTING_KEY;
         if (specifyInitiatorPorts) {
-            return Outcome.checkCondition(Sense.invalidParameter(20, 3));
+            return CompletableFuture.completedFuture(Outcome.checkCondition(Sense.invalidParameter(20, 3)));
         }
         if (registering && persistThroughPowerLoss) {
-            return Outcome.checkCondition(Sense.invalidParameter(20, 0));
+            return CompletableFuture.completedFuture(Outcome.checkCondition(Sense.invalidParameter(20, 0)));
         }
         ItNexus nexus = task.nexus();
         PersistentReservations pr = lu.reservations().persistent();
-        return switch (sa) {
+        Outcome outcome = switch (sa) {
             case SA_REGISTER -> pr.register(nexus, key, serviceActionKey, false, allTargetPorts);
             case SA_REGISTER_AND_IGNORE_EXISTING_KEY -> pr.register(nexus, key, serviceActionKey, true, allTargetPorts);
             case SA_RESERVE -> pr.reserve(nexus, key, scope, type);
             case SA_RELEASE -> pr.release(nexus, key, scope, type);
-            case SA_CLEAR -> pr.clear(nexus, key);
-            case SA_PREEMPT -> pr.preempt(nexus, key, serviceActionKey, scope, type, null, 0);
-            default -> pr.preempt(nexus, key, serviceActionKey, scope, type, dispatcher.taskSetAborter(),
-                    Lun.decode(task.lun())); // PREEMPT AND ABORT
+            case SA_CLEAR, SA_PREEMPT, SA_PREEMPT_AND_ABORT -> null;
+            default -> throw new IllegalArgumentException("service action " + sa);
         };
+        if (outcome != null) {
+            return CompletableFuture.completedFuture(outcome);
+        }
+        PersistentReservations.Removal removal = sa == SA_CLEAR ? pr.clear(nexus, key)
+                : pr.preempt(nexus, key, serviceActionKey, scope, type);
+        if (sa == SA_PREEMPT || !removal.outcome().isGood() || removal.removed().isEmpty()) {
+            return CompletableFuture.completedFuture(removal.outcome());
+        }
+        TaskSetAborter aborter = dispatcher.taskSetAborter();
+        int lun = Lun.decode(task.lun());
+        ScsiTask requester = ScsiDispatcher.original(task);
+        CompletionStage<Void> ended = sa == SA_CLEAR ? aborter.awaitTasks(requester, lun, removal::removed)
+                : aborter.abortTasks(requester, lun, removal::removed);
+        return ended.thenApply(v -> removal.outcome());
     }
 
     /** REGISTER AND MOVE: the header (UNREG, APTPL, RELATIVE TARGET PORT IDENTIFIER) and the TransportID. */

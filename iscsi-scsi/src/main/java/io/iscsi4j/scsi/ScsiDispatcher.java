@@ -346,9 +346,12 @@ public final class ScsiDispatcher {
     }
 
     /**
-     * An I_T nexus ended (its session closed): its pending unit attentions are dropped, its SPC-2 reservations end and
-     * its EXTENDED COPY statuses are discarded. Its persistent reservation registrations, and a persistent reservation
-     * it holds, stay (SPC-5).
+     * An I_T nexus was lost (its connection closed, or its session was reinstated; SAM-5 §6.3.4): its SPC-2
+     * reservations end, its EXTENDED COPY statuses are discarded, and its pending unit attentions give way to one I_T
+     * NEXUS LOSS OCCURRED unit attention, which the initiator port gets on its next command when it returns. Its
+     * persistent reservation registrations, and a persistent reservation it holds, stay (SPC-5). The transport calls
+     * this before a new session of the same I_T nexus sends commands, so the cleanup never reaches the new nexus's
+     * state.
      *
      * @param nexus the nexus
      */
@@ -357,9 +360,30 @@ public final class ScsiDispatcher {
             if (lu != null) {
                 lu.reservations().nexusLost(nexus);
                 lu.copyManager().nexusLost(nexus);
-                lu.unitAttentions().forget(nexus.initiatorPortName());
+                lu.unitAttentions().replaceAll(nexus.initiatorPortName(), AdditionalSense.I_T_NEXUS_LOSS_OCCURRED);
             }
         }
+    }
+
+    /**
+     * Another I_T nexus aborted commands of {@code nexus} on the logical unit (CLEAR TASK SET; SAM-5 with TAS 0):
+     * {@code nexus} gets a COMMANDS CLEARED BY ANOTHER INITIATOR unit attention.
+     *
+     * @param lun the logical unit as this dispatcher numbers it; unknown LUNs are ignored
+     * @param nexus the nexus whose commands were aborted
+     * @since 0.1
+     */
+    public void commandsCleared(int lun, ItNexus nexus) {
+        LogicalUnit lu = luns.get(lun);
+        if (lu != null) {
+            lu.unitAttentions().establish(nexus.initiatorPortName(),
+                    AdditionalSense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+        }
+    }
+
+    /** The transport's own task behind a task this class wrapped (for descriptor-format sense). */
+    static ScsiTask original(ScsiTask task) {
+        return task instanceof DescriptorSense d ? d.task : task;
     }
 
     /**
@@ -541,6 +565,11 @@ public final class ScsiDispatcher {
         @Override
         public void continuesInBackground() {
             task.continuesInBackground();
+        }
+
+        @Override
+        public boolean startingBackstoreCall() {
+            return task.startingBackstoreCall();
         }
 
         @Override

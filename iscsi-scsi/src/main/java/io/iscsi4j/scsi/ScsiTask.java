@@ -91,4 +91,21 @@ public interface ScsiTask {
      */
     default void continuesInBackground() {
     }
+
+    /**
+     * Asks the transport whether a backstore call may start for this task; the SCSI layer calls it right before each
+     * backstore call it makes on the task's behalf (not for work that outlives the task: the flush of a
+     * SYNCHRONIZE CACHE with IMMED, a SANITIZE running in the background). {@code false} means the task was aborted:
+     * the call must not start, and the SCSI layer completes the task without it (with any status; the transport
+     * sends none for an aborted task). Once a call was allowed, an abort of the task waits for the task's
+     * completion, so a task management function never reports a task ended while its backstore call still runs.
+     * A transport makes the answer and its abort atomic with respect to each other. Any thread, any number of
+     * times. The default allows every call.
+     *
+     * @return {@code true} when the backstore call may start
+     * @since 0.1
+     */
+    default boolean startingBackstoreCall() {
+        return true;
+    }
 }

@@ -284,6 +284,10 @@ final class ThirdPartyCopy {
             buffer.clear().limit(chunk);
             long offset = s.backwards() ? s.bytes - done - chunk : done;
             copyChunk(s, offset, buffer).whenComplete((ignored, failure) -> {
+                if (failure != null && SenseMapper.unwrap(failure) instanceof AsyncIo.Aborted) {
+                    finish(new Outcome(ScsiStatus.TASK_ABORTED, null)); // not sent: the task was aborted
+                    return;
+                }
                 if (failure != null) {
                     finish(ioFailure(failure));
                     return;
@@ -376,20 +380,21 @@ final class ThirdPartyCopy {
          * Reads {@code buffer.remaining()} bytes at byte {@code offset} of the segment's source into {@code buffer}
          * and writes them to its destination.
          */
-        private static CompletionStage<Object> copyChunk(Segment s, long offset, ByteBuffer buffer) {
+        private CompletionStage<Object> copyChunk(Segment s, long offset, ByteBuffer buffer) {
             int chunk = buffer.remaining();
             long srcLba = s.sourceLba + offset / s.source.blockSize();
             long dstLba = s.destinationLba + offset / s.destination.blockSize();
             return AsyncIo.locked(s.source, srcLba, chunk / s.source.blockSize(), false,
-                    () -> AsyncIo.submit(s.source, () -> s.source.backstore().read(srcLba, buffer)))
+                    () -> AsyncIo.submit(task, s.source, () -> s.source.backstore().read(srcLba, buffer)))
                     .thenCompose(ignored -> {
                         buffer.clear().limit(chunk);
                         return AsyncIo.locked(s.destination, dstLba, chunk / s.destination.blockSize(), false,
-                                () -> AsyncIo.submit(s.destination, () -> s.destination.backstore()
+                                () -> AsyncIo.submit(task, s.destination, () -> s.destination.backstore()
                                         .write(dstLba, buffer, !s.destination.isWriteBack())))
                                 .handle((v, writeFailure) -> {
                                     if (writeFailure != null) {
-                                        throw new WriteFailure(SenseMapper.unwrap(writeFailure));
+                                        Throwable cause = SenseMapper.unwrap(writeFailure);
+                                        throw cause instanceof AsyncIo.Aborted a ? a : new WriteFailure(cause);
                                     }
                                     return v;
                                 });

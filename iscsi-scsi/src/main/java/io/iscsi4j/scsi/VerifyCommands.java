@@ -51,7 +51,7 @@ final class VerifyCommands {
         Backstore backstore = lu.backstore();
         if (byteCheck == 0) {
             ByteBuffer medium = ByteBuffer.allocate(blocks * blockSize);
-            AsyncIo.locked(lu, lba, blocks, false, () -> AsyncIo.submit(lu, () -> backstore.read(lba, medium)))
+            AsyncIo.locked(lu, lba, blocks, false, () -> AsyncIo.submit(task, lu, () -> backstore.read(lba, medium)))
                     .whenComplete((v, failure) -> AsyncIo.finish(task, failure, false, 0));
             return;
         }
@@ -68,7 +68,7 @@ final class VerifyCommands {
                 return; // the transport completed the task
             }
             ByteBuffer medium = ByteBuffer.allocate(verified * blockSize);
-            AsyncIo.locked(lu, lba, verified, false, () -> AsyncIo.submit(lu, () -> backstore.read(lba, medium))
+            AsyncIo.locked(lu, lba, verified, false, () -> AsyncIo.submit(task, lu, () -> backstore.read(lba, medium))
                             .thenRun(() -> compare(medium, data, oneBlock, blockSize)))
                     .whenComplete((v, failure) -> AsyncIo.finish(task, failure, false, needed));
         });
@@ -106,8 +106,8 @@ final class VerifyCommands {
             }
             ByteBuffer medium = ByteBuffer.allocate(length);
             AsyncIo.locked(lu, lba, length / blockSize, true,
-                            () -> AsyncIo.submit(lu, () -> backstore.write(lba, data.duplicate(), true))
-                                    .thenCompose(v -> AsyncIo.submit(lu, () -> backstore.read(lba, medium)))
+                            () -> AsyncIo.submit(task, lu, () -> backstore.write(lba, data.duplicate(), true))
+                                    .thenCompose(v -> AsyncIo.submit(task, lu, () -> backstore.read(lba, medium)))
                                     .thenRun(() -> {
                                         if (byteCheck == 1) {
                                             compare(medium, data, false, blockSize);

@@ -408,6 +408,8 @@ class ExtendedCopyTest {
     void heldStatusEndsWithTheNexusAndWithResets() {
         copy(list(7, 0b00, new byte[][] {target(lu0)}, segment(0, 0, 4, 0, 8)));
         dispatcher.nexusLost(A);
+        assertThat(run(TestTask.of(Cdbs.testUnitReady())).outcome()).as("the nexus loss is reported first")
+                .isEqualTo("CHECK_CONDITION UNIT_ATTENTION / I_T_NEXUS_LOSS_OCCURRED");
         assertThat(run(TestTask.of(receiveCopyResults(0x00, 7))).outcome())
                 .isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
 

@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,9 +50,24 @@ class PersistentReservationTest {
     static final ItNexus A_PORT2 = new ItNexus(A.initiatorPortName(), "iqn.2026-11.io.iscsi4j:demo,t,0x0002", 2, 2);
 
     private final List<Predicate<ItNexus>> aborted = new ArrayList<>();
+    private final List<Predicate<ItNexus>> awaited = new ArrayList<>();
+    /** What the aborter returns: the tasks of the preempted nexuses end when this completes. */
+    private CompletableFuture<Void> abortedTasksEnded = CompletableFuture.completedFuture(null);
     private final TestBackstore backstore = new TestBackstore(512, 64);
     private final ScsiDispatcher dispatcher = new ScsiDispatcher(Map.of(0, Target.builder(backstore).build()),
-            (lun, preempted) -> aborted.add(preempted));
+            new TaskSetAborter() {
+                @Override
+                public CompletionStage<Void> abortTasks(ScsiTask requester, int lun, Predicate<ItNexus> preempted) {
+                    aborted.add(preempted);
+                    return abortedTasksEnded;
+                }
+
+                @Override
+                public CompletionStage<Void> awaitTasks(ScsiTask requester, int lun, Predicate<ItNexus> nexuses) {
+                    awaited.add(nexuses);
+                    return abortedTasksEnded;
+                }
+            });
 
     private TestTask run(TestTask t) {
         dispatcher.execute(t);
@@ -479,6 +496,42 @@ class PersistentReservationTest {
         assertThat(aborted.get(0).test(A)).isTrue();
         assertThat(aborted.get(0).test(B)).isFalse();
         assertThat(aborted.get(0).test(C)).isFalse();
+    }
+
+    @Test
+    void preemptAndAbortCompletesOnlyOnceThePreemptedTasksHaveEnded() {
+        register(A, 0x1111);
+        register(B, 0x2222);
+        prout(A, SA_RESERVE, EXCLUSIVE_ACCESS, 0x1111, 0);
+        abortedTasksEnded = new CompletableFuture<>();
+
+        TestTask preempt = TestTask.of(Cdbs.persistentReserveOut(SA_PREEMPT_AND_ABORT, EXCLUSIVE_ACCESS, 24)).nexus(B)
+                .dataOut(Cdbs.proutParameters(0x2222, 0x1111, 0));
+        dispatcher.execute(preempt);
+
+        assertThat(preempt.completions()).as("no status while A's tasks run").isZero();
+        assertThat(keys()).as("the registrations changed at once").containsExactly(0x2222L);
+        abortedTasksEnded.complete(null);
+        assertThat(Target.checked(preempt).outcome()).isEqualTo(GOOD);
+    }
+
+    @Test
+    void clearCompletesOnlyOnceTheTasksOfTheRemovedRegistrantsHaveEnded() {
+        register(A, 0x1111);
+        register(B, 0x2222);
+        abortedTasksEnded = new CompletableFuture<>();
+
+        TestTask clear = TestTask.of(Cdbs.persistentReserveOut(SA_CLEAR, 0, 24)).nexus(B)
+                .dataOut(Cdbs.proutParameters(0x2222, 0, 0));
+        dispatcher.execute(clear);
+
+        assertThat(clear.completions()).isZero();
+        assertThat(aborted).as("CLEAR aborts nothing").isEmpty();
+        assertThat(awaited).hasSize(1);
+        assertThat(awaited.get(0).test(A)).isTrue();
+        assertThat(awaited.get(0).test(C)).isFalse();
+        abortedTasksEnded.complete(null);
+        assertThat(Target.checked(clear).outcome()).isEqualTo(GOOD);
     }
 
     // ---- register and move ----

@@ -100,6 +100,8 @@ class Spc2ReservationTest {
     void losingTheHoldersNexusReleases() {
         run(A, Cdbs.reserve(false));
         target.dispatcher.nexusLost(B);
+        assertThat(run(B, Cdbs.testUnitReady())).as("B returns to an I_T NEXUS LOSS OCCURRED unit attention")
+                .endsWith("I_T_NEXUS_LOSS_OCCURRED");
         assertThat(run(B, Cdbs.reserve(false))).as("another nexus ending changes nothing").isEqualTo(CONFLICT);
 
         target.dispatcher.nexusLost(A);

@@ -41,12 +41,15 @@ class UnitAttentionTest {
     }
 
     @Test
-    void aNexusThatEndedIsForgotten() {
+    void aLostNexusReturnsToOneItNexusLossOccurredUnitAttention() {
         Target target = Target.of(512, 8);
         target.run(TestTask.of(Cdbs.testUnitReady()).nexus(OTHER));
+        target.dispatcher.capacityChanged(0);
         target.dispatcher.nexusLost(OTHER);
-        target.dispatcher.logicalUnitReset(0);
         assertThat(target.run(TestTask.of(Cdbs.testUnitReady()).nexus(OTHER)).outcome())
-                .as("a new nexus with that name starts clean").isEqualTo("GOOD");
+                .as("the pending conditions give way to the nexus loss (SAM-5 §6.3.4)")
+                .isEqualTo("CHECK_CONDITION UNIT_ATTENTION / I_T_NEXUS_LOSS_OCCURRED");
+        assertThat(target.run(TestTask.of(Cdbs.testUnitReady()).nexus(OTHER)).outcome())
+                .as("reported once").isEqualTo("GOOD");
     }
 }

@@ -130,7 +130,11 @@ final class LoginPhase implements LoginContext {
         context.loginFailures().succeeded(p.initiatorName());
         Session s = createSession(req, f.tsih(), p, window);
         allocatedTsih = 0;
-        Session old = context.registry().register(s);
+        SessionRegistry.Registration registration = context.registry().register(s);
+        // No command of the new session reaches the SCSI layer before every earlier session of its I_T nexus has
+        // ended its tasks (RFC 7143 §6.3.5, session reinstatement; a session whose connection just closed too).
+        s.awaitPredecessors(registration.predecessorsEnded());
+        Session old = registration.reinstated();
         connection.send(resp);
         connection.flush();
         connection.enterFullFeaturePhase(s, p);
@@ -176,7 +180,7 @@ final class LoginPhase implements LoginContext {
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), req.isid(), targetName);
         ScsiDispatcher dispatcher = target == null ? null : target.dispatcherFor(p.initiatorName());
         return new Session(key, tsih, req.cid(), connection, dispatcher, nexus,
-                params, req.cmdSN(), context.inFlight());
+                params, req.cmdSN(), context.inFlight(), context.registry());
     }
 
     /** The session's command window: the target's, or the small one of a discovery session. */

@@ -13,16 +13,82 @@ import io.iscsi4j.scsi.UnitStatistics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One SCSI command of a session, seen from the SCSI layer as a {@link ScsiTask}. Holds the Data-In buffer for
- * reads and the {@link WriteTransfer} for writes. {@link #complete} may run on any thread; it hands the task back
- * to the connection's event loop (the task is its own {@link Runnable}, so no allocation on that path).
+ * One SCSI command of a session, seen from the SCSI layer as a {@link ScsiTask}, and the one owner of the command's
+ * life. Holds the Data-In buffer for reads and the {@link WriteTransfer} for writes.
+ *
+ * <h2>Lifecycle</h2>
+ * A command waiting for its CmdSN is a PDU in the {@link CommandSequencer}, not a task yet. From then on:
+ * <pre>
+ *  QUEUED ──dispatched──► EXECUTING ◄──dataOutArrived── WAITING_FOR_DATA_OUT
+ *    │                     │  │  └────awaitDataOut──────────►  │
+ *    │                     │  └──background──► BACKGROUND      │
+ *    │                     ▼                    │              │
+ *    │               scsiCompleted ◄────────────┘              │
+ *    │                     │ (response waits for unsolicited data: COMPLETED)
+ *    └───────────────► ENDED ◄─────────────────────────────────┘ (aborted: the Data-Out stage fails)
+ * </pre>
+ * <ul>
+ *   <li>QUEUED: accepted, waiting for data buffer budget, or for the tasks of the I_T nexus this session replaced
+ *       to end ({@link BufferBudget}).</li>
+ *   <li>EXECUTING: with the SCSI layer. Once the SCSI layer was allowed a backstore call
+ *       ({@link #startingBackstoreCall}) the task is <em>in the backstore</em> until the SCSI layer completes it.</li>
+ *   <li>WAITING_FOR_DATA_OUT: the SCSI layer waits for Data-Out and has no backstore call running.</li>
+ *   <li>BACKGROUND: the SCSI layer only waits for an operation of the logical unit (SANITIZE).</li>
+ *   <li>COMPLETED: the SCSI layer completed without taking the data; the response waits for the unsolicited data
+ *       still arriving.</li>
+ *   <li>ENDED: answered or aborted; buffers released; the tasks waiting for it ({@link #whenEnded}) run.</li>
+ * </ul>
+ * Aborted (by a task management function, a PREEMPT AND ABORT, a session reinstatement or the loss of the
+ * connection) is a flag reachable from every state but ENDED; {@link #abort} says whether the task may end at once.
+ * The rules: a backstore call never starts for an aborted task (the abort and {@link #startingBackstoreCall} race on
+ * one atomic word); a task whose backstore call may be running ends only when the SCSI layer completed it; an
+ * aborted task never sends status.
+ *
+ * <p>Threads: everything but {@link #complete}, {@link #receiveDataOut}, {@link #continuesInBackground} and
+ * {@link #startingBackstoreCall} runs on the session's event loop. {@link #complete} hands the task back to the
+ * event loop (the task is its own {@link Runnable}, so no allocation on that path).
  */
 final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSender {
+
+    /** Where a task is in its life; see the class comment. */
+    enum State {
+        /** Accepted; waiting for data buffer budget or for a replaced nexus's tasks to end. */
+        QUEUED,
+        /** With the SCSI layer (perhaps in the backstore). */
+        EXECUTING,
+        /** The SCSI layer waits for Data-Out; no backstore call of the task is running. */
+        WAITING_FOR_DATA_OUT,
+        /** The SCSI layer only waits for a background operation of the logical unit. */
+        BACKGROUND,
+        /** The SCSI layer completed; the response waits for unsolicited Data-Out still to come. */
+        COMPLETED,
+        /** Answered or aborted; nothing of the task runs any more. */
+        ENDED
+    }
+
+    /** {@link #io} bit: the task was aborted; no backstore call may start. */
+    private static final int IO_ABORTED = 1;
+    /** {@link #io} bit: a backstore call was allowed to start. */
+    private static final int IO_STARTED = 2;
+    private static final VarHandle IO;
+
+    static {
+        try {
+            IO = MethodHandles.lookup().findVarHandle(ScsiCommandTask.class, "io", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Session session;
     final int initiatorTaskTag;
@@ -44,24 +110,21 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     SenseData sense;
     int dataLength;
     private boolean completed;
-    /** Set by task management: the task ends without a SCSI response. */
-    boolean aborted;
-    /** The task management response waiting for this aborted task's I/O to finish, or {@code null}. */
-    TaskManagement.PendingResponse abortResponse;
-    /** Set on the event loop when the SCSI layer's completion reached it. */
-    boolean scsiDone;
-    /** Set on the event loop when the connection is gone: the result is dropped, buffers released. */
-    boolean abandoned;
-    /**
-     * Set on the event loop once the SCSI layer only waits for a background operation of the logical unit
-     * ({@link #continuesInBackground()}): aborting the task or losing the connection ends it at once.
-     */
-    boolean background;
-    /** Set on the event loop when the session ended the task: a completion arriving later is ignored. */
-    boolean ended;
+
+    /** Event loop only. */
+    private State state = State.QUEUED;
+    /** Event loop only: set by {@link #abort}; the task ends without a SCSI response. */
+    private boolean aborted;
+    /** {@link #IO_ABORTED} and {@link #IO_STARTED}; any thread, through {@link #IO}. */
+    @SuppressWarnings("unused")
+    private volatile int io;
+    /** What runs when the task ends (fences waiting for it), or {@code null}; event loop only. */
+    private List<Runnable> endWaiters;
     /** When the command arrived ({@link System#nanoTime()}). */
     private final long arrivalNanos;
-    /** The counters of the logical unit the command addressed when it arrived, or {@code null}. */
+    /** The logical unit the command addressed when it arrived, or {@code null}. */
+    private LogicalUnit unit;
+    /** The counters of {@link #unit} until the task let go of it, or {@code null}. */
     private UnitStatistics statistics;
     /** Bytes of the session's data buffer budget this task holds (0 when none). */
     int bufferBytes;
@@ -83,10 +146,165 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
 
     /** Event loop: the command was accepted for a logical unit (or {@code null}: none at its LUN). */
     void unitStarted(LogicalUnit unit) {
+        this.unit = unit;
         if (unit != null) {
             statistics = unit.statistics();
             statistics.commandStarted();
         }
+    }
+
+    /** {@return the logical unit the command addressed when it arrived, or {@code null}} */
+    LogicalUnit unit() {
+        return unit;
+    }
+
+    // ---- lifecycle (event loop) ----
+
+    State state() {
+        return state;
+    }
+
+    boolean aborted() {
+        return aborted;
+    }
+
+    /** QUEUED to EXECUTING: the task goes to the SCSI layer now. */
+    void dispatched() {
+        expect(state == State.QUEUED, "dispatched");
+        state = State.EXECUTING;
+    }
+
+    /** EXECUTING to WAITING_FOR_DATA_OUT: the SCSI layer waits for {@code waiter}. */
+    void awaitDataOut(CompletableFuture<ByteBuffer> waiter) {
+        expect(state == State.EXECUTING, "awaitDataOut");
+        state = State.WAITING_FOR_DATA_OUT;
+        dataOutWaiter = waiter;
+    }
+
+    /** Completes a waiting receiveDataOut stage when all data arrived (back to EXECUTING). */
+    void dataOutProgress() {
+        CompletableFuture<ByteBuffer> f = dataOutWaiter;
+        if (f != null) {
+            ByteBuffer b = writeTransfer.completeIfDone();
+            if (b != null) {
+                dataOutWaiter = null;
+                state = State.EXECUTING;
+                f.complete(b.duplicate());
+            }
+        }
+    }
+
+    /**
+     * Fails a waiting receiveDataOut stage: the SCSI layer will not complete the task. From WAITING_FOR_DATA_OUT
+     * back to EXECUTING, where the caller ends or answers the task.
+     *
+     * @return whether a stage was waiting
+     */
+    boolean failDataOut(Throwable cause) {
+        CompletableFuture<ByteBuffer> f = dataOutWaiter;
+        if (f == null) {
+            return false;
+        }
+        dataOutWaiter = null;
+        state = State.EXECUTING;
+        f.completeExceptionally(cause);
+        return true;
+    }
+
+    /**
+     * EXECUTING to BACKGROUND: the SCSI layer only waits for an operation of the logical unit.
+     *
+     * @return whether the task moved (it may have ended or completed meanwhile)
+     */
+    boolean background() {
+        if (state != State.EXECUTING) {
+            return false;
+        }
+        state = State.BACKGROUND;
+        return true;
+    }
+
+    /**
+     * The SCSI layer's completion reached the event loop.
+     *
+     * @return {@code false} when the task had already ended (it waited for a background operation), so the
+     *     completion is ignored
+     */
+    boolean scsiCompleted() {
+        if (state == State.ENDED) {
+            return false;
+        }
+        expect(state == State.EXECUTING || state == State.BACKGROUND, "scsiCompleted");
+        state = State.COMPLETED;
+        return true;
+    }
+
+    /**
+     * Marks the task aborted: it will never send status, and no backstore call starts for it from now on.
+     *
+     * @return whether it may end at once: the SCSI layer never had it (QUEUED), no longer touches it (BACKGROUND,
+     *     COMPLETED) or only waited for Data-Out (its stage is failed here, so the SCSI layer will not complete it);
+     *     {@code false} when it runs in the SCSI layer, perhaps in the backstore, and ends when the SCSI layer
+     *     completes it, or when it has ended already
+     */
+    boolean abort() {
+        if (state == State.ENDED) {
+            return false;
+        }
+        aborted = true;
+        int bits = (int) IO.getAndBitwiseOr(this, IO_ABORTED);
+        return switch (state) {
+            case QUEUED, BACKGROUND, COMPLETED -> true;
+            case WAITING_FOR_DATA_OUT -> (bits & IO_STARTED) == 0
+                    && failDataOut(new CancellationException("task aborted"));
+            default -> false;
+        };
+    }
+
+    /** To ENDED: runs what waited for the end. Idempotent. */
+    void end() {
+        if (state == State.ENDED) {
+            return;
+        }
+        state = State.ENDED;
+        List<Runnable> waiters = endWaiters;
+        endWaiters = null;
+        if (waiters != null) {
+            for (Runnable r : waiters) {
+                r.run();
+            }
+        }
+    }
+
+    /** Runs {@code r} on the event loop when the task has ended (at once when it has). */
+    void whenEnded(Runnable r) {
+        if (state == State.ENDED) {
+            r.run();
+            return;
+        }
+        if (endWaiters == null) {
+            endWaiters = new ArrayList<>(2);
+        }
+        endWaiters.add(r);
+    }
+
+    private void expect(boolean legal, String transition) {
+        if (!legal) {
+            throw new IllegalStateException("task 0x" + Integer.toHexString(initiatorTaskTag) + ": " + transition
+                    + " in state " + state);
+        }
+    }
+
+    @Override
+    public boolean startingBackstoreCall() {
+        int bits;
+        do {
+            bits = io;
+            if ((bits & IO_ABORTED) != 0) {
+                return false;
+            }
+        } while (!IO.compareAndSet(this, bits, bits | IO_STARTED));
+        return true;
     }
 
     /** Event loop, exactly once per accepted command: the command let go of its logical unit. */
@@ -186,39 +404,22 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         return f;
     }
 
-    void setDataOutWaiter(CompletableFuture<ByteBuffer> f) {
-        dataOutWaiter = f;
-    }
-
-    /** Completes a waiting receiveDataOut stage when all data arrived. */
-    void dataOutProgress() {
-        CompletableFuture<ByteBuffer> f = dataOutWaiter;
-        if (f != null) {
-            ByteBuffer b = writeTransfer.completeIfDone();
-            if (b != null) {
-                dataOutWaiter = null;
-                f.complete(b.duplicate());
-            }
-        }
-    }
-
-    /** Fails a waiting receiveDataOut stage: the SCSI layer will not complete the task; we do. */
-    boolean failDataOut(Throwable cause) {
-        CompletableFuture<ByteBuffer> f = dataOutWaiter;
-        if (f != null) {
-            dataOutWaiter = null;
-            f.completeExceptionally(cause);
-            return true;
-        }
-        return false;
-    }
-
     @Override
     public void complete(ScsiStatus status, SenseData sense, int dataLength) {
+        if (!tryComplete(status, sense, dataLength)) {
+            throw new IllegalStateException("task 0x" + Integer.toHexString(initiatorTaskTag) + " completed twice");
+        }
+    }
+
+    /**
+     * Completes the task unless it was completed already (a failure inside the SCSI layer after it answered).
+     *
+     * @return whether this call completed it
+     */
+    boolean tryComplete(ScsiStatus status, SenseData sense, int dataLength) {
         synchronized (this) {
             if (completed) {
-                throw new IllegalStateException("task 0x" + Integer.toHexString(initiatorTaskTag)
-                        + " completed twice");
+                return false;
             }
             completed = true;
         }
@@ -230,6 +431,7 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         } else {
             session.execute(this);
         }
+        return true;
     }
 
     @Override

@@ -3,15 +3,12 @@ package io.iscsi4j.core.session;
 import io.iscsi4j.CommandDecision;
 import io.iscsi4j.InterceptedCommand;
 import io.iscsi4j.TargetInterceptor;
-import io.iscsi4j.core.pdu.DataIn;
 import io.iscsi4j.core.pdu.DataOut;
 import io.iscsi4j.core.pdu.LogoutRequest;
 import io.iscsi4j.core.pdu.NopOut;
 import io.iscsi4j.core.pdu.Pdu;
-import io.iscsi4j.core.pdu.ReadyToTransfer;
 import io.iscsi4j.core.pdu.RejectReason;
 import io.iscsi4j.core.pdu.ScsiCommand;
-import io.iscsi4j.core.pdu.ScsiResponse;
 import io.iscsi4j.core.pdu.TaskManagementRequest;
 import io.iscsi4j.core.pdu.TextRequest;
 import io.iscsi4j.scsi.AdditionalSense;
@@ -22,7 +19,6 @@ import io.iscsi4j.scsi.ScsiDispatcher;
 import io.iscsi4j.scsi.ScsiStatus;
 import io.iscsi4j.scsi.SenseData;
 import io.iscsi4j.scsi.SenseKey;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -32,17 +28,26 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
 
 /**
- * One iSCSI session in full feature phase (RFC 7143 §3.2, §4): the command window and CmdSN ordering, the task
- * table, SCSI command execution with Data-In sequencing, and Data-Out routing. One connection per session
- * (MaxConnections=1); all state lives on that connection's event loop.
+ * One iSCSI session in full feature phase (RFC 7143 §3.2, §4): the task table, and the life of each SCSI command
+ * from its CmdSN turn to its end. One connection per session (MaxConnections=1); all state lives on that
+ * connection's event loop. The jobs around the task table are classes of their own: command ordering
+ * ({@link CommandSequencer}), admission to the SCSI layer ({@link BufferBudget}), responses and Data-In sequencing
+ * ({@link ResponseSender}), Data-Out sequencing ({@link WriteTransfer}), task management ({@link TaskManagement});
+ * a task's states are {@link ScsiCommandTask}'s.
+ *
+ * <p>Fences: {@link #fence} aborts or awaits tasks and completes once every one of them has ended, so a task
+ * management function, a PREEMPT AND ABORT or a new session of the same I_T nexus can wait for them. After the
+ * connection closed the session stays in the {@link SessionRegistry} until its last task has ended ({@link
+ * #drained()}): a new session of the same I_T nexus sends nothing to the SCSI layer before that.
  */
 final class Session implements WriteTransfer.IntSupplierTag {
 
@@ -56,13 +61,14 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private final ScsiDispatcher dispatcher;
     private final ItNexus nexus;
     final SessionParams params;
-    private final CommandWindow window;
+    private final CommandSequencer sequencer;
+    private final ResponseSender responses;
+    private final BufferBudget budget;
     private final IntObjectMap<ScsiCommandTask> tasks = new IntObjectHashMap<>();
-    /** Out-of-order commands by CmdSN: a Pdu, or {@link #ABORTED} for a command aborted before it arrived. */
-    private final IntObjectMap<Object> pending = new IntObjectHashMap<>();
-    private static final Object ABORTED = new Object();
     private final TaskManagement taskManagement;
     private final InFlight inFlight;
+    /** The target's sessions, for task management functions that reach other I_T nexuses. */
+    private final SessionRegistry registry;
     private int nextTransferTag = 1;
     /** The target's interceptor, or {@code null}: one null check per command when none is set. */
     private final TargetInterceptor interceptor;
@@ -70,18 +76,14 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private final CommandView commandView;
     /** Immediate SCSI commands in the task table (capped by {@link io.iscsi4j.ResourceLimits#maxImmediateCommands()}). */
     private int immediateTasks;
-    /** Bytes of data buffers the session's commands hold (capped by maxDataBufferBytesPerSession). */
-    private long dataBufferBytes;
-    /** Commands not yet dispatched to the SCSI layer, waiting for data buffer budget, in arrival order. */
-    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
-    private boolean drainingDeferred;
-
-    /** A command waiting for {@code length} bytes of data buffer budget. */
-    private record Deferred(ScsiCommandTask task, int length) {
-    }
+    /** Set when the connection closed: no command reaches the SCSI layer any more. */
+    private boolean closed;
+    private boolean startingQueued;
+    /** Completes once the connection closed and every task has ended. */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
-            SessionParams params, int initialCmdSN, InFlight inFlight) {
+            SessionParams params, int initialCmdSN, InFlight inFlight, SessionRegistry registry) {
         this.key = key;
         this.tsih = tsih;
         this.cid = cid;
@@ -89,8 +91,11 @@ final class Session implements WriteTransfer.IntSupplierTag {
         this.dispatcher = dispatcher;
         this.nexus = nexus;
         this.params = params;
-        this.window = new CommandWindow(params.commandWindow(), initialCmdSN);
+        this.sequencer = new CommandSequencer(params.commandWindow(), initialCmdSN, this::deliver, connection);
+        this.responses = new ResponseSender(connection, params, sequencer);
+        this.budget = new BufferBudget(connection.limits().maxDataBufferBytesPerSession());
         this.inFlight = inFlight;
+        this.registry = registry;
         this.taskManagement = new TaskManagement(this, connection);
         this.interceptor = connection.interceptor();
         this.commandView = interceptor == null ? null : new CommandView();
@@ -105,9 +110,14 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return dispatcher;
     }
 
+    /** The target's sessions. */
+    SessionRegistry registry() {
+        return registry;
+    }
+
     /** Asks the initiator to log out within {@code seconds} (Async Message, AsyncEvent 1); drops it after. */
     void requestLogout(int seconds) {
-        connection.execute(() -> connection.requestLogout(seconds));
+        execute(() -> connection.requestLogout(seconds));
     }
 
     ByteBufAllocator alloc() {
@@ -118,16 +128,21 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return connection.inEventLoop();
     }
 
+    /** Runs {@code r} on the session's event loop; once the event loop has stopped, runs nothing. */
     void execute(Runnable r) {
-        connection.execute(r);
+        try {
+            connection.execute(r);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}: event loop stopped, dropping a task", connection);
+        }
     }
 
     int expCmdSN() {
-        return window.expCmdSN();
+        return sequencer.expCmdSN();
     }
 
     int maxCmdSN() {
-        return window.maxCmdSN();
+        return sequencer.maxCmdSN();
     }
 
     boolean isDiscovery() {
@@ -146,68 +161,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
     // ---- command ordering (RFC 7143 §3.2.2.1) ----
 
     /**
-     * Takes a command-type PDU (SCSI Command, NOP-Out, Text, Logout, Task Management). Immediate PDUs run at once;
-     * others run in CmdSN order; PDUs outside the window or duplicates are silently dropped, as the RFC requires.
+     * Takes a command-type PDU (SCSI Command, NOP-Out, Text, Logout, Task Management); see {@link CommandSequencer}.
      * The session owns the PDU from here.
      */
     void onCommand(Pdu pdu, int cmdSN, boolean immediate) {
-        if (immediate) {
-            deliver(pdu, false);
-            return;
-        }
-        Object slot = pending.get(cmdSN);
-        if (slot == ABORTED) {
-            // Aborted before it arrived (RFC 7143 §11.5.1): it already counts as received; drop it.
-            pdu.release();
-            return;
-        }
-        if (!window.inWindow(cmdSN) || slot != null) {
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("{}: dropping {} with CmdSN {} outside [{}, {}] or duplicate", connection, pdu.opcode(),
-                        Integer.toUnsignedString(cmdSN), Integer.toUnsignedString(window.expCmdSN()),
-                        Integer.toUnsignedString(window.maxCmdSN()));
-            }
-            pdu.release();
-            return;
-        }
-        if (!window.isNext(cmdSN)) {
-            pending.put(cmdSN, pdu);
-            return;
-        }
-        window.deliver();
-        deliver(pdu, true);
-        drainInOrder();
+        sequencer.onCommand(pdu, cmdSN, immediate);
     }
 
-    private void drainInOrder() {
-        Object next;
-        while ((next = pending.remove(window.expCmdSN())) != null) {
-            window.deliver();
-            if (next == ABORTED) {
-                window.completed();
-            } else {
-                deliver((Pdu) next, true);
-            }
-        }
-    }
-
-    /**
-     * For ABORT TASK of a command not received yet: when {@code refCmdSN} lies in [ExpCmdSN, tmfCmdSN) it is
-     * considered received, and dropped if it arrives later.
-     *
-     * @return whether the command was in that range
-     */
+    /** See {@link CommandSequencer#discardNotYetReceived}. */
     boolean discardNotYetReceived(int refCmdSN, int tmfCmdSN) {
-        if (!window.inWindow(refCmdSN) || Integer.toUnsignedLong(refCmdSN - window.expCmdSN())
-                >= Integer.toUnsignedLong(tmfCmdSN - window.expCmdSN())) {
-            return false;
-        }
-        Object old = pending.put(refCmdSN, ABORTED);
-        if (old instanceof Pdu p) {
-            p.release();
-        }
-        drainInOrder();
-        return true;
+        return sequencer.discardNotYetReceived(refCmdSN, tmfCmdSN);
     }
 
     private void deliver(Pdu pdu, boolean counted) {
@@ -219,7 +182,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         if (counted && answeredNow) {
             // NOP-Out, Text and Logout are answered right here: their response already carries the MaxCmdSN of
             // the window without them (with a window of 1 or 2 it would otherwise look closed or one short).
-            window.completed();
+            sequencer.completed();
         }
         try {
             if (pdu instanceof NopOut n) {
@@ -234,7 +197,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         } finally {
             pdu.release();
             if (counted && !answeredNow) {
-                window.completed();
+                sequencer.completed();
             }
         }
     }
@@ -303,13 +266,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 immediateTasks++;
             }
             inFlight.increment();
+            task.unitStarted(dispatcher.logicalUnit(Lun.decode(c.lun())));
             if (decision != null && decision.kind() == CommandDecision.Kind.RESPOND) {
                 // Answered without running; data still arriving for it is taken and discarded by the transfer.
+                task.dispatched();
                 task.complete(decision.status(), decision.sense(), 0);
                 return;
             }
-            task.unitStarted(dispatcher.logicalUnit(Lun.decode(c.lun())));
-            dispatchWithinBudget(task);
+            if (budget.admit(task, connection.channel().isWritable())) {
+                dispatch(task);
+            }
         } finally {
             c.release();
         }
@@ -378,25 +344,76 @@ final class Session implements WriteTransfer.IntSupplierTag {
 
     private void completedUncounted(boolean counted) {
         if (counted) {
-            window.completed();
+            sequencer.completed();
         }
+    }
+
+    /**
+     * Hands a task to the SCSI layer. Whatever the SCSI layer throws (an {@link Error} too, but a
+     * {@link VirtualMachineError}, which is rethrown) ends the task with CHECK CONDITION, HARDWARE ERROR / INTERNAL
+     * TARGET FAILURE unless it was answered already, so no task is left in the table.
+     */
+    private void dispatch(ScsiCommandTask task) {
+        task.dispatched();
+        try {
+            dispatcher.execute(task);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(task.initiatorTaskTag),
+                    e);
+            task.tryComplete(ScsiStatus.CHECK_CONDITION, SenseData.of(
+                    SenseKey.HARDWARE_ERROR,
+                    AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
+        }
+    }
+
+    /**
+     * Dispatches queued commands in order while they may start (see {@link BufferBudget}). Called when a task ends
+     * and when the connection's output drops below its low water mark.
+     */
+    void startDeferred() {
+        if (startingQueued || closed) {
+            return;
+        }
+        startingQueued = true;
+        try {
+            ScsiCommandTask next;
+            while (!closed && (next = budget.pollReady(connection.channel().isWritable())) != null) {
+                dispatch(next);
+            }
+        } finally {
+            startingQueued = false;
+        }
+    }
+
+    /**
+     * On the event loop, before any command arrives: no command of this session reaches the SCSI layer before
+     * {@code predecessorsEnded} completes (the tasks of the earlier sessions of this I_T nexus have ended).
+     */
+    void awaitPredecessors(CompletionStage<Void> predecessorsEnded) {
+        if (predecessorsEnded.toCompletableFuture().isDone()) {
+            return;
+        }
+        budget.closeGate();
+        predecessorsEnded.whenComplete((v, e) -> execute(this::openGate));
+    }
+
+    /** The tasks of the sessions this one replaced have ended: queued commands may go to the SCSI layer. */
+    private void openGate() {
+        budget.openGate();
+        startDeferred();
     }
 
     /** On the event loop: the SCSI layer asked for Data-Out bytes. */
     void startDataOut(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
-        if (task.abandoned || task.aborted) {
-            waiter.completeExceptionally(new CancellationException(task.aborted ? "task aborted" : "connection closed"));
-            if (task.aborted) {
-                terminate(task);
-                if (task.abortResponse != null) {
-                    taskManagement.terminated(task.abortResponse);
-                }
-            } else {
-                endTask(task);
-            }
+        if (task.aborted()) {
+            // Aborted while the SCSI layer was on its way here: it will not complete the task now; we end it.
+            waiter.completeExceptionally(new CancellationException("task aborted"));
+            endTask(task);
             return;
         }
-        task.setDataOutWaiter(waiter);
+        task.awaitDataOut(waiter);
         task.writeTransfer.start(length, alloc(), this, task);
         connection.flushSoon();
         if (task.writeTransfer.dataLost()) {
@@ -417,7 +434,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
      */
     void onDataOutLost(int itt, int ttt, boolean finalFlag) {
         ScsiCommandTask task = tasks.get(itt);
-        if (task == null || task.writeTransfer == null) {
+        if (task == null || task.writeTransfer == null || task.aborted()) {
             return;
         }
         task.writeTransfer.markLost(ttt, finalFlag);
@@ -429,7 +446,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         if (!wt.lostAndSettled()) {
             return;
         }
-        if (task.scsiDone) {
+        if (task.state() == ScsiCommandTask.State.COMPLETED) {
             respond(task);
         } else if (task.failDataOut(new IOException("Data-Out lost to a data digest error"))) {
             task.status = ScsiStatus.CHECK_CONDITION;
@@ -441,28 +458,18 @@ final class Session implements WriteTransfer.IntSupplierTag {
         // Otherwise the SCSI layer has not asked for the data yet: startDataOut fails it then.
     }
 
-    /** Sends one R2T of a task (RFC 7143 §11.8); StatSN is carried, not advanced. */
+    /** Sends one R2T of a task (RFC 7143 §11.8). */
     void sendR2T(ScsiCommandTask task, int ttt, int r2tSN, int offset, int length) {
-        connection.send(ReadyToTransfer.builder()
-                .lun(task.lun())
-                .initiatorTaskTag(task.initiatorTaskTag)
-                .targetTransferTag(ttt)
-                .statSN(connection.currentStatSN())
-                .expCmdSN(window.expCmdSN())
-                .maxCmdSN(window.maxCmdSN())
-                .r2tSN(r2tSN)
-                .bufferOffset(offset)
-                .desiredDataTransferLength(length)
-                .build());
+        responses.sendR2T(task, ttt, r2tSN, offset, length);
     }
 
     /** A Data-Out PDU; the session releases it. */
     void onDataOut(DataOut d) {
         try {
             ScsiCommandTask task = tasks.get(d.initiatorTaskTag());
-            if (task == null || task.aborted || task.writeTransfer == null) {
+            if (task == null || task.aborted() || task.writeTransfer == null) {
                 if (task == null && taskManagement.recentlyAborted(d.initiatorTaskTag())
-                        || task != null && task.aborted) {
+                        || task != null && task.aborted()) {
                     return; // data still in flight for an aborted task: dropped silently
                 }
                 connection.sendReject(RejectReason.INVALID_PDU_FIELD, d);
@@ -478,7 +485,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 return;
             }
             task.dataOutProgress();
-            if (task.scsiDone) {
+            if (task.state() == ScsiCommandTask.State.COMPLETED) {
                 // The SCSI layer completed early (an error before all data arrived): finish once data is in.
                 maybeFinishAfterData(task);
             }
@@ -489,40 +496,21 @@ final class Session implements WriteTransfer.IntSupplierTag {
 
     /**
      * On the event loop: the SCSI layer only waits for a background operation now (SANITIZE without IMMED). A task
-     * already aborted or abandoned ends at once; later aborts end it at once too, and its completion is ignored.
+     * already aborted ends at once; later aborts end it at once too, and its completion is ignored.
      */
     void continuesInBackground(ScsiCommandTask task) {
-        if (task.ended || task.scsiDone) {
-            return;
-        }
-        task.background = true;
-        if (task.aborted && task.abortResponse != null) {
-            TaskManagement.PendingResponse pending = task.abortResponse;
-            task.abortResponse = null;
-            terminate(task);
-            taskManagement.terminated(pending);
-        } else if (task.aborted) {
-            terminate(task);
-        } else if (task.abandoned) {
+        if (task.background() && task.aborted()) {
             endTask(task);
         }
     }
 
     /** On the event loop: the SCSI layer completed the task. */
     void finish(ScsiCommandTask task) {
-        task.scsiDone = true;
-        if (task.ended) {
+        if (!task.scsiCompleted()) {
             return; // ended while it waited for a background operation
         }
-        if (task.abandoned) {
-            endTask(task);
-            return;
-        }
-        if (task.aborted) {
-            terminate(task);
-            if (task.abortResponse != null) {
-                taskManagement.terminated(task.abortResponse);
-            }
+        if (task.aborted()) {
+            endTask(task); // no status for an aborted task
             return;
         }
         WriteTransfer wt = task.writeTransfer;
@@ -541,16 +529,23 @@ final class Session implements WriteTransfer.IntSupplierTag {
     }
 
     private void respond(ScsiCommandTask task) {
-        if (!task.immediate) {
-            window.completed();
-        }
         task.recordStatistics();
-        sendResponse(task);
-        endTask(task);
+        if (!task.immediate) {
+            sequencer.completed(); // the response carries the window with this command's slot open
+        }
+        responses.sendResponse(task);
+        release(task);
     }
 
+    /** Ends a task without a response (aborted, or the connection is gone). */
     private void endTask(ScsiCommandTask task) {
-        task.ended = true;
+        if (!task.immediate) {
+            sequencer.completed();
+        }
+        release(task);
+    }
+
+    private void release(ScsiCommandTask task) {
         if (tasks.get(task.initiatorTaskTag) == task) {
             tasks.remove(task.initiatorTaskTag);
             if (task.immediate) {
@@ -560,169 +555,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
         task.releaseBuffers();
         inFlight.decrement();
         task.unitEnded();
-        releaseDataBuffer(task);
-    }
-
-    /**
-     * Runs a command now, or queues it when its data buffer (its expected data transfer length, at most the
-     * budget) does not fit the session's data buffer budget, when it reads and the connection's output is over its
-     * high water mark, or when earlier commands wait. Commands reach the SCSI layer in arrival order and take
-     * their budget then, so a command holding budget never waits for a later one: no deadlock, however the SCSI
-     * layer orders overlapping commands.
-     */
-    private void dispatchWithinBudget(ScsiCommandTask task) {
-        int length = task.isRead() || task.isWrite() ? (int) Math.min(task.expectedLength, budget()) : 0;
-        if (!deferred.isEmpty() || !fits(length) || task.isRead() && !connection.channel().isWritable()) {
-            deferred.add(new Deferred(task, length));
-            return;
-        }
-        reserve(task, length);
-        dispatch(task);
-    }
-
-    private void dispatch(ScsiCommandTask task) {
-        try {
-            dispatcher.execute(task);
-        } catch (RuntimeException e) {
-            LOG.error("{}: SCSI dispatcher failed on ITT 0x{}", connection, Integer.toHexString(task.initiatorTaskTag),
-                    e);
-            task.complete(ScsiStatus.CHECK_CONDITION, SenseData.of(
-                    SenseKey.HARDWARE_ERROR,
-                    AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
-        }
-    }
-
-    private long budget() {
-        return connection.limits().maxDataBufferBytesPerSession();
-    }
-
-    private boolean fits(int length) {
-        return length == 0 || dataBufferBytes == 0 || dataBufferBytes + length <= budget();
-    }
-
-    private void reserve(ScsiCommandTask task, int length) {
-        dataBufferBytes += length;
-        task.bufferBytes += length;
-    }
-
-    /** Gives a finished task's data buffer budget back and starts the commands waiting for it. */
-    private void releaseDataBuffer(ScsiCommandTask task) {
-        if (task.bufferBytes > 0) {
-            dataBufferBytes -= task.bufferBytes;
-            task.bufferBytes = 0;
-        }
-        startDeferred();
-    }
-
-    /**
-     * Dispatches waiting commands in order while they fit the budget (reads also need the connection writable).
-     * Called when a task ends and when the connection's output drops below its low water mark.
-     */
-    void startDeferred() {
-        if (drainingDeferred) {
-            return;
-        }
-        drainingDeferred = true;
-        try {
-            Deferred next;
-            while ((next = deferred.peek()) != null && fits(next.length())
-                    && (!next.task().isRead() || connection.channel().isWritable())) {
-                deferred.poll();
-                ScsiCommandTask task = next.task();
-                if (task.abandoned || tasks.get(task.initiatorTaskTag) != task) {
-                    continue; // aborted or the connection is gone
-                }
-                reserve(task, next.length());
-                dispatch(task);
-            }
-        } finally {
-            drainingDeferred = false;
-        }
-    }
-
-    /** Removes a command that was never dispatched from the queue; {@code false} when it was not queued. */
-    private boolean removeUndispatched(ScsiCommandTask task) {
-        for (var it = deferred.iterator(); it.hasNext(); ) {
-            if (it.next().task() == task) {
-                it.remove();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void sendResponse(ScsiCommandTask task) {
-        long expected = task.expectedLength;
-        int cmdLength = task.dataLength;
-        boolean overflow = cmdLength > expected;
-        boolean underflow = cmdLength < expected;
-        long residual = overflow ? cmdLength - expected : expected - cmdLength;
-        ByteBuf data = task.dataIn;
-        boolean good = task.status == ScsiStatus.GOOD || task.status == ScsiStatus.CONDITION_MET;
-        int toSend = data == null ? 0 : (int) Math.min(Math.min(cmdLength, data.readableBytes()), expected);
-        if (toSend > 0 && good) {
-            sendDataIn(task, data, toSend, overflow, underflow, residual);
+        budget.release(task);
+        task.end();
+        if (closed) {
+            checkDrained();
         } else {
-            ScsiResponse.Builder b = ScsiResponse.builder()
-                    .initiatorTaskTag(task.initiatorTaskTag)
-                    .response(0)
-                    .status(task.status.code())
-                    .statSN(connection.nextStatSN())
-                    .expCmdSN(window.expCmdSN())
-                    .maxCmdSN(window.maxCmdSN())
-                    .expDataSN(0);
-            if (task.status == ScsiStatus.CHECK_CONDITION && task.sense != null) {
-                b.sense(task.sense.toBytes());
-            }
-            if (good || task.writeTransfer != null || task.isRead()) {
-                b.residualOverflow(overflow).residualUnderflow(underflow).residualCount(residual);
-            }
-            connection.send(b.build());
-        }
-        connection.flushSoon();
-    }
-
-    private void sendDataIn(ScsiCommandTask task, ByteBuf data, int total, boolean overflow, boolean underflow,
-                            long residual) {
-        int segment = params.maxSendDataSegmentLength();
-        int burst = params.maxBurstLength();
-        int dataSN = 0;
-        int offset = 0;
-        int burstLeft = burst;
-        while (offset < total) {
-            int n = Math.min(Math.min(segment, total - offset), burstLeft);
-            boolean last = offset + n == total;
-            burstLeft -= n;
-            boolean endOfSequence = last || burstLeft == 0;
-            DataIn.Builder b = DataIn.builder()
-                    .finalFlag(endOfSequence)
-                    .lun(0)
-                    .initiatorTaskTag(task.initiatorTaskTag)
-                    .targetTransferTag(NO_TAG)
-                    .dataSN(dataSN++)
-                    .bufferOffset(offset)
-                    .expCmdSN(window.expCmdSN())
-                    .data(data.retainedSlice(offset, n));
-            if (last) {
-                b.statusPresent(true)
-                        .status(task.status.code())
-                        .statSN(connection.nextStatSN())
-                        .maxCmdSN(window.maxCmdSN())
-                        .residualOverflow(overflow)
-                        .residualUnderflow(underflow)
-                        .residualCount(residual);
-            } else {
-                b.maxCmdSN(window.maxCmdSN());
-            }
-            connection.send(b.build());
-            offset += n;
-            if (burstLeft == 0) {
-                burstLeft = burst;
-            }
+            startDeferred();
         }
     }
 
-    // ---- task management (RFC 7143 §11.5), driven by TaskManagement ----
+    // ---- task management and fences (RFC 7143 §11.5), driven by TaskManagement ----
 
     ScsiCommandTask task(int itt) {
         return tasks.get(itt);
@@ -730,6 +572,62 @@ final class Session implements WriteTransfer.IntSupplierTag {
 
     List<ScsiCommandTask> liveTasks() {
         return new ArrayList<>(tasks.values());
+    }
+
+    /**
+     * Aborts a task: it never gets a SCSI response, and ends at once when nothing of it runs in the SCSI layer,
+     * otherwise when the SCSI layer completes it (its backstore call, if one started, has completed then).
+     */
+    void abort(ScsiCommandTask task) {
+        if (task.abort()) {
+            budget.remove(task);
+            endTask(task);
+        }
+    }
+
+    /**
+     * On the event loop: aborts (when {@code abort}) the live tasks {@code which} selects, and completes the result
+     * once every selected task, those aborted before included, has ended. The result completes on this event loop.
+     */
+    CompletableFuture<Void> fenceHere(Predicate<ScsiCommandTask> which, boolean abort) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        int[] left = {1};
+        Runnable oneEnded = () -> {
+            if (--left[0] == 0) {
+                done.complete(null);
+            }
+        };
+        for (ScsiCommandTask task : liveTasks()) {
+            if (!which.test(task)) {
+                continue;
+            }
+            if (abort) {
+                abort(task);
+            }
+            if (task.state() != ScsiCommandTask.State.ENDED) {
+                left[0]++;
+                task.whenEnded(oneEnded);
+            }
+        }
+        oneEnded.run();
+        return done;
+    }
+
+    /**
+     * From any thread: {@link #fenceHere} on this session's event loop. Completes at once when the event loop has
+     * stopped (the target is closing; nothing of the session runs any more).
+     */
+    CompletableFuture<Void> fence(Predicate<ScsiCommandTask> which, boolean abort) {
+        if (inEventLoop()) {
+            return fenceHere(which, abort);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            connection.execute(() -> fenceHere(which, abort).whenComplete((v, e) -> done.complete(null)));
+        } catch (RejectedExecutionException e) {
+            done.complete(null);
+        }
+        return done;
     }
 
     /** Establishes the reset unit attention on every I_T nexus of the logical unit (SAM-5). */
@@ -756,94 +654,49 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return dispatcher == null ? -1 : dispatcher.queryAsynchronousEvent(Lun.decode(lunField), nexus);
     }
 
-    /** Whether the LUN field addresses a logical unit of this session's target. */
-    boolean hasLun(long lunField) {
+    /** The logical unit a LUN field addresses in this session, or {@code null}. */
+    LogicalUnit unit(long lunField) {
         int lun = Lun.decode(lunField);
-        return dispatcher != null && lun >= 0 && dispatcher.logicalUnits().containsKey(lun);
-    }
-
-    /**
-     * Aborts a task: it will never get a SCSI response.
-     *
-     * @return {@code true} when it terminated at once; {@code false} when storage I/O is still running, in which
-     *     case {@link TaskManagement#terminated} is called when it finishes
-     */
-    boolean abort(ScsiCommandTask task, TaskManagement.PendingResponse pending) {
-        task.aborted = true;
-        if (removeUndispatched(task)) {
-            terminate(task); // the SCSI layer never saw it
-            return true;
-        }
-        if (task.failDataOut(new CancellationException("task aborted")) || task.scsiDone || task.background) {
-            terminate(task);
-            return true;
-        }
-        task.abortResponse = pending;
-        return false;
-    }
-
-    /**
-     * Aborts every task of this session for a logical unit without any response (preempted by another nexus).
-     * The unit may be mapped under a different LUN in this session (ACL LUN mapping).
-     */
-    void abortTasksSilently(LogicalUnit unit) {
-        for (Map.Entry<Integer, LogicalUnit> e : dispatcher.logicalUnits().entrySet()) {
-            if (e.getValue() != unit) {
-                continue;
-            }
-            long lunField = Lun.encode(e.getKey());
-            for (ScsiCommandTask task : liveTasks()) {
-                if (!task.aborted && task.lun() == lunField) {
-                    abort(task, null);
-                }
-            }
-        }
-    }
-
-    private void terminate(ScsiCommandTask task) {
-        if (!task.immediate) {
-            window.completed();
-        }
-        endTask(task);
+        return dispatcher == null || lun < 0 ? null : dispatcher.logicalUnit(lun);
     }
 
     // ---- teardown ----
 
-    /** The connection closed: fail waiting transfers, drop results still to come, release what we can. */
+    /**
+     * The connection closed: every task is aborted (no status; those in the SCSI layer end when it completes them),
+     * the I_T nexus is lost for the logical units, and the session is {@linkplain #drained() drained} once its last
+     * task has ended.
+     */
     void connectionClosed() {
+        closed = true;
+        sequencer.release();
+        for (ScsiCommandTask t : budget.removeAll()) {
+            t.abort();
+            endTask(t);
+        }
+        for (ScsiCommandTask t : liveTasks()) {
+            abort(t);
+        }
         if (dispatcher != null) {
             dispatcher.nexusLost(nexus);
         }
-        for (Object p : pending.values()) {
-            if (p instanceof Pdu pdu) {
-                pdu.release();
-            }
+        checkDrained();
+    }
+
+    private void checkDrained() {
+        if (tasks.isEmpty() && !drained.isDone()) {
+            drained.complete(null);
         }
-        pending.clear();
-        List<ScsiCommandTask> undispatched = new ArrayList<>();
-        for (Deferred d : deferred) {
-            undispatched.add(d.task());
-        }
-        deferred.clear();
-        List<ScsiCommandTask> all = new ArrayList<>(tasks.values());
-        tasks.clear();
-        for (ScsiCommandTask t : all) {
-            t.abandoned = true;
-            if (t.failDataOut(new CancellationException("connection closed")) || t.scsiDone || t.background
-                    || undispatched.contains(t)) {
-                // The SCSI layer will not complete this task (again), or only after a background operation.
-                t.ended = true;
-                t.releaseBuffers();
-                inFlight.decrement();
-                t.unitEnded();
-            }
-            // Otherwise the SCSI layer still owns the buffers; finish() releases them when it completes.
-        }
+    }
+
+    /** Completes once the connection closed and every task of the session has ended; on the event loop. */
+    CompletableFuture<Void> drained() {
+        return drained;
     }
 
     /** Closes the session's connection (session reinstatement or target shutdown). Any thread. */
     void close() {
-        connection.execute(connection::closeNow);
+        execute(connection::closeNow);
     }
 
     @Override

@@ -2,15 +2,28 @@ package io.iscsi4j.core.session;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
- * The target's live sessions: TSIH allocation and same-ISID reinstatement. Thread-safe (connections on several
- * event loops log in concurrently).
+ * The target's sessions: TSIH allocation, same-ISID reinstatement, and the sessions whose connection closed but
+ * whose tasks have not all ended yet (draining). A new session of an I_T nexus waits for every earlier session of the
+ * same nexus, live or draining, before its commands reach the SCSI layer; task management functions that cover
+ * several I_T nexuses reach the draining sessions too. Thread-safe (connections on several event loops log in
+ * concurrently).
  */
 final class SessionRegistry {
 
+    /** A newly registered session: the live session it reinstates (to close) and when its predecessors ended. */
+    record Registration(Session reinstated, CompletableFuture<Void> predecessorsEnded) {
+    }
+
+    /** Sessions whose connection closed, until their last task has ended. */
+    private final Set<Session> draining = new LinkedHashSet<>();
     private final Map<SessionKey, Session> byKey = new HashMap<>();
     private final Map<Integer, Session> byTsih = new HashMap<>();
     /** TSIHs handed out by {@link #reserveTsih} whose session is not registered yet, with the session's key. */
@@ -77,23 +90,63 @@ final class SessionRegistry {
     }
 
     /**
-     * Registers a new session; returns the session it reinstates (same key), which the caller closes, or
-     * {@code null}.
+     * Registers a new session. The result names the live session it reinstates (same key), which the caller
+     * closes, or {@code null}; and a future that completes once every earlier session with the same key, that one
+     * and those still draining, has ended all its tasks.
      */
-    synchronized Session register(Session s) {
+    synchronized Registration register(Session s) {
         reserved.remove(s.tsih);
         byTsih.put(s.tsih, s);
         Session old = byKey.put(s.key, s);
+        List<CompletableFuture<Void>> earlier = new ArrayList<>();
         if (old != null && old != s) {
             byTsih.remove(old.tsih);
+            draining.add(old);
+            earlier.add(old.drained());
+        } else {
+            old = null;
         }
-        return old;
+        for (Session d : draining) {
+            if (d.key.equals(s.key) && d != old) {
+                earlier.add(d.drained());
+            }
+        }
+        CompletableFuture<Void> ended = earlier.isEmpty() ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.allOf(earlier.toArray(CompletableFuture[]::new));
+        return new Registration(old, ended);
     }
 
-    /** Removes a session whose connection closed. */
-    synchronized void remove(Session s) {
-        byKey.remove(s.key, s);
-        byTsih.remove(s.tsih, s);
+    /**
+     * Removes a session whose connection closed; it stays among the target's sessions ({@link #sessionsOf}) until
+     * its tasks have ended.
+     */
+    void remove(Session s) {
+        synchronized (this) {
+            byKey.remove(s.key, s);
+            byTsih.remove(s.tsih, s);
+            draining.add(s);
+        }
+        s.drained().whenComplete((v, e) -> drainedOut(s));
+    }
+
+    private synchronized void drainedOut(Session s) {
+        draining.remove(s);
+    }
+
+    /**
+     * Aborts (when {@code abort}) or awaits the tasks that {@code tasks} selects in every session of a target that
+     * {@code sessions} selects, live or draining; completes once all of them have ended (on some session's event
+     * loop).
+     */
+    CompletableFuture<Void> fence(String targetName, Predicate<Session> sessions,
+                                  Predicate<ScsiCommandTask> tasks, boolean abort) {
+        List<CompletableFuture<Void>> ends = new ArrayList<>();
+        for (Session s : sessionsOf(targetName)) {
+            if (sessions.test(s)) {
+                ends.add(s.fence(tasks, abort));
+            }
+        }
+        return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new));
     }
 
     /** Whether a session with this TSIH is live. */
@@ -101,8 +154,24 @@ final class SessionRegistry {
         return byTsih.get(tsih) != null;
     }
 
-    /** A snapshot of the live sessions of one target (by lower-case target name). */
+    /** A snapshot of the sessions of one target (by lower-case target name), the draining ones included. */
     synchronized List<Session> sessionsOf(String targetName) {
+        List<Session> out = new ArrayList<>();
+        for (Session s : byTsih.values()) {
+            if (s != null && s.key.targetName().equals(targetName)) {
+                out.add(s);
+            }
+        }
+        for (Session s : draining) {
+            if (s.key.targetName().equals(targetName)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** A snapshot of the live sessions of one target (by lower-case target name), without the draining ones. */
+    synchronized List<Session> liveSessionsOf(String targetName) {
         List<Session> out = new ArrayList<>();
         for (Session s : byTsih.values()) {
             if (s != null && s.key.targetName().equals(targetName)) {

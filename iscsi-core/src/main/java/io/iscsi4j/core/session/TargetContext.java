@@ -9,6 +9,8 @@ import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.LogicalUnit;
 import io.iscsi4j.scsi.ScsiDispatcher;
+import io.iscsi4j.scsi.ScsiTask;
+import io.iscsi4j.scsi.TaskSetAborter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -164,27 +166,37 @@ public final class TargetContext {
                 .build();
     }
 
-    /** A dispatcher whose PREEMPT AND ABORT reaches the sessions of the target, over its current LUN map. */
+    /**
+     * A dispatcher whose PREEMPT AND ABORT and CLEAR reach the sessions of the target, over its current LUN map.
+     */
     private ScsiDispatcher dispatcher(String targetName, Map<Integer, LogicalUnit> map, Set<Integer> readOnly) {
         ScsiDispatcher[] self = new ScsiDispatcher[1];
-        self[0] = new ScsiDispatcher(map, readOnly,
-                (lun, preempted) -> abortPreempted(targetName, self[0].logicalUnit(lun), preempted));
+        self[0] = new ScsiDispatcher(map, readOnly, new TaskSetAborter() {
+            @Override
+            public CompletionStage<Void> abortTasks(ScsiTask requester, int lun, Predicate<ItNexus> preempted) {
+                return fenceNexuses(targetName, self[0].logicalUnit(lun), requester, preempted, true);
+            }
+
+            @Override
+            public CompletionStage<Void> awaitTasks(ScsiTask requester, int lun, Predicate<ItNexus> nexuses) {
+                return fenceNexuses(targetName, self[0].logicalUnit(lun), requester, nexuses, false);
+            }
+        });
         return self[0];
     }
 
     /**
-     * PERSISTENT RESERVE OUT with PREEMPT AND ABORT: every session of the target whose I_T nexus was preempted
-     * drops its tasks for the logical unit, without responses (SAM-5, TAS=0). Runs on each session's event loop.
+     * PERSISTENT RESERVE OUT with PREEMPT AND ABORT ({@code abort}) or CLEAR: the tasks for the logical unit of every
+     * session of the target whose I_T nexus {@code nexuses} accepts, live or draining, are aborted without responses
+     * (SAM-5, TAS 0) or only awaited; the result completes once all of them have ended.
      */
-    private void abortPreempted(String targetName, LogicalUnit unit, Predicate<ItNexus> preempted) {
+    private CompletableFuture<Void> fenceNexuses(String targetName, LogicalUnit unit, ScsiTask requester,
+                                                 Predicate<ItNexus> nexuses, boolean abort) {
         if (unit == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        for (Session s : registry.sessionsOf(targetName)) {
-            if (preempted.test(s.nexus())) {
-                s.execute(() -> s.abortTasksSilently(unit));
-            }
-        }
+        return registry.fence(targetName, s -> nexuses.test(s.nexus()),
+                task -> task != requester && task.unit() == unit, abort);
     }
 
     IscsiTarget.Tuning tuning() {
@@ -294,12 +306,12 @@ public final class TargetContext {
                 s.requestLogout(seconds);
             }
         }
-        if (!awaitNoSessions(key, logoutGrace)) {
-            for (Session s : registry.sessionsOf(key)) {
+        if (!awaitDrained(sessions, logoutGrace)) {
+            for (Session s : registry.liveSessionsOf(key)) {
                 LOG.info("{}: did not log out within {} s after the logout request; dropping", s, seconds);
                 s.close();
             }
-            awaitNoSessions(key, Duration.ofSeconds(5));
+            awaitDrained(registry.sessionsOf(key), DRAIN_TIMEOUT);
         }
         List<LogicalUnit> units = t.units();
         for (LogicalUnit lu : units) {
@@ -309,15 +321,28 @@ public final class TargetContext {
         return true;
     }
 
-    private boolean awaitNoSessions(String targetName, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!registry.sessionsOf(targetName).isEmpty()) {
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            sleep();
+    /** Waits until the sessions are gone and their tasks have ended; {@code false} on timeout. */
+    private static boolean awaitDrained(List<Session> sessions, Duration timeout) {
+        List<CompletableFuture<Void>> ends = new ArrayList<>();
+        for (Session s : sessions) {
+            ends.add(s.drained());
         }
-        return true;
+        return await(CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)), timeout);
+    }
+
+    /** Waits for {@code f}; {@code false} on timeout. Keeps the interrupt status. */
+    private static boolean await(CompletableFuture<?> f, Duration timeout) {
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        }
     }
 
     /**
@@ -467,46 +492,17 @@ public final class TargetContext {
     }
 
     /**
-     * Waits for the commands routed to a logical unit that left every dispatcher, then flushes and closes it. Each
-     * session's event loop first runs a no-op, so a command that looked the unit up just before it left has been
-     * counted by the time its in-flight count is read.
+     * Waits for the commands routed to a logical unit that left every dispatcher (at most 30 s), then flushes and
+     * closes it. The wait runs on each session's event loop, so a command that looked the unit up just before it
+     * left is among those awaited.
      */
     private void drainAndClose(String targetName, LogicalUnit lu) {
-        List<CompletableFuture<Void>> barriers = new ArrayList<>();
-        for (Session s : registry.sessionsOf(targetName)) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            try {
-                s.execute(() -> f.complete(null));
-                barriers.add(f);
-            } catch (RejectedExecutionException e) {
-                // the event loop is shutting down: no command can start there any more
-            }
-        }
-        try {
-            CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-            LOG.debug("event loops did not answer within 5 s: {}", e.toString());
-        }
-        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (lu.statistics().inFlight() > 0 && System.nanoTime() - deadline < 0) {
-            sleep();
-        }
-        if (lu.statistics().inFlight() > 0) {
+        CompletableFuture<Void> ended = registry.fence(targetName, s -> true, task -> task.unit() == lu, false);
+        if (!await(ended, DRAIN_TIMEOUT)) {
             LOG.warn("target {}: closing a removed logical unit with {} commands still in flight after {} s",
                     targetName, lu.statistics().inFlight(), DRAIN_TIMEOUT.toSeconds());
         }
         close(targetName, lu, DRAIN_TIMEOUT);
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     /**

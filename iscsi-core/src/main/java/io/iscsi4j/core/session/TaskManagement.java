@@ -2,20 +2,39 @@ package io.iscsi4j.core.session;
 
 import io.iscsi4j.TargetListener;
 import io.iscsi4j.core.pdu.TaskManagementRequest;
+import io.iscsi4j.scsi.LogicalUnit;
 import io.iscsi4j.scsi.Lun;
+import io.iscsi4j.scsi.ScsiDispatcher;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
  * Task management functions of one session (RFC 7143 §11.5, §11.6; functions 9 to 12 as RFC 7144 §4 adds them). An
- * aborted task never gets a SCSI response; the function's response is sent once every task it terminated has let go
- * of its buffers (storage I/O already handed to a backstore runs to completion first, its result is dropped; a task
- * that only waits for a background operation of its logical unit, such as a SANITIZE, ends at once).
+ * aborted task never gets a SCSI response. "Function complete" is sent only once every task the function covers has
+ * ended, on every session it covers, including tasks another function was already aborting: a task whose backstore
+ * call was in flight ends when that call has completed (its result is dropped); a task that only waits for a
+ * background operation of its logical unit, such as a SANITIZE, ends at once. So once the initiator has the
+ * response, no write of a covered task lands on the medium any more.
+ *
+ * <p>What each function covers (SAM-5; one task set per logical unit, TST 000b):
+ * <ul>
+ *   <li>ABORT TASK: the referenced task of this session;</li>
+ *   <li>ABORT TASK SET: this session's tasks on the logical unit;</li>
+ *   <li>CLEAR TASK SET: every session's tasks on the logical unit; the other I_T nexuses that lost tasks get
+ *       COMMANDS CLEARED BY ANOTHER INITIATOR;</li>
+ *   <li>LOGICAL UNIT RESET: every session's tasks on the logical unit (every I_T nexus of the unit, the sessions
+ *       whose connection closed but whose tasks still run included);</li>
+ *   <li>TARGET WARM RESET and TARGET COLD RESET: every session's tasks on every logical unit of the target; after
+ *       a cold reset's response every connection to the target is dropped;</li>
+ *   <li>I_T NEXUS RESET: this session's tasks on every logical unit.</li>
+ * </ul>
  *
  * <p>The functions RFC 7144 adds, with SAM-5's service responses mapped to "Function succeeded" (7) and "Function
  * complete" (0):
@@ -68,18 +87,6 @@ final class TaskManagement {
     /** Requests waiting for their response, kept only when listeners observe the target. */
     private final IntObjectMap<TargetListener.TaskManagementInfo> observed = new IntObjectHashMap<>(4);
 
-    /** A function response waiting for its aborted tasks to terminate. */
-    static final class PendingResponse {
-        final int initiatorTaskTag;
-        final boolean closeAfter;
-        int remaining;
-
-        PendingResponse(int initiatorTaskTag, boolean closeAfter) {
-            this.initiatorTaskTag = initiatorTaskTag;
-            this.closeAfter = closeAfter;
-        }
-    }
-
     TaskManagement(Session session, IscsiConnection connection) {
         this.session = session;
         this.connection = connection;
@@ -88,81 +95,71 @@ final class TaskManagement {
 
     void onRequest(TaskManagementRequest t) {
         int function = t.function();
+        int itt = t.initiatorTaskTag();
         if (connection.sessionInfo() != null) {
-            observed.put(t.initiatorTaskTag(), new TargetListener.TaskManagementInfo(function, Lun.decode(t.lun()),
+            observed.put(itt, new TargetListener.TaskManagementInfo(function, Lun.decode(t.lun()),
                     t.referencedTaskTag(), -1));
+        }
+        LogicalUnit unit = session.unit(t.lun());
+        boolean needsUnit = function == ABORT_TASK_SET || function == CLEAR_TASK_SET
+                || function == LOGICAL_UNIT_RESET || function == QUERY_TASK || function == QUERY_TASK_SET
+                || function == QUERY_ASYNCHRONOUS_EVENT;
+        if (needsUnit && unit == null) {
+            respond(itt, LUN_DOES_NOT_EXIST);
+            return;
         }
         switch (function) {
             case ABORT_TASK -> abortTask(t);
-            case ABORT_TASK_SET, CLEAR_TASK_SET -> {
-                if (!session.hasLun(t.lun())) {
-                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
-                } else {
-                    abortMatching(t.initiatorTaskTag(), task -> task.lun() == t.lun(), false);
-                }
-            }
+            case ABORT_TASK_SET -> respondWhenEnded(itt, session.fenceHere(task -> task.unit() == unit, true), false);
+            case CLEAR_TASK_SET -> clearTaskSet(itt, unit, Lun.decode(t.lun()));
             case LOGICAL_UNIT_RESET -> {
-                if (!session.hasLun(t.lun())) {
-                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
-                } else {
-                    session.logicalUnitReset(t.lun());
-                    abortMatching(t.initiatorTaskTag(), task -> task.lun() == t.lun(), false);
-                }
+                session.logicalUnitReset(t.lun());
+                respondWhenEnded(itt, everySession(task -> task.unit() == unit), false);
             }
             case TARGET_WARM_RESET -> {
                 session.targetReset();
-                abortMatching(t.initiatorTaskTag(), task -> true, false);
+                respondWhenEnded(itt, everySession(task -> true), false);
             }
             case TARGET_COLD_RESET -> {
                 session.targetReset();
-                abortMatching(t.initiatorTaskTag(), task -> true, true);
+                respondWhenEnded(itt, everySession(task -> true), true);
             }
-            case CLEAR_ACA -> respond(t.initiatorTaskTag(), FUNCTION_NOT_SUPPORTED); // NACA is refused
-            case TASK_REASSIGN -> respond(t.initiatorTaskTag(), ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED); // ERL 0
+            case CLEAR_ACA -> respond(itt, FUNCTION_NOT_SUPPORTED); // NACA is refused
+            case TASK_REASSIGN -> respond(itt, ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED); // ERL 0
             case QUERY_TASK -> {
-                if (!session.hasLun(t.lun())) {
-                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
-                } else {
-                    ScsiCommandTask task = session.task(t.referencedTaskTag());
-                    boolean live = task != null && !task.aborted && task.lun() == t.lun();
-                    respond(t.initiatorTaskTag(), live ? FUNCTION_SUCCEEDED : FUNCTION_COMPLETE);
-                }
+                ScsiCommandTask task = session.task(t.referencedTaskTag());
+                boolean live = task != null && !task.aborted() && task.lun() == t.lun();
+                respond(itt, live ? FUNCTION_SUCCEEDED : FUNCTION_COMPLETE);
             }
             case QUERY_TASK_SET -> {
-                if (!session.hasLun(t.lun())) {
-                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
-                } else {
-                    boolean any = session.liveTasks().stream().anyMatch(x -> !x.aborted && x.lun() == t.lun());
-                    respond(t.initiatorTaskTag(), any ? FUNCTION_SUCCEEDED : FUNCTION_COMPLETE);
-                }
+                boolean any = session.liveTasks().stream().anyMatch(x -> !x.aborted() && x.unit() == unit);
+                respond(itt, any ? FUNCTION_SUCCEEDED : FUNCTION_COMPLETE);
             }
             case I_T_NEXUS_RESET -> {
                 session.itNexusReset();
-                abortMatching(t.initiatorTaskTag(), task -> true, false);
+                respondWhenEnded(itt, session.fenceHere(task -> true, true), false);
             }
             case QUERY_ASYNCHRONOUS_EVENT -> {
-                if (!session.hasLun(t.lun())) {
-                    respond(t.initiatorTaskTag(), LUN_DOES_NOT_EXIST);
-                } else {
-                    int info = session.queryAsynchronousEvent(t.lun());
-                    connection.sendTaskManagementResponse(t.initiatorTaskTag(),
-                            info < 0 ? FUNCTION_COMPLETE : FUNCTION_SUCCEEDED, Math.max(0, info));
-                    connection.flushSoon();
-                }
+                int info = session.queryAsynchronousEvent(t.lun());
+                connection.sendTaskManagementResponse(itt, info < 0 ? FUNCTION_COMPLETE : FUNCTION_SUCCEEDED,
+                        Math.max(0, info));
+                connection.flushSoon();
             }
-            default -> respond(t.initiatorTaskTag(), FUNCTION_REJECTED);
+            default -> respond(itt, FUNCTION_REJECTED);
         }
     }
 
     /**
-     * ABORT TASK (RFC 7143 §11.5.1): a live task is terminated ("Function complete"); a task not (yet) received
-     * whose RefCmdSN lies in the window before the request is considered received and dropped when it arrives
-     * ("Function complete"); otherwise it already completed ("Task does not exist").
+     * ABORT TASK (RFC 7143 §11.5.1): a task in the table is aborted, or was already, and "Function complete" is sent
+     * once it has ended; a task not (yet) received whose RefCmdSN lies in the window before the request is
+     * considered received and dropped when it arrives ("Function complete"); otherwise it already completed ("Task
+     * does not exist").
      */
     private void abortTask(TaskManagementRequest t) {
         ScsiCommandTask task = session.task(t.referencedTaskTag());
-        if (task != null && !task.aborted) {
-            abortMatching(t.initiatorTaskTag(), x -> x == task, false);
+        if (task != null) {
+            rememberAborted(task.initiatorTaskTag);
+            respondWhenEnded(t.initiatorTaskTag(), session.fenceHere(x -> x == task, true), false);
             return;
         }
         if (session.discardNotYetReceived(t.refCmdSN(), t.cmdSN())) {
@@ -173,39 +170,75 @@ final class TaskManagement {
         respond(t.initiatorTaskTag(), TASK_DOES_NOT_EXIST);
     }
 
-    private void abortMatching(int tmfTag, Predicate<ScsiCommandTask> which, boolean closeAfter) {
-        PendingResponse pending = new PendingResponse(tmfTag, closeAfter);
-        List<ScsiCommandTask> victims = new ArrayList<>();
+    /**
+     * CLEAR TASK SET (SAM-5; one task set per logical unit, TST 000b): the tasks of every I_T nexus on the logical
+     * unit are aborted; the other nexuses that lost tasks get COMMANDS CLEARED BY ANOTHER INITIATOR (TAS 0).
+     */
+    private void clearTaskSet(int itt, LogicalUnit unit, int lun) {
         for (ScsiCommandTask task : session.liveTasks()) {
-            if (!task.aborted && which.test(task)) {
-                victims.add(task);
+            if (task.unit() == unit) {
+                rememberAborted(task.initiatorTaskTag);
             }
         }
-        for (ScsiCommandTask task : victims) {
-            rememberAborted(task.initiatorTaskTag);
-            if (!session.abort(task, pending)) {
-                pending.remaining++;
+        String target = session.key.targetName();
+        CompletableFuture<Void> own = session.fenceHere(task -> task.unit() == unit, true);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        all.add(own);
+        for (Session other : session.registry().sessionsOf(target)) {
+            if (other == session) {
+                continue;
+            }
+            boolean[] lost = new boolean[1];
+            all.add(other.fence(task -> {
+                if (task.unit() == unit && !task.aborted()) {
+                    lost[0] = true;
+                }
+                return task.unit() == unit;
+            }, true).whenComplete((v, e) -> {
+                if (lost[0]) {
+                    ScsiDispatcher d = other.dispatcher();
+                    for (Map.Entry<Integer, LogicalUnit> m : d.logicalUnits().entrySet()) {
+                        if (m.getValue() == unit) {
+                            d.commandsCleared(m.getKey(), other.nexus());
+                        }
+                    }
+                }
+            }));
+        }
+        respondWhenEnded(itt, CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)), false);
+    }
+
+    /**
+     * Aborts the tasks {@code which} selects on every session of this session's target, live or draining (a
+     * logical unit reset covers every I_T nexus of the unit; a target reset every unit of the target).
+     */
+    private CompletableFuture<Void> everySession(Predicate<ScsiCommandTask> which) {
+        for (ScsiCommandTask task : session.liveTasks()) {
+            if (which.test(task)) {
+                rememberAborted(task.initiatorTaskTag);
             }
         }
-        if (pending.remaining == 0) {
-            finish(pending);
-        }
+        return session.registry().fence(session.key.targetName(), s -> true, which, true);
     }
 
-    /** An aborted task whose I/O was in flight has now terminated. */
-    void terminated(PendingResponse pending) {
-        if (--pending.remaining == 0) {
-            finish(pending);
-        }
-    }
-
-    private void finish(PendingResponse pending) {
-        respond(pending.initiatorTaskTag, FUNCTION_COMPLETE);
-        if (pending.closeAfter) {
-            // TARGET COLD RESET: the response goes out, then the connection is dropped (RFC 7143 §11.5.1).
-            connection.flush();
-            connection.closeAfterFlush();
-        }
+    /**
+     * Sends "Function complete" once {@code ended} completes (every covered task, on every session covered, has
+     * ended), on this session's event loop. With {@code closeAfter} (TARGET COLD RESET, RFC 7143 §11.5.1) the
+     * response goes out and then every connection of the target is dropped, this one last.
+     */
+    private void respondWhenEnded(int itt, CompletableFuture<Void> ended, boolean closeAfter) {
+        ended.whenComplete((v, e) -> session.execute(() -> {
+            respond(itt, FUNCTION_COMPLETE);
+            if (closeAfter) {
+                for (Session s : session.registry().liveSessionsOf(session.key.targetName())) {
+                    if (s != session) {
+                        s.close();
+                    }
+                }
+                connection.flush();
+                connection.closeAfterFlush();
+            }
+        }));
     }
 
     private void respond(int itt, int response) {

@@ -47,7 +47,7 @@ class ConnectionFuzzTest {
     static final String INITIATOR = "iqn.1993-08.org.debian:01:fuzz";
 
     private static final SeedRuns RUNS = new SeedRuns(ConnectionFuzzTest.class);
-    private static TargetContext context;
+    private static IscsiTarget.Settings settings;
 
     @AfterAll
     static void everySeedRan() {
@@ -175,15 +175,19 @@ class ConnectionFuzzTest {
         }
     }
 
-    /** The shared target context: one target, LUN 0 a 1 MiB memory backstore, storage I/O on the caller's thread. */
+    /**
+     * A fresh target context for each run (sessions, logical units with their unit attentions and reservations),
+     * so that an input means the same whatever ran before it: one target, LUN 0 over one shared 1 MiB memory
+     * backstore, storage I/O on the caller's thread.
+     */
     private static synchronized TargetContext context() throws ReflectiveOperationException {
-        if (context == null) {
+        if (settings == null) {
             IscsiTarget target = IscsiTarget.builder().portal("127.0.0.1", 0)
                     .target(TARGET, t -> t.lun(0, Backstores.memory(1 << 20))).build();
             Field server = IscsiTarget.class.getDeclaredField("server");
             server.setAccessible(true);
-            context = new TargetContext(((TargetServer) server.get(target)).settings(), Runnable::run);
+            settings = ((TargetServer) server.get(target)).settings();
         }
-        return context;
+        return new TargetContext(settings, Runnable::run);
     }
 }

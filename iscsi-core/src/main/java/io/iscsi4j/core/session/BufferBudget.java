@@ -1,0 +1,101 @@
+package io.iscsi4j.core.session;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Admission of one session's SCSI commands to the SCSI layer: the data buffer budget
+ * ({@link io.iscsi4j.ResourceLimits#maxDataBufferBytesPerSession()}) and the fence of a replaced I_T nexus.
+ *
+ * <p>A command takes its budget (its expected data transfer length, at most the whole budget) when it goes to the
+ * SCSI layer and gives it back when it ends. A command that does not fit, a read while the connection's output is
+ * over its high water mark, and every command while earlier ones wait, is queued; commands leave the queue in
+ * arrival order, so a command holding budget never waits for a later one: no deadlock, however the SCSI layer orders
+ * overlapping commands. While the gate is closed (the session reinstated an I_T nexus whose tasks have not ended
+ * yet) every command waits. Event loop only.
+ */
+final class BufferBudget {
+
+    private final long budget;
+    private long held;
+    private final ArrayDeque<ScsiCommandTask> queue = new ArrayDeque<>();
+    private boolean gateOpen = true;
+
+    /** @param budget the most bytes of data buffers the session's commands may hold */
+    BufferBudget(long budget) {
+        this.budget = budget;
+    }
+
+    /** Holds every command back until {@link #openGate()}. */
+    void closeGate() {
+        gateOpen = false;
+    }
+
+    /**
+     * Admits a new command: reserves its budget and returns {@code true} when it may go to the SCSI layer now;
+     * otherwise queues it.
+     *
+     * @param outputWritable whether the connection's output is below its high water mark
+     */
+    boolean admit(ScsiCommandTask task, boolean outputWritable) {
+        if (!queue.isEmpty() || !mayStart(task, outputWritable)) {
+            queue.add(task);
+            return false;
+        }
+        reserve(task);
+        return true;
+    }
+
+    /** The oldest queued command if it may go to the SCSI layer now, with its budget reserved; else {@code null}. */
+    ScsiCommandTask pollReady(boolean outputWritable) {
+        ScsiCommandTask next = queue.peek();
+        if (next == null || !mayStart(next, outputWritable)) {
+            return null;
+        }
+        queue.poll();
+        reserve(next);
+        return next;
+    }
+
+    /** Removes a queued command; {@code false} when it was not queued. */
+    boolean remove(ScsiCommandTask task) {
+        return queue.remove(task);
+    }
+
+    /** Takes every queued command out (the connection is gone). */
+    List<ScsiCommandTask> removeAll() {
+        List<ScsiCommandTask> out = new ArrayList<>(queue);
+        queue.clear();
+        return out;
+    }
+
+    /** Gives an ended command's budget back. */
+    void release(ScsiCommandTask task) {
+        held -= task.bufferBytes;
+        task.bufferBytes = 0;
+    }
+
+    /** The replaced nexus's tasks have ended: commands may go to the SCSI layer. */
+    void openGate() {
+        gateOpen = true;
+    }
+
+    private boolean mayStart(ScsiCommandTask task, boolean outputWritable) {
+        if (!gateOpen || task.isRead() && !outputWritable) {
+            return false;
+        }
+        int length = length(task);
+        return length == 0 || held == 0 || held + length <= budget;
+    }
+
+    private void reserve(ScsiCommandTask task) {
+        int length = length(task);
+        held += length;
+        task.bufferBytes += length;
+    }
+
+    private int length(ScsiCommandTask task) {
+        return task.isRead() || task.isWrite() ? (int) Math.min(task.expectedLength, budget) : 0;
+    }
+}

@@ -1,0 +1,115 @@
+package io.iscsi4j.core.session;
+
+import io.iscsi4j.core.pdu.DataIn;
+import io.iscsi4j.core.pdu.ReadyToTransfer;
+import io.iscsi4j.core.pdu.ScsiResponse;
+import io.iscsi4j.scsi.ScsiStatus;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * What one session sends about its SCSI commands: the SCSI Response, or the Data-In PDUs of a read with the status
+ * in the last one (RFC 7143 §11.7), each at most the initiator's MaxRecvDataSegmentLength and each sequence at most
+ * MaxBurstLength, with residuals; and R2Ts (§11.8). The connection stamps nothing itself: StatSN, ExpCmdSN and
+ * MaxCmdSN are taken here when the PDU is built, on the event loop, in the order PDUs are written. Event loop only.
+ */
+final class ResponseSender {
+
+    private static final int NO_TAG = 0xFFFFFFFF;
+
+    private final IscsiConnection connection;
+    private final SessionParams params;
+    private final CommandSequencer sequencer;
+
+    ResponseSender(IscsiConnection connection, SessionParams params, CommandSequencer sequencer) {
+        this.connection = connection;
+        this.params = params;
+        this.sequencer = sequencer;
+    }
+
+    /** Sends a completed task's status (and its Data-In), then schedules a flush. */
+    void sendResponse(ScsiCommandTask task) {
+        long expected = task.expectedLength;
+        int cmdLength = task.dataLength;
+        boolean overflow = cmdLength > expected;
+        boolean underflow = cmdLength < expected;
+        long residual = overflow ? cmdLength - expected : expected - cmdLength;
+        ByteBuf data = task.dataIn;
+        boolean good = task.status == ScsiStatus.GOOD || task.status == ScsiStatus.CONDITION_MET;
+        int toSend = data == null ? 0 : (int) Math.min(Math.min(cmdLength, data.readableBytes()), expected);
+        if (toSend > 0 && good) {
+            sendDataIn(task, data, toSend, overflow, underflow, residual);
+        } else {
+            ScsiResponse.Builder b = ScsiResponse.builder()
+                    .initiatorTaskTag(task.initiatorTaskTag)
+                    .response(0)
+                    .status(task.status.code())
+                    .statSN(connection.nextStatSN())
+                    .expCmdSN(sequencer.expCmdSN())
+                    .maxCmdSN(sequencer.maxCmdSN())
+                    .expDataSN(0);
+            if (task.status == ScsiStatus.CHECK_CONDITION && task.sense != null) {
+                b.sense(task.sense.toBytes());
+            }
+            if (good || task.writeTransfer != null || task.isRead()) {
+                b.residualOverflow(overflow).residualUnderflow(underflow).residualCount(residual);
+            }
+            connection.send(b.build());
+        }
+        connection.flushSoon();
+    }
+
+    private void sendDataIn(ScsiCommandTask task, ByteBuf data, int total, boolean overflow, boolean underflow,
+                            long residual) {
+        int segment = params.maxSendDataSegmentLength();
+        int burst = params.maxBurstLength();
+        int dataSN = 0;
+        int offset = 0;
+        int burstLeft = burst;
+        while (offset < total) {
+            int n = Math.min(Math.min(segment, total - offset), burstLeft);
+            boolean last = offset + n == total;
+            burstLeft -= n;
+            boolean endOfSequence = last || burstLeft == 0;
+            DataIn.Builder b = DataIn.builder()
+                    .finalFlag(endOfSequence)
+                    .lun(0)
+                    .initiatorTaskTag(task.initiatorTaskTag)
+                    .targetTransferTag(NO_TAG)
+                    .dataSN(dataSN++)
+                    .bufferOffset(offset)
+                    .expCmdSN(sequencer.expCmdSN())
+                    .data(data.retainedSlice(offset, n));
+            if (last) {
+                b.statusPresent(true)
+                        .status(task.status.code())
+                        .statSN(connection.nextStatSN())
+                        .maxCmdSN(sequencer.maxCmdSN())
+                        .residualOverflow(overflow)
+                        .residualUnderflow(underflow)
+                        .residualCount(residual);
+            } else {
+                b.maxCmdSN(sequencer.maxCmdSN());
+            }
+            connection.send(b.build());
+            offset += n;
+            if (burstLeft == 0) {
+                burstLeft = burst;
+            }
+        }
+    }
+
+    /** Sends one R2T of a task (RFC 7143 §11.8); StatSN is carried, not advanced. */
+    void sendR2T(ScsiCommandTask task, int ttt, int r2tSN, int offset, int length) {
+        connection.send(ReadyToTransfer.builder()
+                .lun(task.lun())
+                .initiatorTaskTag(task.initiatorTaskTag)
+                .targetTransferTag(ttt)
+                .statSN(connection.currentStatSN())
+                .expCmdSN(sequencer.expCmdSN())
+                .maxCmdSN(sequencer.maxCmdSN())
+                .r2tSN(r2tSN)
+                .bufferOffset(offset)
+                .desiredDataTransferLength(length)
+                .build());
+    }
+}
