@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A backstore in a regular file: positional {@link FileChannel} I/O on a fixed pool of daemon threads named
@@ -19,6 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is {@code true}); FUA writes and {@link #flush()} call {@code force(false)}. Buffer positions of callers are left
  * unchanged. Read and write failures become {@link MediumErrorException} at the LBA where the transfer stopped;
  * flush failures stay plain {@link IOException}s (no LBA to report).
+ *
+ * <p>A failed {@code force} is sticky. When the kernel cannot write back cached pages it reports the error to one
+ * fsync and then forgets it (Linux clears the error once reported, and may drop the dirty pages), so a later fsync
+ * would succeed although the data written before it is lost. Once a force has failed, every later {@link #flush()}
+ * fails with an {@link IOException} and every FUA write with {@link MediumErrorException} at its LBA (its data is
+ * written first, as for any failed write), whether or not their own force succeeds; a flush or FUA write whose force
+ * ran concurrently with the failing one fails too. Reads and plain writes still work. Only closing the backstore
+ * and opening the file again clears the condition.
  */
 final class FileBackstore extends BlockingBackstore {
 
@@ -30,18 +39,52 @@ final class FileBackstore extends BlockingBackstore {
     private final FileChannel channel;
     private final Geometry geometry;
     private final IoExecutor executor;
+    private final Forcer forcer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The first failed force of {@link #channel}, kept until close: every later flush and FUA write fails. */
+    private final AtomicReference<IOException> forceFailure = new AtomicReference<>();
 
-    private FileBackstore(Path path, FileChannel channel, Geometry geometry, IoExecutor executor) {
+    private FileBackstore(Path path, FileChannel channel, Geometry geometry, IoExecutor executor, Forcer forcer) {
         super(executor);
         this.path = path;
         this.channel = channel;
         this.geometry = geometry;
         this.executor = executor;
+        this.forcer = forcer;
+    }
+
+    /**
+     * Calls {@link FileChannel#force} on a channel of the backstore's file; a seam that lets tests inject a failing
+     * fsync.
+     */
+    @FunctionalInterface
+    interface Forcer {
+
+        /** The forcer of production code: {@code channel.force(metaData)}. */
+        Forcer DEFAULT = (path, channel, metaData) -> channel.force(metaData);
+
+        /**
+         * Forces {@code channel}'s updates to the storage device.
+         *
+         * @param path what the channel is open on
+         * @param channel the channel
+         * @param metaData the argument of {@link FileChannel#force}
+         * @throws IOException when the force fails
+         */
+        void force(Path path, FileChannel channel, boolean metaData) throws IOException;
     }
 
     /** Opens, creates or grows the file as {@link Backstores#file(Path, long, int, int)} documents. */
     static FileBackstore open(Path path, long sizeBytes, int blockSize, int ioThreads) throws IOException {
+        return open(path, sizeBytes, blockSize, ioThreads, Forcer.DEFAULT);
+    }
+
+    /**
+     * Opens, creates or grows the file as {@link Backstores#file(Path, long, int, int)} documents, forcing through
+     * {@code forcer} (tests inject failures with it).
+     */
+    static FileBackstore open(Path path, long sizeBytes, int blockSize, int ioThreads, Forcer forcer)
+            throws IOException {
         Geometry.checkBlockSize(blockSize);
         if (sizeBytes != 0) {
             Geometry.ofSize(sizeBytes, blockSize);
@@ -54,7 +97,7 @@ final class FileBackstore extends BlockingBackstore {
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
         try {
             Geometry geometry = Geometry.ofSize(sizeFile(path, channel, sizeBytes), blockSize);
-            return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel));
+            return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel), forcer);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();
@@ -135,7 +178,7 @@ final class FileBackstore extends BlockingBackstore {
         }
         if (fua) {
             try {
-                channel.force(false);
+                force();
             } catch (IOException e) {
                 throw mediumError("force (FUA) write", lba * geometry.blockSize(), e);
             }
@@ -144,7 +187,34 @@ final class FileBackstore extends BlockingBackstore {
 
     @Override
     protected void flushBlocking() throws IOException {
-        channel.force(false);
+        force();
+    }
+
+    /**
+     * {@code force(false)} on the file, failing while an earlier force has failed (see the class comment). A force
+     * that succeeds while another one fails concurrently fails too: the kernel may have reported the lost write-back
+     * to the other caller only.
+     */
+    private void force() throws IOException {
+        IOException earlier = forceFailure.get();
+        if (earlier != null) {
+            throw stickyFailure(earlier);
+        }
+        try {
+            forcer.force(path, channel, false);
+        } catch (IOException e) {
+            forceFailure.compareAndSet(null, e);
+            throw e;
+        }
+        IOException concurrent = forceFailure.get();
+        if (concurrent != null) {
+            throw stickyFailure(concurrent);
+        }
+    }
+
+    private IOException stickyFailure(IOException first) {
+        return new IOException("an earlier force of " + path
+                + " failed; data written before it may be lost (close and reopen the backstore to clear)", first);
     }
 
     /**
