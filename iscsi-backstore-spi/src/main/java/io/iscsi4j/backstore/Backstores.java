@@ -96,7 +96,10 @@ public final class Backstores {
      * <p>Sizing: a missing file is created with {@code sizeBytes}. An existing file is used at its own size when
      * {@code sizeBytes} is 0 (a missing file then throws {@link java.nio.file.NoSuchFileException}), grown to
      * {@code sizeBytes} when shorter, and refused with {@link IllegalArgumentException} when longer (it is never
-     * truncated). Files are created and grown sparsely where the file system supports it.
+     * truncated). Files are created and grown sparsely where the file system supports it. A file this method creates
+     * is made to survive a crash: its parent directory is forced to the device before the method returns (skipped
+     * where the platform cannot open a directory, as on Windows); when that or growing it fails, the new file is
+     * deleted again.
      *
      * <p>I/O: positional {@link java.nio.channels.FileChannel} reads and writes run on a pool of at most
      * {@code ioThreads} daemon threads named {@code iscsi4j-file-io-N} owned by the backstore (started on demand,
@@ -126,7 +129,8 @@ public final class Backstores {
      * @param blockSize block size in bytes, a power of two from 512 to 65536
      * @param ioThreads number of I/O threads, at least 1; bounds the concurrent I/O on the file
      * @return a new backstore that owns the open file
-     * @throws IOException when the file cannot be created, opened or grown
+     * @throws IOException when the file cannot be created, opened or grown, or the directory of a file this method
+     *         created cannot be forced
      * @throws IllegalArgumentException when a size or the thread count is invalid, or the file is larger than
      *         {@code sizeBytes}
      */

@@ -2,8 +2,11 @@ package io.iscsi4j.backstore;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,12 +31,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * written first, as for any failed write), whether or not their own force succeeds; a flush or FUA write whose force
  * ran concurrently with the failing one fails too. Reads and plain writes still work. Only closing the backstore
  * and opening the file again clears the condition.
+ *
+ * <p>When {@link #open} creates the file, it also forces the parent directory ({@code force(true)} on the directory
+ * opened for reading), so that the new file's directory entry survives a crash. On platforms where a directory
+ * cannot be opened as a channel (Windows) this step is skipped and logged at DEBUG.
  */
 final class FileBackstore extends BlockingBackstore {
 
     static final String THREAD_NAME_PREFIX = "iscsi4j-file-io-";
     /** An idle backstore holds no threads: they are started on demand and stop after this long without I/O. */
     private static final long IDLE_THREAD_TIMEOUT_SECONDS = 30;
+
+    private static final System.Logger LOG = System.getLogger(FileBackstore.class.getName());
 
     private final Path path;
     private final FileChannel channel;
@@ -54,8 +63,8 @@ final class FileBackstore extends BlockingBackstore {
     }
 
     /**
-     * Calls {@link FileChannel#force} on a channel of the backstore's file; a seam that lets tests inject a failing
-     * fsync.
+     * Calls {@link FileChannel#force} on a channel of the backstore's file or of its parent directory; a seam that
+     * lets tests inject a failing fsync.
      */
     @FunctionalInterface
     interface Forcer {
@@ -66,7 +75,7 @@ final class FileBackstore extends BlockingBackstore {
         /**
          * Forces {@code channel}'s updates to the storage device.
          *
-         * @param path what the channel is open on
+         * @param path what the channel is open on: the backstore's file or its parent directory
          * @param channel the channel
          * @param metaData the argument of {@link FileChannel#force}
          * @throws IOException when the force fails
@@ -92,15 +101,31 @@ final class FileBackstore extends BlockingBackstore {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("I/O thread count must be at least 1, got " + ioThreads);
         }
-        FileChannel channel = sizeBytes == 0
-                ? openExisting(path)
-                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        FileChannel channel;
+        boolean created = false;
+        if (sizeBytes == 0) {
+            channel = openExisting(path);
+        } else {
+            try {
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE_NEW);
+                created = true;
+            } catch (FileAlreadyExistsException e) {
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+        }
         try {
             Geometry geometry = Geometry.ofSize(sizeFile(path, channel, sizeBytes), blockSize);
+            if (created) {
+                forceParentDirectory(path, forcer);
+            }
             return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel), forcer);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();
+                if (created) { // so that opening again creates it again, forcing the directory
+                    Files.deleteIfExists(path);
+                }
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -113,6 +138,28 @@ final class FileBackstore extends BlockingBackstore {
             return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "no size given to create it");
+        }
+    }
+
+    /**
+     * Makes the directory entry of a newly created file durable: forces the parent directory. A directory that cannot
+     * be opened (platforms without directory channels) is skipped; a failing force is thrown.
+     */
+    private static void forceParentDirectory(Path path, Forcer forcer) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir == null) {
+            return;
+        }
+        FileChannel directory;
+        try {
+            directory = FileChannel.open(dir, StandardOpenOption.READ);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "cannot open directory " + dir + " to force the entry of " + path
+                    + " (not supported on this platform?): " + e);
+            return;
+        }
+        try (directory) {
+            forcer.force(dir, directory, true);
         }
     }
 

@@ -18,9 +18,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -278,6 +279,10 @@ class FileBackstoreTest {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch secondFailed = new CountDownLatch(1);
         FileBackstore.Forcer forcer = (p, channel, metaData) -> {
+            if (!p.endsWith("lun.img")) {
+                channel.force(metaData); // the directory, while opening
+                return;
+            }
             if (fileForces.incrementAndGet() == 1) {
                 firstStarted.countDown();
                 try {
@@ -299,5 +304,36 @@ class FileBackstoreTest {
 
             assertThat(failure(first, IOException.class)).hasMessageContaining("earlier force");
         }
+    }
+
+    @Test
+    void creatingTheFileForcesItsDirectory() throws Exception {
+        Path path = dir.resolve("lun.img");
+        List<String> forced = new CopyOnWriteArrayList<>();
+        FileBackstore.Forcer recording = (p, channel, metaData) -> {
+            forced.add(p + (metaData ? " with metadata" : ""));
+            channel.force(metaData);
+        };
+
+        FileBackstore.open(path, MIB, BLOCK, 1, recording).close();
+        assertThat(forced).containsExactly(dir.toAbsolutePath() + " with metadata");
+
+        forced.clear();
+        FileBackstore.open(path, 2 * MIB, BLOCK, 1, recording).close();
+        FileBackstore.open(path, 0, BLOCK, 1, recording).close();
+        assertThat(forced).as("an existing file, grown or not, needs no directory force").isEmpty();
+    }
+
+    @Test
+    void aFailedDirectoryForceFailsTheOpen() throws Exception {
+        Path path = dir.resolve("lun.img");
+        FileBackstore.Forcer failing = (p, channel, metaData) -> {
+            throw new IOException("injected directory fsync failure");
+        };
+
+        assertThatThrownBy(() -> FileBackstore.open(path, MIB, BLOCK, 1, failing))
+                .isInstanceOf(IOException.class)
+                .hasMessage("injected directory fsync failure");
+        assertThat(path).as("removed, so that the next open creates it and forces the directory").doesNotExist();
     }
 }
