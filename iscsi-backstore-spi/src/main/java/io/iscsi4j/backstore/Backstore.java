@@ -88,8 +88,10 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@link #hasVolatileCache()}: {@code true} makes the logical unit write-back by default (WCE=1): initiators
  *       then send SYNCHRONIZE CACHE and FUA writes where they need durability. {@code false} makes it
  *       write-through (WCE=0): the target passes {@code fua = true} with every write, so every write is durable
- *       before its GOOD status. The application may override the mode per LUN, and an initiator may change WCE
- *       with MODE SELECT, so a backstore must honour {@code fua} and {@link #flush()} either way.</li>
+ *       before its GOOD status. The application may override the mode per LUN, and an initiator may turn the write
+ *       cache of a write-back LUN off (and on again) with MODE SELECT, so a backstore must honour {@code fua} and
+ *       {@link #flush()} either way. A write-through LUN stays write-through: initiators cannot enable its write
+ *       cache.</li>
  * </ul>
  *
  * <h2>Errors: what the initiator sees</h2>
