@@ -31,7 +31,8 @@ public final class LunBuilder {
     /**
      * Write-back (a volatile cache is reported and flushed by SYNCHRONIZE CACHE / FUA) or write-through (every
      * write is made durable before GOOD status). Default: the backstore's
-     * {@link io.iscsi4j.backstore.Backstore#hasVolatileCache()}.
+     * {@link io.iscsi4j.backstore.Backstore#hasVolatileCache()}. Initiators may turn the write cache of a write-back
+     * LUN off and on with MODE SELECT; a write-through LUN stays write-through (WCE is not changeable).
      *
      * @param value {@code true} for write-back
      * @return this

@@ -88,8 +88,10 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@link #hasVolatileCache()}: {@code true} makes the logical unit write-back by default (WCE=1): initiators
  *       then send SYNCHRONIZE CACHE and FUA writes where they need durability. {@code false} makes it
  *       write-through (WCE=0): the target passes {@code fua = true} with every write, so every write is durable
- *       before its GOOD status. The application may override the mode per LUN, and an initiator may change WCE
- *       with MODE SELECT, so a backstore must honour {@code fua} and {@link #flush()} either way.</li>
+ *       before its GOOD status. The application may override the mode per LUN, and an initiator may turn the write
+ *       cache of a write-back LUN off (and on again) with MODE SELECT, so a backstore must honour {@code fua} and
+ *       {@link #flush()} either way. A write-through LUN stays write-through: initiators cannot enable its write
+ *       cache.</li>
  * </ul>
  *
  * <h2>Errors: what the initiator sees</h2>
@@ -120,8 +122,10 @@ import java.util.concurrent.CompletionStage;
  * secrets out of them. The sense data is in fixed or descriptor format as the initiator chose (D_SENSE); where
  * INFORMATION is given its VALID bit is set (in fixed format only when the value fits in its 4 bytes). Within
  * EXTENDED COPY the sense key is COPY ABORTED (Ah) with the same additional sense code. A SYNCHRONIZE CACHE sent
- * with IMMED has had GOOD status already, so a failure of its {@link #flush()} is only logged. (BUSY status is not
- * the backstore's to report: the target answers BUSY when the logical unit's executor rejects a call.)
+ * with IMMED has had GOOD status already, so a failure of its {@link #flush()} is reported as a deferred error: the
+ * same sense data, with response code 71h (fixed format) or 73h (descriptor format), ends the next command the same
+ * I_T nexus sends to the LUN (after any unit attention pending for it). (BUSY status is not the backstore's to
+ * report: the target answers BUSY when the logical unit's executor rejects a call.)
  *
  * <h2>Optional operations</h2>
  * {@link #writeSame}, {@link #compareAndWrite} and {@link #provisioningStatus} have default implementations built on

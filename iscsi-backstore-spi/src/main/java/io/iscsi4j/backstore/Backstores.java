@@ -96,16 +96,28 @@ public final class Backstores {
      * <p>Sizing: a missing file is created with {@code sizeBytes}. An existing file is used at its own size when
      * {@code sizeBytes} is 0 (a missing file then throws {@link java.nio.file.NoSuchFileException}), grown to
      * {@code sizeBytes} when shorter, and refused with {@link IllegalArgumentException} when longer (it is never
-     * truncated). Files are created and grown sparsely where the file system supports it.
+     * truncated). Files are created and grown sparsely where the file system supports it. A file this method creates
+     * is made to survive a crash: its parent directory is forced to the device before the method returns (skipped
+     * where the platform cannot open a directory, as on Windows); when that or growing it fails, the new file is
+     * deleted again.
      *
      * <p>I/O: positional {@link java.nio.channels.FileChannel} reads and writes run on a pool of at most
      * {@code ioThreads} daemon threads named {@code iscsi4j-file-io-N} owned by the backstore (started on demand,
-     * stopped when idle for 30 seconds), so callers never block; stages complete on those threads and the buffers' positions are left unchanged. Writes go to the
-     * operating system's page cache ({@link Backstore#hasVolatileCache()} is {@code true}); a FUA write and
-     * {@link Backstore#flush()} force the file's data to the device before completing. A failed read or write
-     * completes with {@link MediumErrorException} at the LBA where the transfer stopped. {@code close()} is
-     * idempotent: it refuses new I/O ({@link NotReadyException}), waits for in-flight I/O, stops the threads and
-     * closes the file.
+     * stopped when idle for 30 seconds), so callers never block; stages complete on those threads and the buffers'
+     * positions are left unchanged. Writes go to the operating system's page cache
+     * ({@link Backstore#hasVolatileCache()} is {@code true}); a FUA write and {@link Backstore#flush()} force the
+     * file's data to the device before completing. A failed read or write completes with
+     * {@link MediumErrorException} at the LBA where the transfer stopped; a failed flush with an
+     * {@link IOException}.
+     *
+     * <p>Durability after a failed force: the operating system reports a failed write-back of cached data once and
+     * then forgets it (Linux), so a later force could succeed although data written before it was lost. The backstore
+     * therefore remembers the first failed force: from then on every {@link Backstore#flush()} completes
+     * exceptionally with an {@link IOException}, and every FUA write with {@link MediumErrorException} at its LBA,
+     * until the backstore is closed and the file opened again. Reads and writes without FUA are not affected.
+     *
+     * <p>{@code close()} is idempotent: it refuses new I/O ({@link NotReadyException}), waits for in-flight I/O,
+     * stops the threads and closes the file.
      *
      * <p>Optional operations: write same runs as a loop of positional writes on one I/O thread; compare and write and
      * provisioning status use the {@link Backstore} defaults (every block reports as mapped). No capabilities are
@@ -117,7 +129,8 @@ public final class Backstores {
      * @param blockSize block size in bytes, a power of two from 512 to 65536
      * @param ioThreads number of I/O threads, at least 1; bounds the concurrent I/O on the file
      * @return a new backstore that owns the open file
-     * @throws IOException when the file cannot be created, opened or grown
+     * @throws IOException when the file cannot be created, opened or grown, or the directory of a file this method
+     *         created cannot be forced
      * @throws IllegalArgumentException when a size or the thread count is invalid, or the file is larger than
      *         {@code sizeBytes}
      */

@@ -2,8 +2,11 @@ package io.iscsi4j.backstore;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A backstore in a regular file: positional {@link FileChannel} I/O on a fixed pool of daemon threads named
@@ -19,6 +23,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is {@code true}); FUA writes and {@link #flush()} call {@code force(false)}. Buffer positions of callers are left
  * unchanged. Read and write failures become {@link MediumErrorException} at the LBA where the transfer stopped;
  * flush failures stay plain {@link IOException}s (no LBA to report).
+ *
+ * <p>A failed {@code force} is sticky. When the kernel cannot write back cached pages it reports the error to one
+ * fsync and then forgets it (Linux clears the error once reported, and may drop the dirty pages), so a later fsync
+ * would succeed although the data written before it is lost. Once a force has failed, every later {@link #flush()}
+ * fails with an {@link IOException} and every FUA write with {@link MediumErrorException} at its LBA (its data is
+ * written first, as for any failed write), whether or not their own force succeeds; a flush or FUA write whose force
+ * ran concurrently with the failing one fails too. Reads and plain writes still work. Only closing the backstore
+ * and opening the file again clears the condition.
+ *
+ * <p>When {@link #open} creates the file, it also forces the parent directory ({@code force(true)} on the directory
+ * opened for reading), so that the new file's directory entry survives a crash. On platforms where a directory
+ * cannot be opened as a channel (Windows) this step is skipped and logged at DEBUG.
  */
 final class FileBackstore extends BlockingBackstore {
 
@@ -26,22 +42,58 @@ final class FileBackstore extends BlockingBackstore {
     /** An idle backstore holds no threads: they are started on demand and stop after this long without I/O. */
     private static final long IDLE_THREAD_TIMEOUT_SECONDS = 30;
 
+    private static final System.Logger LOG = System.getLogger(FileBackstore.class.getName());
+
     private final Path path;
     private final FileChannel channel;
     private final Geometry geometry;
     private final IoExecutor executor;
+    private final Forcer forcer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The first failed force of {@link #channel}, kept until close: every later flush and FUA write fails. */
+    private final AtomicReference<IOException> forceFailure = new AtomicReference<>();
 
-    private FileBackstore(Path path, FileChannel channel, Geometry geometry, IoExecutor executor) {
+    private FileBackstore(Path path, FileChannel channel, Geometry geometry, IoExecutor executor, Forcer forcer) {
         super(executor);
         this.path = path;
         this.channel = channel;
         this.geometry = geometry;
         this.executor = executor;
+        this.forcer = forcer;
+    }
+
+    /**
+     * Calls {@link FileChannel#force} on a channel of the backstore's file or of its parent directory; a seam that
+     * lets tests inject a failing fsync.
+     */
+    @FunctionalInterface
+    interface Forcer {
+
+        /** The forcer of production code: {@code channel.force(metaData)}. */
+        Forcer DEFAULT = (path, channel, metaData) -> channel.force(metaData);
+
+        /**
+         * Forces {@code channel}'s updates to the storage device.
+         *
+         * @param path what the channel is open on: the backstore's file or its parent directory
+         * @param channel the channel
+         * @param metaData the argument of {@link FileChannel#force}
+         * @throws IOException when the force fails
+         */
+        void force(Path path, FileChannel channel, boolean metaData) throws IOException;
     }
 
     /** Opens, creates or grows the file as {@link Backstores#file(Path, long, int, int)} documents. */
     static FileBackstore open(Path path, long sizeBytes, int blockSize, int ioThreads) throws IOException {
+        return open(path, sizeBytes, blockSize, ioThreads, Forcer.DEFAULT);
+    }
+
+    /**
+     * Opens, creates or grows the file as {@link Backstores#file(Path, long, int, int)} documents, forcing through
+     * {@code forcer} (tests inject failures with it).
+     */
+    static FileBackstore open(Path path, long sizeBytes, int blockSize, int ioThreads, Forcer forcer)
+            throws IOException {
         Geometry.checkBlockSize(blockSize);
         if (sizeBytes != 0) {
             Geometry.ofSize(sizeBytes, blockSize);
@@ -49,15 +101,31 @@ final class FileBackstore extends BlockingBackstore {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("I/O thread count must be at least 1, got " + ioThreads);
         }
-        FileChannel channel = sizeBytes == 0
-                ? openExisting(path)
-                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        FileChannel channel;
+        boolean created = false;
+        if (sizeBytes == 0) {
+            channel = openExisting(path);
+        } else {
+            try {
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE_NEW);
+                created = true;
+            } catch (FileAlreadyExistsException e) {
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+        }
         try {
             Geometry geometry = Geometry.ofSize(sizeFile(path, channel, sizeBytes), blockSize);
-            return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel));
+            if (created) {
+                forceParentDirectory(path, forcer);
+            }
+            return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel), forcer);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();
+                if (created) { // so that opening again creates it again, forcing the directory
+                    Files.deleteIfExists(path);
+                }
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -70,6 +138,28 @@ final class FileBackstore extends BlockingBackstore {
             return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "no size given to create it");
+        }
+    }
+
+    /**
+     * Makes the directory entry of a newly created file durable: forces the parent directory. A directory that cannot
+     * be opened (platforms without directory channels) is skipped; a failing force is thrown.
+     */
+    private static void forceParentDirectory(Path path, Forcer forcer) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir == null) {
+            return;
+        }
+        FileChannel directory;
+        try {
+            directory = FileChannel.open(dir, StandardOpenOption.READ);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "cannot open directory " + dir + " to force the entry of " + path
+                    + " (not supported on this platform?): " + e);
+            return;
+        }
+        try (directory) {
+            forcer.force(dir, directory, true);
         }
     }
 
@@ -135,7 +225,7 @@ final class FileBackstore extends BlockingBackstore {
         }
         if (fua) {
             try {
-                channel.force(false);
+                force();
             } catch (IOException e) {
                 throw mediumError("force (FUA) write", lba * geometry.blockSize(), e);
             }
@@ -144,7 +234,34 @@ final class FileBackstore extends BlockingBackstore {
 
     @Override
     protected void flushBlocking() throws IOException {
-        channel.force(false);
+        force();
+    }
+
+    /**
+     * {@code force(false)} on the file, failing while an earlier force has failed (see the class comment). A force
+     * that succeeds while another one fails concurrently fails too: the kernel may have reported the lost write-back
+     * to the other caller only.
+     */
+    private void force() throws IOException {
+        IOException earlier = forceFailure.get();
+        if (earlier != null) {
+            throw stickyFailure(earlier);
+        }
+        try {
+            forcer.force(path, channel, false);
+        } catch (IOException e) {
+            forceFailure.compareAndSet(null, e);
+            throw e;
+        }
+        IOException concurrent = forceFailure.get();
+        if (concurrent != null) {
+            throw stickyFailure(concurrent);
+        }
+    }
+
+    private IOException stickyFailure(IOException first) {
+        return new IOException("an earlier force of " + path
+                + " failed; data written before it may be lost (close and reopen the backstore to clear)", first);
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,7 +20,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -201,5 +205,135 @@ class FileBackstoreTest {
 
         closed.get(10, TimeUnit.SECONDS);
         failure(backstore.write(0, ByteBuffer.allocate(BLOCK), false), NotReadyException.class);
+    }
+
+    @Test
+    void aFailedForceFailsEveryLaterFlushAndFuaWriteUntilReopened() throws Exception {
+        Path path = dir.resolve("lun.img");
+        AtomicInteger failuresToInject = new AtomicInteger();
+        AtomicInteger forces = new AtomicInteger();
+        FileBackstore.Forcer failing = (p, channel, metaData) -> {
+            forces.incrementAndGet();
+            if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IOException("injected write-back error (EIO)");
+            }
+            channel.force(metaData);
+        };
+        try (Backstore backstore = FileBackstore.open(path, MIB, BLOCK, 2, failing)) {
+            write(backstore, 0, pattern(BLOCK, 1));
+            TestIo.await(backstore.flush());
+            failuresToInject.set(1);
+
+            IOException first = failure(backstore.flush(), IOException.class);
+
+            assertThat(first).hasMessageContaining("injected");
+            assertThat(failuresToInject.get()).as("the injected failure was used").isZero();
+            int forcesBefore = forces.get();
+            IOException later = failure(backstore.flush(), IOException.class);
+            assertThat(later).isNotInstanceOf(BackstoreException.class)
+                    .hasMessageContaining("earlier force")
+                    .hasRootCauseMessage("injected write-back error (EIO)");
+            MediumErrorException fua = failure(backstore.write(7, pattern(BLOCK, 2), true), MediumErrorException.class);
+            assertThat(fua.lba()).isEqualTo(7);
+            assertThat(fua).hasRootCauseMessage("injected write-back error (EIO)");
+            assertThat(forces.get()).as("no force reached the file: it could falsely succeed")
+                    .isEqualTo(forcesBefore);
+            failure(backstore.flush(), IOException.class);
+
+            ByteBuffer plain = pattern(BLOCK, 3);
+            write(backstore, 8, plain);
+            assertThat(read(backstore, 8, BLOCK)).as("writes without FUA and reads still work").isEqualTo(plain);
+            assertThat(read(backstore, 7, BLOCK)).as("the failed FUA write's data").isEqualTo(pattern(BLOCK, 2));
+        }
+
+        try (Backstore reopened = FileBackstore.open(path, 0, BLOCK, 2, failing)) {
+            TestIo.await(reopened.flush());
+            TestIo.await(reopened.write(9, pattern(BLOCK, 4), true));
+            assertThat(read(reopened, 8, BLOCK)).isEqualTo(pattern(BLOCK, 3));
+        }
+    }
+
+    @Test
+    void aFailedFuaForceFailsLaterFlushes() throws Exception {
+        AtomicInteger failuresToInject = new AtomicInteger();
+        FileBackstore.Forcer failing = (p, channel, metaData) -> {
+            if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IOException("injected");
+            }
+            channel.force(metaData);
+        };
+        try (Backstore backstore = FileBackstore.open(dir.resolve("lun.img"), MIB, BLOCK, 1, failing)) {
+            failuresToInject.set(1);
+
+            failure(backstore.write(3, pattern(BLOCK, 1), true), MediumErrorException.class);
+
+            failure(backstore.flush(), IOException.class);
+            failure(backstore.writeSame(0, 4, pattern(BLOCK, 2), true), MediumErrorException.class);
+            TestIo.await(backstore.writeSame(0, 4, pattern(BLOCK, 2), false));
+        }
+    }
+
+    @Test
+    void aForceThatSucceedsWhileAnotherFailsFailsToo() throws Exception {
+        AtomicInteger fileForces = new AtomicInteger();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch secondFailed = new CountDownLatch(1);
+        FileBackstore.Forcer forcer = (p, channel, metaData) -> {
+            if (!p.endsWith("lun.img")) {
+                channel.force(metaData); // the directory, while opening
+                return;
+            }
+            if (fileForces.incrementAndGet() == 1) {
+                firstStarted.countDown();
+                try {
+                    secondFailed.await();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                channel.force(metaData); // succeeds: the kernel reported the error to the other caller only
+            } else {
+                throw new IOException("injected");
+            }
+        };
+        try (Backstore backstore = FileBackstore.open(dir.resolve("lun.img"), MIB, BLOCK, 2, forcer)) {
+            CompletionStage<Void> first = backstore.flush();
+            assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+            failure(backstore.flush(), IOException.class);
+            secondFailed.countDown();
+
+            assertThat(failure(first, IOException.class)).hasMessageContaining("earlier force");
+        }
+    }
+
+    @Test
+    void creatingTheFileForcesItsDirectory() throws Exception {
+        Path path = dir.resolve("lun.img");
+        List<String> forced = new CopyOnWriteArrayList<>();
+        FileBackstore.Forcer recording = (p, channel, metaData) -> {
+            forced.add(p + (metaData ? " with metadata" : ""));
+            channel.force(metaData);
+        };
+
+        FileBackstore.open(path, MIB, BLOCK, 1, recording).close();
+        assertThat(forced).containsExactly(dir.toAbsolutePath() + " with metadata");
+
+        forced.clear();
+        FileBackstore.open(path, 2 * MIB, BLOCK, 1, recording).close();
+        FileBackstore.open(path, 0, BLOCK, 1, recording).close();
+        assertThat(forced).as("an existing file, grown or not, needs no directory force").isEmpty();
+    }
+
+    @Test
+    void aFailedDirectoryForceFailsTheOpen() throws Exception {
+        Path path = dir.resolve("lun.img");
+        FileBackstore.Forcer failing = (p, channel, metaData) -> {
+            throw new IOException("injected directory fsync failure");
+        };
+
+        assertThatThrownBy(() -> FileBackstore.open(path, MIB, BLOCK, 1, failing))
+                .isInstanceOf(IOException.class)
+                .hasMessage("injected directory fsync failure");
+        assertThat(path).as("removed, so that the next open creates it and forces the directory").doesNotExist();
     }
 }

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * libiscsi's residual tests expect); when not even one block is covered nothing is written. Needing less than
  * expected is an underflow the transport reports.
  *
+ * <p>SYNCHRONIZE CACHE with IMMED ends with GOOD once its flush is queued on the executor (BUSY when the executor
+ * rejects it). When that flush then fails, the failure becomes a deferred error of the I_T nexus that sent the
+ * command ({@link UnitAttentions#establishDeferredError}): its next command to the logical unit reports it.
+ *
  * <p>Every backstore call is submitted to the executor; when it rejects the task the command ends with BUSY.
  * Exception: for a backstore that declares {@link io.iscsi4j.backstore.BackstoreCapability#NON_BLOCKING}, the reads
  * and writes of a command of at most {@link #INLINE_LIMIT} bytes run inline, on the thread that started the command
@@ -51,7 +55,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
     private static final int WRITE = 4;
     /** SYNCHRONIZE CACHE: status after the flush. */
     private static final int FLUSH = 5;
-    /** SYNCHRONIZE CACHE with IMMED: status already sent; the flush runs afterwards. */
+    /** SYNCHRONIZE CACHE with IMMED: GOOD status is sent once the flush is queued; a failure is deferred. */
     private static final int FLUSH_IMMEDIATE = 6;
 
     private final ScsiTask task;
@@ -65,6 +69,10 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
     private final int length;
     private final boolean fua;
     private final LbaLocks locks;
+    /** Where a failed IMMED flush records its deferred error. */
+    private final UnitAttentions unitAttentions;
+    /** The initiator port of an IMMED flush, taken before its task completes; otherwise {@code null}. */
+    private String deferredErrorPort;
     /** The backstore is non-blocking and the transfer small: calls may run on the current thread. */
     private final boolean inlineAllowed;
     /**
@@ -87,6 +95,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         this.backstore = lu.backstore();
         this.executor = lu.executor();
         this.locks = lu.locks();
+        this.unitAttentions = lu.unitAttentions();
         this.blockSize = lu.blockSize();
         this.lba = lba;
         this.needed = needed;
@@ -120,13 +129,20 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         task.receiveDataOut(length).whenComplete(io);
     }
 
-    /** Flushes the backstore; with {@code immediate} completes the task first (SBC-4 IMMED bit). */
+    /**
+     * Flushes the backstore. With {@code immediate} (SBC-4 IMMED bit) completes the task with GOOD as soon as the
+     * flush is queued, and turns a failure of the flush into a deferred error of the task's I_T nexus.
+     */
     static void flush(ScsiTask task, LogicalUnit lu, boolean immediate) {
-        BlockIo io = new BlockIo(task, lu, 0, 0, 0, false, immediate ? FLUSH_IMMEDIATE : FLUSH);
-        if (immediate) {
-            Responses.good(task);
+        if (!immediate) {
+            new BlockIo(task, lu, 0, 0, 0, false, FLUSH).submit();
+            return;
         }
-        io.submit();
+        BlockIo io = new BlockIo(task, lu, 0, 0, 0, false, FLUSH_IMMEDIATE);
+        io.deferredErrorPort = task.nexus().initiatorPortName();
+        if (io.submit()) {
+            Responses.good(task); // the flush may be running already: from here on it does not touch the task
+        }
     }
 
     /** Claims the blocks the command reads or writes (shared), then submits the first backstore call. */
@@ -141,19 +157,20 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         acquiring = null;
     }
 
-    private void submit() {
+    /** Runs or queues the next backstore call; {@code false} when the executor rejected it (the task ended BUSY). */
+    private boolean submit() {
         if (inline) {
             run();
-            return;
+            return true;
         }
         try {
             executor.execute(this);
+            return true;
         } catch (RejectedExecutionException e) {
             LOG.debug("backstore executor rejected a command; reporting BUSY", e);
             releaseClaim();
-            if (phase != FLUSH_IMMEDIATE) {
-                task.complete(ScsiStatus.BUSY, null, 0);
-            }
+            task.complete(ScsiStatus.BUSY, null, 0);
+            return false;
         }
     }
 
@@ -260,10 +277,14 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
                 }
                 Responses.good(task);
                 return;
-            default: // FLUSH_IMMEDIATE: status was sent before the flush; a failure can only be logged
+            default: // FLUSH_IMMEDIATE: GOOD may have been sent already; the nexus's next command reports a failure
                 if (failure != null) {
-                    LOG.warn("SYNCHRONIZE CACHE with IMMED failed after GOOD status: {}",
-                            SenseMapper.map(failure, true));
+                    SenseData sense = SenseMapper.map(failure, true);
+                    unitAttentions.establishDeferredError(deferredErrorPort, sense);
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("SYNCHRONIZE CACHE with IMMED failed; deferred error for {}: {}",
+                                deferredErrorPort, sense);
+                    }
                 }
         }
     }

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Caching.</b> In write-back mode (WCE=1 in the caching mode page) a GOOD write may sit in the backstore's
  * volatile cache until SYNCHRONIZE CACHE or a write with FUA. In write-through mode (WCE=0) every write is sent
- * to the backstore with {@code fua = true}, so it is durable before GOOD status.
+ * to the backstore with {@code fua = true}, so it is durable before GOOD status. An initiator may switch a logical
+ * unit built write-back to write-through and back with MODE SELECT; one built write-through stays write-through
+ * (WCE is not changeable).
  *
  * <p><b>Limits.</b> READ and WRITE move at most {@link #maxTransferBlocks()} blocks per command
  * (8 MiB), as VPD page B0h reports; longer commands get ILLEGAL REQUEST /
@@ -54,9 +56,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * this logical unit on any backstore; storage shared with writers outside this target must additionally make
  * {@link Backstore#compareAndWrite} atomic itself.
  *
- * <p><b>Mode parameters.</b> MODE SELECT may change the caching page's WCE bit and the control page's SWP
- * (software write protect) and D_SENSE (descriptor-format sense data) bits; the changes apply to every I_T nexus and
- * are not saved.
+ * <p><b>Mode parameters.</b> MODE SELECT may change the caching page's WCE bit (of a logical unit built write-back
+ * only) and the control page's SWP (software write protect) and D_SENSE (descriptor-format sense data) bits; the
+ * changes apply to every I_T nexus and are not saved.
  *
  * <p>Thread-safe; apart from {@link #close()} only the mode parameters change after building. The block count is
  * read from the backstore on each use, so a backstore that grows is reported with its new capacity.
@@ -180,8 +182,8 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     /**
-     * Whether the write cache is enabled (WCE=1), as configured or last set by MODE SELECT; otherwise every write is
-     * forced unit access.
+     * Whether the write cache is enabled (WCE=1), as configured or last set by MODE SELECT (which can enable it only
+     * on a logical unit built write-back); otherwise every write is forced unit access.
      *
      * @return whether the write cache is enabled
      */
@@ -300,8 +302,16 @@ public final class LogicalUnit implements AutoCloseable {
         return closed.get();
     }
 
-    /** Applies the changeable mode parameters MODE SELECT accepted. */
+    /**
+     * Applies the changeable mode parameters MODE SELECT accepted.
+     *
+     * @throws IllegalArgumentException when {@code writeBack} would enable the write cache of a logical unit built
+     *         write-through (MODE SELECT refuses that before calling)
+     */
     void setModeParameters(boolean writeBack, boolean softwareWriteProtect, boolean descriptorSense) {
+        if (writeBack && !defaultWriteBack) {
+            throw new IllegalArgumentException("the write cache of a write-through logical unit cannot be enabled");
+        }
         this.writeBack = writeBack;
         this.softwareWriteProtect = softwareWriteProtect;
         this.descriptorSense = descriptorSense;
@@ -399,7 +409,9 @@ public final class LogicalUnit implements AutoCloseable {
         /**
          * Write-back ({@code true}: WCE=1, durability on SYNCHRONIZE CACHE or FUA) or write-through
          * ({@code false}: WCE=0, every write is passed to the backstore with FUA). Default:
-         * {@link Backstore#hasVolatileCache()}.
+         * {@link Backstore#hasVolatileCache()}. Initiators may turn the write cache of a write-back logical unit off
+         * (and on again) with MODE SELECT; a write-through logical unit reports WCE as not changeable and refuses
+         * MODE SELECT with WCE=1.
          *
          * @param writeBack whether the write cache is enabled
          * @return this builder

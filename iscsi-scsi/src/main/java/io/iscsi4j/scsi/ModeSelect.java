@@ -5,16 +5,18 @@ import java.nio.ByteBuffer;
 /**
  * MODE SELECT (6) and (10) (SPC-5 §6.11, §6.12) for the pages {@link ModeSense} reports.
  *
- * <p>Changeable parameters (as MODE SENSE's changeable values say): WCE in the caching page, D_SENSE and SWP in
- * the control page. A page may be sent with any values as long as every bit that is not changeable equals its current
- * value; otherwise the command ends with INVALID FIELD IN PARAMETER LIST pointing at the first differing bit and
- * nothing changes. The whole parameter list is validated before anything is applied. Other checks: SP = 1 (saving)
+ * <p>Changeable parameters (as MODE SENSE's changeable values say): WCE in the caching page of a logical unit
+ * configured write-back, D_SENSE and SWP in the control page. A page may be sent with any values as long as every bit
+ * that is not changeable equals its current value; otherwise the command ends with INVALID FIELD IN PARAMETER LIST
+ * pointing at the first differing bit and nothing changes. So a caching page with WCE=1 sent to a logical unit
+ * configured write-through ends with INVALID FIELD IN PARAMETER LIST pointing at WCE (byte 2, bit 2 of the page):
+ * a write-through logical unit stays write-through. The whole parameter list is validated before anything is applied. Other checks: SP = 1 (saving)
  * and PF = 0 with a parameter list are INVALID FIELD IN CDB; a list shorter than its header, or a page running past
  * the list's end, is PARAMETER LIST LENGTH ERROR; a non-zero MEDIUM TYPE, an unknown page, a page with PS set or of
  * the wrong length, and a block descriptor that changes the block size or the capacity are INVALID FIELD IN
  * PARAMETER LIST.
  *
- * <p>Effect: WCE switches the logical unit between write-back and write-through; D_SENSE selects descriptor-format
+ * <p>Effect: WCE switches a write-back logical unit to write-through and back; D_SENSE selects descriptor-format
  * sense data for later CHECK CONDITIONs; SWP write-protects the medium (commands that would change it end with DATA
  * PROTECT / WRITE PROTECTED, and MODE SENSE reports WP). Changes apply to every I_T nexus immediately and are lost
  * on restart; other I_T nexuses are not told with a unit attention.

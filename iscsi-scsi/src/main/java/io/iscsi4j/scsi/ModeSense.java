@@ -4,8 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * MODE SENSE (6) and (10) (SPC-5 §6.13, §6.14) with the caching (08h, SBC-4 §6.5.5) and control (0Ah, SPC-5
- * §7.5.8) mode pages. Changeable: WCE in the caching page, D_SENSE and SWP in the control page (see
- * {@link ModeSelect}); default values are the logical unit's configuration; nothing can be saved.
+ * §7.5.8) mode pages. Changeable: WCE in the caching page of a write-back logical unit (a write-through one stays
+ * write-through), D_SENSE and SWP in the control page (see {@link ModeSelect}); default values are the logical unit's
+ * configuration; nothing can be saved.
  */
 final class ModeSense {
 
@@ -111,15 +112,18 @@ final class ModeSense {
     }
 
     /**
-     * The caching mode page (SBC-4 §6.5.5), 20 bytes: WCE (byte 2 bit 2) from the logical unit (current), its
-     * configuration (default) or 1 (changeable); RCD 0 (read cache enabled); everything else 0.
+     * The caching mode page (SBC-4 §6.5.5), 20 bytes: WCE (byte 2 bit 2) from the logical unit (current) or its
+     * configuration (default); RCD 0 (read cache enabled); everything else 0. WCE is changeable only when the logical
+     * unit was configured write-back ({@link LogicalUnit#defaultWriteBack()}): an initiator may then turn the write
+     * cache off and on again, but may not enable a write cache on a logical unit configured write-through, whose
+     * every write must be durable before GOOD status.
      */
     static byte[] cachingPage(LogicalUnit lu, int pageControl) {
         byte[] b = new byte[CACHING_LENGTH];
         b[0] = PAGE_CACHING;              // PS 0, SPF 0
         b[1] = CACHING_LENGTH - 2;
         boolean wce = switch (pageControl) {
-            case PC_CHANGEABLE -> true;
+            case PC_CHANGEABLE -> lu.defaultWriteBack();
             case PC_DEFAULT -> lu.defaultWriteBack();
             default -> lu.isWriteBack();
         };

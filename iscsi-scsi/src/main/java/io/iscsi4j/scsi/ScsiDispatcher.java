@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * with INVALID FIELD IN CDB); a CDB with the NACA bit set with ILLEGAL REQUEST / INVALID FIELD IN CDB (ACA is not
  * supported).
  *
- * <p>Checks before a command runs, in order: a pending unit attention (CHECK CONDITION / UNIT ATTENTION), then the
- * logical unit's reservations (RESERVATION CONFLICT status for a command that another I_T nexus's RESERVE or
- * persistent reservation forbids; see {@code Reservations} and {@code ReservationAccess}), then the sanitize state
- * (a running SANITIZE or the sanitize failure mode, see {@code Sanitize}): a pending unit attention is reported first
- * (SPC-5 §5.14), the NOT READY of a running sanitize on the commands after it.
+ * <p>Checks before a command runs, in order: a pending unit attention (CHECK CONDITION / UNIT ATTENTION) or, when
+ * none is pending, a pending deferred error (see below), then the logical unit's reservations (RESERVATION CONFLICT
+ * status for a command that another I_T nexus's RESERVE or persistent reservation forbids; see {@code Reservations}
+ * and {@code ReservationAccess}), then the sanitize state (a running SANITIZE or the sanitize failure mode, see
+ * {@code Sanitize}): a pending unit attention or deferred error is reported first (SPC-5 §5.14), the NOT READY of a
+ * running sanitize on the commands after it.
  * Reservations: an SPC-2 reservation ends with its holder's nexus ({@link #nexusLost}), a logical unit reset and a
  * target reset; persistent reservations and registrations survive all three and are lost only with this object
  * (persistence through power loss is not offered). PREEMPT AND ABORT hands the preempted I_T nexuses to the
@@ -54,6 +55,17 @@ import org.slf4j.LoggerFactory;
  * peripheral qualifier 011b and device type 1Fh, REPORT LUNS normally and REQUEST SENSE with ILLEGAL REQUEST /
  * LOGICAL UNIT NOT SUPPORTED sense data and GOOD status; anything else ends with CHECK CONDITION, ILLEGAL REQUEST /
  * LOGICAL UNIT NOT SUPPORTED.
+ *
+ * <p>Deferred errors (SPC-5): a SYNCHRONIZE CACHE with IMMED set ends with GOOD status once its flush is queued; when
+ * the flush then fails, the sense data of the failure (as without IMMED: MEDIUM ERROR / WRITE ERROR for a
+ * {@link io.iscsi4j.backstore.MediumErrorException}, and so on) becomes a deferred error of that I_T nexus at that
+ * logical unit. The nexus's next command to the logical unit other than INQUIRY and REPORT LUNS ends with CHECK
+ * CONDITION and that sense data with response code 71h (fixed format) or 73h (descriptor format); REQUEST SENSE
+ * returns it as its parameter data with GOOD status. It is reported once, after any unit attention pending for the
+ * nexus (a unit attention is reported first; the deferred error on the next command after it), and QUERY
+ * ASYNCHRONOUS EVENT counts it ({@link #queryAsynchronousEvent}). A nexus keeps at most one deferred error per
+ * logical unit (the first); it is dropped with the nexus ({@link #nexusLost}, {@link #itNexusReset}), not by a
+ * logical unit or target reset. Other I_T nexuses are not told.
  *
  * <p>Task attributes are not interpreted: tasks run concurrently as if SIMPLE. Sense data is in fixed format, or
  * in descriptor format once an initiator set the control mode page's D_SENSE bit. Unit attention conditions are
@@ -348,7 +360,8 @@ public final class ScsiDispatcher {
     /**
      * An I_T nexus was lost (its connection closed, or its session was reinstated; SAM-5 §6.3.4): its SPC-2
      * reservations end, its EXTENDED COPY statuses are discarded, and its pending unit attentions give way to one I_T
-     * NEXUS LOSS OCCURRED unit attention, which the initiator port gets on its next command when it returns. Its
+     * NEXUS LOSS OCCURRED unit attention, which the initiator port gets on its next command when it returns; a
+     * pending deferred error stays, so the port still learns that a flush it was told succeeded failed. Its
      * persistent reservation registrations, and a persistent reservation it holds, stay (SPC-5). The transport calls
      * this before a new session of the same I_T nexus sends commands, so the cleanup never reaches the new nexus's
      * state.
@@ -389,8 +402,8 @@ public final class ScsiDispatcher {
     /**
      * An I_T NEXUS RESET was performed on {@code nexus} (the transport already terminated its tasks): on every logical
      * unit the nexus loses what an I_T nexus loss takes (SAM-5 §7.7: its SPC-2 reservations, its EXTENDED COPY
-     * statuses, its pending unit attentions) and gets an I_T NEXUS LOSS OCCURRED unit attention. Persistent
-     * reservations and registrations stay. A running SANITIZE is not affected.
+     * statuses, its pending unit attentions and deferred error) and gets an I_T NEXUS LOSS OCCURRED unit attention.
+     * Persistent reservations and registrations stay. A running SANITIZE is not affected.
      *
      * @param nexus the nexus
      * @since 0.1
@@ -406,14 +419,15 @@ public final class ScsiDispatcher {
     }
 
     /**
-     * QUERY ASYNCHRONOUS EVENT (SAM-5 §7.10): whether a unit attention condition is pending for the nexus at the
-     * logical unit, without clearing it. Deferred errors are never pending (none is reported).
+     * QUERY ASYNCHRONOUS EVENT (SAM-5 §7.10): whether a unit attention condition or a deferred error is pending for
+     * the nexus at the logical unit, without clearing it. The condition described is the one the nexus's next command
+     * would report: the oldest unit attention, or the deferred error when no unit attention is pending.
      *
      * @param lun the logical unit
      * @param nexus the nexus
-     * @return the ADDITIONAL RESPONSE INFORMATION of the oldest pending condition (bits 21-20 UADE DEPTH: 01b one
-     *     condition, 10b more; bits 19-16 SENSE KEY; bits 15-8 ASC; bits 7-0 ASCQ), or -1 when none is pending or
-     *     there is no logical unit at {@code lun}
+     * @return the ADDITIONAL RESPONSE INFORMATION of that condition (bits 21-20 UADE DEPTH: 01b one condition, 10b
+     *     more, unit attentions and deferred error counted together; bits 19-16 SENSE KEY; bits 15-8 ASC; bits 7-0
+     *     ASCQ), or -1 when none is pending or there is no logical unit at {@code lun}
      * @since 0.1
      */
     public int queryAsynchronousEvent(int lun, ItNexus nexus) {
@@ -478,12 +492,12 @@ public final class ScsiDispatcher {
             String port = task.nexus().initiatorPortName();
             lu.unitAttentions().register(port);
             if (opcode != Opcode.INQUIRY && opcode != Opcode.REPORT_LUNS) {
-                SenseData ua = lu.unitAttentions().poll(port);
-                if (ua != null) {
+                SenseData pending = lu.unitAttentions().poll(port); // a unit attention, else a deferred error
+                if (pending != null) {
                     if (opcode == Opcode.REQUEST_SENSE) {
-                        SpcCommands.requestSense(t, ua);
+                        SpcCommands.requestSense(t, pending);
                     } else {
-                        Sense.fail(t, ua);
+                        Sense.fail(t, pending);
                     }
                     return;
                 }

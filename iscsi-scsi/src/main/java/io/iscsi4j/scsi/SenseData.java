@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * Sense data for a CHECK CONDITION: sense key, additional sense code and qualifier, and optional fields
  * (INFORMATION, sense-key specific). Immutable. Encoded in fixed format (SPC-5 §4.4.3) or descriptor format
- * (§4.4.2).
+ * (§4.4.2), each for a current error (response code 70h or 72h) or a deferred error (71h or 73h: the failure of an
+ * operation whose command already ended with GOOD status).
  *
  * @since 0.1
  */
@@ -76,6 +77,20 @@ public final class SenseData {
     }
 
     /**
+     * A copy reporting a deferred error (response code 71h in fixed format, 73h in descriptor format) or a current
+     * error (70h, 72h). A deferred error is the failure of an operation whose command already ended with GOOD status,
+     * such as a SYNCHRONIZE CACHE with IMMED set whose flush then failed.
+     *
+     * @param deferredError {@code true} for a deferred error
+     * @return new sense data
+     * @since 0.1
+     */
+    public SenseData withDeferred(boolean deferredError) {
+        return new SenseData(key, additionalSense, information, informationValid, senseKeySpecific, descriptorFormat,
+                deferredError);
+    }
+
+    /**
      * A field-pointer sense-key specific value for INVALID FIELD IN CDB / PARAMETER LIST (SPC-5 §4.4.2.4.2).
      *
      * @param inCdb {@code true} when the field is in the CDB, {@code false} when in parameter data
@@ -111,6 +126,16 @@ public final class SenseData {
     /** {@return whether this is descriptor-format sense data} */
     public boolean descriptorFormat() {
         return descriptorFormat;
+    }
+
+    /**
+     * Whether this reports a deferred error (response code 71h or 73h) rather than a current one (70h or 72h).
+     *
+     * @return whether this is a deferred error
+     * @since 0.1
+     */
+    public boolean deferred() {
+        return deferred;
     }
 
     /** {@return the encoded sense data: 18 bytes in fixed format, 8 plus the descriptors in descriptor format} */
@@ -176,9 +201,13 @@ public final class SenseData {
         return Arrays.hashCode(toBytes());
     }
 
-    /** Symbolic form, for example {@code ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB}. */
+    /**
+     * Symbolic form, for example {@code ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB}, or
+     * {@code MEDIUM_ERROR / WRITE_ERROR info=7 (deferred)}.
+     */
     @Override
     public String toString() {
-        return key + " / " + additionalSense + (informationValid ? " info=" + information : "");
+        return key + " / " + additionalSense + (informationValid ? " info=" + information : "")
+                + (deferred ? " (deferred)" : "");
     }
 }

@@ -93,6 +93,68 @@ class ModeSelectTest {
     }
 
     @Test
+    void wceCanBeTurnedOffAndOnAgainOnAWriteBackUnit() {
+        byte[] list = currentPage(0x08);
+        list[4 + 2] &= ~0x04;
+        assertThat(select(list).outcome()).isEqualTo("GOOD");
+        assertThat(target.lu.isWriteBack()).isFalse();
+
+        list[4 + 2] |= 0x04;
+        TestTask on = select(list);
+        target.run(TestTask.of(Cdbs.write10(0, 1)).dataOut(new byte[512]));
+        byte[] current = target.run(Cdbs.modeSense6(true, CURRENT, 0x08, 0, 255)).dataIn();
+
+        assertThat(on.outcome()).isEqualTo("GOOD");
+        assertThat(target.lu.isWriteBack()).isTrue();
+        assertThat(current[4 + 2] & 0x04).as("WCE").isEqualTo(0x04);
+        assertThat(backstore.calls).containsExactly("write 0+1");
+    }
+
+    @Test
+    void wceCannotBeEnabledOnAWriteThroughUnit() {
+        TestBackstore b = new TestBackstore(512, 64); // has a volatile cache, but the unit is configured write-through
+        Target wt = new Target(b, Target.builder(b).writeBack(false).build());
+        byte[] list = wt.run(Cdbs.modeSense6(true, CURRENT, 0x08, 0, 255)).dataIn();
+        list[0] = 0;
+        list[2] = 0;
+        assertThat(list[4 + 2] & 0x04).as("current WCE").isZero();
+        byte[] unchanged = list.clone();
+        list[4 + 2] |= 0x04; // WCE on
+
+        TestTask t = wt.run(TestTask.of(modeSelect6(list.length, true, false)).dataOut(list));
+        TestTask same = wt.run(TestTask.of(modeSelect6(unchanged.length, true, false)).dataOut(unchanged));
+        wt.run(TestTask.of(Cdbs.write10(0, 1)).dataOut(new byte[512]));
+        byte[] current = wt.run(Cdbs.modeSense6(true, CURRENT, 0x08, 0, 255)).dataIn();
+
+        assertThat(t.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_PARAMETER_LIST");
+        // SKSV, C/D 0 (parameter list), BPV, BIT POINTER 2, FIELD POINTER 6: header (4) + byte 2 of the page.
+        assertThat(t.senseKeySpecific()).isEqualTo(0x80_0000 | 0x08_0000 | (2 << 16) | 6);
+        assertThat(same.outcome()).as("restating WCE=0 is fine").isEqualTo("GOOD");
+        assertThat(wt.lu.isWriteBack()).isFalse();
+        assertThat(current[4 + 2] & 0x04).as("WCE").isZero();
+        assertThat(b.calls).as("still write-through").containsExactly("write 0+1 fua");
+    }
+
+    @Test
+    void wceOnAWriteThroughUnitIsRefusedWithTheFieldPointerOfModeSelect10() {
+        TestBackstore b = new TestBackstore(512, 64).volatileCache(false); // write-through by default
+        Target wt = new Target(b, Target.builder(b).build());
+        byte[] list = wt.run(Cdbs.modeSense10(false, false, CURRENT, 0x3F, 0, 255)).dataIn();
+        list[0] = 0;
+        list[1] = 0;
+        list[3] = 0;
+        list[8 + 8 + 2] |= 0x04; // WCE on, after the header and the short block descriptor
+        list[8 + 8 + 20 + 2] |= 0x04; // D_SENSE on: must not be applied either
+
+        TestTask t = wt.run(TestTask.of(modeSelect10(list.length)).dataOut(list));
+
+        assertThat(t.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_PARAMETER_LIST");
+        assertThat(t.senseKeySpecific()).isEqualTo(0x80_0000 | 0x08_0000 | (2 << 16) | 18);
+        assertThat(wt.lu.isWriteBack()).isFalse();
+        assertThat(wt.lu.descriptorSense()).isFalse();
+    }
+
+    @Test
     void unchangeableBitsMustKeepTheirValue() {
         byte[] list = currentPage(0x0A);
         list[4 + 3] ^= 0x02; // QERR

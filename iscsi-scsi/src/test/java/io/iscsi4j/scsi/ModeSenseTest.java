@@ -151,6 +151,35 @@ class ModeSenseTest {
     }
 
     @Test
+    void wceIsNotChangeableOnAWriteThroughUnit() {
+        TestBackstore b = new TestBackstore(512, 8); // has a volatile cache: write-back unless configured otherwise
+        Target wt = new Target(b, Target.builder(b).writeBack(false).build());
+
+        byte[] six = wt.run(Cdbs.modeSense6(true, CHANGEABLE, 0x08, 0, 255)).dataIn();
+        byte[] ten = wt.run(Cdbs.modeSense10(false, true, CHANGEABLE, 0x3F, 0, 255)).dataIn();
+
+        assertThat(six[4]).isEqualTo((byte) 0x08);
+        assertThat(six[4 + 2] & 0x04).as("WCE changeable").isZero();
+        assertThat(Arrays.copyOfRange(six, 4 + 2, 4 + 20)).as("nothing in the caching page is changeable")
+                .containsOnly(0);
+        assertThat(ten[8]).isEqualTo((byte) 0x08);
+        assertThat(ten[8 + 2] & 0x04).as("WCE changeable").isZero();
+        assertThat(ten[8 + 20]).isEqualTo((byte) 0x0A);
+        assertThat(ten[8 + 20 + 2] & 0x04).as("D_SENSE still changeable").isEqualTo(0x04);
+        assertThat(ten[8 + 20 + 4] & 0x08).as("SWP still changeable").isEqualTo(0x08);
+    }
+
+    @Test
+    void wceIsChangeableOnAWriteBackUnit() {
+        TestBackstore b = new TestBackstore(512, 8).volatileCache(false);
+        Target wb = new Target(b, Target.builder(b).writeBack(true).build());
+
+        byte[] d = wb.run(Cdbs.modeSense6(true, CHANGEABLE, 0x08, 0, 255)).dataIn();
+
+        assertThat(d[4 + 2] & 0x04).as("WCE changeable").isEqualTo(0x04);
+    }
+
+    @Test
     void defaultValuesEqualCurrentValues() {
         byte[] current = target.run(Cdbs.modeSense6(false, CURRENT, 0x3F, 0, 255)).dataIn();
         byte[] defaults = target.run(Cdbs.modeSense6(false, DEFAULT, 0x3F, 0, 255)).dataIn();
