@@ -42,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * writes, SYNCHRONIZE CACHE), the child is killed with SIGKILL at a random moment of the write burst, and the file
  * must then hold, in every block, the data of the last write acknowledged durable there or of a newer write; never
  * older data, never bytes no write sent to that block. The target is restarted on the same file for the next
- * cycle, and at the end a restarted target must serve exactly the file's bytes.
+ * cycle: 32 cycles, or fewer but at least 20 when a slow machine uses up the time budget. At the end a restarted
+ * target must serve exactly the file's bytes.
  *
  * <p>A write counts as acknowledged durable when it was a FUA write that got GOOD, or when it got GOOD before a
  * SYNCHRONIZE CACHE that got GOOD. {@code qemu-io} runs its {@code -c} commands one at a time and prints each
@@ -78,7 +79,11 @@ class CrashConsistencyTest {
     private static final int BLOCKS_PER_WRITER = 256;
     private static final int LUN_BLOCKS = WRITERS * BLOCKS_PER_WRITER;
     private static final long LUN_BYTES = (long) LUN_BLOCKS * BLOCK_SIZE;
+    /** Kill and restart cycles: this many, or fewer (never below {@link #MIN_CYCLES}) past the time budget. */
     private static final int CYCLES = 32;
+    private static final int MIN_CYCLES = 20;
+    /** No new cycle starts past this (once {@link #MIN_CYCLES} ran), so a loaded machine stays under the timeout. */
+    private static final Duration CYCLE_BUDGET = Duration.ofSeconds(90);
     private static final int COMMANDS_PER_WRITER = 400;
     private static final int MAX_WRITE_BLOCKS = 8;
     /** Of every 100 commands, about this many are SYNCHRONIZE CACHE. */
@@ -127,7 +132,7 @@ class CrashConsistencyTest {
     }
 
     @Test
-    @DisplayName("SIGKILL x" + CYCLES + " during qemu-io bursts: every block holds its last durable write or newer")
+    @DisplayName("SIGKILL x20-32 during qemu-io bursts: every block holds its last durable write or newer")
     void acknowledgedDurableWritesSurviveSigkill(@TempDir Path dir) throws Exception {
         InitiatorTools.require("stdbuf");
         InitiatorTools.require("qemu-io");
@@ -139,18 +144,21 @@ class CrashConsistencyTest {
         Stats stats = new Stats();
         long start = System.nanoTime();
 
-        for (int cycle = 1; cycle <= CYCLES; cycle++) {
-            runCycle(seed, cycle, random, dir, image, model, stats);
+        int cycles = 0;
+        while (cycles < CYCLES
+                && (cycles < MIN_CYCLES || System.nanoTime() - start < CYCLE_BUDGET.toNanos())) {
+            cycles++;
+            runCycle(seed, cycles, random, dir, image, model, stats);
         }
         readBackThroughRestartedTarget(seed, dir, image);
 
         System.out.printf("crash consistency: seed %d, %d cycles in %.1f s: %d SIGKILLs (%d with a write in flight, "
                         + "%d unacknowledged writes found on disk), %d writes acknowledged, %d of them durable "
                         + "(%d FUA, %d by %d SYNCHRONIZE CACHE), %d durable block checks passed%n",
-                seed, CYCLES, (System.nanoTime() - start) / 1e9, stats.kills, stats.killsWithWriteInFlight,
+                seed, cycles, (System.nanoTime() - start) / 1e9, stats.kills, stats.killsWithWriteInFlight,
                 stats.unacknowledgedWritesOnDisk, stats.writesAcknowledged, stats.fuaWrites + stats.flushedWrites,
                 stats.fuaWrites, stats.flushedWrites, stats.flushes, stats.durableBlockChecks);
-        assertThat(stats.kills).isEqualTo(CYCLES);
+        assertThat(stats.kills).isEqualTo(cycles).isGreaterThanOrEqualTo(MIN_CYCLES);
     }
 
     /** One start, burst, SIGKILL and check of the file. */
