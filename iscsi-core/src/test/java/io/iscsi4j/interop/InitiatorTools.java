@@ -37,7 +37,8 @@ final class InitiatorTools {
             "iscsi-inq", "libiscsi-bin",
             "iscsi-readcapacity16", "libiscsi-bin",
             "qemu-io", "qemu-utils",
-            "qemu-img", "qemu-utils");
+            "qemu-img", "qemu-utils",
+            "stdbuf", "coreutils");
 
     private InitiatorTools() {
     }
