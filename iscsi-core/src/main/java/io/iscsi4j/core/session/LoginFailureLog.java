@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * logged with its reason; further failures are counted and reported in one line at most once per
  * {@linkplain #DEFAULT_INTERVAL interval}, and a later success reports the failures not yet reported. At most
  * {@link #MAX_TRACKED} initiators are remembered; the least recently seen is forgotten first, with a last line when
- * it had unreported failures. Reasons come from the login state machine and never contain secrets. Thread-safe.
+ * it had unreported failures. Reasons come from the login state machine and never contain secrets; names and reasons
+ * may quote what the initiator sent and are escaped ({@link LogText}). Thread-safe.
  */
 final class LoginFailureLog {
 
@@ -28,7 +29,6 @@ final class LoginFailureLog {
     static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(LoginFailureLog.class);
-    private static final int MAX_NAME_LENGTH = 256;
 
     private final Clock clock;
     private final Duration interval;
@@ -89,6 +89,7 @@ final class LoginFailureLog {
     synchronized void failed(String initiatorName, String reason) {
         String name = printable(initiatorName);
         String key = name.toLowerCase(Locale.ROOT);
+        reason = LogText.escape(reason);
         Instant now = clock.instant();
         Entry entry = entries.get(key);
         if (entry == null) {
@@ -130,17 +131,8 @@ final class LoginFailureLog {
         return entries.size();
     }
 
-    /** An initiator-supplied name made safe for a log line: control characters replaced, length bounded. */
+    /** An initiator-supplied name made safe for a log line (see {@link LogText#escape(CharSequence)}). */
     static String printable(String name) {
-        String text = name == null ? "(unnamed initiator)" : name;
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_NAME_LENGTH));
-        for (int i = 0; i < text.length() && i < MAX_NAME_LENGTH; i++) {
-            char c = text.charAt(i);
-            out.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        if (text.length() > MAX_NAME_LENGTH) {
-            out.append("...");
-        }
-        return out.toString();
+        return name == null ? "(unnamed initiator)" : LogText.escape(name);
     }
 }

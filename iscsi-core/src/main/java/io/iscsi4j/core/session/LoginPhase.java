@@ -136,12 +136,13 @@ final class LoginPhase implements LoginContext {
         connection.enterFullFeaturePhase(s, p);
         if (old != null) {
             LOG.info("{}: reinstating session 0x{} of {}", connection, Integer.toHexString(old.tsih),
-                    p.initiatorName());
+                    LogText.escape(p.initiatorName()));
             old.close();
         }
         LOG.info("{}: {} session 0x{} of {} to {}", connection,
                 p.sessionType() == SessionType.DISCOVERY ? "discovery" : "normal", Integer.toHexString(s.tsih),
-                p.initiatorName(), p.sessionType() == SessionType.DISCOVERY ? "-" : p.targetName().orElse(""));
+                LogText.escape(p.initiatorName()),
+                p.sessionType() == SessionType.DISCOVERY ? "-" : LogText.escape(p.targetName().orElse("")));
     }
 
     /**
@@ -154,11 +155,11 @@ final class LoginPhase implements LoginContext {
         boolean accessRefused = status == LoginStatus.AUTHENTICATION_FAILURE
                 || status == LoginStatus.AUTHORIZATION_FAILURE;
         if (accessRefused && initiator.isPresent()) {
-            LOG.debug("{}: login refused: {} ({})", connection, status, reason);
+            LOG.debug("{}: login refused: {} ({})", connection, status, LogText.escape(reason));
             context.loginFailures().failed(initiator.get(), status + " from " + connection
                     + ": " + reason);
         } else {
-            LOG.info("{}: login refused: {} ({})", connection, status, reason);
+            LOG.info("{}: login refused: {} ({})", connection, status, LogText.escape(reason));
         }
     }
 

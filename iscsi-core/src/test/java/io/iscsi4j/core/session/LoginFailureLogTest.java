@@ -124,7 +124,15 @@ class LoginFailureLogTest {
     void initiatorNamesCannotForgeLogLines() {
         log.failed("iqn.evil\nWARN forged line" + "x".repeat(1000), "r");
 
-        assertThat(lines).singleElement().asString().doesNotContain("\n").contains("iqn.evil?WARN forged line")
+        assertThat(lines).singleElement().asString().doesNotContain("\n").contains("iqn.evil\\x0aWARN forged line")
                 .doesNotContain("x".repeat(300));
+    }
+
+    @Test
+    void reasonsQuotingTheInitiatorCannotForgeLogLines() {
+        log.failed(ALICE, "no target named iqn.x\r\nWARN forged");
+
+        assertThat(lines).singleElement().asString().doesNotContain("\n").doesNotContain("\r")
+                .contains("no target named iqn.x\\x0d\\x0aWARN forged");
     }
 }
