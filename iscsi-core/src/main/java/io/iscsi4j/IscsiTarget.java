@@ -275,6 +275,7 @@ public final class IscsiTarget implements AutoCloseable {
         private int maxConnections = ResourceLimits.DEFAULT.maxConnections();
         private int maxConnectionsPerAddress = ResourceLimits.DEFAULT.maxConnectionsPerAddress();
         private int maxPendingLogins = ResourceLimits.DEFAULT.maxPendingLogins();
+        private int maxPendingLoginsPerAddress = ResourceLimits.DEFAULT.maxPendingLoginsPerAddress();
         private int maxSessions = ResourceLimits.DEFAULT.maxSessions();
         private int maxSessionsPerInitiator = ResourceLimits.DEFAULT.maxSessionsPerInitiator();
         private int maxImmediateCommands = ResourceLimits.DEFAULT.maxImmediateCommands();
@@ -530,6 +531,22 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
+         * The most connections at once from one IP address that have not completed their login; a connection over
+         * the cap is closed right after accept. Keep it well below {@link #maxPendingLogins(int)}: then one address
+         * that opens connections and never logs in cannot take every pending-login slot and keep other initiators
+         * out. An initiator that logs in to many targets at once (several sessions started together, or several
+         * hosts behind one NAT address) needs one slot per login in progress; logins take milliseconds, and a
+         * refused initiator retries. Default 8.
+         *
+         * @param value at least 1
+         * @return this
+         */
+        public Builder maxPendingLoginsPerAddress(int value) {
+            this.maxPendingLoginsPerAddress = range("maxPendingLoginsPerAddress", value, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /**
          * The most sessions (normal and discovery) at once; a leading login over the cap fails with status 0x0302
          * (Out of resources). Default 1024.
          *
@@ -698,9 +715,9 @@ public final class IscsiTarget implements AutoCloseable {
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
                     initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, nopInInterval, nopInTimeout,
                     ioThreads, eventLoopThreads,
-                    new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins, maxSessions,
-                            maxSessionsPerInitiator, maxImmediateCommands, maxDataBufferBytesPerSession,
-                            maxPendingOutputBytes));
+                    new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins,
+                            maxPendingLoginsPerAddress, maxSessions, maxSessionsPerInitiator, maxImmediateCommands,
+                            maxDataBufferBytesPerSession, maxPendingOutputBytes));
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
                     discoveryAuthenticator, interceptor), listeners);
         }

@@ -7,9 +7,11 @@ package io.iscsi4j;
  *
  * <p>What happens at each cap:
  * <ul>
- *   <li>{@code maxConnections}, {@code maxConnectionsPerAddress}, {@code maxPendingLogins}: a TCP connection over
- *       the cap is closed right after accept, before any byte is read (no Login Response: nothing was asked
- *       yet).</li>
+ *   <li>{@code maxConnections}, {@code maxConnectionsPerAddress}, {@code maxPendingLogins},
+ *       {@code maxPendingLoginsPerAddress}: a TCP connection over the cap is closed right after accept, before any
+ *       byte is read (no Login Response: nothing was asked yet). The per-address cap on pending logins is well
+ *       below the global one, so that one address cannot hold every pending-login slot and keep everyone else
+ *       out.</li>
  *   <li>{@code maxSessions}: a leading login over the cap fails with status 0x0302 (Out of resources,
  *       RFC 7143 §11.13.5) and the connection closes.</li>
  *   <li>{@code maxSessionsPerInitiator}: a leading login of an initiator name that already has that many
@@ -31,6 +33,8 @@ package io.iscsi4j;
  * @param maxConnections TCP connections open at once, over all portals
  * @param maxConnectionsPerAddress TCP connections open at once from one IP address
  * @param maxPendingLogins connections open at once that have not completed their login (half-open logins)
+ * @param maxPendingLoginsPerAddress connections open at once from one IP address that have not completed their
+ *     login
  * @param maxSessions sessions (normal and discovery) at once
  * @param maxSessionsPerInitiator sessions at once per initiator name
  * @param maxImmediateCommands immediate SCSI commands outstanding at once per session
@@ -38,16 +42,17 @@ package io.iscsi4j;
  * @param maxPendingOutputBytes bytes queued for sending on one connection before the target stops reading it
  * @since 0.1
  */
-public record ResourceLimits(int maxConnections, int maxConnectionsPerAddress, int maxPendingLogins, int maxSessions,
-                             int maxSessionsPerInitiator, int maxImmediateCommands, int maxDataBufferBytesPerSession,
-                             int maxPendingOutputBytes) {
+public record ResourceLimits(int maxConnections, int maxConnectionsPerAddress, int maxPendingLogins,
+                             int maxPendingLoginsPerAddress, int maxSessions, int maxSessionsPerInitiator,
+                             int maxImmediateCommands, int maxDataBufferBytesPerSession, int maxPendingOutputBytes) {
 
     /**
-     * The defaults: 1024 connections, 64 per address, 64 pending logins, 1024 sessions, 64 per initiator name,
-     * 16 immediate commands per session, 64 MiB of read and write data buffers per session, 4 MiB of queued output per
-     * connection.
+     * The defaults: 1024 connections, 64 per address, 64 pending logins, 8 per address, 1024 sessions, 64 per
+     * initiator name, 16 immediate commands per session, 64 MiB of read and write data buffers per session, 4 MiB of
+     * queued output per connection.
      */
-    public static final ResourceLimits DEFAULT = new ResourceLimits(1024, 64, 64, 1024, 64, 16, 64 << 20, 4 << 20);
+    public static final ResourceLimits DEFAULT = new ResourceLimits(1024, 64, 64, 8, 1024, 64, 16, 64 << 20,
+            4 << 20);
 
     /**
      * Checks every cap is positive.
@@ -55,6 +60,7 @@ public record ResourceLimits(int maxConnections, int maxConnectionsPerAddress, i
      * @param maxConnections at least 1
      * @param maxConnectionsPerAddress at least 1
      * @param maxPendingLogins at least 1
+     * @param maxPendingLoginsPerAddress at least 1
      * @param maxSessions at least 1
      * @param maxSessionsPerInitiator at least 1
      * @param maxImmediateCommands at least 1
@@ -65,6 +71,7 @@ public record ResourceLimits(int maxConnections, int maxConnectionsPerAddress, i
         positive("maxConnections", maxConnections, 1);
         positive("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
         positive("maxPendingLogins", maxPendingLogins, 1);
+        positive("maxPendingLoginsPerAddress", maxPendingLoginsPerAddress, 1);
         positive("maxSessions", maxSessions, 1);
         positive("maxSessionsPerInitiator", maxSessionsPerInitiator, 1);
         positive("maxImmediateCommands", maxImmediateCommands, 1);

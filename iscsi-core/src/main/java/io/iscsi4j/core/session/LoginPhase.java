@@ -131,6 +131,11 @@ final class LoginPhase implements LoginContext {
         Session s = createSession(req, f.tsih(), p, window);
         allocatedTsih = 0;
         Session old = context.registry().register(s);
+        // No longer a pending login, before the initiator can learn so and open its next connection.
+        ConnectionLimiter.Ticket ticket = connection.channel().attr(ConnectionLimiter.TICKET).get();
+        if (ticket != null) {
+            ticket.loginCompleted();
+        }
         connection.send(resp);
         connection.flush();
         connection.enterFullFeaturePhase(s, p);
