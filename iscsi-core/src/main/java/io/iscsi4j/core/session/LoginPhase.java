@@ -32,6 +32,8 @@ import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -151,20 +153,23 @@ final class LoginPhase implements LoginContext {
     }
 
     /**
-     * Logs a refused login. Authentication and authorization failures go through the target's
-     * {@link LoginFailureLog}, so an initiator retrying with wrong credentials is reported once with a count, not
-     * once per attempt; other refusals are logged each time.
+     * Logs a refused login through the target's {@link LoginFailureLog}, which budgets the lines per remote address
+     * and in all, so that a peer cannot flood the log by retrying or by varying its names. Authentication and
+     * authorization failures are also counted per initiator name, reported once with a count rather than once per
+     * attempt, at WARN; other refusals are logged at INFO. Every refusal is logged at DEBUG as well.
      */
     private void logRefusal(LoginStatus status, String reason) {
-        Optional<String> initiator = machine.initiatorName();
+        String initiator = machine.initiatorName().orElse(null);
+        InetSocketAddress remote = connection.remoteAddress();
+        InetAddress address = remote == null ? null : remote.getAddress();
+        String why = status + " from " + connection + ": " + reason;
+        LOG.debug("{}: login refused: {} ({})", connection, status, LogText.escape(reason));
         boolean accessRefused = status == LoginStatus.AUTHENTICATION_FAILURE
                 || status == LoginStatus.AUTHORIZATION_FAILURE;
-        if (accessRefused && initiator.isPresent()) {
-            LOG.debug("{}: login refused: {} ({})", connection, status, LogText.escape(reason));
-            context.loginFailures().failed(initiator.get(), status + " from " + connection
-                    + ": " + reason);
+        if (accessRefused && initiator != null) {
+            context.loginFailures().failed(address, initiator, why);
         } else {
-            LOG.info("{}: login refused: {} ({})", connection, status, LogText.escape(reason));
+            context.loginFailures().refused(address, initiator, why);
         }
     }
 
