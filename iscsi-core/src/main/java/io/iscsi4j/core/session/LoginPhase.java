@@ -141,6 +141,10 @@ final class LoginPhase implements LoginContext {
         connection.send(resp);
         connection.flush();
         connection.enterFullFeaturePhase(s, p);
+        long idleTimeout = context.tuning().discoverySessionIdleTimeout().toNanos();
+        if (p.sessionType() == SessionType.DISCOVERY && idleTimeout > 0) {
+            DiscoveryIdleTimer.install(connection, idleTimeout);
+        }
         if (old != null) {
             LOG.info("{}: reinstating session 0x{} of {}", connection, Integer.toHexString(old.tsih),
                     LogText.escape(p.initiatorName()));
@@ -311,8 +315,9 @@ final class LoginPhase implements LoginContext {
                 ? "" : p.targetName().orElse("").toLowerCase(Locale.ROOT);
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), request.isid(), targetName);
         ResourceLimits limits = context.tuning().limits();
-        int tsih = context.registry().reserveTsih(key, limits.maxSessions(), limits.maxSessionsPerInitiator());
-        if (tsih == SessionRegistry.TOO_MANY_SESSIONS) {
+        int tsih = context.registry().reserveTsih(key, limits.maxSessions(), limits.maxDiscoverySessions(),
+                limits.maxSessionsPerInitiator());
+        if (tsih == SessionRegistry.TOO_MANY_SESSIONS || tsih == SessionRegistry.TOO_MANY_DISCOVERY_SESSIONS) {
             return SessionAdmission.refused(LoginStatus.OUT_OF_RESOURCES);
         }
         if (tsih == SessionRegistry.TOO_MANY_INITIATOR_SESSIONS) {
