@@ -769,7 +769,8 @@ public final class IscsiTarget implements AutoCloseable {
 
         /**
          * Registers a listener for session events: logins, failed logins, logouts, dropped connections, task
-         * management functions. Listeners run on a dedicated thread, in registration order; see
+         * management functions. Listeners run on a dedicated thread, in registration order; at most 10,000 events
+         * wait for them, further events are dropped (and the drops logged) while that many wait. See
          * {@link TargetListener}.
          *
          * @param listener the listener
