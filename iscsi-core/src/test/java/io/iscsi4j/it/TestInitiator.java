@@ -120,7 +120,10 @@ final class TestInitiator implements AutoCloseable {
         return new TestInitiator(PduChannel.connect(address));
     }
 
-    /** Opens a TCP connection from {@code localAddress} (no login yet); see {@link PduChannel#connect(InetSocketAddress, InetAddress)}. */
+    /**
+     * Opens a TCP connection from {@code localAddress} (no login yet); see
+     * {@link PduChannel#connect(InetSocketAddress, InetAddress)}.
+     */
     static TestInitiator connect(InetSocketAddress address, InetAddress localAddress) throws IOException {
         return new TestInitiator(PduChannel.connect(address, localAddress));
     }
