@@ -236,13 +236,16 @@ public final class IscsiTarget implements AutoCloseable {
      * @param nopInInterval how long a connection in full feature phase may send nothing before the target pings it
      *     with a NOP-In; {@link Duration#ZERO} disables the pings
      * @param nopInTimeout how long the initiator has to answer a NOP-In ping before the connection is closed
+     * @param discoverySessionIdleTimeout how long a discovery session may send no PDU other than NOP-Out before it is
+     *     closed; {@link Duration#ZERO} for no limit
      * @param ioThreads threads that call backstores (0 = number of processors)
      * @param eventLoopThreads network threads (0 = number of processors)
      * @param limits caps on connections, logins, sessions and buffered data
      */
     public record Tuning(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                          boolean immediateData, boolean initialR2T, int maxOutstandingR2T, int commandWindow,
-                         Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout, int ioThreads,
+                         Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout,
+                         Duration discoverySessionIdleTimeout, int ioThreads,
                          int eventLoopThreads, ResourceLimits limits) {
     }
 
@@ -270,12 +273,15 @@ public final class IscsiTarget implements AutoCloseable {
         private Duration loginTimeout = Duration.ofSeconds(15);
         private Duration nopInInterval = Duration.ofSeconds(15);
         private Duration nopInTimeout = Duration.ofSeconds(30);
+        private Duration discoverySessionIdleTimeout = Duration.ofSeconds(60);
         private int ioThreads;
         private int eventLoopThreads;
         private int maxConnections = ResourceLimits.DEFAULT.maxConnections();
         private int maxConnectionsPerAddress = ResourceLimits.DEFAULT.maxConnectionsPerAddress();
         private int maxPendingLogins = ResourceLimits.DEFAULT.maxPendingLogins();
+        private int maxPendingLoginsPerAddress = ResourceLimits.DEFAULT.maxPendingLoginsPerAddress();
         private int maxSessions = ResourceLimits.DEFAULT.maxSessions();
+        private int maxDiscoverySessions = ResourceLimits.DEFAULT.maxDiscoverySessions();
         private int maxSessionsPerInitiator = ResourceLimits.DEFAULT.maxSessionsPerInitiator();
         private int maxImmediateCommands = ResourceLimits.DEFAULT.maxImmediateCommands();
         private int maxDataBufferBytesPerSession = ResourceLimits.DEFAULT.maxDataBufferBytesPerSession();
@@ -469,6 +475,26 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
+         * How long a discovery session may go without a request before the target closes its connection. Every PDU
+         * from the initiator counts as a request (in practice Text for SendTargets, and Logout) except NOP-Out:
+         * neither the initiator's own pings nor its answers to the target's NOP-In pings keep a discovery session,
+         * one of {@link #maxDiscoverySessions(int)}, open. Initiators open a discovery
+         * session, send SendTargets and log out, all within a second or so. Default 60 s; {@link Duration#ZERO}
+         * lets idle discovery sessions stay (then only {@link #nopInInterval(Duration)} drops a vanished peer).
+         *
+         * @param value zero, or at least 1 ms
+         * @return this
+         */
+        public Builder discoverySessionIdleTimeout(Duration value) {
+            if (value.isNegative() || !value.isZero() && value.toMillis() < 1) {
+                throw new IllegalArgumentException("discoverySessionIdleTimeout must be zero or at least 1 ms: "
+                        + value);
+            }
+            this.discoverySessionIdleTimeout = value;
+            return this;
+        }
+
+        /**
          * Threads calling backstores; 0 (default) means the number of processors.
          *
          * @param value thread count
@@ -530,14 +556,46 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
-         * The most sessions (normal and discovery) at once; a leading login over the cap fails with status 0x0302
-         * (Out of resources). Default 1024.
+         * The most connections at once from one IP address that have not completed their login; a connection over
+         * the cap is closed right after accept. Keep it well below {@link #maxPendingLogins(int)}: then one address
+         * that opens connections and never logs in cannot take every pending-login slot and keep other initiators
+         * out. An initiator that logs in to many targets at once (several sessions started together, or several
+         * hosts behind one NAT address) needs one slot per login in progress; logins take milliseconds, and a
+         * refused initiator retries. Default 8.
          *
          * @param value at least 1
          * @return this
          */
+        public Builder maxPendingLoginsPerAddress(int value) {
+            this.maxPendingLoginsPerAddress = range("maxPendingLoginsPerAddress", value, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /**
+         * The most normal sessions at once; a leading login of a normal session over the cap fails with status
+         * 0x0302 (Out of resources). Discovery sessions are counted apart, see {@link #maxDiscoverySessions(int)}.
+         * Default 1024.
+         *
+         * @param value at least 1; together with {@code maxDiscoverySessions} at most 65535 (the TSIH space)
+         * @return this
+         */
         public Builder maxSessions(int value) {
             this.maxSessions = range("maxSessions", value, 1, 65535);
+            return this;
+        }
+
+        /**
+         * The most discovery sessions (SessionType=Discovery, SendTargets only) at once; a leading login of a
+         * discovery session over the cap fails with status 0x0302 (Out of resources). They are counted apart from
+         * {@link #maxSessions(int)}, so a peer opening discovery sessions, which need no ACL, cannot keep initiators
+         * from their targets; each is also closed once idle for {@link #discoverySessionIdleTimeout(Duration)}.
+         * Default 16.
+         *
+         * @param value at least 1; together with {@code maxSessions} at most 65535 (the TSIH space)
+         * @return this
+         */
+        public Builder maxDiscoverySessions(int value) {
+            this.maxDiscoverySessions = range("maxDiscoverySessions", value, 1, 65535);
             return this;
         }
 
@@ -686,6 +744,10 @@ public final class IscsiTarget implements AutoCloseable {
             if (firstBurstLength > maxBurstLength) {
                 problems.add("firstBurstLength (" + firstBurstLength + ") exceeds maxBurstLength (" + maxBurstLength + ")");
             }
+            if (maxSessions + maxDiscoverySessions > 65535) {
+                problems.add("maxSessions (" + maxSessions + ") plus maxDiscoverySessions (" + maxDiscoverySessions
+                        + ") exceed the 65535 session handles (TSIH)");
+            }
             Authenticator discoveryAuthenticator = null;
             try {
                 discoveryAuthenticator = discovery.build();
@@ -697,17 +759,18 @@ public final class IscsiTarget implements AutoCloseable {
             }
             Tuning tuning = new Tuning(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, immediateData,
                     initialR2T, maxOutstandingR2T, commandWindow, loginTimeout, nopInInterval, nopInTimeout,
-                    ioThreads, eventLoopThreads,
-                    new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins, maxSessions,
-                            maxSessionsPerInitiator, maxImmediateCommands, maxDataBufferBytesPerSession,
-                            maxPendingOutputBytes));
+                    discoverySessionIdleTimeout, ioThreads, eventLoopThreads,
+                    new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins,
+                            maxPendingLoginsPerAddress, maxSessions, maxDiscoverySessions, maxSessionsPerInitiator,
+                            maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes));
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
                     discoveryAuthenticator, interceptor), listeners);
         }
 
         /**
          * Registers a listener for session events: logins, failed logins, logouts, dropped connections, task
-         * management functions. Listeners run on a dedicated thread, in registration order; see
+         * management functions. Listeners run on a dedicated thread, in registration order; at most 10,000 events
+         * wait for them, further events are dropped (and the drops logged) while that many wait. See
          * {@link TargetListener}.
          *
          * @param listener the listener

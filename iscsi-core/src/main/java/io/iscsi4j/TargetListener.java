@@ -16,6 +16,12 @@ import java.util.Objects;
  * otherwise ignored. Events still queued when the target closes are delivered before {@link IscsiTarget#close()}
  * returns (for at most 5 seconds).
  *
+ * <p>At most 10,000 events wait for the listeners. While that many wait (a listener is slow or blocked), new events
+ * are dropped rather than queued without bound or waited for: the network threads that post them never block. The
+ * drops are counted and reported at WARN (same logger) at most once a minute; for the sessions whose events were
+ * dropped, the order promised above holds only for the events delivered. Keep listeners quick, or hand the events
+ * to a queue of your own.
+ *
  * @since 0.1
  */
 public interface TargetListener {

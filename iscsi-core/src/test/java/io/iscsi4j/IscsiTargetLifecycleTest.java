@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,5 +69,27 @@ class IscsiTargetLifecycleTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no portal")
                 .hasMessageContaining("no target");
+    }
+
+    @Test
+    void loginFloodSettingsAreValidated() {
+        assertThatThrownBy(() -> IscsiTarget.builder().maxPendingLoginsPerAddress(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPendingLoginsPerAddress");
+        assertThatThrownBy(() -> IscsiTarget.builder().maxDiscoverySessions(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDiscoverySessions");
+        assertThatThrownBy(() -> IscsiTarget.builder().discoverySessionIdleTimeout(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("discoverySessionIdleTimeout");
+        assertThatThrownBy(() -> IscsiTarget.builder().discoverySessionIdleTimeout(Duration.ofNanos(10)))
+                .isInstanceOf(IllegalArgumentException.class);
+        IscsiTarget.builder().discoverySessionIdleTimeout(Duration.ZERO);
+        assertThatThrownBy(() -> IscsiTarget.builder().portal("127.0.0.1", 0)
+                .target("iqn.2026-11.io.iscsi4j:life", t -> t.lun(0, Backstores.memory(1 << 20)))
+                .maxSessions(65535).maxDiscoverySessions(1).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("maxSessions (65535) plus maxDiscoverySessions (1)");
+        assertThatThrownBy(() -> new ResourceLimits(1, 1, 1, 0, 1, 1, 1, 1, 65536, 65536))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPendingLoginsPerAddress");
+        assertThatThrownBy(() -> new ResourceLimits(1, 1, 1, 1, 1, 0, 1, 1, 65536, 65536))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDiscoverySessions");
     }
 }

@@ -1,9 +1,12 @@
 package io.iscsi4j.it;
 
 import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.ResourceLimits;
 import io.iscsi4j.backstore.Backstores;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConnectionLimitsTest {
 
     private static final Duration CLOSE_WITHIN = Duration.ofSeconds(3);
+    /** Two source addresses on the loopback interface (Linux routes all of 127.0.0.0/8 there). */
+    private static final InetAddress LOOPBACK_1 = loopback(1);
+    private static final InetAddress LOOPBACK_2 = loopback(2);
+
+    private static InetAddress loopback(int last) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private static IscsiTarget start(Consumer<IscsiTarget.Builder> limits) throws IOException {
         IscsiTarget.Builder b = IscsiTarget.builder()
@@ -97,6 +111,94 @@ class ConnectionLimitsTest {
             }
             assertServedSoon(target, TestInitiator.INITIATOR_NAME);
         }
+    }
+
+    /**
+     * One address opens as many idle connections as there are pending-login slots in all (64 at the defaults) and
+     * never logs in: only {@code maxPendingLoginsPerAddress} of them (8) are admitted, the others are closed at
+     * once, and an initiator at another address still logs in.
+     */
+    @Test
+    void oneAddressCannotTakeEveryPendingLoginSlot() throws IOException {
+        try (IscsiTarget target = start(b -> { })) {
+            int flood = ResourceLimits.DEFAULT.maxPendingLogins();
+            int admitted = ResourceLimits.DEFAULT.maxPendingLoginsPerAddress();
+            List<PduChannel> idle = new ArrayList<>();
+            try {
+                int refusedWhileConnecting = 0;
+                for (int i = 0; i < flood; i++) {
+                    try {
+                        idle.add(PduChannel.connect(target.localAddress(), LOOPBACK_1));
+                    } catch (SocketException reset) {
+                        refusedWhileConnecting++;
+                    }
+                }
+                assertThat(openAfterRefusals(idle, flood - admitted - refusedWhileConnecting))
+                        .as("idle connections left open from one address").isEqualTo(admitted);
+
+                try (TestInitiator other = TestInitiator.connect(target.localAddress(), LOOPBACK_2)) {
+                    other.login(TestInitiator.INITIATOR_NAME, Targets.IQN, Map.of());
+                    assertThat(other.testUnitReady().good()).isTrue();
+                    assertThat(other.logout()).isZero();
+                }
+                try (PduChannel more = PduChannel.connect(target.localAddress(), LOOPBACK_2)) {
+                    HostileInputTest.startLogin(more);
+                }
+                assertRefused(target, "a ninth pending login from the flooding address");
+            } finally {
+                closeAll(idle);
+            }
+            assertServedSoon(target, TestInitiator.INITIATOR_NAME);
+        }
+    }
+
+    /** The per-address cap counts logins in progress only: logged-in sessions from one address do not count. */
+    @Test
+    void sessionsThatCompletedLoginFreeTheirPendingSlot() throws IOException {
+        try (IscsiTarget target = start(b -> b.maxPendingLoginsPerAddress(1))) {
+            List<TestInitiator> sessions = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    sessions.add(login(target, "iqn.2026-11.io.iscsi4j:s" + i));
+                }
+                try (PduChannel pending = halfOpen(target)) {
+                    assertRefused(target, "a second pending login from the address");
+                    assertThat(pending.awaitClose(Duration.ofMillis(200))).isFalse();
+                }
+                for (TestInitiator s : sessions) {
+                    assertThat(s.testUnitReady().good()).isTrue();
+                }
+            } finally {
+                for (TestInitiator s : sessions) {
+                    s.close();
+                }
+            }
+            assertServedSoon(target, TestInitiator.INITIATOR_NAME);
+        }
+    }
+
+    /**
+     * Waits (bounded) until {@code expectedRefusals} of {@code channels} were closed by the target, then checks the
+     * others stay open a little longer.
+     *
+     * @return how many are still open
+     */
+    private static int openAfterRefusals(List<PduChannel> channels, int expectedRefusals) throws IOException {
+        List<PduChannel> open = new ArrayList<>(channels);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int closed = 0;
+        while (closed < expectedRefusals && System.nanoTime() < deadline) {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                if (open.get(i).awaitClose(Duration.ofMillis(5))) {
+                    open.remove(i);
+                    closed++;
+                }
+            }
+        }
+        for (PduChannel c : open) {
+            assertThat(c.awaitClose(Duration.ofMillis(50))).as("an admitted idle connection stays open").isFalse();
+        }
+        return open.size();
     }
 
     @Test

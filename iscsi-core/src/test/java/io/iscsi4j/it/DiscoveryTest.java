@@ -3,12 +3,14 @@ package io.iscsi4j.it;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstores;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Discovery sessions and SendTargets (RFC 7143 §13.3, Appendix C). */
 @Timeout(60)
@@ -138,6 +140,114 @@ class DiscoveryTest {
             assertThat(initiator.sendTargets()).extracting(TestInitiator.DiscoveredTarget::name)
                     .containsExactly(Targets.IQN);
             assertThat(initiator.logout()).isZero();
+        }
+    }
+
+    /**
+     * Discovery sessions have their own cap (maxDiscoverySessions), counted apart from normal sessions: at the cap a
+     * discovery login fails with 0x0302 (out of resources) as at maxSessions, while normal logins go on.
+     */
+    @Test
+    void discoverySessionsOverTheirCapFailWithOutOfResources() throws IOException {
+        try (IscsiTarget target = Targets.start(b -> b.maxDiscoverySessions(2).maxSessions(1));
+             TestInitiator first = discovery(target, "iqn.2026-11.io.iscsi4j:d1");
+             TestInitiator second = discovery(target, "iqn.2026-11.io.iscsi4j:d2")) {
+            try (TestInitiator third = TestInitiator.connect(target.localAddress())) {
+                assertThatThrownBy(() -> third.loginDiscovery("iqn.2026-11.io.iscsi4j:d3", Map.of()))
+                        .isInstanceOfSatisfying(LoginFailure.class, f -> {
+                            assertThat(f.statusClass()).isEqualTo(0x03);
+                            assertThat(f.statusDetail()).isEqualTo(0x02);
+                        });
+                assertThat(third.awaitClose(Duration.ofSeconds(3))).isTrue();
+            }
+            try (TestInitiator normal = Targets.login(target, Map.of())) {
+                assertThat(normal.testUnitReady().good()).as("normal sessions are counted apart").isTrue();
+            }
+            assertThat(first.logout()).isZero();
+            assertThat(first.awaitClose(Duration.ofSeconds(3))).isTrue();
+            try (TestInitiator again = discoverySoon(target, "iqn.2026-11.io.iscsi4j:d3")) {
+                assertThat(again.sendTargets()).hasSize(1);
+            }
+            assertThat(second.sendTargets()).hasSize(1);
+        }
+    }
+
+    /**
+     * A discovery session that sends no request for discoverySessionIdleTimeout is closed; a request restarts the
+     * time; NOP-Out pings do not count; normal sessions are not affected.
+     */
+    @Test
+    void idleDiscoverySessionsAreClosed() throws IOException {
+        long timeout = 1500;
+        try (IscsiTarget target = Targets.start(b -> b.discoverySessionIdleTimeout(Duration.ofMillis(timeout)));
+             TestInitiator normal = Targets.login(target, Map.of());
+             TestInitiator asking = discovery(target, "iqn.2026-11.io.iscsi4j:asking");
+             TestInitiator pinging = discovery(target, "iqn.2026-11.io.iscsi4j:pinging")) {
+            long loggedIn = System.nanoTime();
+            long askedAt = 0;
+            boolean closed = false;
+            long deadline = loggedIn + Duration.ofSeconds(20).toNanos();
+            // One session pings every 100 ms and is answered, the other asks once half the timeout has passed.
+            while (!closed && System.nanoTime() < deadline) {
+                if (askedAt == 0 && millisSince(loggedIn) >= timeout / 2) {
+                    assertThat(asking.sendTargets()).hasSize(1);
+                    askedAt = System.nanoTime();
+                }
+                try {
+                    pinging.nopOut(new byte[0]);
+                    pause(100);
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("a discovery session sending only NOP-Outs is closed when idle").isTrue();
+            assertThat(millisSince(loggedIn)).as("not before the timeout").isGreaterThanOrEqualTo(timeout - 100);
+
+            assertThat(askedAt).isNotZero();
+            pause(Math.max(0, timeout - 500 - millisSince(askedAt)));
+            assertThat(asking.awaitClose(Duration.ofMillis(1))).as("the request restarted its time").isFalse();
+            assertThat(asking.awaitClose(Duration.ofMillis(timeout + 5000))).as("then idle as well").isTrue();
+            assertThat(millisSince(askedAt)).isGreaterThanOrEqualTo(timeout - 100);
+
+            assertThat(normal.testUnitReady().good()).as("a normal session may stay idle").isTrue();
+        }
+    }
+
+    private static TestInitiator discovery(IscsiTarget target, String initiatorName) throws IOException {
+        TestInitiator i = TestInitiator.connect(target.localAddress());
+        try {
+            i.loginDiscovery(initiatorName, Map.of());
+            return i;
+        } catch (IOException | RuntimeException | Error e) {
+            i.close();
+            throw e;
+        }
+    }
+
+    /** A discovery login, retried (bounded) until the target has noticed a session that just ended. */
+    private static TestInitiator discoverySoon(IscsiTarget target, String initiatorName) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        for (;;) {
+            try {
+                return discovery(target, initiatorName);
+            } catch (LoginFailure e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                pause(50);
+            }
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

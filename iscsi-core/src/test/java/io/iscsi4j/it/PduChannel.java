@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -46,8 +47,21 @@ final class PduChannel implements Closeable {
 
     /** Connects to {@code address} with a 5 s connect timeout and a {@value #READ_TIMEOUT_MILLIS} ms read timeout. */
     static PduChannel connect(InetSocketAddress address) throws IOException {
+        return connect(address, null);
+    }
+
+    /**
+     * Connects from {@code localAddress} (any free port) to {@code address}, as {@link #connect(InetSocketAddress)}
+     * does. On Linux every address of 127.0.0.0/8 is on the loopback interface, so a test can play several hosts.
+     *
+     * @param localAddress the source address, or {@code null} for the one the system picks
+     */
+    static PduChannel connect(InetSocketAddress address, InetAddress localAddress) throws IOException {
         Socket s = new Socket();
         try {
+            if (localAddress != null) {
+                s.bind(new InetSocketAddress(localAddress, 0));
+            }
             s.setTcpNoDelay(true);
             s.setSoTimeout(READ_TIMEOUT_MILLIS);
             s.connect(address, 5_000);

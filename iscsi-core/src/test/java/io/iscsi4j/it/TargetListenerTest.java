@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -156,6 +157,51 @@ class TargetListenerTest {
             assertThat(recorder.events.poll()).as("delivered before close() returned").startsWith("dropped ");
         } finally {
             ini.close();
+        }
+    }
+
+    /**
+     * A listener that blocks holds up only the events: logins, I/O and logouts go on, the events queue up (at most
+     * TargetEvents.CAPACITY of them; the queue's bound and drops are tested in TargetEventsTest) and are delivered
+     * in order once the listener returns.
+     */
+    @Test
+    void aBlockedListenerDoesNotHoldUpTheNetwork() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder recorder = new Recorder();
+        TargetListener blocking = new TargetListener() {
+            @Override
+            public void loginSucceeded(SessionInfo session) {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        int sessions = 20;
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, Backstores.memory(1 << 20)))
+                .eventLoopThreads(1).ioThreads(1)
+                .listener(blocking)
+                .listener(recorder)
+                .build().start()) {
+            try {
+                for (int i = 0; i < sessions; i++) {
+                    try (TestInitiator ini = Targets.login(target, Map.of())) {
+                        assertThat(ini.testUnitReady().good()).isTrue();
+                        assertThat(ini.logout()).isZero();
+                    }
+                }
+                assertThat(recorder.events).as("nothing delivered while the first listener blocks").isEmpty();
+            } finally {
+                release.countDown();
+            }
+            for (int i = 0; i < sessions; i++) {
+                assertThat(recorder.next()).startsWith("login ");
+                assertThat(recorder.next()).startsWith("logout ");
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.iscsi4j.it;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -117,6 +118,14 @@ final class TestInitiator implements AutoCloseable {
     /** Opens a TCP connection (no login yet). */
     static TestInitiator connect(InetSocketAddress address) throws IOException {
         return new TestInitiator(PduChannel.connect(address));
+    }
+
+    /**
+     * Opens a TCP connection from {@code localAddress} (no login yet); see
+     * {@link PduChannel#connect(InetSocketAddress, InetAddress)}.
+     */
+    static TestInitiator connect(InetSocketAddress address, InetAddress localAddress) throws IOException {
+        return new TestInitiator(PduChannel.connect(address, localAddress));
     }
 
     /** Opens a TCP connection (no login yet). */

@@ -8,9 +8,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Counts the target's TCP connections — all of them, per remote IP address, and those still logging in — and
- * refuses a new one over {@link ResourceLimits#maxConnections()}, {@link ResourceLimits#maxConnectionsPerAddress()}
- * or {@link ResourceLimits#maxPendingLogins()}. The transport asks at accept time and closes a refused channel
+ * Counts the target's TCP connections — all of them and those still logging in, in total and per remote IP
+ * address — and refuses a new one over {@link ResourceLimits#maxConnections()},
+ * {@link ResourceLimits#maxConnectionsPerAddress()}, {@link ResourceLimits#maxPendingLogins()} or
+ * {@link ResourceLimits#maxPendingLoginsPerAddress()}. The transport asks at accept time and closes a refused channel
  * before reading from it; each admitted channel carries its {@link Ticket} in {@link #TICKET}, which the
  * connection marks when its login completes and the transport releases when the channel closes. Thread-safe.
  */
@@ -21,6 +22,8 @@ public final class ConnectionLimiter {
 
     private final ResourceLimits limits;
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    /** Connections not logged in yet, per address; an address without any has no entry. */
+    private final Map<InetAddress, Integer> pendingPerAddress = new HashMap<>();
     private int connections;
     private int pendingLogins;
     private long refused;
@@ -48,6 +51,7 @@ public final class ConnectionLimiter {
                 if (!loggedIn && !released) {
                     loggedIn = true;
                     pendingLogins--;
+                    decrement(pendingPerAddress, address);
                 }
             }
         }
@@ -62,8 +66,9 @@ public final class ConnectionLimiter {
                 connections--;
                 if (!loggedIn) {
                     pendingLogins--;
+                    decrement(pendingPerAddress, address);
                 }
-                perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
+                decrement(perAddress, address);
             }
         }
     }
@@ -76,15 +81,22 @@ public final class ConnectionLimiter {
      */
     public synchronized Ticket tryAdmit(InetAddress address) {
         int fromAddress = perAddress.getOrDefault(address, 0);
+        int pendingFromAddress = pendingPerAddress.getOrDefault(address, 0);
         if (connections >= limits.maxConnections() || fromAddress >= limits.maxConnectionsPerAddress()
-                || pendingLogins >= limits.maxPendingLogins()) {
+                || pendingLogins >= limits.maxPendingLogins()
+                || pendingFromAddress >= limits.maxPendingLoginsPerAddress()) {
             refused++;
             return null;
         }
         connections++;
         pendingLogins++;
         perAddress.put(address, fromAddress + 1);
+        pendingPerAddress.put(address, pendingFromAddress + 1);
         return new Ticket(address);
+    }
+
+    private static void decrement(Map<InetAddress, Integer> counts, InetAddress address) {
+        counts.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
     }
 
     /**
@@ -100,6 +112,9 @@ public final class ConnectionLimiter {
         if (perAddress.getOrDefault(address, 0) >= limits.maxConnectionsPerAddress()) {
             return "maxConnectionsPerAddress " + limits.maxConnectionsPerAddress() + " reached";
         }
+        if (pendingPerAddress.getOrDefault(address, 0) >= limits.maxPendingLoginsPerAddress()) {
+            return "maxPendingLoginsPerAddress " + limits.maxPendingLoginsPerAddress() + " reached";
+        }
         return pendingLogins + " logins pending (maxPendingLogins " + limits.maxPendingLogins() + ")";
     }
 
@@ -111,6 +126,16 @@ public final class ConnectionLimiter {
     /** Connections that have not completed their login. */
     public synchronized int pendingLogins() {
         return pendingLogins;
+    }
+
+    /**
+     * Connections from one address that have not completed their login.
+     *
+     * @param address the initiator's IP address
+     * @return the count, 0 when none
+     */
+    public synchronized int pendingLogins(InetAddress address) {
+        return pendingPerAddress.getOrDefault(address, 0);
     }
 
     /** Connections refused so far. */

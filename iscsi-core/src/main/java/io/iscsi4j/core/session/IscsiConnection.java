@@ -194,7 +194,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             context.registry().remove(session);
             // The one INFO line per session end (the login has its own in LoginPhase).
             LOG.info("{}: session 0x{} of {} {}", name, Integer.toHexString(session.tsih),
-                    session.key.initiatorName(), loggedOut ? "logged out" : "closed without logout");
+                    LogText.escape(session.key.initiatorName()), loggedOut ? "logged out" : "closed without logout");
             if (sessionInfo != null) {
                 if (loggedOut) {
                     context.events().loggedOut(sessionInfo);

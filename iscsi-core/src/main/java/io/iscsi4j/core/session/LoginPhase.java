@@ -32,6 +32,8 @@ import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -135,34 +137,47 @@ final class LoginPhase implements LoginContext {
         // ended its tasks (RFC 7143 §6.3.5, session reinstatement; a session whose connection just closed too).
         s.awaitPredecessors(registration.predecessorsEnded());
         Session old = registration.reinstated();
+        // No longer a pending login, before the initiator can learn so and open its next connection.
+        ConnectionLimiter.Ticket ticket = connection.channel().attr(ConnectionLimiter.TICKET).get();
+        if (ticket != null) {
+            ticket.loginCompleted();
+        }
         connection.send(resp);
         connection.flush();
         connection.enterFullFeaturePhase(s, p);
+        long idleTimeout = context.tuning().discoverySessionIdleTimeout().toNanos();
+        if (p.sessionType() == SessionType.DISCOVERY && idleTimeout > 0) {
+            DiscoveryIdleTimer.install(connection, idleTimeout);
+        }
         if (old != null) {
             LOG.info("{}: reinstating session 0x{} of {}", connection, Integer.toHexString(old.tsih),
-                    p.initiatorName());
+                    LogText.escape(p.initiatorName()));
             old.close();
         }
         LOG.info("{}: {} session 0x{} of {} to {}", connection,
                 p.sessionType() == SessionType.DISCOVERY ? "discovery" : "normal", Integer.toHexString(s.tsih),
-                p.initiatorName(), p.sessionType() == SessionType.DISCOVERY ? "-" : p.targetName().orElse(""));
+                LogText.escape(p.initiatorName()),
+                p.sessionType() == SessionType.DISCOVERY ? "-" : LogText.escape(p.targetName().orElse("")));
     }
 
     /**
-     * Logs a refused login. Authentication and authorization failures go through the target's
-     * {@link LoginFailureLog}, so an initiator retrying with wrong credentials is reported once with a count, not
-     * once per attempt; other refusals are logged each time.
+     * Logs a refused login through the target's {@link LoginFailureLog}, which budgets the lines per remote address
+     * and in all, so that a peer cannot flood the log by retrying or by varying its names. Authentication and
+     * authorization failures are also counted per initiator name, reported once with a count rather than once per
+     * attempt, at WARN; other refusals are logged at INFO. Every refusal is logged at DEBUG as well.
      */
     private void logRefusal(LoginStatus status, String reason) {
-        Optional<String> initiator = machine.initiatorName();
+        String initiator = machine.initiatorName().orElse(null);
+        InetSocketAddress remote = connection.remoteAddress();
+        InetAddress address = remote == null ? null : remote.getAddress();
+        String why = status + " from " + connection + ": " + reason;
+        LOG.debug("{}: login refused: {} ({})", connection, status, LogText.escape(reason));
         boolean accessRefused = status == LoginStatus.AUTHENTICATION_FAILURE
                 || status == LoginStatus.AUTHORIZATION_FAILURE;
-        if (accessRefused && initiator.isPresent()) {
-            LOG.debug("{}: login refused: {} ({})", connection, status, reason);
-            context.loginFailures().failed(initiator.get(), status + " from " + connection
-                    + ": " + reason);
+        if (accessRefused && initiator != null) {
+            context.loginFailures().failed(address, initiator, why);
         } else {
-            LOG.info("{}: login refused: {} ({})", connection, status, reason);
+            context.loginFailures().refused(address, initiator, why);
         }
     }
 
@@ -304,8 +319,9 @@ final class LoginPhase implements LoginContext {
                 ? "" : p.targetName().orElse("").toLowerCase(Locale.ROOT);
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), request.isid(), targetName);
         ResourceLimits limits = context.tuning().limits();
-        int tsih = context.registry().reserveTsih(key, limits.maxSessions(), limits.maxSessionsPerInitiator());
-        if (tsih == SessionRegistry.TOO_MANY_SESSIONS) {
+        int tsih = context.registry().reserveTsih(key, limits.maxSessions(), limits.maxDiscoverySessions(),
+                limits.maxSessionsPerInitiator());
+        if (tsih == SessionRegistry.TOO_MANY_SESSIONS || tsih == SessionRegistry.TOO_MANY_DISCOVERY_SESSIONS) {
             return SessionAdmission.refused(LoginStatus.OUT_OF_RESOURCES);
         }
         if (tsih == SessionRegistry.TOO_MANY_INITIATOR_SESSIONS) {

@@ -30,34 +30,41 @@ final class SessionRegistry {
     private final Map<Integer, SessionKey> reserved = new HashMap<>();
     private int nextTsih = 1;
 
-    /** {@link #reserveTsih} refused: the target has its maximum number of sessions. */
+    /** {@link #reserveTsih} refused: the target has its maximum number of normal sessions. */
     static final int TOO_MANY_SESSIONS = -1;
     /** {@link #reserveTsih} refused: the initiator has its maximum number of sessions. */
     static final int TOO_MANY_INITIATOR_SESSIONS = -2;
+    /** {@link #reserveTsih} refused: the target has its maximum number of discovery sessions. */
+    static final int TOO_MANY_DISCOVERY_SESSIONS = -3;
 
     /**
-     * A TSIH for a new session with {@code key}, if the caps allow another session. Sessions not yet registered
-     * count too, so concurrent logins cannot overshoot. A login that reinstates a live session (same key) is
-     * never refused: it replaces that session.
+     * A TSIH for a new session with {@code key}, if the caps allow another session. Normal and discovery sessions
+     * (empty target name) are counted apart; sessions not yet registered count too, so concurrent logins cannot
+     * overshoot. A login that reinstates a live session (same key) is never refused: it replaces that session.
      *
-     * @return the TSIH, or {@link #TOO_MANY_SESSIONS} or {@link #TOO_MANY_INITIATOR_SESSIONS}
+     * @param maxSessions the most normal sessions
+     * @param maxDiscoverySessions the most discovery sessions
+     * @param maxSessionsPerInitiator the most sessions of both kinds per initiator name
+     * @return the TSIH, or {@link #TOO_MANY_SESSIONS}, {@link #TOO_MANY_DISCOVERY_SESSIONS} or
+     *     {@link #TOO_MANY_INITIATOR_SESSIONS}
      */
-    synchronized int reserveTsih(SessionKey key, int maxSessions, int maxSessionsPerInitiator) {
+    synchronized int reserveTsih(SessionKey key, int maxSessions, int maxDiscoverySessions,
+                                 int maxSessionsPerInitiator) {
         boolean reinstating = byKey.containsKey(key);
         if (!reinstating) {
-            if (byKey.size() + reserved.size() >= maxSessions) {
-                return TOO_MANY_SESSIONS;
-            }
+            boolean discovery = isDiscovery(key);
+            int ofKind = 0;
             int ofInitiator = 0;
             for (SessionKey k : byKey.keySet()) {
-                if (k.initiatorName().equals(key.initiatorName())) {
-                    ofInitiator++;
-                }
+                ofKind += isDiscovery(k) == discovery ? 1 : 0;
+                ofInitiator += k.initiatorName().equals(key.initiatorName()) ? 1 : 0;
             }
             for (SessionKey k : reserved.values()) {
-                if (k.initiatorName().equals(key.initiatorName())) {
-                    ofInitiator++;
-                }
+                ofKind += isDiscovery(k) == discovery ? 1 : 0;
+                ofInitiator += k.initiatorName().equals(key.initiatorName()) ? 1 : 0;
+            }
+            if (ofKind >= (discovery ? maxDiscoverySessions : maxSessions)) {
+                return discovery ? TOO_MANY_DISCOVERY_SESSIONS : TOO_MANY_SESSIONS;
             }
             if (ofInitiator >= maxSessionsPerInitiator) {
                 return TOO_MANY_INITIATOR_SESSIONS;
@@ -66,6 +73,10 @@ final class SessionRegistry {
         int tsih = allocateTsih();
         reserved.put(tsih, key);
         return tsih;
+    }
+
+    private static boolean isDiscovery(SessionKey key) {
+        return key.targetName().isEmpty();
     }
 
     /** A TSIH in 1..65535 that no live session uses. */

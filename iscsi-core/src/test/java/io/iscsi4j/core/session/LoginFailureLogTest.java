@@ -2,6 +2,8 @@ package io.iscsi4j.core.session;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,26 @@ class LoginFailureLogTest {
     private final MutableClock clock = new MutableClock();
     private final List<String> lines = new ArrayList<>();
     private final LoginFailureLog log = new LoginFailureLog(clock, Duration.ofMinutes(1), lines::add);
+
+    private static final InetAddress HOST_A = address(192, 0, 2, 1);
+
+    private static InetAddress address(int a, int b, int c, int d) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The address of host {@code i} of 198.18.0.0/15. */
+    private static InetAddress host(int i) {
+        return address(198, 18 + (i >> 16), i >> 8, i);
+    }
+
+    /** An authentication failure of {@code name} from {@link #HOST_A}. */
+    private void fail(String name, String reason) {
+        log.failed(HOST_A, name, reason);
+    }
 
     /** A clock the test moves by hand. */
     private static final class MutableClock extends Clock {
@@ -47,7 +69,7 @@ class LoginFailureLogTest {
 
     @Test
     void theFirstFailureIsLoggedWithItsReason() {
-        log.failed(ALICE, "AUTHENTICATION_FAILURE (0x0201): wrong CHAP_R");
+        fail(ALICE, "AUTHENTICATION_FAILURE (0x0201): wrong CHAP_R");
 
         assertThat(lines).singleElement().asString()
                 .startsWith(ALICE + ": login refused: AUTHENTICATION_FAILURE (0x0201): wrong CHAP_R")
@@ -57,14 +79,14 @@ class LoginFailureLogTest {
     @Test
     void repeatedFailuresAreCountedNotLoggedEachTime() {
         for (int i = 0; i < 100; i++) {
-            log.failed(ALICE, "wrong CHAP_R #" + i);
+            fail(ALICE, "wrong CHAP_R #" + i);
             clock.advance(Duration.ofMillis(100));
         }
 
         assertThat(lines).hasSize(1);
 
         clock.advance(Duration.ofMinutes(1));
-        log.failed(ALICE, "wrong CHAP_R #100");
+        fail(ALICE, "wrong CHAP_R #100");
 
         assertThat(lines).hasSize(2);
         assertThat(lines.get(1)).startsWith(ALICE + ": 100 more failed logins since 2026-11-21T10:00:00Z")
@@ -73,9 +95,9 @@ class LoginFailureLogTest {
 
     @Test
     void initiatorsAreCountedSeparatelyAndCaseInsensitively() {
-        log.failed(ALICE, "a");
-        log.failed(BOB, "b");
-        log.failed(ALICE.toUpperCase(), "A");
+        fail(ALICE, "a");
+        fail(BOB, "b");
+        fail(ALICE.toUpperCase(), "A");
 
         assertThat(lines).hasSize(2);
         assertThat(log.tracked()).isEqualTo(2);
@@ -83,9 +105,9 @@ class LoginFailureLogTest {
 
     @Test
     void aSuccessReportsUnreportedFailuresAndForgetsTheInitiator() {
-        log.failed(ALICE, "wrong CHAP_R");
-        log.failed(ALICE, "wrong CHAP_R again");
-        log.failed(ALICE, "wrong CHAP_R once more");
+        fail(ALICE, "wrong CHAP_R");
+        fail(ALICE, "wrong CHAP_R again");
+        fail(ALICE, "wrong CHAP_R once more");
 
         log.succeeded(ALICE);
 
@@ -94,14 +116,14 @@ class LoginFailureLogTest {
                 .contains("latest: wrong CHAP_R once more");
         assertThat(log.tracked()).isZero();
 
-        log.failed(ALICE, "again");
+        fail(ALICE, "again");
         assertThat(lines).hasSize(3);
     }
 
     @Test
     void aSuccessWithoutEarlierFailuresLogsNothing() {
         log.succeeded(ALICE);
-        log.failed(ALICE, "x");
+        fail(ALICE, "x");
         log.succeeded(ALICE);
 
         assertThat(lines).hasSize(1);
@@ -109,10 +131,13 @@ class LoginFailureLogTest {
 
     @Test
     void theNumberOfTrackedInitiatorsIsBounded() {
-        log.failed("iqn.2000-01.com.example:first", "x");
-        log.failed("iqn.2000-01.com.example:first", "y");
+        fail("iqn.2000-01.com.example:first", "x");
+        fail("iqn.2000-01.com.example:first", "y");
         for (int i = 0; i < LoginFailureLog.MAX_TRACKED; i++) {
-            log.failed("iqn.2000-01.com.example:" + i, "x");
+            if (i % (LoginFailureLog.LINES_PER_INTERVAL / 2) == 0) {
+                clock.advance(Duration.ofMinutes(1)); // stay within the overall budget of lines
+            }
+            log.failed(host(i), "iqn.2000-01.com.example:" + i, "x");
         }
 
         assertThat(log.tracked()).isEqualTo(LoginFailureLog.MAX_TRACKED);
@@ -122,9 +147,105 @@ class LoginFailureLogTest {
 
     @Test
     void initiatorNamesCannotForgeLogLines() {
-        log.failed("iqn.evil\nWARN forged line" + "x".repeat(1000), "r");
+        fail("iqn.evil\nWARN forged line" + "x".repeat(1000), "r");
 
-        assertThat(lines).singleElement().asString().doesNotContain("\n").contains("iqn.evil?WARN forged line")
+        assertThat(lines).singleElement().asString().doesNotContain("\n").contains("iqn.evil\\x0aWARN forged line")
                 .doesNotContain("x".repeat(300));
+    }
+
+    @Test
+    void reasonsQuotingTheInitiatorCannotForgeLogLines() {
+        fail(ALICE, "no target named iqn.x\r\nWARN forged");
+
+        assertThat(lines).singleElement().asString().doesNotContain("\n").doesNotContain("\r")
+                .contains("no target named iqn.x\\x0d\\x0aWARN forged");
+    }
+
+    @Test
+    void oneAddressVaryingItsNamesGetsItsBudgetOfLinesThenACount() {
+        for (int i = 0; i < 1000; i++) {
+            log.failed(HOST_A, "iqn.2000-01.com.example:random-" + i, "wrong CHAP_R");
+        }
+
+        assertThat(lines).hasSize(LoginFailureLog.LINES_PER_ADDRESS);
+        assertThat(log.tracked()).as("names over the budget are not remembered")
+                .isEqualTo(LoginFailureLog.LINES_PER_ADDRESS);
+
+        clock.advance(Duration.ofMinutes(1));
+        log.failed(HOST_A, "iqn.2000-01.com.example:later", "wrong CHAP_R");
+
+        assertThat(lines).hasSize(LoginFailureLog.LINES_PER_ADDRESS + 2);
+        assertThat(lines.get(LoginFailureLog.LINES_PER_ADDRESS))
+                .startsWith("192.0.2.1: 990 more refused logins since 2026-11-21T10:00:00Z not logged")
+                .endsWith("latest: iqn.2000-01.com.example:random-999: wrong CHAP_R");
+        assertThat(lines.get(LoginFailureLog.LINES_PER_ADDRESS + 1))
+                .startsWith("iqn.2000-01.com.example:later: login refused: wrong CHAP_R");
+    }
+
+    @Test
+    void anotherAddressKeepsItsOwnBudget() {
+        for (int i = 0; i < 100; i++) {
+            log.failed(HOST_A, "iqn.2000-01.com.example:random-" + i, "x");
+        }
+        log.failed(address(192, 0, 2, 2), ALICE, "wrong CHAP_R");
+
+        assertThat(lines).hasSize(LoginFailureLog.LINES_PER_ADDRESS + 1)
+                .last().asString().startsWith(ALICE + ": login refused: wrong CHAP_R");
+    }
+
+    @Test
+    void manyAddressesShareTheOverallBudgetAndAreForgottenBeyondTheCap() {
+        int floods = 2 * LoginFailureLog.MAX_TRACKED;
+        for (int i = 0; i < floods; i++) {
+            log.failed(host(i), "iqn.2000-01.com.example:random-" + i, "x");
+        }
+
+        assertThat(lines).hasSize(LoginFailureLog.LINES_PER_INTERVAL);
+        assertThat(log.trackedAddresses()).isEqualTo(LoginFailureLog.MAX_TRACKED);
+        assertThat(log.tracked()).isEqualTo(LoginFailureLog.LINES_PER_INTERVAL);
+
+        clock.advance(Duration.ofMinutes(1));
+        log.failed(HOST_A, ALICE, "wrong CHAP_R");
+
+        assertThat(lines).hasSize(LoginFailureLog.LINES_PER_INTERVAL + 2);
+        assertThat(lines.get(LoginFailureLog.LINES_PER_INTERVAL))
+                .startsWith((floods - LoginFailureLog.LINES_PER_INTERVAL) + " more refused logins since "
+                        + "2026-11-21T10:00:00Z not logged (over 100 lines every 60 s)");
+        assertThat(log.trackedAddresses()).as("addresses with nothing to report are forgotten").isEqualTo(1);
+    }
+
+    @Test
+    void aKnownInitiatorRetryingWithinTheIntervalTakesNoLine() {
+        for (int i = 0; i < 1000; i++) {
+            fail(ALICE, "wrong CHAP_R");
+        }
+        fail(BOB, "wrong CHAP_R");
+
+        assertThat(lines).hasSize(2);
+    }
+
+    @Test
+    void otherRefusalsAreLoggedOneLineEachWithinTheBudget() {
+        List<String> warnings = new ArrayList<>();
+        List<String> infos = new ArrayList<>();
+        LoginFailureLog split = new LoginFailureLog(clock, Duration.ofMinutes(1), warnings::add, infos::add);
+
+        split.refused(HOST_A, null, "NOT_FOUND from /192.0.2.1:4000: no target named iqn.x\nFORGED");
+        split.refused(HOST_A, ALICE, "NOT_FOUND from /192.0.2.1:4001: no target named iqn.y");
+        for (int i = 0; i < 100; i++) {
+            split.refused(HOST_A, null, "INITIATOR_ERROR from /192.0.2.1:4002: malformed");
+        }
+
+        assertThat(warnings).isEmpty();
+        assertThat(infos).hasSize(LoginFailureLog.LINES_PER_ADDRESS);
+        assertThat(infos.get(0)).isEqualTo("(unnamed initiator): login refused: NOT_FOUND from /192.0.2.1:4000: "
+                + "no target named iqn.x\\x0aFORGED");
+        assertThat(infos.get(1)).startsWith(ALICE + ": login refused: NOT_FOUND");
+
+        clock.advance(Duration.ofMinutes(1));
+        split.refused(HOST_A, null, "INITIATOR_ERROR from /192.0.2.1:4003: malformed");
+
+        assertThat(warnings).singleElement().asString().startsWith("192.0.2.1: 92 more refused logins since");
+        assertThat(infos).hasSize(LoginFailureLog.LINES_PER_ADDRESS + 1);
     }
 }
