@@ -84,23 +84,54 @@ class DigestErrorTest {
     }
 
     @Test
-    void immediateDataWithBadDataDigestRejectsTheCommand() throws IOException {
+    void immediateDataWithBadDataDigestIsRejectedAndTheCommandEndsWithACrcError() throws IOException {
         try (TestInitiator initiator = login("Yes", "Yes")) {
+            byte[] old = Targets.pattern(4096, 30);
+            assertThat(initiator.write16(1024, old).status()).isZero();
             byte[] data = Targets.pattern(4096, 3);
             int cmdSN = initiator.cmdSN();
             initiator.corruptDataDigestOfNextCommand();
             ScsiResult w = initiator.write16(1024, data);
-            assertThat(w.response()).as("the command is discarded, no SCSI Response: %s", w).isEqualTo(-1);
-            assertThat(w.rejects()).hasSize(1);
-            RawPdu reject = w.rejects().get(0);
-            assertThat(reject.u8(2)).as("Reject reason").isEqualTo(REASON_DATA_DIGEST_ERROR);
-            assertThat(reject.data()[0] & 0x3F).as("rejected opcode").isEqualTo(Bhs.SCSI_COMMAND);
-            assertThat(reject.expCmdSN()).as("a discarded command does not advance ExpCmdSN").isEqualTo(cmdSN);
-            // The connection is alive: an immediate NOP-Out needs no CmdSN slot.
-            byte[] ping = {1, 2, 3, 4};
-            assertThat(initiator.nopOut(ping)).isEqualTo(ping);
-            assertThat(initiator.targetExpCmdSN()).isEqualTo(cmdSN);
+            assertImmediateDataLost(w);
+            assertThat(initiator.targetExpCmdSN()).as("the command counts as delivered (RFC 7143 §7.8)")
+                    .isEqualTo(cmdSN + 1);
+            assertThat(initiator.read16(1024, 8).data()).as("nothing of it was written").isEqualTo(old);
+            assertConnectionStillUsable(initiator, 1024, data);
         }
+    }
+
+    @Test
+    void immediateDataWithBadDataDigestEndsOnlyAfterTheUnsolicitedDataThatFollows() throws IOException {
+        // The target takes 8 KiB per PDU, so 8 KiB of immediate data and 56 KiB of unsolicited Data-Out follow.
+        try (IscsiTarget small = Targets.start(b -> b.maxRecvDataSegmentLength(8192));
+             TestInitiator initiator = Targets.login(small, Map.of("HeaderDigest", "CRC32C", "DataDigest", "CRC32C",
+                     "InitialR2T", "No", "ImmediateData", "Yes", "FirstBurstLength", "65536"))) {
+            initiator.readTimeout(Duration.ofSeconds(3));
+            byte[] old = Targets.pattern(64 << 10, 40);
+            assertThat(initiator.write16(2048, old).status()).isZero();
+            initiator.resetStats();
+            byte[] data = Targets.pattern(64 << 10, 4);
+            initiator.corruptDataDigestOfNextCommand();
+            ScsiResult w = initiator.write16(2048, data);
+            assertImmediateDataLost(w);
+            assertThat(initiator.stats().unsolicitedBytes).as("unsolicited data followed the command")
+                    .isEqualTo(56 << 10);
+            assertThat(initiator.read16(2048, 128).data()).as("nothing of it was written").isEqualTo(old);
+            assertConnectionStillUsable(initiator, 2048, data);
+        }
+    }
+
+    /** One Reject for the command's data digest; then, at ErrorRecoveryLevel 0, CHECK CONDITION with a CRC error. */
+    private static void assertImmediateDataLost(ScsiResult w) {
+        assertThat(w.rejects()).as("one Reject: %s", w).hasSize(1);
+        RawPdu reject = w.rejects().get(0);
+        assertThat(reject.u8(2)).as("Reject reason").isEqualTo(REASON_DATA_DIGEST_ERROR);
+        assertThat(reject.data()[0] & 0x3F).as("rejected opcode").isEqualTo(Bhs.SCSI_COMMAND);
+        assertThat(w.response()).as("Command Completed at Target: %s", w).isZero();
+        assertThat(w.status()).as("status: %s", w).isEqualTo(ScsiResult.CHECK_CONDITION);
+        assertThat(w.senseKey()).as("ABORTED COMMAND: %s", w).isEqualTo(0x0B);
+        assertThat(w.asc()).as("PROTOCOL SERVICE CRC ERROR: %s", w).isEqualTo(0x47);
+        assertThat(w.ascq()).isEqualTo(0x05);
     }
 
     @Test

@@ -800,8 +800,10 @@ final class TestInitiator implements AutoCloseable {
                         int rejectedOpcode = p.data()[0] & 0x3F;
                         int rejectedTag = (p.data()[16] & 0xFF) << 24 | (p.data()[17] & 0xFF) << 16
                                 | (p.data()[18] & 0xFF) << 8 | p.data()[19] & 0xFF;
-                        if (rejectedOpcode == Bhs.SCSI_COMMAND && rejectedTag == tag) {
-                            // The command itself was discarded: no response will come (RFC 7143 §7.8).
+                        boolean dataDigest = p.u8(2) == 0x02;
+                        if (rejectedOpcode == Bhs.SCSI_COMMAND && rejectedTag == tag && !dataDigest) {
+                            // The command itself was discarded: no response will come. (A data digest error of
+                            // its immediate data leaves the command delivered; its response follows, RFC 7143 §7.8.)
                             return new ScsiResult(-1, -1, Arrays.copyOf(in, received), new byte[0], false, false,
                                     0, rejects);
                         }

@@ -490,7 +490,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         LOG.debug("{}: rejecting PDU: {}", name, m.description());
         sendReject(m.reason(), m.header());
-        if (m.opcode() == Opcode.DATA_OUT && m.reason() == RejectReason.DATA_DIGEST_ERROR) {
+        if (m.opcode() == Opcode.SCSI_COMMAND && m.reason() == RejectReason.DATA_DIGEST_ERROR) {
+            session.onCommandDataLost(m.header());
+        } else if (m.opcode() == Opcode.DATA_OUT && m.reason() == RejectReason.DATA_DIGEST_ERROR) {
             ByteBuf h = m.header();
             session.onDataOutLost(m.initiatorTaskTag(), h.getInt(h.readerIndex() + 20),
                     (h.getByte(h.readerIndex() + 1) & 0x80) != 0);

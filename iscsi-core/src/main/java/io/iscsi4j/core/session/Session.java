@@ -7,6 +7,7 @@ import io.iscsi4j.core.pdu.DataOut;
 import io.iscsi4j.core.pdu.LogoutRequest;
 import io.iscsi4j.core.pdu.NopOut;
 import io.iscsi4j.core.pdu.Pdu;
+import io.iscsi4j.core.pdu.PduException;
 import io.iscsi4j.core.pdu.RejectReason;
 import io.iscsi4j.core.pdu.ScsiCommand;
 import io.iscsi4j.core.pdu.TaskManagementRequest;
@@ -19,7 +20,9 @@ import io.iscsi4j.scsi.ScsiDispatcher;
 import io.iscsi4j.scsi.ScsiStatus;
 import io.iscsi4j.scsi.SenseData;
 import io.iscsi4j.scsi.SenseKey;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import org.slf4j.Logger;
@@ -29,7 +32,10 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -79,6 +85,12 @@ final class Session implements WriteTransfer.IntSupplierTag {
     /** Set when the connection closed: no command reaches the SCSI layer any more. */
     private boolean closed;
     private boolean startingQueued;
+    /**
+     * Tags of SCSI Commands whose immediate data failed its digest, until they are started; at most
+     * {@link #MAX_LOST_IMMEDIATE} (older ones are forgotten). {@code null} until the first such command.
+     */
+    private Set<Integer> lostImmediateData;
+    private static final int MAX_LOST_IMMEDIATE = 64;
     /** Completes once the connection closed and every task has ended. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
@@ -168,6 +180,46 @@ final class Session implements WriteTransfer.IntSupplierTag {
         sequencer.onCommand(pdu, cmdSN, immediate);
     }
 
+    /**
+     * A SCSI Command whose immediate data failed its data digest, already answered with a Reject (RFC 7143 §7.8):
+     * the command itself counts as correctly delivered and is processed in CmdSN order like any other, with its
+     * immediate data lost. At ErrorRecoveryLevel 0 it then ends with CHECK CONDITION, ABORTED COMMAND / PROTOCOL
+     * SERVICE CRC ERROR once the initiator has sent all the unsolicited data that follows it (unless it ends before
+     * needing its data, with a unit attention for example); nothing of it is written. A command with an AHS cannot
+     * be rebuilt from its BHS and is only rejected.
+     *
+     * @param bhs the command's BHS; not retained
+     */
+    void onCommandDataLost(ByteBuf bhs) {
+        int base = bhs.readerIndex();
+        if (bhs.getByte(base + 4) != 0) {
+            LOG.debug("{}: SCSI Command with an AHS and a data digest error; only rejected", connection);
+            return;
+        }
+        int length = bhs.getUnsignedMedium(base + 5);
+        Pdu pdu;
+        try {
+            pdu = Pdu.decode(bhs.duplicate(), Unpooled.EMPTY_BUFFER, alloc().buffer(length).writeZero(length));
+        } catch (PduException e) {
+            LOG.debug("{}: SCSI Command with a data digest error does not decode: {}", connection, e.getMessage());
+            return;
+        }
+        if (!(pdu instanceof ScsiCommand c)) {
+            pdu.release();
+            return;
+        }
+        if (lostImmediateData == null) {
+            lostImmediateData = new LinkedHashSet<>();
+        }
+        if (lostImmediateData.size() >= MAX_LOST_IMMEDIATE) {
+            Iterator<Integer> oldest = lostImmediateData.iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        lostImmediateData.add(c.initiatorTaskTag());
+        sequencer.onCommand(c, c.cmdSN(), c.immediate());
+    }
+
     /** See {@link CommandSequencer#discardNotYetReceived}. */
     boolean discardNotYetReceived(int refCmdSN, int tmfCmdSN) {
         return sequencer.discardNotYetReceived(refCmdSN, tmfCmdSN);
@@ -205,6 +257,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
     // ---- SCSI commands ----
 
     private void startScsiCommand(ScsiCommand c, boolean counted) {
+        boolean immediateDataLost = lostImmediateData != null && lostImmediateData.remove(c.initiatorTaskTag());
         try {
             if (dispatcher == null) {
                 connection.sendReject(RejectReason.PROTOCOL_ERROR, c);
@@ -250,6 +303,9 @@ final class Session implements WriteTransfer.IntSupplierTag {
                     connection.sendReject(RejectReason.PROTOCOL_ERROR, c);
                     completedUncounted(counted);
                     return;
+                }
+                if (immediateDataLost) {
+                    wt.markLost(NO_TAG, c.finalFlag()); // the unsolicited sequence ends with the command or later
                 }
             }
             if (!counted && immediateTasks >= connection.limits().maxImmediateCommands()) {
