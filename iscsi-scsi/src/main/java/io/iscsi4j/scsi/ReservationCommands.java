@@ -78,7 +78,9 @@ final class ReservationCommands {
                 list.get(list.position(), b);
                 outcome = move ? CompletableFuture.completedFuture(registerAndMove(task, lu, b))
                         : serviceAction(task, lu, dispatcher, sa, scope, type, b);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) { // an Error too: the task must still end
                 LOG.error("PERSISTENT RESERVE OUT failed unexpectedly", e);
                 outcome = CompletableFuture.completedFuture(Outcome.checkCondition(Sense.INTERNAL_TARGET_FAILURE));
             }

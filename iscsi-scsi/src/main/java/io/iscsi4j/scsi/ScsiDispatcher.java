@@ -310,16 +310,18 @@ public final class ScsiDispatcher {
     /**
      * Executes a command. Returns without blocking; the task is completed, exactly once, before or after this
      * method returns. If the task's Data-Out transfer fails, the task is not completed here (the transport
-     * completed it). An unexpected runtime exception from this layer or from the task's own methods ends the task
-     * with CHECK CONDITION, HARDWARE ERROR / INTERNAL TARGET FAILURE; {@link ScsiTask#complete} itself must not
-     * throw.
+     * completed it). Anything unexpected thrown by this layer, a backstore or the task's own methods (an
+     * {@link Error} too, but a {@link VirtualMachineError}, which is rethrown) ends the task with CHECK CONDITION,
+     * HARDWARE ERROR / INTERNAL TARGET FAILURE; {@link ScsiTask#complete} itself must not throw.
      *
      * @param task the command
      */
     public void execute(ScsiTask task) {
         try {
             dispatch(task);
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) { // an Error too: the task must still end
             LOG.error("command failed unexpectedly", e);
             Sense.fail(task, Sense.INTERNAL_TARGET_FAILURE);
         }

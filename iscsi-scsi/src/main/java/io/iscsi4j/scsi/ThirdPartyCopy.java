@@ -83,7 +83,9 @@ final class ThirdPartyCopy {
                 byte[] b = new byte[length];
                 list.get(list.position(), b);
                 start(task, lu, dispatcher, b, (int) listLength);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) { // an Error too: the task must still end
                 LOG.error("EXTENDED COPY failed unexpectedly", e);
                 Sense.fail(task, Sense.INTERNAL_TARGET_FAILURE);
             }
@@ -242,7 +244,9 @@ final class ThirdPartyCopy {
             do {
                 try {
                     step();
-                } catch (RuntimeException e) {
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) { // an Error too: the task must still end
                     LOG.error("EXTENDED COPY failed unexpectedly", e);
                     finish(Outcome.checkCondition(Sense.INTERNAL_TARGET_FAILURE));
                 }
