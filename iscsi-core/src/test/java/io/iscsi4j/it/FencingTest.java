@@ -256,6 +256,31 @@ class FencingTest {
     }
 
     @Test
+    void aLogoutIsAnsweredOnlyOnceTheSessionsWriteEnded() throws Exception {
+        HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
+        try (IscsiTarget target = start(backstore);
+             TestInitiator first = Targets.login(target, Map.of());
+             TestInitiator other = TestInitiator.connect(target.localAddress())) {
+            assertThat(first.testUnitReady().status()).isZero();
+            backstore.holdWritesStartingWith(OLD);
+            sendWrite(first, 0, OLD);
+            HoldingBackstore.Held old = backstore.awaitHeld();
+
+            first.readTimeout(Duration.ofSeconds(10));
+            Future<Integer> logout = background.submit(first::logout);
+            assertNotDone(logout, "Logout answered while the session's write is in the backstore");
+
+            backstore.release(old);
+            assertThat(logout.get(10, TimeUnit.SECONDS)).as("logged out, with no status for the aborted write")
+                    .isZero();
+            // Another nexus of the same host (a new ISID) writes after the logout: nothing older lands on it.
+            other.login(TestInitiator.INITIATOR_NAME, Targets.IQN, Map.of());
+            assertThat(other.write16(0, block(NEW)).status()).isZero();
+            assertThat(backstore.onMedium(0, 1)).isEqualTo(block(NEW));
+        }
+    }
+
+    @Test
     void aTaskAbortedBeforeItsBackstoreCallStartedNeverReachesTheBackstore() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.blockingHold();
         try (IscsiTarget target = start(backstore);

@@ -446,23 +446,31 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             case 2 -> response = 2;                                        // recovery not supported (ERL 0)
             default -> response = 3;                                       // cleanup failed
         }
-        LogoutResponse r = LogoutResponse.builder()
+        int itt = l.initiatorTaskTag();
+        if (response == 0) {
+            // RFC 7143 §11.14: the target aborts every pending command of the session. The response goes out once
+            // they have ended, so an initiator that saw its logout complete sees no older write land afterwards.
+            LOG.debug("{}: logout", name);
+            loggedOut = true;
+            phase = Phase.CLOSING;
+            session.fenceHere(task -> true, true).whenComplete((v, e) ->
+                    channel.writeAndFlush(logoutResponse(itt, 0)).addListener(ChannelFutureListener.CLOSE));
+        } else {
+            send(logoutResponse(itt, response));
+        }
+    }
+
+    /** A Logout Response, numbered when it is sent. */
+    private LogoutResponse logoutResponse(int itt, int response) {
+        return LogoutResponse.builder()
                 .response(response)
-                .initiatorTaskTag(l.initiatorTaskTag())
+                .initiatorTaskTag(itt)
                 .statSN(nextStatSN())
                 .expCmdSN(session.expCmdSN())
                 .maxCmdSN(session.maxCmdSN())
                 .time2Wait(0)
                 .time2Retain(0)
                 .build();
-        if (response == 0) {
-            LOG.debug("{}: logout", name);
-            loggedOut = true;
-            phase = Phase.CLOSING;
-            channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            send(r);
-        }
     }
 
     void sendTaskManagementResponse(int itt, int response) {
