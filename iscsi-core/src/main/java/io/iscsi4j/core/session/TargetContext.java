@@ -162,6 +162,7 @@ public final class TargetContext {
                 .readOnly(l.readOnly())
                 .writeBack(l.writeBack())
                 .physicalBlockSize(l.physicalBlockSize())
+                .backstoreTimeout(l.backstoreTimeout())
                 .executor(ioExecutor)
                 .build();
     }
