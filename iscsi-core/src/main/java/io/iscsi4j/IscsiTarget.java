@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  *
  * <p>Lifecycle: {@link #start()} binds every portal and returns once they accept connections (port 0 picks a free
  * port; read it with {@link #boundAddresses()}). {@link #close()} stops accepting, closes every connection, waits
- * for in-flight I/O, flushes and closes the backstores; it is idempotent. Thread-safe.
+ * for in-flight I/O, flushes and closes the backstores; it is idempotent, and bounded even when a backstore call
+ * never completes (see {@link Builder#closeTimeout(Duration)}). Thread-safe.
  *
  * <p>While running, targets and LUNs can be added, removed and resized without disturbing other sessions
  * ({@link #addTarget}, {@link #removeTarget(String, Duration)}, {@link #target(String)} and its
@@ -135,8 +136,8 @@ public final class IscsiTarget implements AutoCloseable {
      * Removes a target while the others serve sessions. Logins to it fail with TARGET NOT FOUND from now on and
      * SendTargets no longer lists it. Each of its sessions receives an Async Message asking it to log out within
      * {@code logoutGrace} (RFC 7143 §11.9.1, AsyncEvent 1, Parameter3 = the grace in seconds); a session that has
-     * not logged out by then is dropped. Then the target's in-flight commands are awaited (at most 30 s) and its
-     * backstores flushed and closed. Blocks until all that is done. Listeners see {@code loggedOut} or
+     * not logged out by then is dropped. Then the target's in-flight commands are awaited (at most
+     * {@link Builder#closeTimeout(Duration)}, 30 s by default) and its backstores flushed and closed. Blocks until all that is done. Listeners see {@code loggedOut} or
      * {@code connectionDropped} for each session.
      *
      * @param name the target's iSCSI name
@@ -188,8 +189,11 @@ public final class IscsiTarget implements AutoCloseable {
     }
 
     /**
-     * Stops the target: closes the portals and all connections, completes in-flight I/O, flushes and closes the
-     * backstores. Idempotent.
+     * Stops the target: closes the portals and all connections, waits for in-flight I/O, flushes and closes the
+     * backstores. Idempotent. Bounded: every wait has a limit, so a backstore call that never completes delays the
+     * return by at most {@link Builder#closeTimeout(Duration)} for the in-flight commands plus as much again for the
+     * flushes and closes of the backstores (each WARN-logged when it runs out), plus a few seconds for the network
+     * threads; a backstore left behind that way may still be running when this method returns.
      */
     @Override
     public void close() {
@@ -241,12 +245,14 @@ public final class IscsiTarget implements AutoCloseable {
      * @param ioThreads threads that call backstores (0 = number of processors)
      * @param eventLoopThreads network threads (0 = number of processors)
      * @param limits caps on connections, logins, sessions and buffered data
+     * @param closeTimeout how long closing the target (or removing a target or LUN) waits for in-flight commands,
+     *     and then for the backstores' flush and close
      */
     public record Tuning(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                          boolean immediateData, boolean initialR2T, int maxOutstandingR2T, int commandWindow,
                          Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout,
                          Duration discoverySessionIdleTimeout, int ioThreads,
-                         int eventLoopThreads, ResourceLimits limits) {
+                         int eventLoopThreads, ResourceLimits limits, Duration closeTimeout) {
     }
 
     /**
@@ -274,6 +280,7 @@ public final class IscsiTarget implements AutoCloseable {
         private Duration nopInInterval = Duration.ofSeconds(15);
         private Duration nopInTimeout = Duration.ofSeconds(30);
         private Duration discoverySessionIdleTimeout = Duration.ofSeconds(60);
+        private Duration closeTimeout = Duration.ofSeconds(30);
         private int ioThreads;
         private int eventLoopThreads;
         private int maxConnections = ResourceLimits.DEFAULT.maxConnections();
@@ -491,6 +498,26 @@ public final class IscsiTarget implements AutoCloseable {
                         + value);
             }
             this.discoverySessionIdleTimeout = value;
+            return this;
+        }
+
+        /**
+         * How long {@link IscsiTarget#close()} waits for commands still in flight (their backstore calls running) once
+         * the connections are closed, and then, separately, for the backstores' final flush and close; what is not
+         * done by then is left behind with a WARN line, so a backstore call that never completes cannot hold
+         * {@code close()}. Removing a target or a LUN waits for its commands, and for its backstores, as long. A LUN
+         * with a {@linkplain LunBuilder#backstoreTimeout backstore timeout} ends its commands after that timeout
+         * instead, so its stalled calls do not delay closing. Default 30 s.
+         *
+         * @param value 1 ms to 1 day
+         * @return this
+         * @since 0.1
+         */
+        public Builder closeTimeout(Duration value) {
+            if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("closeTimeout must be 1 ms to 1 day: " + value);
+            }
+            this.closeTimeout = value;
             return this;
         }
 
@@ -762,7 +789,8 @@ public final class IscsiTarget implements AutoCloseable {
                     discoverySessionIdleTimeout, ioThreads, eventLoopThreads,
                     new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins,
                             maxPendingLoginsPerAddress, maxSessions, maxDiscoverySessions, maxSessionsPerInitiator,
-                            maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes));
+                            maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes),
+                    closeTimeout);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
                     discoveryAuthenticator, interceptor), listeners);
         }

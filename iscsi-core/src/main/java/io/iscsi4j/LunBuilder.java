@@ -1,5 +1,8 @@
 package io.iscsi4j;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * Options of one LUN, set in {@link TargetBuilder#lun(int, io.iscsi4j.backstore.Backstore,
  * java.util.function.Consumer)}. Not thread-safe; used only while building.
@@ -12,6 +15,7 @@ public final class LunBuilder {
     private Boolean writeBack;
     private String serial;
     private Integer physicalBlockSize;
+    private Duration backstoreTimeout = Duration.ZERO;
 
     LunBuilder() {
     }
@@ -82,6 +86,42 @@ public final class LunBuilder {
         return this;
     }
 
+    /**
+     * Bounds every backstore call of the LUN (each read, write, flush, unmap, write same, compare and write a command
+     * makes, each timed on its own), for storage that may hang, such as a remote store. Default: none; then a call
+     * that never completes holds its command, and every task management function, PREEMPT AND ABORT or new session
+     * that waits for it, forever.
+     *
+     * <p>What the initiator sees when a call has not completed within {@code timeout}: the command ends with CHECK
+     * CONDITION, NOT READY / LOGICAL UNIT NOT READY, OPERATION IN PROGRESS (02h, 04h/07h; Linux retries such a
+     * command after a delay instead of failing the I/O). From that moment the LUN is NOT READY, with the same sense
+     * data, for every command of every session until each call that exceeded the timeout has really completed;
+     * INQUIRY and REPORT LUNS are still answered, REQUEST SENSE returns that sense data with GOOD status, and a
+     * pending unit attention is still reported first. Meanwhile the stalled call keeps its blocks claimed and its
+     * data buffers, and no other backstore call of the LUN starts, so no command sent after the NOT READY, whatever
+     * the initiator does meanwhile (retries, task management, a new session), writes to the medium before the stalled
+     * call has completed. Once the last one completed the LUN is ready again, without a unit attention; whether the
+     * data of a write that timed out reached the medium is not reported, as after any failed write.
+     *
+     * <p>Task management: a command that ended NOT READY has ended as far as iSCSI is concerned, so an ABORT TASK,
+     * LOGICAL UNIT RESET, target reset, I_T NEXUS RESET, PREEMPT AND ABORT or session reinstatement that covers it
+     * completes without waiting for the stalled call: at the latest once the timeout has passed and the command's
+     * status was sent (or, for a command aborted before, dropped). The NOT READY state protects the medium instead.
+     *
+     * @param timeout how long one backstore call may take; {@link Duration#ZERO} for no timeout
+     * @return this
+     * @throws IllegalArgumentException when {@code timeout} is negative
+     * @since 0.1
+     */
+    public LunBuilder backstoreTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("backstoreTimeout must be positive, or zero for none: " + timeout);
+        }
+        this.backstoreTimeout = timeout;
+        return this;
+    }
+
     LunConfig build(String targetName, int lun, io.iscsi4j.backstore.Backstore backstore) {
         boolean ro = readOnly != null ? readOnly : backstore.isReadOnly();
         boolean wb = writeBack != null ? writeBack : backstore.hasVolatileCache();
@@ -92,7 +132,7 @@ public final class LunBuilder {
             throw new IllegalArgumentException("target " + targetName + ": LUN " + lun + ": physical block size "
                     + physical + " is smaller than the backstore's block size " + logical);
         }
-        return new LunConfig(lun, backstore, ro, wb, s, physical);
+        return new LunConfig(lun, backstore, ro, wb, s, physical, backstoreTimeout);
     }
 
     /** A 24-hex-digit serial from a SHA-256 of the target name and LUN: stable, unique in practice. */

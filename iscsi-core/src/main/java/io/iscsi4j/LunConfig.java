@@ -2,6 +2,7 @@ package io.iscsi4j;
 
 import io.iscsi4j.backstore.Backstore;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -17,10 +18,12 @@ import java.util.Objects;
  *        across restarts
  * @param physicalBlockSize the physical block size in bytes reported to initiators (READ CAPACITY (16), VPD B0h): the
  *        backstore's block size, or a larger power of two up to 1 MiB
+ * @param backstoreTimeout how long one backstore call may take before its command ends NOT READY and the LUN stays
+ *        NOT READY until the call completes ({@link LunBuilder#backstoreTimeout}); {@link Duration#ZERO} for none
  * @since 0.1
  */
 public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial,
-                        int physicalBlockSize) {
+                        int physicalBlockSize, Duration backstoreTimeout) {
 
     /** The largest physical block size (1 MiB). */
     static final int MAX_PHYSICAL_BLOCK_SIZE = 1 << 20;
@@ -34,6 +37,7 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
      * @param writeBack write-back ({@code true}) or write-through ({@code false})
      * @param serial the unit serial number, 1 to 64 characters
      * @param physicalBlockSize the physical block size in bytes
+     * @param backstoreTimeout the backstore timeout, {@link Duration#ZERO} for none
      * @throws IllegalArgumentException when a field is out of range; the message names it
      */
     public LunConfig {
@@ -50,6 +54,26 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
             throw new IllegalArgumentException("physical block size must be a power of two from the block size "
                     + backstore.blockSize() + " to " + MAX_PHYSICAL_BLOCK_SIZE + ": " + physicalBlockSize);
         }
+        Objects.requireNonNull(backstoreTimeout, "backstoreTimeout");
+        if (backstoreTimeout.isNegative()) {
+            throw new IllegalArgumentException("backstoreTimeout must be positive, or zero for none: "
+                    + backstoreTimeout);
+        }
+    }
+
+    /**
+     * A LUN without a backstore timeout.
+     *
+     * @param lun the LUN, 0 to 16383
+     * @param backstore the storage
+     * @param readOnly whether writes are refused
+     * @param writeBack write-back ({@code true}) or write-through ({@code false})
+     * @param serial the unit serial number, 1 to 64 characters
+     * @param physicalBlockSize the physical block size in bytes
+     */
+    public LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial,
+                     int physicalBlockSize) {
+        this(lun, backstore, readOnly, writeBack, serial, physicalBlockSize, Duration.ZERO);
     }
 
     /**

@@ -62,4 +62,18 @@ class LunBuilderTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("physical block size");
         }
     }
+
+    @Test
+    void backstoreTimeoutIsOffByDefaultValidatedAndCarriedIntoTheLunConfig() {
+        Backstore b = Backstores.memory(1 << 20);
+
+        assertThat(lun(b, o -> { }).backstoreTimeout()).as("default: off").isZero();
+        assertThat(new LunConfig(0, b, false, true, "S", 512).backstoreTimeout()).isZero();
+        assertThat(lun(b, o -> o.backstoreTimeout(java.time.Duration.ofSeconds(20))).backstoreTimeout())
+                .isEqualTo(java.time.Duration.ofSeconds(20));
+        assertThatThrownBy(() -> new LunBuilder().backstoreTimeout(java.time.Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backstoreTimeout");
+        assertThatThrownBy(() -> new LunConfig(0, b, false, true, "S", 512, java.time.Duration.ofMillis(-5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backstoreTimeout");
+    }
 }

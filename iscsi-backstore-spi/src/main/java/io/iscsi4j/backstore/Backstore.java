@@ -44,9 +44,13 @@ import java.util.concurrent.CompletionStage;
  * <h2>Completing a stage</h2>
  * <ul>
  *   <li>Complete every stage exactly once, on any thread: inline before returning, on an I/O thread of the
- *       storage, or on an executor. There is no timeout: a stage that never completes pins its command, its buffer
- *       and its claim on the blocks, and an ABORT TASK or LOGICAL UNIT RESET for the command waits for it. Storage
- *       that can hang (a remote service) should apply its own timeout and complete exceptionally.</li>
+ *       storage, or on an executor. By default there is no timeout: a stage that never completes pins its command,
+ *       its buffer and its claim on the blocks, and an ABORT TASK or LOGICAL UNIT RESET for the command waits for
+ *       it. Storage that can hang (a remote service) should apply its own timeout and complete exceptionally. A
+ *       logical unit built with a backstore timeout (iscsi-scsi's {@code LogicalUnit.Builder.backstoreTimeout})
+ *       ends the command NOT READY when a stage exceeds it, and keeps the logical unit NOT READY until the stage
+ *       completes; the buffer and the claim stay the backstore's until then, so the rules below hold all the
+ *       same.</li>
  *   <li>The target's continuation runs synchronously on the completing thread. It is short and never blocks: it
  *       hands the response to the connection's event loop, may start commands that waited for the blocks, and (in
  *       the default {@link #writeSame} and {@link #compareAndWrite}) may call this backstore again directly. So do

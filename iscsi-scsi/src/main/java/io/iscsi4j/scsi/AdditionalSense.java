@@ -15,6 +15,13 @@ public enum AdditionalSense {
     LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS(0x04, 0x1B),
     /** 04h/02h. */
     LOGICAL_UNIT_NOT_READY_INITIALIZING_COMMAND_REQUIRED(0x04, 0x02),
+    /**
+     * 04h/07h (a backstore call exceeded the logical unit's backstore timeout and has not completed yet, see
+     * {@link LogicalUnit.Builder#backstoreTimeout}).
+     *
+     * @since 0.1
+     */
+    LOGICAL_UNIT_NOT_READY_OPERATION_IN_PROGRESS(0x04, 0x07),
     /** 0Ch/00h. */
     WRITE_ERROR(0x0C, 0x00),
     /** 11h/00h. */

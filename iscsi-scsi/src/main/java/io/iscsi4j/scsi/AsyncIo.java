@@ -11,6 +11,12 @@ import org.slf4j.LoggerFactory;
  * Building blocks for commands whose I/O is a short chain of backstore calls (VERIFY, COMPARE AND WRITE, WRITE SAME,
  * UNMAP, SANITIZE, ...): run a call on the logical unit's executor, hold an {@link LbaLocks} claim around a chain,
  * and finish the task from the chain's outcome. READ and WRITE use the allocation-free {@link BlockIo} instead.
+ *
+ * <p>On a logical unit with a {@linkplain LogicalUnit.Builder#backstoreTimeout backstore timeout} each call is timed
+ * ({@link TimedStage}): a call that exceeds it fails its future with {@link Stalled} at once (the chain stops there
+ * and the command ends NOT READY), while the claim {@link #locked} holds stays held, and the task's buffers kept,
+ * until the call really completes; and no call starts while the logical unit is not ready (its future fails with
+ * {@link Stalled} too). Without the option nothing of this is allocated.
  */
 final class AsyncIo {
 
@@ -34,6 +40,24 @@ final class AsyncIo {
         }
     }
 
+    /**
+     * The logical unit is not ready because a backstore call exceeded its backstore timeout: this call (then
+     * {@link #running} completes when it does), or an earlier one (then this call did not start and {@link #running}
+     * is {@code null}). {@link SenseMapper} reports it as {@link BackstoreTimeouts#NOT_READY}.
+     */
+    static final class Stalled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** Completes when this command's own call past the timeout completes; {@code null} when none started. */
+        final transient CompletableFuture<Void> running;
+
+        Stalled(CompletableFuture<Void> running) {
+            super(running != null ? "backstore call exceeded the backstore timeout"
+                    : "logical unit not ready: a backstore call exceeded the backstore timeout", null, false, false);
+            this.running = running;
+        }
+    }
+
     private AsyncIo() {
     }
 
@@ -44,42 +68,57 @@ final class AsyncIo {
      */
     static <T> CompletableFuture<T> submit(ScsiTask task, LogicalUnit lu,
                                            Supplier<? extends CompletionStage<T>> call) {
-        return submit(lu, () -> {
-            if (!task.startingBackstoreCall()) {
-                throw new Aborted();
-            }
-            return call.get();
-        });
+        return submit(lu, task, call);
     }
 
     /**
      * Runs {@code call} on the logical unit's executor, for work that is not a task's own (a background SANITIZE).
      * The returned future completes like the call's stage; it
-     * completes exceptionally when the call throws or returns {@code null}, and with {@link Busy} when the executor
-     * rejects the call.
+     * completes exceptionally when the call throws or returns {@code null}, with {@link Busy} when the executor
+     * rejects the call, and with {@link Stalled} when the logical unit's backstore timeout passed first or the
+     * logical unit is not ready.
      */
     static <T> CompletableFuture<T> submit(LogicalUnit lu, Supplier<? extends CompletionStage<T>> call) {
+        return submit(lu, null, call);
+    }
+
+    private static <T> CompletableFuture<T> submit(LogicalUnit lu, ScsiTask task,
+                                                   Supplier<? extends CompletionStage<T>> call) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        BackstoreTimeouts timeouts = lu.backstoreTimeouts();
         try {
             lu.executor().execute(() -> {
+                if (task != null && !task.startingBackstoreCall()) {
+                    result.completeExceptionally(new Aborted());
+                    return;
+                }
+                TimedStage timing = null;
+                CompletableFuture<Void> running = null;
+                if (timeouts != null) {
+                    if (timeouts.notReady()) {
+                        result.completeExceptionally(new Stalled(null)); // nothing joins a stalled backstore
+                        return;
+                    }
+                    CompletableFuture<Void> late = new CompletableFuture<>();
+                    running = late;
+                    timing = new TimedStage(timeouts, task, () -> result.completeExceptionally(new Stalled(late)));
+                    timing.start();
+                }
                 CompletionStage<T> stage;
                 try {
                     stage = call.get();
                 } catch (Throwable t) {
-                    result.completeExceptionally(t);
+                    settle(result, timing, running, null, t);
                     return;
                 }
                 if (stage == null) {
-                    result.completeExceptionally(new IllegalStateException("backstore returned a null stage"));
+                    settle(result, timing, running, null,
+                            new IllegalStateException("backstore returned a null stage"));
                     return;
                 }
-                stage.whenComplete((value, failure) -> {
-                    if (failure != null) {
-                        result.completeExceptionally(failure);
-                    } else {
-                        result.complete(value);
-                    }
-                });
+                TimedStage timed = timing;
+                CompletableFuture<Void> late = running;
+                stage.whenComplete((value, failure) -> settle(result, timed, late, value, failure));
             });
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new Busy(e));
@@ -87,9 +126,26 @@ final class AsyncIo {
         return result;
     }
 
+    /** A call completed: completes its future, unless it completed after its timeout (its future failed then). */
+    private static <T> void settle(CompletableFuture<T> result, TimedStage timing, CompletableFuture<Void> running,
+                                   T value, Throwable failure) {
+        if (timing != null && !timing.completedOnTime()) {
+            running.complete(null); // releases the claim held for the call (see locked)
+            timing.lateCompletion(failure);
+            return;
+        }
+        if (failure != null) {
+            result.completeExceptionally(failure);
+        } else {
+            result.complete(value);
+        }
+    }
+
     /**
      * Claims {@code blocks} blocks from {@code lba} (see {@link LbaLocks}), runs {@code chain} once granted and
-     * releases the claim when the chain's stage completes. A chain that throws completes the result exceptionally.
+     * releases the claim when the chain's stage completes, or, when it failed because one of its calls exceeded the
+     * backstore timeout ({@link Stalled}), once that call has completed. A chain that throws completes the result
+     * exceptionally.
      */
     static <T> CompletableFuture<T> locked(LogicalUnit lu, long lba, long blocks, boolean exclusive,
                                           Supplier<? extends CompletionStage<T>> chain) {
@@ -104,7 +160,12 @@ final class AsyncIo {
                 return;
             }
             stage.whenComplete((value, failure) -> {
-                lu.locks().release(claim);
+                CompletableFuture<Void> running = runningPastTimeout(failure);
+                if (running != null) {
+                    running.whenComplete((v, e) -> lu.locks().release(claim));
+                } else {
+                    lu.locks().release(claim);
+                }
                 if (failure != null) {
                     result.completeExceptionally(failure);
                 } else {
@@ -113,6 +174,20 @@ final class AsyncIo {
             });
         });
         return result;
+    }
+
+    /**
+     * The call past the backstore timeout that made a chain fail, found among the failure's causes (chains may wrap
+     * it), or {@code null}.
+     */
+    private static CompletableFuture<Void> runningPastTimeout(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof Stalled s) {
+                return s.running;
+            }
+        }
+        return null;
     }
 
     /**

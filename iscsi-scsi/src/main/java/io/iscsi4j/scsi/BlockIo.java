@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * TASK ABORTED, which the transport does not send.
  * READs and WRITEs hold a shared {@link LbaLocks} claim on their blocks while their backstore calls run (a WRITE
  * takes it once its Data-Out has arrived), so they never interleave with an atomic command on the same blocks.
+ *
+ * <p>On a logical unit with a {@linkplain LogicalUnit.Builder#backstoreTimeout backstore timeout} each backstore call
+ * is timed ({@link TimedStage}): a call that exceeds it ends the command with NOT READY / LOGICAL UNIT NOT READY,
+ * OPERATION IN PROGRESS while the call keeps the claim and the task's buffers until it completes, and no call starts
+ * while the logical unit is not ready (the command ends with the same sense instead). Without the option the only
+ * cost is a null check per call.
  */
 final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
 
@@ -89,6 +95,10 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
     private ByteBuffer buffer;
     /** The last block of a truncated read. */
     private ByteBuffer tail;
+    /** The logical unit's backstore timeout, or {@code null} when it has none. */
+    private final BackstoreTimeouts timeouts;
+    /** Times each backstore call when {@link #timeouts} is set, else {@code null}. */
+    private final TimedStage timing;
 
     private BlockIo(ScsiTask task, LogicalUnit lu, long lba, int needed, int length, boolean fua, int phase) {
         this.task = task;
@@ -103,6 +113,10 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         this.fua = fua;
         this.phase = phase;
         this.inlineAllowed = lu.nonBlocking() && length <= INLINE_LIMIT;
+        this.timeouts = lu.backstoreTimeouts();
+        // The flush of an IMMED SYNCHRONIZE CACHE outlives its task: it holds none of the task's buffers.
+        this.timing = timeouts == null ? null
+                : new TimedStage(timeouts, phase == FLUSH_IMMEDIATE ? null : task, this::timedOut);
     }
 
     /** Reads {@code needed} bytes from {@code lba} into Data-In and completes the task. */
@@ -191,6 +205,15 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
             task.complete(ScsiStatus.TASK_ABORTED, null, 0);
             return;
         }
+        if (timing != null) {
+            if (phase != FLUSH_IMMEDIATE && timeouts.notReady()) {
+                // A call past the timeout still runs: nothing joins it on the stalled backstore.
+                releaseClaim();
+                Sense.fail(task, BackstoreTimeouts.NOT_READY);
+                return;
+            }
+            timing.start();
+        }
         CompletionStage<Void> stage;
         try {
             stage = call();
@@ -220,9 +243,28 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         }
     }
 
+    /**
+     * The timer of the running backstore call fired (on the timer thread; the task's buffers are kept already): the
+     * command ends NOT READY now, while the call keeps its claim until it completes.
+     */
+    private void timedOut() {
+        if (phase != FLUSH_IMMEDIATE) { // an IMMED flush's GOOD status is out already
+            Sense.fail(task, BackstoreTimeouts.NOT_READY);
+        }
+    }
+
     /** The callback of every stage: Data-Out arrival and backstore completions. */
     @Override
     public void accept(Object result, Throwable failure) {
+        if (timing != null && phase != DATA_OUT && !timing.completedOnTime()) {
+            // The command ended NOT READY when the timeout passed; only now does the call let go of its blocks and
+            // of the task's buffers. A failed IMMED flush still becomes a deferred error below.
+            releaseClaim();
+            timing.lateCompletion(failure);
+            if (phase != FLUSH_IMMEDIATE) {
+                return;
+            }
+        }
         switch (phase) {
             case DATA_OUT:
                 if (failure != null) {

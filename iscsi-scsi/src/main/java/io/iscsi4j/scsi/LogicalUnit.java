@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -14,6 +15,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A SCSI direct-access block device (SBC-4) over a {@link Backstore}: what one LUN of a target exposes.
@@ -60,12 +63,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * only) and the control page's SWP (software write protect) and D_SENSE (descriptor-format sense data) bits; the
  * changes apply to every I_T nexus and are not saved.
  *
+ * <p><b>Backstore timeout</b> (optional, off by default; {@link Builder#backstoreTimeout}): a backstore call that
+ * does not complete in time ends its command with NOT READY and makes the whole logical unit NOT READY until the call
+ * has really completed, while the call keeps its blocks claimed and its buffers alive, so nothing written later can
+ * overtake it.
+ *
  * <p>Thread-safe; apart from {@link #close()} only the mode parameters change after building. The block count is
  * read from the backstore on each use, so a backstore that grows is reported with its new capacity.
  *
  * @since 0.1
  */
 public final class LogicalUnit implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogicalUnit.class);
 
     /** Most bytes one READ or WRITE command transfers (8 MiB). */
     static final int MAX_TRANSFER_BYTES = 8 * 1024 * 1024;
@@ -102,6 +112,8 @@ public final class LogicalUnit implements AutoCloseable {
     private final byte[] naaDesignator;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final UnitStatistics statistics = new UnitStatistics();
+    /** The backstore timeout, or {@code null} when calls are not timed. */
+    private final BackstoreTimeouts backstoreTimeouts;
 
     private LogicalUnit(Builder b, int blockSize, int physicalBlockSize, String serial) {
         this.backstore = b.backstore;
@@ -117,6 +129,7 @@ public final class LogicalUnit implements AutoCloseable {
         this.blockSize = blockSize;
         this.physicalBlockSize = physicalBlockSize;
         this.naaDesignator = naaDesignator(serial);
+        this.backstoreTimeouts = b.backstoreTimeout.isZero() ? null : new BackstoreTimeouts(b.backstoreTimeout, serial);
     }
 
     /**
@@ -234,6 +247,28 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     /**
+     * How long one backstore call may take before its command ends with NOT READY and the logical unit becomes NOT
+     * READY until the call completes; see {@link Builder#backstoreTimeout}.
+     *
+     * @return the timeout, or {@link Duration#ZERO} when backstore calls are not timed
+     * @since 0.1
+     */
+    public Duration backstoreTimeout() {
+        return backstoreTimeouts == null ? Duration.ZERO : backstoreTimeouts.timeout();
+    }
+
+    /** The backstore timeout's state, or {@code null} when backstore calls are not timed. */
+    BackstoreTimeouts backstoreTimeouts() {
+        return backstoreTimeouts;
+    }
+
+    /** Whether a backstore call that exceeded the backstore timeout is still running: every command is refused. */
+    boolean notReadyForStalledCall() {
+        BackstoreTimeouts t = backstoreTimeouts;
+        return t != null && t.notReady();
+    }
+
+    /**
      * Whether small plain reads and writes may call the backstore on the thread that runs the command instead of
      * the executor: the backstore declared {@link BackstoreCapability#NON_BLOCKING}.
      */
@@ -322,10 +357,22 @@ public final class LogicalUnit implements AutoCloseable {
         return naaDesignator;
     }
 
-    /** Closes the backstore. Idempotent: only the first call closes it. Call when no command is in flight. */
+    /**
+     * Closes the backstore. Idempotent: only the first call closes it. Call when no command is in flight. With a
+     * backstore timeout, backstore calls that exceeded it may still be running (their commands have ended): the timer
+     * stops, a WARN line counts those calls, and the backstore is closed all the same; they can no longer affect a
+     * command.
+     */
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
+            if (backstoreTimeouts != null) {
+                int stalled = backstoreTimeouts.close();
+                if (stalled > 0) {
+                    LOG.warn("closing logical unit {} with {} backstore call(s) still running after the backstore"
+                            + " timeout", serial, stalled);
+                }
+            }
             backstore.close();
         }
     }
@@ -334,7 +381,8 @@ public final class LogicalUnit implements AutoCloseable {
     public String toString() {
         return "LogicalUnit[serial=" + serial + ", blockSize=" + blockSize + ", physicalBlockSize="
                 + physicalBlockSize + ", readOnly=" + readOnly
-                + ", writeBack=" + writeBack + "]";
+                + ", writeBack=" + writeBack
+                + (backstoreTimeouts == null ? "" : ", backstoreTimeout=" + backstoreTimeouts.timeout()) + "]";
     }
 
     private static byte[] naaDesignator(String serial) {
@@ -375,6 +423,7 @@ public final class LogicalUnit implements AutoCloseable {
         private String revision = DEFAULT_REVISION;
         private Executor executor;
         private int physicalBlockSize;
+        private Duration backstoreTimeout = Duration.ZERO;
 
         private Builder(Backstore backstore) {
             this.backstore = backstore;
@@ -490,6 +539,49 @@ public final class LogicalUnit implements AutoCloseable {
                         "physical block size must be a power of two from 512 to 1048576: " + bytes);
             }
             this.physicalBlockSize = bytes;
+            return this;
+        }
+
+        /**
+         * Bounds every backstore call: each read, write, flush, unmap, write same, compare and write and provisioning
+         * query the logical unit makes (one command may make several, each timed on its own). Default: none
+         * ({@link Duration#ZERO}); then nothing is timed and a call that never completes holds its command, and every
+         * task management function or new session that waits for it, forever.
+         *
+         * <p>What an initiator sees when a call has not completed within {@code timeout}: its command ends with CHECK
+         * CONDITION, NOT READY / LOGICAL UNIT NOT READY, OPERATION IN PROGRESS (02h, 04h/07h; initiators treat it as
+         * transient and retry later). From that moment the logical unit is NOT READY for every command of every I_T
+         * nexus, with the same sense data, until every call that exceeded the timeout has really completed; INQUIRY
+         * and REPORT LUNS are still answered, REQUEST SENSE returns that sense data with GOOD status, and a pending
+         * unit attention is still reported first. The call keeps the claim on its blocks and the command's data
+         * buffers until it completes, and no backstore call starts while the logical unit is not ready (a command
+         * that was already under way then ends NOT READY too; calls already running go on, each with its own
+         * timeout). So no command the initiator sends after the NOT READY, whatever it does meanwhile (retries,
+         * resets, a new session), can write to the medium before the stalled call has completed, nor read what the
+         * stalled call may still change. When the last such call completes, the logical unit is ready again, without
+         * a unit attention; the late call's own outcome is not reported (the data of a write that timed out may or
+         * may not be on the medium, as after any failed write). The flush of a SYNCHRONIZE CACHE with IMMED, whose
+         * GOOD status is sent already, makes the logical unit NOT READY the same way, and still becomes a deferred
+         * error if it fails.
+         *
+         * <p>Task management: once a command ended NOT READY it has ended as far as the transport is concerned, so a
+         * task management function (ABORT TASK, LOGICAL UNIT RESET, ...), a PREEMPT AND ABORT or a session
+         * reinstatement covering it completes without waiting for the stalled call (at the latest when the timeout
+         * passes); the NOT READY state protects the medium instead.
+         *
+         * <p>One timer thread per logical unit with a timeout, started on the first call; none without.
+         *
+         * @param timeout how long one backstore call may take; {@link Duration#ZERO} for no timeout
+         * @return this builder
+         * @throws IllegalArgumentException when {@code timeout} is negative
+         * @since 0.1
+         */
+        public Builder backstoreTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("backstore timeout must be positive, or zero for none: " + timeout);
+            }
+            this.backstoreTimeout = timeout;
             return this;
         }
 

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * status for a command that another I_T nexus's RESERVE or persistent reservation forbids; see {@code Reservations}
  * and {@code ReservationAccess}), then the sanitize state (a running SANITIZE or the sanitize failure mode, see
  * {@code Sanitize}): a pending unit attention or deferred error is reported first (SPC-5 §5.14), the NOT READY of a
- * running sanitize on the commands after it.
+ * running sanitize on the commands after it. Between the reservation and the sanitize checks: while a backstore call
+ * that exceeded the logical unit's {@linkplain LogicalUnit.Builder#backstoreTimeout backstore timeout} is still
+ * running, every command but INQUIRY, REPORT LUNS and REQUEST SENSE ends with NOT READY / LOGICAL UNIT NOT READY,
+ * OPERATION IN PROGRESS, and REQUEST SENSE returns that sense data.
  * Reservations: an SPC-2 reservation ends with its holder's nexus ({@link #nexusLost}), a logical unit reset and a
  * target reset; persistent reservations and registrations survive all three and are lost only with this object
  * (persistence through power loss is not offered). PREEMPT AND ABORT hands the preempted I_T nexuses to the
@@ -509,6 +512,11 @@ public final class ScsiDispatcher {
             task.complete(ScsiStatus.RESERVATION_CONFLICT, null, 0);
             return;
         }
+        if (lu != null && opcode != Opcode.INQUIRY && opcode != Opcode.REPORT_LUNS
+                && opcode != Opcode.REQUEST_SENSE && lu.notReadyForStalledCall()) {
+            Sense.fail(t, BackstoreTimeouts.NOT_READY); // REQUEST SENSE returns it (SpcCommands.requestSense)
+            return;
+        }
         if (lu != null) {
             SenseData sanitize = Sanitize.refusal(lu, opcode);
             if (sanitize != null) {
@@ -586,6 +594,11 @@ public final class ScsiDispatcher {
         @Override
         public boolean startingBackstoreCall() {
             return task.startingBackstoreCall();
+        }
+
+        @Override
+        public Runnable retainBuffers() {
+            return task.retainBuffers();
         }
 
         @Override

@@ -108,4 +108,25 @@ public interface ScsiTask {
     default boolean startingBackstoreCall() {
         return true;
     }
+
+    /**
+     * Keeps the buffers this task handed out (the one from {@link #allocateDataIn}, the one {@link #receiveDataOut}
+     * completed with) valid after the task completed, until the returned action runs: the transport neither frees
+     * nor reuses them before. The SCSI layer calls it when a backstore call of the task exceeded the logical unit's
+     * backstore timeout ({@link LogicalUnit.Builder#backstoreTimeout}): the task then completes with NOT READY while
+     * the backstore may still read or write those buffers, and the action runs once that call has completed (perhaps
+     * never, for a call that never completes). Called before {@link #complete}, at most once per backstore call; the
+     * action runs exactly once, on any thread.
+     *
+     * <p>The default keeps nothing and returns an action that does nothing, which is right for a transport whose
+     * buffers are plain heap buffers it never reuses (the backstore's reference keeps them alive). A transport that
+     * pools, reuses or frees its buffers when a task ends must override this method.
+     *
+     * @return what releases the buffers kept; never {@code null}
+     * @since 0.1
+     */
+    default Runnable retainBuffers() {
+        return () -> {
+        };
+    }
 }

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link NotReadyException}</td><td>NOT READY / LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE</td></tr>
  *   <tr><td>{@link MiscompareException}</td><td>MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, INFORMATION = the
  *       byte offset of the first difference</td></tr>
+ *   <tr><td>a call past the logical unit's backstore timeout ({@code AsyncIo.Stalled})</td><td>NOT READY / LOGICAL
+ *       UNIT NOT READY, OPERATION IN PROGRESS (see {@link BackstoreTimeouts})</td></tr>
  *   <tr><td>anything else</td><td>HARDWARE ERROR / INTERNAL TARGET FAILURE, logged at ERROR</td></tr>
  * </table>
  *
@@ -46,6 +48,9 @@ final class SenseMapper {
      */
     static SenseData map(Throwable failure, boolean writing) {
         Throwable cause = unwrap(failure);
+        if (cause instanceof AsyncIo.Stalled) {
+            return BackstoreTimeouts.NOT_READY; // logged once per stall by BackstoreTimeouts
+        }
         if (cause instanceof BackstoreException) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("backstore condition: {}", cause.toString());

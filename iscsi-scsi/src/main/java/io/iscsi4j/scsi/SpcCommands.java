@@ -22,14 +22,20 @@ final class SpcCommands {
     /**
      * REQUEST SENSE: no pending sense is kept (autosense reports errors with the failing command), so the answer
      * is NO SENSE, NOT READY / SANITIZE IN PROGRESS with the progress indication while a SANITIZE runs, MEDIUM
-     * ERROR / SANITIZE COMMAND FAILED in the sanitize failure mode, or LOGICAL UNIT NOT SUPPORTED when there
-     * is no logical unit at the LUN; GOOD status.
+     * ERROR / SANITIZE COMMAND FAILED in the sanitize failure mode, NOT READY / OPERATION IN PROGRESS while a
+     * backstore call past the backstore timeout runs, or LOGICAL UNIT NOT SUPPORTED when there is no logical unit at
+     * the LUN; GOOD status.
      *
      * @param lu the addressed logical unit, or {@code null}
      */
     static void requestSense(ScsiTask task, LogicalUnit lu) {
-        SenseData sanitize = lu == null ? null : lu.sanitizeState().refusal();
-        requestSense(task, lu == null ? Sense.LU_NOT_SUPPORTED : sanitize != null ? sanitize : Sense.NO_SENSE);
+        if (lu == null) {
+            requestSense(task, Sense.LU_NOT_SUPPORTED);
+            return;
+        }
+        SenseData sanitize = lu.sanitizeState().refusal();
+        requestSense(task, lu.notReadyForStalledCall() ? BackstoreTimeouts.NOT_READY
+                : sanitize != null ? sanitize : Sense.NO_SENSE);
     }
 
     /** REQUEST SENSE returning {@code sense} (for example a pending unit attention, which it clears). */

@@ -37,6 +37,9 @@ final class TestTask implements ScsiTask {
     private volatile int dataLength = -1;
 
     private int background;
+    /** Calls of {@link #retainBuffers} and runs of the actions it returned. */
+    private int buffersRetained;
+    private int buffersReleased;
 
     private TestTask(byte[] cdb) {
         this.cdb = cdb;
@@ -189,7 +192,35 @@ final class TestTask implements ScsiTask {
         background++;
     }
 
+    @Override
+    public synchronized Runnable retainBuffers() {
+        if (completions > 0) {
+            violations.add("retainBuffers after complete");
+        }
+        buffersRetained++;
+        boolean[] ran = new boolean[1];
+        return () -> {
+            synchronized (this) {
+                if (ran[0]) {
+                    violations.add("retained buffers released twice");
+                }
+                ran[0] = true;
+                buffersReleased++;
+            }
+        };
+    }
+
     // --- observations ---
+
+    /** How many {@link #retainBuffers} holds are not released yet. */
+    synchronized int buffersHeld() {
+        return buffersRetained - buffersReleased;
+    }
+
+    /** How often {@link #retainBuffers} was called. */
+    synchronized int buffersRetained() {
+        return buffersRetained;
+    }
 
     /** How often {@link #continuesInBackground} was called. */
     synchronized int backgroundCalls() {

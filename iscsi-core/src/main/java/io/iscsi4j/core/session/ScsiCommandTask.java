@@ -54,9 +54,15 @@ import java.util.concurrent.CompletionStage;
  * one atomic word); a task whose backstore call may be running ends only when the SCSI layer completed it; an
  * aborted task never sends status.
  *
- * <p>Threads: everything but {@link #complete}, {@link #receiveDataOut}, {@link #continuesInBackground} and
- * {@link #startingBackstoreCall} runs on the session's event loop. {@link #complete} hands the task back to the
- * event loop (the task is its own {@link Runnable}, so no allocation on that path).
+ * <p>Buffers: the task owns its Data-In buffer and its Data-Out ({@link WriteTransfer}) and releases them when it
+ * ends. A backstore call that exceeded its logical unit's backstore timeout outlives the task (the task ended with NOT
+ * READY): the SCSI layer then takes its own reference to both with {@link #retainBuffers} before completing the
+ * task, and drops it when the call has completed, so the pooled memory is not reused under the call.
+ *
+ * <p>Threads: everything but {@link #complete}, {@link #receiveDataOut}, {@link #continuesInBackground},
+ * {@link #startingBackstoreCall} and {@link #retainBuffers} runs on the session's event loop. {@link #complete} hands
+ * the task back to the event loop (the task is its own {@link Runnable}, so no allocation on that path); once the
+ * event loop has stopped (the target closed) it releases the task's buffers itself.
  */
 final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSender {
 
@@ -428,10 +434,35 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         this.dataLength = dataLength;
         if (session.inEventLoop()) {
             run();
-        } else {
-            session.execute(this);
+        } else if (!session.execute(this)) {
+            releaseBuffers(); // the event loop stopped: nothing else touches the task any more
         }
         return true;
+    }
+
+    /**
+     * Any thread, before {@link #complete}: keeps the Data-In buffer and the Data-Out handed to the SCSI layer
+     * valid until the returned action runs, whatever happens to the task (see the class comment). The SCSI layer
+     * still holds the task (it has not completed it), so neither buffer has been released yet.
+     */
+    @Override
+    public Runnable retainBuffers() {
+        ByteBuf in = dataIn;
+        ByteBuf out = writeTransfer == null ? null : writeTransfer.handedOut();
+        if (in != null) {
+            in.retain();
+        }
+        if (out != null) {
+            out.retain();
+        }
+        return () -> {
+            if (in != null) {
+                in.release();
+            }
+            if (out != null) {
+                out.release();
+            }
+        };
     }
 
     @Override

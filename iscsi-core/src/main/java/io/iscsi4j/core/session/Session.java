@@ -140,12 +140,18 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return connection.inEventLoop();
     }
 
-    /** Runs {@code r} on the session's event loop; once the event loop has stopped, runs nothing. */
-    void execute(Runnable r) {
+    /**
+     * Runs {@code r} on the session's event loop; once the event loop has stopped, runs nothing.
+     *
+     * @return {@code false} when the event loop has stopped and {@code r} will not run
+     */
+    boolean execute(Runnable r) {
         try {
             connection.execute(r);
+            return true;
         } catch (RejectedExecutionException e) {
             LOG.debug("{}: event loop stopped, dropping a task", connection);
+            return false;
         }
     }
 

@@ -49,9 +49,6 @@ public final class TargetContext {
     /** The target portal group tag of every portal (one portal group per target). */
     static final int PORTAL_GROUP_TAG = 1;
 
-    /** How long a removal waits for in-flight commands of a removed logical unit. */
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
-
     private final IscsiTarget.Tuning tuning;
     private final Authenticator discoveryAuthenticator;
     private final Executor ioExecutor;
@@ -162,6 +159,7 @@ public final class TargetContext {
                 .readOnly(l.readOnly())
                 .writeBack(l.writeBack())
                 .physicalBlockSize(l.physicalBlockSize())
+                .backstoreTimeout(l.backstoreTimeout())
                 .executor(ioExecutor)
                 .build();
     }
@@ -311,7 +309,7 @@ public final class TargetContext {
                 LOG.info("{}: did not log out within {} s after the logout request; dropping", s, seconds);
                 s.close();
             }
-            awaitDrained(registry.sessionsOf(key), DRAIN_TIMEOUT);
+            awaitDrained(registry.sessionsOf(key), tuning.closeTimeout());
         }
         List<LogicalUnit> units = t.units();
         for (LogicalUnit lu : units) {
@@ -492,17 +490,18 @@ public final class TargetContext {
     }
 
     /**
-     * Waits for the commands routed to a logical unit that left every dispatcher (at most 30 s), then flushes and
-     * closes it. The wait runs on each session's event loop, so a command that looked the unit up just before it
-     * left is among those awaited.
+     * Waits for the commands routed to a logical unit that left every dispatcher (at most the close timeout), then
+     * flushes and closes it (as long again at most). The wait runs on each session's event loop, so a command that
+     * looked the unit up just before it left is among those awaited.
      */
     private void drainAndClose(String targetName, LogicalUnit lu) {
+        Duration timeout = tuning.closeTimeout();
         CompletableFuture<Void> ended = registry.fence(targetName, s -> true, task -> task.unit() == lu, false);
-        if (!await(ended, DRAIN_TIMEOUT)) {
-            LOG.warn("target {}: closing a removed logical unit with {} commands still in flight after {} s",
-                    targetName, lu.statistics().inFlight(), DRAIN_TIMEOUT.toSeconds());
+        if (!await(ended, timeout)) {
+            LOG.warn("target {}: closing a removed logical unit with {} commands still in flight after {} ms",
+                    targetName, lu.statistics().inFlight(), timeout.toMillis());
         }
-        close(targetName, lu, DRAIN_TIMEOUT);
+        closeAll(List.of(Map.entry(targetName, lu)), timeout);
     }
 
     /**
@@ -518,19 +517,59 @@ public final class TargetContext {
         return portals;
     }
 
-    /** Flushes and closes every logical unit (and so its backstore). Call after in-flight I/O drained. */
-    public void closeUnits(Duration flushTimeout) {
+    /**
+     * Flushes and closes every logical unit (and so its backstore). Call after in-flight I/O drained. Returns within
+     * about {@code timeout}, see {@link #closeAll}.
+     *
+     * @param timeout how long the flushes and closes may take in all
+     */
+    public void closeUnits(Duration timeout) {
+        List<Map.Entry<String, LogicalUnit>> units = new ArrayList<>();
         for (Target t : targets.values()) {
             for (LogicalUnit lu : t.units()) {
-                close(t.config.name(), lu, flushTimeout);
+                units.add(Map.entry(t.config.name(), lu));
+            }
+        }
+        closeAll(units, timeout);
+    }
+
+    /**
+     * Flushes and closes logical units (target name, unit), each on a daemon thread of its own, all at once, and
+     * waits at most {@code timeout} for all of them: a backstore whose flush or close has not returned by then (one
+     * blocked behind a call that never completes, say) is left to finish on its own, with a WARN line, so closing
+     * never hangs on it.
+     */
+    private static void closeAll(List<Map.Entry<String, LogicalUnit>> units, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Thread> closers = new ArrayList<>(units.size());
+        for (Map.Entry<String, LogicalUnit> u : units) {
+            Thread t = new Thread(() -> close(u.getKey(), u.getValue(), deadline), "iscsi4j-close-" + u.getKey());
+            t.setDaemon(true);
+            t.start();
+            closers.add(t);
+        }
+        for (int i = 0; i < closers.size(); i++) {
+            Thread t = closers.get(i);
+            long left = deadline - System.nanoTime();
+            if (left > 0 && !Thread.currentThread().isInterrupted()) {
+                try {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (t.isAlive()) {
+                LOG.warn("target {}: a backstore did not finish flushing and closing within {} ms; leaving it behind",
+                        units.get(i).getKey(), timeout.toMillis());
             }
         }
     }
 
-    private static void close(String targetName, LogicalUnit lu, Duration flushTimeout) {
+    /** Flushes (waiting until {@code deadline} at most) and closes one logical unit. */
+    private static void close(String targetName, LogicalUnit lu, long deadline) {
         try {
             CompletableFuture<Void> f = lu.backstore().flush().toCompletableFuture();
-            f.get(flushTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -254,6 +254,17 @@ final class WriteTransfer {
         return result;
     }
 
+    /**
+     * The buffer the data handed to the SCSI layer ({@link #completeIfDone}) is a view of: the assembly buffer, or
+     * the immediate data itself; {@code null} before the data was handed out.
+     */
+    ByteBuf handedOut() {
+        if (result == null) {
+            return null;
+        }
+        return assembly != null ? assembly : immediate;
+    }
+
     /** Whether all unsolicited Data-Out (if any was announced) has arrived. */
     boolean unsolicitedComplete() {
         return unsolicitedDone;

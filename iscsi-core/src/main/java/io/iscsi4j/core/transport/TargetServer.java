@@ -198,9 +198,15 @@ public final class TargetServer {
         }
     }
 
+    /**
+     * Every wait here is bounded, so a backstore call that never completes cannot hold {@link #close()}: the
+     * in-flight commands and then the backstores' flushes and closes get {@link IscsiTarget.Tuning#closeTimeout()}
+     * each, the network a few seconds; what is still running then is left behind with a WARN line.
+     */
     private void shutdown() {
+        Duration closeTimeout = settings.settings().closeTimeout();
         for (Channel c : serverChannels) {
-            c.close().syncUninterruptibly();
+            c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         serverChannels.clear();
         if (channels != null) {
@@ -208,8 +214,9 @@ public final class TargetServer {
         }
         if (context != null) {
             try {
-                if (!context.inFlight().awaitIdle(Duration.ofSeconds(30))) {
-                    LOG.warn("closing with storage I/O still in flight after 30 s");
+                if (!context.inFlight().awaitIdle(closeTimeout)) {
+                    LOG.warn("closing with storage I/O still in flight after {} ms; its backstores are closed under it",
+                            closeTimeout.toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -219,7 +226,7 @@ public final class TargetServer {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (context != null) {
-            context.closeUnits(Duration.ofSeconds(30));
+            context.closeUnits(closeTimeout);
         }
         if (events != null) {
             events.close();
