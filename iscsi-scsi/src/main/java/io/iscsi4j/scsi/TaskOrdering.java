@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tasks are kept in epochs: each ORDERED task has an epoch of its own, and the SIMPLE tasks between two ORDERED
  * tasks share one. The epoch at the head is open: its tasks run. When the last task of the head epoch ends, the next
- * epoch opens and its waiting tasks start. A HEAD OF QUEUE task joins the head epoch. While no ORDERED task is in the
+ * epoch opens and its waiting tasks start. When an ORDERED task is withdrawn, the SIMPLE epochs on either side of
+ * it become one. A HEAD OF QUEUE task joins the head epoch. While no ORDERED task is in the
  * task set there is one open epoch, and {@link #admit} and {@link #ended} of SIMPLE and HEAD OF QUEUE tasks are one
  * or two atomic operations on it, without a lock and without allocation; the rest takes a lock held briefly.
  *
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * calls {@link #ended} exactly once for every ticket it received, when the task ends (completed or aborted), and
  * {@link #withdraw} for a task aborted while it still waits, so an aborted task never holds the tasks after it.
  *
- * <p>Thread-safe. Turns run on the thread whose {@link #ended} or {@link #admit} call opened their epoch, after every
- * lock is released; a turn should only hand the task to the transport's own thread.
+ * <p>Thread-safe. Turns run on the thread whose {@link #ended}, {@link #admit} or {@link #withdraw} call let their
+ * tasks start, after every lock is released; a turn should only hand the task to the transport's own thread.
  *
  * @since 0.1
  */
@@ -49,7 +50,7 @@ public final class TaskOrdering {
 
     /** {@link Ticket#state} bit: every older epoch has ended; the epoch's tasks may start. */
     private static final int OPEN = 1;
-    /** {@link Ticket#state} bit: no SIMPLE task joins the epoch any more (an ORDERED epoch, or a newer one exists). */
+    /** {@link Ticket#state} bit: no SIMPLE task joins the epoch (an ORDERED epoch, or while a newer one exists). */
     private static final int SEALED = 2;
     /** {@link Ticket#state}: one task of the epoch admitted and not ended (the count is above the two flag bits). */
     private static final int ONE = 4;
@@ -81,12 +82,15 @@ public final class TaskOrdering {
 
         /** {@link #OPEN} | {@link #SEALED} | live tasks × {@link #ONE}. */
         private final AtomicInteger state;
+        /** The epoch of one ORDERED task (always sealed); else of SIMPLE tasks. */
+        private final boolean ordered;
         /** The next newer epoch, or {@code null}; guarded by the ordering's lock. */
         private Ticket next;
         /** Turns of tasks admitted before the epoch opened, or {@code null}; guarded by the ordering's lock. */
         private ArrayDeque<Turn> waiting;
 
-        private Ticket(int state) {
+        private Ticket(boolean ordered, int state) {
+            this.ordered = ordered;
             this.state = new AtomicInteger(state);
         }
     }
@@ -103,7 +107,7 @@ public final class TaskOrdering {
 
     /** Creates the ordering of an empty task set. */
     public TaskOrdering() {
-        Ticket first = new Ticket(OPEN);
+        Ticket first = new Ticket(false, OPEN);
         head = first;
         tail = first;
     }
@@ -143,13 +147,13 @@ public final class TaskOrdering {
                 into = head;
                 into.state.addAndGet(ONE);
             } else if (attribute == TaskAttribute.ORDERED) {
-                into = new Ticket(SEALED | ONE);
+                into = new Ticket(true, SEALED | ONE);
                 append(into);
                 advance(opened);
             } else {
                 Ticket t = tail;
                 if ((t.state.get() & SEALED) != 0) {
-                    into = new Ticket(ONE);
+                    into = new Ticket(false, ONE);
                     append(into);
                     advance(opened);
                 } else {
@@ -194,7 +198,8 @@ public final class TaskOrdering {
 
     /**
      * A task still waiting for its turn leaves the task set (it was aborted): it counts as ended, and the tasks
-     * after it no longer wait for it.
+     * after it no longer wait for it. Withdrawing an ORDERED task lets the SIMPLE tasks that waited only for it join
+     * those before it: they may start at once.
      *
      * @param turn the turn the task was admitted with
      * @return {@code true} when the task was waiting and is now out of the task set; {@code false} when its turn
@@ -202,22 +207,65 @@ public final class TaskOrdering {
      *     or it was never waiting
      */
     public boolean withdraw(Turn turn) {
+        List<Opened> opened = new ArrayList<>(1);
+        boolean found = false;
         synchronized (lock) {
-            for (Ticket t = head; t != null; t = t.next) {
+            // A waiting task is in an epoch not yet open, so never in the head.
+            for (Ticket before = head, t = head.next; t != null && !found; before = t, t = t.next) {
                 if (t.waiting == null) {
                     continue;
                 }
                 for (Iterator<Turn> i = t.waiting.iterator(); i.hasNext(); ) {
                     if (i.next() == turn) {
                         i.remove();
-                        // The epoch has not opened, so it is not the head: nothing opens because of this now.
                         t.state.addAndGet(-ONE);
-                        return true;
+                        if (t.ordered) {
+                            unlink(before, t, opened);
+                        }
+                        found = true;
+                        break;
                     }
                 }
             }
+            advance(opened);
         }
-        return false;
+        run(opened);
+        return found;
+    }
+
+    /**
+     * Under the lock: removes the emptied epoch {@code gone} of a withdrawn ORDERED task, which followed
+     * {@code before}. When SIMPLE epochs were on both sides of it, the later one joins the earlier one: its tasks now
+     * wait only for what the earlier one waits for (nothing, when it is open).
+     */
+    private void unlink(Ticket before, Ticket gone, List<Opened> opened) {
+        Ticket after = gone.next;
+        if (after != null && !before.ordered && !after.ordered) {
+            before.next = after.next;
+            before.state.addAndGet(after.state.get() & ~(OPEN | SEALED));
+            if (after == tail) {
+                tail = before;
+                before.state.getAndUpdate(s -> s & ~SEALED);
+            }
+            if (after.waiting != null) {
+                if ((before.state.get() & OPEN) != 0) {
+                    opened.add(new Opened(before, after.waiting));
+                } else if (before.waiting == null) {
+                    before.waiting = after.waiting;
+                } else {
+                    before.waiting.addAll(after.waiting);
+                }
+                after.waiting = null;
+            }
+            return;
+        }
+        before.next = after;
+        if (gone == tail) {
+            tail = before;
+            if (!before.ordered) {
+                before.state.getAndUpdate(s -> s & ~SEALED);
+            }
+        }
     }
 
     /** {@return how many admitted tasks wait for their turn} */

@@ -173,31 +173,51 @@ class TaskOrderingTest {
 
         assertThat(ordering.withdraw(o)).isTrue();
         assertThat(ordering.withdraw(o)).as("withdrawn once").isFalse();
-        s1.end();
-        assertThat(started).as("s2 no longer waits for the withdrawn ORDERED task").containsExactly("s1", "s2");
-
+        assertThat(started).as("s2 waited only for the withdrawn ORDERED task").containsExactly("s1", "s2");
         assertThat(ordering.withdraw(s2)).as("its turn came already: it must end its ticket").isFalse();
+
+        s1.end();
+        assertThat(o2.running()).as("o2 still waits for s2").isFalse();
         assertThat(ordering.withdraw(o2)).isTrue();
-        assertThat(s3.running()).as("still behind s2").isFalse();
-        s2.end();
         assertThat(started).containsExactly("s1", "s2", "s3");
+        s2.end();
         s3.end();
         assertThat(ordering.waitingCount()).isZero();
         assertThat(admit("o3", ORDERED).running()).isTrue();
     }
 
     @Test
-    void withdrawingEveryTaskOfAnEpochLetsTheNextOneOpen() {
+    void withdrawingTheNewestOrderedTaskLetsLaterSimpleTasksRunWithTheOlderOnes() {
         Task s1 = admit("s1", SIMPLE);
         Task o = admit("o", ORDERED);
-        Task s2 = admit("s2", SIMPLE);
-        Task o2 = admit("o2", ORDERED);
 
         assertThat(ordering.withdraw(o)).isTrue();
+        Task s2 = admit("s2", SIMPLE);
+        assertThat(started).containsExactly("s1", "s2");
+        s1.end();
+        s2.end();
+    }
+
+    @Test
+    void withdrawnTasksOfEveryKindLeaveTheOrderOfTheOthersIntact() {
+        Task s1 = admit("s1", SIMPLE);
+        Task o1 = admit("o1", ORDERED);
+        Task s2 = admit("s2", SIMPLE);
+        Task o2 = admit("o2", ORDERED);
+        Task o3 = admit("o3", ORDERED);
+        Task s3 = admit("s3", SIMPLE);
+
         assertThat(ordering.withdraw(s2)).isTrue();
+        assertThat(ordering.withdraw(o1)).isTrue();
+        assertThat(ordering.withdraw(o3)).isTrue();
+        assertThat(started).containsExactly("s1");
+        assertThat(ordering.waitingCount()).isEqualTo(2);
+
         s1.end();
         assertThat(started).containsExactly("s1", "o2");
         o2.end();
+        assertThat(started).containsExactly("s1", "o2", "s3");
+        s3.end();
     }
 
     @Test
