@@ -14,6 +14,7 @@ final class Inquiry {
     static final int VPD_SUPPORTED_PAGES = 0x00;
     static final int VPD_UNIT_SERIAL_NUMBER = 0x80;
     static final int VPD_DEVICE_IDENTIFICATION = 0x83;
+    static final int VPD_EXTENDED_INQUIRY_DATA = 0x86;
     static final int VPD_THIRD_PARTY_COPY = 0x8F;
     static final int VPD_BLOCK_LIMITS = 0xB0;
     static final int VPD_BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
@@ -21,8 +22,8 @@ final class Inquiry {
 
     private static final byte[] SUPPORTED_PAGES = {
         (byte) VPD_SUPPORTED_PAGES, (byte) VPD_UNIT_SERIAL_NUMBER, (byte) VPD_DEVICE_IDENTIFICATION,
-        (byte) VPD_THIRD_PARTY_COPY, (byte) VPD_BLOCK_LIMITS, (byte) VPD_BLOCK_DEVICE_CHARACTERISTICS,
-        (byte) VPD_LOGICAL_BLOCK_PROVISIONING,
+        (byte) VPD_EXTENDED_INQUIRY_DATA, (byte) VPD_THIRD_PARTY_COPY, (byte) VPD_BLOCK_LIMITS,
+        (byte) VPD_BLOCK_DEVICE_CHARACTERISTICS, (byte) VPD_LOGICAL_BLOCK_PROVISIONING,
     };
     private static final byte[] SUPPORTED_PAGES_NO_LU = {(byte) VPD_SUPPORTED_PAGES};
 
@@ -103,6 +104,7 @@ final class Inquiry {
             case VPD_UNIT_SERIAL_NUMBER ->
                     page(PERIPHERAL_DISK, page, lu.serial().getBytes(StandardCharsets.US_ASCII));
             case VPD_DEVICE_IDENTIFICATION -> page(PERIPHERAL_DISK, page, deviceIdentification(lu, nexus));
+            case VPD_EXTENDED_INQUIRY_DATA -> page(PERIPHERAL_DISK, page, extendedInquiryData(lu));
             case VPD_THIRD_PARTY_COPY -> page(PERIPHERAL_DISK, page, thirdPartyCopy());
             case VPD_BLOCK_LIMITS -> page(PERIPHERAL_DISK, page, blockLimits(lu));
             case VPD_BLOCK_DEVICE_CHARACTERISTICS -> page(PERIPHERAL_DISK, page, blockDeviceCharacteristics(lu));
@@ -179,6 +181,26 @@ final class Inquiry {
         d[p + 1] = (byte) ((association << 4) | type);
         d[p + 3] = (byte) length;
         return p + 4;
+    }
+
+    /**
+     * Extended INQUIRY Data (SPC-5 §7.7.7), page length 3Ch, as the logical unit behaves: HEADSUP, ORDSUP and SIMPSUP
+     * (the HEAD OF QUEUE, ORDERED and SIMPLE task attributes are honoured, see {@link TaskOrdering}); V_SUP when the
+     * logical unit was built write-back (it has a volatile cache, which MODE SELECT may turn off and on again), NV_SUP
+     * 0 (no non-volatile cache). Everything else 0: no protection information (SPT, GRD_CHK, APP_CHK, REF_CHK), no
+     * unit attention sense-key specific data (UASK_SUP), no grouping or command priority (GROUP_SUP, PRIOR_SUP), no
+     * WRITE UNCORRECTABLE (WU_SUP), no referrals (R_SUP), no revert to defaults (RTD_SUP), no microcode download or
+     * self-test; LUICLR 0, since a REPORTED LUNS DATA HAS CHANGED unit attention is cleared in each logical unit as it
+     * is reported there, not in every logical unit of the I_T nexus at once; MAXIMUM SUPPORTED SENSE DATA LENGTH 0
+     * (not reported).
+     */
+    private static byte[] extendedInquiryData(LogicalUnit lu) {
+        byte[] b = new byte[0x3C];
+        // byte 4: ACTIVATE MICROCODE 00b, SPT 000b, GRD_CHK 0, APP_CHK 0, REF_CHK 0.
+        b[1] = 0x07;                               // byte 5: HEADSUP, ORDSUP, SIMPSUP
+        b[2] = (byte) (lu.defaultWriteBack() ? 0x01 : 0); // byte 6: WU_SUP 0, CRD_SUP 0, NV_SUP 0, V_SUP
+        // byte 7: P_I_I_SUP 0, LUICLR 0; byte 8: R_SUP 0, RTD_SUP 0, HSSRELEF 0; bytes 9-13: 0.
+        return b;
     }
 
     /**

@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
  * does not complete in time ends its command with NOT READY and makes the whole logical unit NOT READY until the call
  * has really completed, while the call keeps its blocks claimed and its buffers alive, so nothing written later can
  * overtake it.
+ * <p><b>Task set.</b> One task set serves every I_T nexus (TST 000b); the transport starts its tasks in the order their
+ * task attributes ask for (SIMPLE, ORDERED, HEAD OF QUEUE) through the logical unit's {@link #taskOrdering()}.
  *
  * <p>Thread-safe; apart from {@link #close()} only the mode parameters change after building. The block count is
  * read from the backstore on each use, so a backstore that grows is reported with its new capacity.
@@ -114,6 +116,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final UnitStatistics statistics = new UnitStatistics();
     /** The backstore timeout, or {@code null} when calls are not timed. */
     private final BackstoreTimeouts backstoreTimeouts;
+    private final TaskOrdering taskOrdering = new TaskOrdering();
 
     private LogicalUnit(Builder b, int blockSize, int physicalBlockSize, String serial) {
         this.backstore = b.backstore;
@@ -177,6 +180,17 @@ public final class LogicalUnit implements AutoCloseable {
     /** {@return the counters of the commands this logical unit answered; the transport records into them} */
     public UnitStatistics statistics() {
         return statistics;
+    }
+
+    /**
+     * The order in which the tasks of this logical unit's task set may start, by their task attributes: the
+     * transport admits every task there before handing it to a {@link ScsiDispatcher} and ends it there.
+     *
+     * @return the task ordering of this logical unit
+     * @since 0.1
+     */
+    public TaskOrdering taskOrdering() {
+        return taskOrdering;
     }
 
     /** {@return the backstore this logical unit serves} */

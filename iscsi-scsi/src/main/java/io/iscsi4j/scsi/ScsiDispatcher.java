@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The SCSI target device server: routes each {@link ScsiTask} to the logical unit its LUN addresses and executes
  * the command there.
  *
- * <p>Commands (SPC-5): TEST UNIT READY, REQUEST SENSE, INQUIRY (standard data; VPD pages 00h, 80h, 83h, 8Fh, B0h,
+ * <p>Commands (SPC-5): TEST UNIT READY, REQUEST SENSE, INQUIRY (standard data; VPD pages 00h, 80h, 83h, 86h, 8Fh, B0h,
  * B1h, B2h), REPORT LUNS, MODE SENSE and MODE SELECT (6) and (10) (caching and control pages), LOG SENSE (supported
  * pages only), REPORT SUPPORTED OPERATION CODES, REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS, PERSISTENT RESERVE IN
  * and OUT (every service action and reservation type), RESERVE and RELEASE (6) and (10), EXTENDED COPY (LID1) and
@@ -70,7 +70,10 @@ import org.slf4j.LoggerFactory;
  * logical unit (the first); it is dropped with the nexus ({@link #nexusLost}, {@link #itNexusReset}), not by a
  * logical unit or target reset. Other I_T nexuses are not told.
  *
- * <p>Task attributes are not interpreted: tasks run concurrently as if SIMPLE. Sense data is in fixed format, or
+ * <p>Task attributes (SAM-5) are honoured by the transport before it calls {@link #execute}: each logical unit has one
+ * task set for every I_T nexus, and its {@link LogicalUnit#taskOrdering() TaskOrdering} starts a SIMPLE task once the
+ * ORDERED tasks before it have ended, an ORDERED task once every task before it has ended, a HEAD OF QUEUE task at
+ * once; ACA and untagged tasks count as SIMPLE. Sense data is in fixed format, or
  * in descriptor format once an initiator set the control mode page's D_SENSE bit. Unit attention conditions are
  * raised for resets, by persistent reservation changes (RESERVATIONS PREEMPTED, RESERVATIONS RELEASED,
  * REGISTRATIONS PREEMPTED), and when the transport reports a changed LUN inventory ({@link #reportedLunsChanged}) or

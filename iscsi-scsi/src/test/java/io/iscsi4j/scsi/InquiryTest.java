@@ -97,7 +97,7 @@ class InquiryTest {
 
     @Test
     void unknownVpdPageIsInvalidField() {
-        TestTask t = target.run(Cdbs.inquiry(true, 0x86, 255));
+        TestTask t = target.run(Cdbs.inquiry(true, 0xC0, 255));
 
         assertThat(t.outcome()).isEqualTo("CHECK_CONDITION ILLEGAL_REQUEST / INVALID_FIELD_IN_CDB");
         assertThat(t.senseKeySpecific() & 0xFFFF).isEqualTo(2);
@@ -109,9 +109,52 @@ class InquiryTest {
 
         assertThat(d[0]).isZero();
         assertThat(d[1]).isZero();
-        assertThat(Cdbs.u16(d, 2)).isEqualTo(7);
+        assertThat(Cdbs.u16(d, 2)).isEqualTo(8);
         assertThat(Arrays.copyOfRange(d, 4, d.length))
-                .containsExactly(0x00, 0x80, 0x83, 0x8F, 0xB0, 0xB1, 0xB2);
+                .containsExactly(0x00, 0x80, 0x83, 0x86, 0x8F, 0xB0, 0xB1, 0xB2);
+    }
+
+    @Test
+    void extendedInquiryDataPage() {
+        TestBackstore b = new TestBackstore(512, 8);
+        Target writeBack = new Target(b, Target.builder(b).writeBack(true).build());
+
+        TestTask t = writeBack.run(Cdbs.inquiry(true, 0x86, 255));
+
+        assertThat(t.outcome()).isEqualTo("GOOD");
+        byte[] d = t.dataIn();
+        assertThat(d).hasSize(64);
+        assertThat(d[0]).as("peripheral qualifier 000b, direct access device").isZero();
+        assertThat(d[1] & 0xFF).isEqualTo(0x86);
+        assertThat(Cdbs.u16(d, 2)).as("PAGE LENGTH").isEqualTo(0x3C);
+        assertThat(d[4]).as("no microcode activation, no protection information").isZero();
+        assertThat(d[5]).as("HEADSUP, ORDSUP, SIMPSUP").isEqualTo((byte) 0x07);
+        assertThat(d[6]).as("V_SUP: a volatile cache, NV_SUP 0").isEqualTo((byte) 0x01);
+        assertThat(d[7]).as("LUICLR 0: REPORTED LUNS DATA HAS CHANGED is cleared per logical unit").isZero();
+        assertThat(Arrays.copyOfRange(d, 8, 64)).as("everything else").containsOnly(0);
+    }
+
+    @Test
+    void extendedInquiryDataOfAWriteThroughUnitHasNoVolatileCache() {
+        TestBackstore b = new TestBackstore(512, 8);
+        Target writeThrough = new Target(b, Target.builder(b).writeBack(false).build());
+
+        byte[] d = writeThrough.run(Cdbs.inquiry(true, 0x86, 255)).dataIn();
+
+        assertThat(d[5]).isEqualTo((byte) 0x07);
+        assertThat(d[6]).as("V_SUP 0, NV_SUP 0").isZero();
+    }
+
+    @Test
+    void extendedInquiryDataKeepsVSupWhenModeSelectTurnsTheCacheOff() {
+        TestBackstore b = new TestBackstore(512, 8);
+        LogicalUnit lu = Target.builder(b).writeBack(true).build();
+        Target target = new Target(b, lu);
+
+        lu.setModeParameters(false, false, false);
+
+        assertThat(target.run(Cdbs.inquiry(true, 0x86, 255)).dataIn()[6]).as("the cache can be turned on again")
+                .isEqualTo((byte) 0x01);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.iscsi4j.scsi.ScsiTask;
 import io.iscsi4j.scsi.SenseData;
 import io.iscsi4j.scsi.SenseKey;
 import io.iscsi4j.scsi.TaskAttribute;
+import io.iscsi4j.scsi.TaskOrdering;
 import io.iscsi4j.scsi.UnitStatistics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -39,7 +40,8 @@ import java.util.concurrent.CompletionStage;
  * </pre>
  * <ul>
  *   <li>QUEUED: accepted, waiting for data buffer budget, or for the tasks of the I_T nexus this session replaced
- *       to end ({@link BufferBudget}).</li>
+ *       to end ({@link BufferBudget}); then, in the logical unit's task set, for its turn by task attribute
+ *       ({@link TaskOrdering}: an ORDERED task, or a task after one, waits for the tasks before it to end).</li>
  *   <li>EXECUTING: with the SCSI layer. Once the SCSI layer was allowed a backstore call
  *       ({@link #startingBackstoreCall}) the task is <em>in the backstore</em> until the SCSI layer completes it.</li>
  *   <li>WAITING_FOR_DATA_OUT: the SCSI layer waits for Data-Out and has no backstore call running.</li>
@@ -59,16 +61,20 @@ import java.util.concurrent.CompletionStage;
  * READY): the SCSI layer then takes its own reference to both with {@link #retainBuffers} before completing the
  * task, and drops it when the call has completed, so the pooled memory is not reused under the call.
  *
+ * <p>Task set: a task enters its logical unit's {@link TaskOrdering} when the budget lets it go to the SCSI layer
+ * ({@link #enterTaskSet}) and leaves it when it ends ({@link #leaveTaskSet}): a task aborted while it waits for its
+ * turn is withdrawn, so the tasks after it do not wait for it.
+ *
  * <p>Threads: everything but {@link #complete}, {@link #receiveDataOut}, {@link #continuesInBackground},
- * {@link #startingBackstoreCall} and {@link #retainBuffers} runs on the session's event loop. {@link #complete} hands
- * the task back to the event loop (the task is its own {@link Runnable}, so no allocation on that path); once the
- * event loop has stopped (the target closed) it releases the task's buffers itself.
+ * {@link #onTurn}, {@link #startingBackstoreCall} and {@link #retainBuffers} runs on the session's event loop.
+ * {@link #complete} hands the task back to the event loop (the task is its own {@link Runnable}, so no allocation on
+ * that path); once the event loop has stopped (the target closed) it releases the task's buffers itself.
  */
-final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSender {
+final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSender, TaskOrdering.Turn {
 
     /** Where a task is in its life; see the class comment. */
     enum State {
-        /** Accepted; waiting for data buffer budget or for a replaced nexus's tasks to end. */
+        /** Accepted; waiting for data buffer budget, for a replaced nexus's tasks to end, or for its turn. */
         QUEUED,
         /** With the SCSI layer (perhaps in the backstore). */
         EXECUTING,
@@ -134,6 +140,10 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     private UnitStatistics statistics;
     /** Bytes of the session's data buffer budget this task holds (0 when none). */
     int bufferBytes;
+    /** The task's place in {@link #unit}'s task set once it may start, or {@code null}; event loop only. */
+    private TaskOrdering.Ticket ticket;
+    /** Event loop only: admitted to {@link #unit}'s task set, waiting for its turn (no ticket yet). */
+    private boolean waitingForTurn;
 
     ScsiCommandTask(Session session, ScsiCommand pdu, WriteTransfer writeTransfer) {
         this.session = session;
@@ -162,6 +172,64 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     /** {@return the logical unit the command addressed when it arrived, or {@code null}} */
     LogicalUnit unit() {
         return unit;
+    }
+
+    // ---- the logical unit's task set (event loop, but onTurn) ----
+
+    /**
+     * Enters the logical unit's task set, or finds the task's turn already come.
+     *
+     * @return whether the task may go to the SCSI layer now; {@code false} when it waits for its turn
+     *     ({@link #onTurn}); {@code true} too when no logical unit is addressed
+     */
+    boolean enterTaskSet() {
+        if (ticket != null || unit == null) {
+            return true;
+        }
+        ticket = unit.taskOrdering().admit(attribute, this);
+        waitingForTurn = ticket == null;
+        return !waitingForTurn;
+    }
+
+    /** Any thread: the task's turn came; the session takes it on its event loop. */
+    @Override
+    public void onTurn(TaskOrdering.Ticket t) {
+        session.turnCame(this, t);
+    }
+
+    /**
+     * Event loop: the task's turn came ({@link #onTurn}).
+     *
+     * @return whether the task goes to the SCSI layer now; {@code false} when it ended meanwhile (aborted while its
+     *     turn was on its way), and its ticket is given back
+     */
+    boolean turnCame(TaskOrdering.Ticket t) {
+        if (state == State.ENDED) {
+            unit.taskOrdering().ended(t);
+            return false;
+        }
+        ticket = t;
+        waitingForTurn = false;
+        return true;
+    }
+
+    /** Whether the task waits for its turn in the task set: it reaches the SCSI layer only once its turn came. */
+    boolean waitingForTurn() {
+        return waitingForTurn;
+    }
+
+    /**
+     * Event loop, once, as the task ends: leaves the task set. A task still waiting for its turn is withdrawn; if its
+     * turn is on its way already, {@link #turnCame} gives the ticket back.
+     */
+    void leaveTaskSet() {
+        if (ticket != null) {
+            unit.taskOrdering().ended(ticket);
+            ticket = null;
+        } else if (waitingForTurn) {
+            unit.taskOrdering().withdraw(this);
+        }
+        waitingForTurn = false;
     }
 
     // ---- lifecycle (event loop) ----

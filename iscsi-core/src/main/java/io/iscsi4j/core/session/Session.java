@@ -20,6 +20,7 @@ import io.iscsi4j.scsi.ScsiDispatcher;
 import io.iscsi4j.scsi.ScsiStatus;
 import io.iscsi4j.scsi.SenseData;
 import io.iscsi4j.scsi.SenseKey;
+import io.iscsi4j.scsi.TaskOrdering;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -411,11 +412,20 @@ final class Session implements WriteTransfer.IntSupplierTag {
     }
 
     /**
-     * Hands a task to the SCSI layer. Whatever the SCSI layer throws (an {@link Error} too, but a
-     * {@link VirtualMachineError}, which is rethrown) ends the task with CHECK CONDITION, HARDWARE ERROR / INTERNAL
-     * TARGET FAILURE unless it was answered already, so no task is left in the table.
+     * Hands a task to the SCSI layer once its task attribute lets it start in the logical unit's task set
+     * ({@link TaskOrdering}); until then it stays QUEUED and {@link #turnCame} brings it back here. Whatever the SCSI
+     * layer throws (an {@link Error} too, but a {@link VirtualMachineError}, which is rethrown) ends the task with
+     * CHECK CONDITION, HARDWARE ERROR / INTERNAL TARGET FAILURE unless it was answered already, so no task is left in
+     * the table.
+     *
+     * <p>A task enters the task set after the data buffer budget admitted it, in the order the budget releases tasks,
+     * so it waits there only for tasks that entered before it, which hold their budget already: a task holding budget
+     * never waits for a later one, and the two waits cannot deadlock.
      */
     private void dispatch(ScsiCommandTask task) {
+        if (!task.enterTaskSet()) {
+            return;
+        }
         task.dispatched();
         try {
             dispatcher.execute(task);
@@ -427,6 +437,22 @@ final class Session implements WriteTransfer.IntSupplierTag {
             task.tryComplete(ScsiStatus.CHECK_CONDITION, SenseData.of(
                     SenseKey.HARDWARE_ERROR,
                     AdditionalSense.INTERNAL_TARGET_FAILURE), 0);
+        }
+    }
+
+    /**
+     * Any thread: the turn of a task waiting in its logical unit's task set came; it goes to the SCSI layer on this
+     * session's event loop, unless it was aborted meanwhile. Once the event loop has stopped, the ticket is given back.
+     */
+    void turnCame(ScsiCommandTask task, TaskOrdering.Ticket ticket) {
+        try {
+            connection.execute(() -> {
+                if (task.turnCame(ticket)) {
+                    dispatch(task);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            task.unit().taskOrdering().ended(ticket);
         }
     }
 
@@ -618,6 +644,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         inFlight.decrement();
         task.unitEnded();
         budget.release(task);
+        task.leaveTaskSet();
         task.end();
         if (closed) {
             checkDrained();

@@ -186,7 +186,8 @@ public final class TargetContext {
     /**
      * PERSISTENT RESERVE OUT with PREEMPT AND ABORT ({@code abort}) or CLEAR: the tasks for the logical unit of every
      * session of the target whose I_T nexus {@code nexuses} accepts, live or draining, are aborted without responses
-     * (SAM-5, TAS 0) or only awaited; the result completes once all of them have ended.
+     * (SAM-5, TAS 0) or only awaited; the result completes once all of them have ended. CLEAR does not await the
+     * tasks still waiting for their turn in the task set: they wait for the requester itself, and start after it.
      */
     private CompletableFuture<Void> fenceNexuses(String targetName, LogicalUnit unit, ScsiTask requester,
                                                  Predicate<ItNexus> nexuses, boolean abort) {
@@ -194,7 +195,7 @@ public final class TargetContext {
             return CompletableFuture.completedFuture(null);
         }
         return registry.fence(targetName, s -> nexuses.test(s.nexus()),
-                task -> task != requester && task.unit() == unit, abort);
+                task -> task != requester && task.unit() == unit && (abort || !task.waitingForTurn()), abort);
     }
 
     IscsiTarget.Tuning tuning() {
