@@ -4,6 +4,8 @@ import io.iscsi4j.IscsiTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -200,6 +202,63 @@ class FencingTest {
             // The aborted write of the first host got no status: its next PDU is the NOP-In, then the reset's UA.
             assertThat(first.nopOut(new byte[] {5})).as("no stray SCSI Response").containsExactly(5);
             assertThat(first.testUnitReady().asc()).as("the reset covered the first host's nexus").isEqualTo(0x29);
+            assertThat(backstore.onMedium(0, 1)).isEqualTo(block(NEW));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"TARGET WARM RESET, 6, 0x29", "CLEAR TASK SET, 4, 0x2F"})
+    void aFunctionCoveringEveryNexusAnswersOnlyOnceTheOtherHostsWriteEnded(String name, int function,
+                                                                          int firstHostAsc) throws Exception {
+        HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
+        try (IscsiTarget target = start(backstore);
+             TestInitiator first = Targets.login(target, Map.of());
+             TestInitiator second = TestInitiator.connect(target.localAddress())) {
+            second.login(OTHER_INITIATOR, Targets.IQN, Map.of());
+            assertThat(first.testUnitReady().status()).isZero();
+            assertThat(second.testUnitReady().status()).isZero();
+            backstore.holdWritesStartingWith(OLD);
+            sendWrite(first, 0, OLD);
+            HoldingBackstore.Held old = backstore.awaitHeld();
+
+            int tmf = sendTmf(second, function, 0xFFFFFFFF, 0);
+            assertSilent(second, name + " answered while another host's write is in the backstore");
+
+            backstore.release(old);
+            assertThat(tmfResponse(second, tmf)).as("Function complete").isEqualTo(FUNCTION_COMPLETE);
+            if (function == 6) {
+                writeNewAndReadBack(second, 0x29); // POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
+            } else {
+                assertThat(second.write16(0, block(NEW)).status()).isZero();
+            }
+            assertThat(backstore.onMedium(0, 1)).isEqualTo(block(NEW));
+            assertThat(first.nopOut(new byte[] {4})).as("no status for the aborted write").containsExactly(4);
+            ScsiResult ua = first.testUnitReady();
+            assertThat(ua.senseKey()).as("UNIT ATTENTION").isEqualTo(6);
+            assertThat(ua.asc()).as("the first host learns its commands were cleared").isEqualTo(firstHostAsc);
+        }
+    }
+
+    @Test
+    void aResetWaitsForTheWriteOfASessionWhoseConnectionDropped() throws Exception {
+        HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
+        try (IscsiTarget target = start(backstore);
+             TestInitiator second = TestInitiator.connect(target.localAddress())) {
+            second.login(OTHER_INITIATOR, Targets.IQN, Map.of());
+            assertThat(second.testUnitReady().status()).isZero();
+            TestInitiator first = Targets.login(target, Map.of());
+            assertThat(first.testUnitReady().status()).isZero();
+            backstore.holdWritesStartingWith(OLD);
+            sendWrite(first, 0, OLD);
+            HoldingBackstore.Held old = backstore.awaitHeld();
+            first.close(); // the first host is gone; its write is still in the backstore
+
+            int reset = sendTmf(second, LOGICAL_UNIT_RESET, 0xFFFFFFFF, 0);
+            assertSilent(second, "LOGICAL UNIT RESET answered while a lost session's write is in the backstore");
+
+            backstore.release(old);
+            assertThat(tmfResponse(second, reset)).as("Function complete").isEqualTo(FUNCTION_COMPLETE);
+            writeNewAndReadBack(second, 0x29);
             assertThat(backstore.onMedium(0, 1)).isEqualTo(block(NEW));
         }
     }
