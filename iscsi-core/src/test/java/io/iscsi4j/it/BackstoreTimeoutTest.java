@@ -1,5 +1,9 @@
 package io.iscsi4j.it;
 
+import static io.iscsi4j.it.Pipelined.block;
+import static io.iscsi4j.it.Pipelined.sendTmf;
+import static io.iscsi4j.it.Pipelined.sendWrite;
+
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.ForwardingBackstore;
 import org.junit.jupiter.api.Test;
@@ -52,30 +56,12 @@ class BackstoreTimeoutTest {
         return start(backstore, TIMEOUT, Duration.ofSeconds(30));
     }
 
-    private static byte[] block(byte value) {
-        byte[] b = new byte[512];
-        Arrays.fill(b, value);
-        return b;
-    }
-
     /** Asserts CHECK CONDITION, NOT READY / LOGICAL UNIT NOT READY, OPERATION IN PROGRESS. */
     private static void assertNotReady(ScsiResult r, String what) {
         assertThat(r.status()).as(what + ": CHECK CONDITION, %s", r).isEqualTo(CHECK_CONDITION);
         assertThat(r.senseKey()).as(what + ": NOT READY").isEqualTo(NOT_READY);
         assertThat(r.asc()).as(what + ": ASC").isEqualTo(0x04);
         assertThat(r.ascq()).as(what + ": ASCQ OPERATION IN PROGRESS").isEqualTo(0x07);
-    }
-
-    /** Sends WRITE(10) of one block at LBA 0 with its data as immediate data; does not wait. */
-    private static int sendWrite(TestInitiator ini, byte value) throws IOException {
-        int tag = ini.nextTag();
-        byte[] cdb = new byte[10];
-        cdb[0] = 0x2A;
-        cdb[8] = 1;
-        ini.send(Bhs.of(Bhs.SCSI_COMMAND).flags(0x80 | 0x20 | 0x01).lun(Bhs.encodeLun(0)).itt(tag)
-                .i32(20, 512).i32(24, ini.cmdSN()).i32(28, ini.expStatSN()).bytes(32, cdb), block(value));
-        ini.advanceCmdSN(1);
-        return tag;
     }
 
     /** Reads the SCSI Response for {@code tag} and asserts NOT READY / OPERATION IN PROGRESS. */
@@ -90,15 +76,6 @@ class BackstoreTimeoutTest {
         assertThat(sense[2] & 0x0F).as("NOT READY").isEqualTo(NOT_READY);
         assertThat(sense[12] & 0xFF).as("ASC").isEqualTo(0x04);
         assertThat(sense[13] & 0xFF).as("ASCQ").isEqualTo(0x07);
-    }
-
-    /** Sends an immediate LOGICAL UNIT RESET for LUN 0; does not wait. Returns its tag. */
-    private static int sendLogicalUnitReset(TestInitiator ini) throws IOException {
-        int tag = ini.nextTag();
-        ini.send(Bhs.of(Bhs.TASK_MANAGEMENT_REQUEST).immediate(true).flags(0x80 | LOGICAL_UNIT_RESET)
-                .lun(Bhs.encodeLun(0)).itt(tag).i32(20, 0xFFFFFFFF).i32(24, ini.cmdSN())
-                .i32(28, ini.expStatSN()), new byte[0]);
-        return tag;
     }
 
     /** Reads PDUs until the TMF response for {@code tag} (skipping a SCSI Response) and returns its Response field. */
@@ -194,17 +171,17 @@ class BackstoreTimeoutTest {
             assertThat(first.testUnitReady().status()).isZero();
             assertThat(second.testUnitReady().status()).isZero();
             backstore.holdWritesStartingWith(OLD);
-            sendWrite(first, OLD);
+            sendWrite(first, 0, OLD);
             HoldingBackstore.Held old = backstore.awaitHeld();
 
             // Sent while the write is in the backstore (most likely before its timeout): the reset aborts it and is
             // answered once the timeout ended the command, not when the backstore answers.
-            int reset = sendLogicalUnitReset(second);
+            int reset = sendTmf(second, LOGICAL_UNIT_RESET, 0xFFFFFFFF, 0);
             assertThat(tmfResponse(second, reset)).as("Function complete").isEqualTo(FUNCTION_COMPLETE);
             assertThat(old.done()).as("answered while the write still hangs").isNotDone();
 
             // After the command's status: a second reset covers no task and is answered at once.
-            int again = sendLogicalUnitReset(first);
+            int again = sendTmf(first, LOGICAL_UNIT_RESET, 0xFFFFFFFF, 0);
             assertThat(tmfResponse(first, again)).as("Function complete").isEqualTo(FUNCTION_COMPLETE);
             assertThat(old.done()).isNotDone();
 
@@ -227,7 +204,7 @@ class BackstoreTimeoutTest {
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             assertThat(first.testUnitReady().status()).isZero();
             backstore.holdWritesStartingWith(OLD);
-            int write = sendWrite(first, OLD);
+            int write = sendWrite(first, 0, OLD);
             HoldingBackstore.Held old = backstore.awaitHeld();
             awaitNotReadyResponse(first, write);
 
@@ -284,7 +261,7 @@ class BackstoreTimeoutTest {
              StandardErrorCapture log = new StandardErrorCapture()) {
             assertThat(ini.testUnitReady().status()).isZero();
             holding.holdWritesStartingWith(OLD);
-            sendWrite(ini, OLD);
+            sendWrite(ini, 0, OLD);
             held = holding.awaitHeld();
 
             long started = System.nanoTime();
@@ -313,7 +290,7 @@ class BackstoreTimeoutTest {
              StandardErrorCapture log = new StandardErrorCapture()) {
             assertThat(ini.testUnitReady().status()).isZero();
             backstore.holdWritesStartingWith(OLD);
-            int write = sendWrite(ini, OLD);
+            int write = sendWrite(ini, 0, OLD);
             held = backstore.awaitHeld();
             awaitNotReadyResponse(ini, write);
 

@@ -1,5 +1,14 @@
 package io.iscsi4j.it;
 
+import static io.iscsi4j.it.Pipelined.QUIET;
+import static io.iscsi4j.it.Pipelined.assertSilent;
+import static io.iscsi4j.it.Pipelined.block;
+import static io.iscsi4j.it.Pipelined.prout;
+import static io.iscsi4j.it.Pipelined.sendTmf;
+import static io.iscsi4j.it.Pipelined.sendWrite;
+import static io.iscsi4j.it.Pipelined.start;
+import static io.iscsi4j.it.Pipelined.tmfResponse;
+
 import io.iscsi4j.IscsiTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -8,10 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,8 +44,6 @@ class FencingTest {
     private static final int LOGICAL_UNIT_RESET = 5;
     private static final int ABORT_TASK = 1;
     private static final int FUNCTION_COMPLETE = 0;
-    /** How long the tests watch for something that must not happen while the old write is held. */
-    private static final Duration QUIET = Duration.ofMillis(300);
     private static final String OTHER_INITIATOR = "iqn.2026-11.io.iscsi4j:other-host";
 
     private final ExecutorService background = Executors.newCachedThreadPool();
@@ -47,67 +51,6 @@ class FencingTest {
     @AfterEach
     void stopBackground() {
         background.shutdownNow();
-    }
-
-    private static IscsiTarget start(HoldingBackstore backstore) throws IOException {
-        return IscsiTarget.builder()
-                .portal("127.0.0.1", 0)
-                .target(Targets.IQN, t -> t.lun(0, backstore))
-                .eventLoopThreads(2)
-                .ioThreads(1)
-                .build()
-                .start();
-    }
-
-    private static byte[] block(byte value) {
-        byte[] b = new byte[512];
-        Arrays.fill(b, value);
-        return b;
-    }
-
-    /** Sends WRITE(10) of one block at {@code lba} with its data as immediate data; does not wait. */
-    private static int sendWrite(TestInitiator ini, long lba, byte value) throws IOException {
-        int tag = ini.nextTag();
-        byte[] cdb = new byte[10];
-        cdb[0] = 0x2A;
-        ByteBuffer.wrap(cdb).putInt(2, (int) lba);
-        cdb[8] = 1;
-        ini.send(Bhs.of(Bhs.SCSI_COMMAND).flags(0x80 | 0x20 | 0x01).lun(Bhs.encodeLun(0)).itt(tag)
-                .i32(20, 512).i32(24, ini.cmdSN()).i32(28, ini.expStatSN()).bytes(32, cdb), block(value));
-        ini.advanceCmdSN(1);
-        return tag;
-    }
-
-    /** Sends an immediate Task Management Function Request; does not wait. Returns its tag. */
-    private static int sendTmf(TestInitiator ini, int function, int referencedTag, int refCmdSN) throws IOException {
-        int tag = ini.nextTag();
-        ini.send(Bhs.of(Bhs.TASK_MANAGEMENT_REQUEST).immediate(true).flags(0x80 | function)
-                .lun(Bhs.encodeLun(0)).itt(tag).i32(20, referencedTag).i32(24, ini.cmdSN())
-                .i32(28, ini.expStatSN()).i32(32, refCmdSN), new byte[0]);
-        return tag;
-    }
-
-    /** Reads the TMF response for {@code tag} and returns its Response field. */
-    private static int tmfResponse(TestInitiator ini, int tag) throws IOException {
-        ini.readTimeout(Duration.ofSeconds(10));
-        RawPdu r = ini.readPdu();
-        assertThat(r.opcode()).as("expected a TMF response, got %s", r).isEqualTo(Bhs.TASK_MANAGEMENT_RESPONSE);
-        assertThat(r.itt()).isEqualTo(tag);
-        ini.acceptStatus(r);
-        return r.bhs()[2] & 0xFF;
-    }
-
-    /** Asserts that nothing arrives on {@code ini} for {@link #QUIET}. */
-    private static void assertSilent(TestInitiator ini, String what) throws IOException {
-        ini.readTimeout(QUIET);
-        try {
-            RawPdu p = ini.readPdu();
-            throw new AssertionError(what + ", but got " + p);
-        } catch (SocketTimeoutException expected) {
-            // nothing came
-        } finally {
-            ini.readTimeout(Duration.ofSeconds(10));
-        }
     }
 
     private static void assertNotDone(Future<?> f, String what) throws Exception {
@@ -128,7 +71,7 @@ class FencingTest {
     @Test
     void aReinstatedSessionsCommandsWaitForTheOldSessionsWrite() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator first = Targets.login(target, Map.of());
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             assertThat(first.testUnitReady().status()).isZero();
@@ -155,7 +98,7 @@ class FencingTest {
     @Test
     void aSessionWhoseConnectionDroppedIsFencedBeforeTheSameNexusLogsInAgain() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             TestInitiator first = Targets.login(target, Map.of());
             assertThat(first.testUnitReady().status()).isZero();
@@ -181,7 +124,7 @@ class FencingTest {
     @Test
     void aLogicalUnitResetFromAnotherHostAnswersOnlyOnceTheHeldWriteEnded() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator first = Targets.login(target, Map.of());
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             second.login(OTHER_INITIATOR, Targets.IQN, Map.of());
@@ -211,7 +154,7 @@ class FencingTest {
     void aFunctionCoveringEveryNexusAnswersOnlyOnceTheOtherHostsWriteEnded(String name, int function,
                                                                           int firstHostAsc) throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator first = Targets.login(target, Map.of());
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             second.login(OTHER_INITIATOR, Targets.IQN, Map.of());
@@ -242,7 +185,7 @@ class FencingTest {
     @Test
     void aResetWaitsForTheWriteOfASessionWhoseConnectionDropped() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             second.login(OTHER_INITIATOR, Targets.IQN, Map.of());
             assertThat(second.testUnitReady().status()).isZero();
@@ -266,7 +209,7 @@ class FencingTest {
     @Test
     void aResetAfterAPendingAbortTaskStillWaitsForTheTask() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator ini = Targets.login(target, Map.of())) {
             assertThat(ini.testUnitReady().status()).isZero();
             backstore.holdWritesStartingWith(OLD);
@@ -289,7 +232,7 @@ class FencingTest {
     @Test
     void preemptAndAbortCompletesOnlyOnceThePreemptedHostsWriteEnded() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator holder = Targets.login(target, Map.of());
              TestInitiator other = TestInitiator.connect(target.localAddress())) {
             other.login(OTHER_INITIATOR, Targets.IQN, Map.of());
@@ -317,7 +260,7 @@ class FencingTest {
     @Test
     void aLogoutIsAnsweredOnlyOnceTheSessionsWriteEnded() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.asynchronousHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator first = Targets.login(target, Map.of());
              TestInitiator other = TestInitiator.connect(target.localAddress())) {
             assertThat(first.testUnitReady().status()).isZero();
@@ -342,7 +285,7 @@ class FencingTest {
     @Test
     void aTaskAbortedBeforeItsBackstoreCallStartedNeverReachesTheBackstore() throws Exception {
         HoldingBackstore backstore = HoldingBackstore.blockingHold();
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 1);
              TestInitiator ini = Targets.login(target, Map.of())) {
             assertThat(ini.testUnitReady().status()).isZero();
             backstore.holdWritesStartingWith(OLD);
@@ -373,15 +316,5 @@ class FencingTest {
             assertThat(backstore.onMedium(8, 1)).isEqualTo(new byte[512]);
             assertThat(backstore.onMedium(0, 1)).isEqualTo(block(OLD));
         }
-    }
-
-    private static ScsiResult prout(TestInitiator ini, int serviceAction, int type, long key, long saKey)
-            throws IOException {
-        byte[] cdb = new byte[10];
-        cdb[0] = 0x5F;
-        cdb[1] = (byte) serviceAction;
-        cdb[2] = (byte) type;
-        cdb[8] = 24;
-        return ini.execute(0, cdb, 0, ByteBuffer.allocate(24).putLong(key).putLong(saKey).array());
     }
 }

@@ -1,5 +1,13 @@
 package io.iscsi4j.it;
 
+import static io.iscsi4j.it.Pipelined.assertSilent;
+import static io.iscsi4j.it.Pipelined.block;
+import static io.iscsi4j.it.Pipelined.prout;
+import static io.iscsi4j.it.Pipelined.send;
+import static io.iscsi4j.it.Pipelined.sendRead;
+import static io.iscsi4j.it.Pipelined.sendWrite;
+import static io.iscsi4j.it.Pipelined.start;
+
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.ForwardingBackstore;
@@ -8,11 +16,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +43,6 @@ class TaskOrderingIscsiTest {
     private static final byte NEW = (byte) 0xBB;
     private static final int ABORT_TASK = 1;
     private static final int FUNCTION_COMPLETE = 0;
-    /** How long the tests watch for something that must not happen while the held write is in the backstore. */
-    private static final Duration QUIET = Duration.ofMillis(300);
     private static final String OTHER_INITIATOR = "iqn.2026-11.io.iscsi4j:other-host";
 
     /** Records which block each read and write call of the backstore starts at, in call order. */
@@ -79,56 +83,8 @@ class TaskOrderingIscsiTest {
     private record Answer(int itt, int status, byte[] data) {
     }
 
-    private static IscsiTarget start(Backstore backstore) throws IOException {
-        return IscsiTarget.builder()
-                .portal("127.0.0.1", 0)
-                .target(Targets.IQN, t -> t.lun(0, backstore))
-                .eventLoopThreads(2)
-                .ioThreads(2)
-                .build()
-                .start();
-    }
-
-    private static byte[] block(byte value) {
-        byte[] b = new byte[512];
-        Arrays.fill(b, value);
-        return b;
-    }
-
-    /** Sends a SCSI Command with task attribute {@code attribute}, a write's data as immediate data; does not wait. */
-    private static int send(TestInitiator ini, int attribute, byte[] cdb, int readLength, byte[] writeData)
-            throws IOException {
-        int tag = ini.nextTag();
-        boolean write = writeData != null;
-        ini.send(Bhs.of(Bhs.SCSI_COMMAND)
-                .flags(0x80 | (readLength > 0 ? 0x40 : 0) | (write ? 0x20 : 0) | attribute) // F, R, W, ATTR
-                .lun(Bhs.encodeLun(0)).itt(tag)
-                .i32(20, write ? writeData.length : readLength) // Expected Data Transfer Length
-                .i32(24, ini.cmdSN()).i32(28, ini.expStatSN()).bytes(32, cdb), write ? writeData : new byte[0]);
-        ini.advanceCmdSN(1);
-        return tag;
-    }
-
-    /** WRITE (10) of one block of {@code value} at {@code lba}. */
-    private static int sendWrite(TestInitiator ini, int attribute, long lba, byte value) throws IOException {
-        return send(ini, attribute, rw10(0x2A, lba), 0, block(value));
-    }
-
-    /** READ (10) of one block at {@code lba}. */
-    private static int sendRead(TestInitiator ini, int attribute, long lba) throws IOException {
-        return send(ini, attribute, rw10(0x28, lba), 512, null);
-    }
-
     private static int sendTestUnitReady(TestInitiator ini, int attribute) throws IOException {
         return send(ini, attribute, new byte[6], 0, null);
-    }
-
-    private static byte[] rw10(int opcode, long lba) {
-        byte[] cdb = new byte[10];
-        cdb[0] = (byte) opcode;
-        ByteBuffer.wrap(cdb).putInt(2, (int) lba);
-        cdb[8] = 1; // TRANSFER LENGTH: one block
-        return cdb;
     }
 
     /** Reads the next command's status (within 10 s), with the Data-In before it. */
@@ -162,24 +118,11 @@ class TaskOrderingIscsiTest {
         return byTag;
     }
 
-    /** Asserts that nothing arrives on {@code ini} for {@link #QUIET}. */
-    private static void assertSilent(TestInitiator ini, String what) throws IOException {
-        ini.readTimeout(QUIET);
-        try {
-            RawPdu p = ini.readPdu();
-            throw new AssertionError(what + ", but got " + p);
-        } catch (SocketTimeoutException expected) {
-            // nothing came
-        } finally {
-            ini.readTimeout(Duration.ofSeconds(10));
-        }
-    }
-
     @Test
     void anOrderedWriteWaitsForTheHeldWriteAndALaterSimpleReadWaitsForIt() throws Exception {
         HoldingBackstore holding = HoldingBackstore.asynchronousHold();
         RecordingBackstore backstore = new RecordingBackstore(holding);
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 2);
              TestInitiator ini = Targets.login(target, Map.of())) {
             assertThat(ini.testUnitReady().status()).isZero();
             holding.holdWritesStartingWith(HELD);
@@ -213,7 +156,7 @@ class TaskOrderingIscsiTest {
     void theTaskSetIsSharedByEveryNexus() throws Exception {
         HoldingBackstore holding = HoldingBackstore.asynchronousHold();
         RecordingBackstore backstore = new RecordingBackstore(holding);
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 2);
              TestInitiator first = Targets.login(target, Map.of());
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             second.login(OTHER_INITIATOR, Targets.IQN, Map.of());
@@ -251,7 +194,7 @@ class TaskOrderingIscsiTest {
     void anAbortedWaitingOrderedWriteNeverRunsAndNoLongerHoldsTheReadAfterIt() throws Exception {
         HoldingBackstore holding = HoldingBackstore.asynchronousHold();
         RecordingBackstore backstore = new RecordingBackstore(holding);
-        try (IscsiTarget target = start(backstore);
+        try (IscsiTarget target = start(backstore, 2);
              TestInitiator ini = Targets.login(target, Map.of())) {
             assertThat(ini.testUnitReady().status()).isZero();
             holding.holdWritesStartingWith(HELD);
@@ -314,8 +257,8 @@ class TaskOrderingIscsiTest {
              TestInitiator first = Targets.login(target, Map.of());
              TestInitiator second = TestInitiator.connect(target.localAddress())) {
             second.login(OTHER_INITIATOR, Targets.IQN, Map.of("ImmediateData", "No", "InitialR2T", "Yes"));
-            assertThat(prout(first, 0x00, 0, 0xA).status()).as("REGISTER").isZero();
-            assertThat(prout(second, 0x00, 0, 0xB).status()).as("REGISTER").isZero();
+            assertThat(prout(first, 0x00, 0, 0, 0xA).status()).as("REGISTER").isZero();
+            assertThat(prout(second, 0x00, 0, 0, 0xB).status()).as("REGISTER").isZero();
 
             byte[] cdb = new byte[10];
             cdb[0] = 0x5F;
@@ -338,14 +281,5 @@ class TaskOrderingIscsiTest {
             assertThat(cleared.status()).as("CLEAR").isZero();
             assertThat(answer(first).itt()).as("the ORDERED command runs after the CLEAR").isEqualTo(ordered);
         }
-    }
-
-    /** PERSISTENT RESERVE OUT (10) with a 24-byte parameter list (RESERVATION KEY, SERVICE ACTION RESERVATION KEY). */
-    private static ScsiResult prout(TestInitiator ini, int serviceAction, long key, long saKey) throws IOException {
-        byte[] cdb = new byte[10];
-        cdb[0] = 0x5F;
-        cdb[1] = (byte) serviceAction;
-        cdb[8] = 24;
-        return ini.execute(0, cdb, 0, ByteBuffer.allocate(24).putLong(key).putLong(saKey).array());
     }
 }
