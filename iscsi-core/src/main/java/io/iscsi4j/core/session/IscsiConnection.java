@@ -588,6 +588,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         return channel.alloc();
     }
 
+    /** The target's reusable Data-In buffers of large reads. */
+    DataInBuffers dataInBuffers() {
+        return context.dataInBuffers();
+    }
+
     /** The target's resource caps. */
     ResourceLimits limits() {
         return context.tuning().limits();

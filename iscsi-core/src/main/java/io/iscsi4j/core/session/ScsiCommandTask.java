@@ -450,7 +450,7 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
             dataIn = Unpooled.EMPTY_BUFFER;
             return ByteBuffer.allocate(0);
         }
-        ByteBuf buf = session.alloc().directBuffer(length, length);
+        ByteBuf buf = session.allocateDataIn(length);
         buf.writerIndex(length);
         dataIn = buf;
         return buf.nioBuffer(0, length);

@@ -137,6 +137,11 @@ final class Session implements WriteTransfer.IntSupplierTag {
         return connection.alloc();
     }
 
+    /** A direct buffer of {@code length} bytes for a read's Data-In ({@link DataInBuffers}). */
+    ByteBuf allocateDataIn(int length) {
+        return connection.dataInBuffers().allocate(alloc(), length);
+    }
+
     boolean inEventLoop() {
         return connection.inEventLoop();
     }

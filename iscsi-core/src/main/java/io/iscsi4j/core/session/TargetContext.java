@@ -49,6 +49,9 @@ public final class TargetContext {
     /** The target portal group tag of every portal (one portal group per target). */
     static final int PORTAL_GROUP_TAG = 1;
 
+    /** The most bytes of reusable Data-In buffers a target keeps ({@link DataInBuffers}). */
+    static final long DATA_IN_BUFFER_BYTES = 128L << 20;
+
     private final IscsiTarget.Tuning tuning;
     private final Authenticator discoveryAuthenticator;
     private final Executor ioExecutor;
@@ -58,6 +61,8 @@ public final class TargetContext {
     private final Object changes = new Object();
     private final SessionRegistry registry = new SessionRegistry();
     private final InFlight inFlight = new InFlight();
+    /** Large reads' Data-In buffers, reused across sessions (at most 128 MiB of them, in use or free). */
+    private final DataInBuffers dataInBuffers = new DataInBuffers(DATA_IN_BUFFER_BYTES);
     private final TargetEvents events;
     private final ConnectionLimiter connectionLimiter;
     private volatile List<InetSocketAddress> portals = List.of();
@@ -229,6 +234,11 @@ public final class TargetContext {
     /** Counts connections and refuses those over the connection caps. */
     public ConnectionLimiter connectionLimiter() {
         return connectionLimiter;
+    }
+
+    /** The Data-In buffers of large reads, reused instead of freed. */
+    DataInBuffers dataInBuffers() {
+        return dataInBuffers;
     }
 
     /** The in-flight task counter. */
