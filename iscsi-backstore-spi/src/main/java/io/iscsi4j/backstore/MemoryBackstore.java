@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A thin-provisioned backstore in heap memory. Storage is a two-level table: pages of {@value #CHUNKS_PER_PAGE}
  * chunk references, each chunk a {@value #CHUNK_SIZE}-byte array; pages and chunks are allocated on first write
  * (a compare-and-set, so concurrent first writes to one chunk share the winner's array), and unallocated chunks
- * read as zeros. An empty 1 TiB backstore costs a table of 1024 page references.
+ * read as zeros. An empty 1 TiB backstore costs a table of 4096 page references.
  *
  * <p>I/O completes inline (it is a memory copy, hence {@link BackstoreCapability#NON_BLOCKING}) and leaves the
  * callers' buffer positions unchanged. Bytes are
@@ -30,11 +30,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class MemoryBackstore implements Backstore {
 
-    static final int CHUNK_SHIFT = 20;
+    /**
+     * 256 KiB chunks: an array of half a G1 region or more is "humongous" and takes whole regions of its own, so 1 MiB
+     * arrays (the former size) took two 1 MiB regions each on heaps under 2 GiB, and a RAM LUN twice its size.
+     */
+    static final int CHUNK_SHIFT = 18;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final int PAGE_SHIFT = 10;
     private static final int CHUNKS_PER_PAGE = 1 << PAGE_SHIFT;
-    /** Capacity limit: a chunk index must fit an {@code int}-sized table (2 PiB). */
+    /** Capacity limit: a chunk index must fit an {@code int}-sized table (512 TiB). */
     static final long MAX_CAPACITY_BYTES = 1L << (31 + CHUNK_SHIFT);
 
     private static final Set<BackstoreCapability> CAPABILITIES = Set.of(BackstoreCapability.THIN_PROVISIONING,
@@ -51,7 +55,7 @@ final class MemoryBackstore implements Backstore {
         long capacity = geometry.capacityBytes();
         if (capacity > MAX_CAPACITY_BYTES) {
             throw new IllegalArgumentException(
-                    "a memory backstore holds at most " + MAX_CAPACITY_BYTES + " bytes (2 PiB), got " + capacity);
+                    "a memory backstore holds at most " + MAX_CAPACITY_BYTES + " bytes (512 TiB), got " + capacity);
         }
         long chunks = (capacity + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
         this.geometry = geometry;

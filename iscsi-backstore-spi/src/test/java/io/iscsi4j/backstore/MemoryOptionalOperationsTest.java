@@ -18,7 +18,7 @@ class MemoryOptionalOperationsTest {
     private static final int BLOCK = 512;
     private static final int PER_CHUNK = MemoryBackstore.CHUNK_SIZE / BLOCK;
 
-    private final MemoryBackstore backstore = (MemoryBackstore) Backstores.memory(4L << 20);
+    private final MemoryBackstore backstore = (MemoryBackstore) Backstores.memory(4L * MemoryBackstore.CHUNK_SIZE);
 
     private static ByteBuffer filled(int length, int value) {
         byte[] b = new byte[length];

@@ -32,7 +32,7 @@ class QemuIoInteropTest {
             new Range(0, 512, 0x11),                          // one block at LBA 0
             new Range(4608, 3584, 0x22),                      // unaligned to 4 KiB, ends on 8 KiB
             new Range(65024, 66560, 0x33),                    // straddles 64 KiB
-            new Range(MIB - 4096, 256 * 1024 + 512, 0x44),    // straddles the 1 MiB chunk, odd block count
+            new Range(MIB - 4096, 256 * 1024 + 512, 0x44),    // straddles a chunk boundary, odd block count
             new Range(3 * MIB + 1536, MIB, 0x55),             // a full burst at a block-unaligned-to-chunk offset
             new Range(8 * MIB - 512, 16 * MIB, 0x66),         // 16 MiB: many bursts, many Data-In PDUs
             new Range(30 * MIB + 1000, 3000, 0x77),           // not block aligned: QEMU reads, modifies, writes

@@ -298,9 +298,10 @@ class ProvisioningTest {
 
     @Test
     void getLbaStatusReportsTheBackstoresExtents() {
-        LogicalUnit lu = LogicalUnit.builder(Backstores.memory(4L << 20)).serial("S").executor(Runnable::run).build();
+        int chunk = 256 * 1024; // the memory backstore's allocation unit
+        LogicalUnit lu = LogicalUnit.builder(Backstores.memory(4L * chunk)).serial("S").executor(Runnable::run).build();
         ScsiDispatcher dispatcher = new ScsiDispatcher(Map.of(0, lu));
-        int perChunk = (1 << 20) / BLOCK;
+        int perChunk = chunk / BLOCK;
         TestTask w = TestTask.of(Cdbs.write10(perChunk + 1, 1)).dataOut(new byte[BLOCK]);
         dispatcher.execute(w);
 
