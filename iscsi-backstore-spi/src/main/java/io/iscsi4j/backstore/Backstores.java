@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Stock backstores: memory, file, read-only view; and a backstore named by a spec string.
@@ -35,9 +36,21 @@ public final class Backstores {
     }
 
     /**
+     * A successfully completed stage, shared, for a backstore call that finished before it returned. The SCSI layer
+     * recognises it and goes on at once, without registering a callback and without allocating: on the data path,
+     * return it rather than a new completed stage. Its completion methods throw and its
+     * {@code toCompletableFuture()} is a copy, so no caller can change what others see.
+     *
+     * @return the stage
+     */
+    public static CompletionStage<Void> completed() {
+        return Buffers.DONE;
+    }
+
+    /**
      * A memory backstore with 512-byte blocks; see {@link #memory(long, int)}.
      *
-     * @param sizeBytes capacity in bytes, a positive multiple of 512, at most 2 PiB
+     * @param sizeBytes capacity in bytes, a positive multiple of 512, at most 512 TiB
      * @return a new, zero-filled backstore
      * @throws IllegalArgumentException when the size is invalid
      */
@@ -46,14 +59,14 @@ public final class Backstores {
     }
 
     /**
-     * A thin-provisioned backstore in heap memory. It reads as zeros and allocates heap in 1 MiB chunks on first
+     * A thin-provisioned backstore in heap memory. It reads as zeros and allocates heap in 256 KiB chunks on first
      * write to each chunk, so a large, mostly empty LUN costs little; data is lost when the JVM exits or the
      * backstore is closed. I/O completes inline on the calling thread (a memory copy) and leaves the buffers'
      * positions unchanged. Reports {@link BackstoreCapability#THIN_PROVISIONING}, {@link BackstoreCapability#UNMAP}
-     * (unmapping whole 1 MiB chunks releases their heap; unmapping part of a chunk zero-fills it),
+     * (unmapping whole 256 KiB chunks releases their heap; unmapping part of a chunk zero-fills it),
      * {@link BackstoreCapability#WRITE_ATOMIC} and no volatile cache; write same and provisioning status are native.
      *
-     * @param sizeBytes capacity in bytes, a positive multiple of {@code blockSize}, at most 2 PiB
+     * @param sizeBytes capacity in bytes, a positive multiple of {@code blockSize}, at most 512 TiB
      * @param blockSize block size in bytes, a power of two from 512 to 65536
      * @return a new, zero-filled backstore
      * @throws IllegalArgumentException when the size or block size is invalid

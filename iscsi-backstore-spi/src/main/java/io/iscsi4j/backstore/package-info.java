@@ -35,7 +35,7 @@
  *         for (int i = 0; i < n; i++) {                     // absolute puts: any buffer, direct or heap
  *             dst.put(dst.position() + i * BLOCK, blocks.getOrDefault(lba + i, ZEROS));
  *         }
- *         return CompletableFuture.completedFuture(null);   // dst is filled: completing returns it to the target
+ *         return Backstores.completed();   // dst is filled: completing returns it to the target
  *     }
  *
  *     public CompletionStage<Void> write(long lba, ByteBuffer src, boolean fua) {

@@ -1,11 +1,14 @@
 package io.iscsi4j.scsi;
 
 import io.iscsi4j.backstore.Backstore;
+import io.iscsi4j.backstore.Backstores;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +47,12 @@ import org.slf4j.LoggerFactory;
  * while the logical unit is not ready (the command ends with the same sense instead). Without the option the only
  * cost is a null check per call.
  */
-final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
+final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer<LbaLocks.Claim> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlockIo.class);
+
+    /** The shared stage of calls that completed before they returned ({@link Backstores#completed()}). */
+    private static final CompletionStage<Void> DONE = Backstores.completed();
 
     /** The largest transfer whose backstore calls may run inline on a non-blocking backstore. */
     static final int INLINE_LIMIT = 256 * 1024;
@@ -163,12 +169,16 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
     private void lockAndSubmit() {
         long blocks = (length + blockSize - 1) / blockSize;
         acquiring = inlineAllowed ? Thread.currentThread() : null;
-        locks.acquire(lba, blocks, false, granted -> {
-            claim = granted;
-            inline = acquiring == Thread.currentThread();
-            submit();
-        });
+        locks.acquire(lba, blocks, false, this);
         acquiring = null;
+    }
+
+    /** The claim on the blocks was granted: at once (on the thread in {@link #lockAndSubmit}) or later. */
+    @Override
+    public void accept(LbaLocks.Claim granted) {
+        claim = granted;
+        inline = acquiring == Thread.currentThread();
+        submit();
     }
 
     /** Runs or queues the next backstore call; {@code false} when the executor rejected it (the task ended BUSY). */
@@ -223,9 +233,22 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable> {
         }
         if (stage == null) {
             accept(null, new IllegalStateException("backstore returned a null stage"));
+        } else if (completedNormally(stage)) {
+            accept(null, null); // no callback to register: nothing allocated for a call that finished inline
         } else {
             stage.whenComplete(this);
         }
+    }
+
+    /** Whether a stage is known, without a callback, to have completed normally. */
+    private static boolean completedNormally(CompletionStage<?> stage) {
+        if (stage == DONE) {
+            return true;
+        }
+        // Only the plain class: a subclass (such as a minimal stage) may throw from isDone or change its meaning.
+        return stage.getClass() == CompletableFuture.class
+                && ((CompletableFuture<?>) stage).isDone()
+                && !((CompletableFuture<?>) stage).isCompletedExceptionally();
     }
 
     private CompletionStage<Void> call() {
