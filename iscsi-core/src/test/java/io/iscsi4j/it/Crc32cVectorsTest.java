@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.stream.Stream;
@@ -83,13 +84,12 @@ class Crc32cVectorsTest {
                 .data(Unpooled.wrappedBuffer(input.clone()))
                 .build();
         assertThat(channel.writeOutbound(pdu)).isTrue();
-        ByteBuf out = channel.readOutbound();
-        byte[] bytes;
-        try {
-            bytes = ByteBufUtil.getBytes(out);
-        } finally {
-            out.release();
+        ByteArrayOutputStream encoded = new ByteArrayOutputStream();
+        for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+            encoded.writeBytes(ByteBufUtil.getBytes(part)); // header, data, trailer
+            part.release();
         }
+        byte[] bytes = encoded.toByteArray();
         assertThat(channel.finish()).isFalse();
 
         // BHS (48) + header digest (4) + data (32, no padding) + data digest (4)

@@ -171,13 +171,13 @@ final class SeedCorpus {
         EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
         channel.attr(PduEncoder.DIGESTS).set(digests);
         channel.writeOutbound(pdu);
-        ByteBuf encoded = channel.readOutbound();
-        try {
-            return ByteBufUtil.getBytes(encoded);
-        } finally {
-            encoded.release();
-            channel.finishAndReleaseAll();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+            wire.writeBytes(ByteBufUtil.getBytes(part)); // header, data, trailer
+            part.release();
         }
+        channel.finishAndReleaseAll();
+        return wire.toByteArray();
     }
 
     // ---- LoginFuzzTest.loginSequence: config byte, then (flags, header, u16 length, text)* ----

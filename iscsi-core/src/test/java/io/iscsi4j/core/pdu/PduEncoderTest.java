@@ -4,45 +4,97 @@ import static io.iscsi4j.core.pdu.PduTestSupport.pooled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
-/** {@link PduEncoder}: zero-copy output, buffer ownership, digests from the channel attribute. */
+/** {@link PduEncoder}: output in parts, without copies or wrappers; buffer ownership; digests per channel. */
 class PduEncoderTest {
 
     @Test
     void dataSegmentIsNotCopied() {
         byte[] payload = new byte[1000];
+        ByteBuf data = Unpooled.wrappedBuffer(payload);
         EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
-        channel.writeOutbound(DataIn.builder().initiatorTaskTag(1).data(Unpooled.wrappedBuffer(payload)).build());
+        channel.writeOutbound(DataIn.builder().initiatorTaskTag(1).data(data).build());
+        ByteBuf header = channel.readOutbound();
         ByteBuf out = channel.readOutbound();
         try {
-            assertThat(out).isInstanceOf(CompositeByteBuf.class);
-            CompositeByteBuf composite = (CompositeByteBuf) out;
-            assertThat(composite.numComponents()).isEqualTo(2); // header, data (1000 needs no padding)
-            assertThat(composite.component(1).array()).isSameAs(payload);
-            assertThat(out.readableBytes()).isEqualTo(48 + 1000);
+            assertThat(header.readableBytes()).isEqualTo(48);
+            assertThat(header.getMedium(5)).isEqualTo(1000);
+            assertThat(out).as("the data segment's own buffer, neither copied nor wrapped").isSameAs(data);
+            assertThat(out.array()).isSameAs(payload);
+            assertThat(channel.<Object>readOutbound()).as("1000 bytes need no padding").isNull();
         } finally {
+            header.release();
             out.release();
         }
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
     @Test
-    void encoderReleasesThePduAndTheOutputOwnsTheData() {
+    void paddingAndDigestFollowTheDataInATrailer() {
+        EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
+        channel.attr(PduEncoder.DIGESTS).set(new DigestSettings(false, true));
+        channel.writeOutbound(NopIn.builder().data(pooled(new byte[] {1, 2, 3, 4, 5})).build());
+        ByteBuf header = channel.readOutbound();
+        ByteBuf data = channel.readOutbound();
+        ByteBuf trailer = channel.readOutbound();
+        try {
+            assertThat(header.readableBytes()).isEqualTo(48);
+            assertThat(data.readableBytes()).isEqualTo(5);
+            assertThat(trailer.readableBytes()).as("3 bytes of padding and the data digest").isEqualTo(3 + 4);
+            assertThat(trailer.getMedium(0)).isZero();
+            assertThat(channel.<Object>readOutbound()).isNull();
+        } finally {
+            header.release();
+            data.release();
+            trailer.release();
+        }
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void encoderHandsThePdusDataReferenceToTheChannel() {
         ByteBuf data = pooled(new byte[] {1, 2, 3, 4, 5});
         NopIn pdu = NopIn.builder().initiatorTaskTag(Pdu.RESERVED_TAG).targetTransferTag(7).data(data).build();
         assertThat(pdu.refCnt()).isEqualTo(1);
         EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
         channel.writeOutbound(pdu);
-        // the encoder released the PDU's reference; the output's slice holds the only one
+        // the PDU's one reference now belongs to the written buffer
         assertThat(data.refCnt()).isEqualTo(1);
-        ByteBuf out = channel.readOutbound();
-        assertThat(out.readableBytes()).isEqualTo(48 + 8);
-        out.release();
+        int length = 0;
+        for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+            length += part.readableBytes();
+            part.release();
+        }
+        assertThat(length).isEqualTo(48 + 8);
         assertThat(data.refCnt()).isZero();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aWritePromiseCompletesOnceEveryPartIsWritten() {
+        EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
+        channel.attr(PduEncoder.DIGESTS).set(DigestSettings.BOTH);
+        var future = channel.writeAndFlush(NopIn.builder().data(pooled("abc")).build());
+        assertThat(future.isSuccess()).isTrue();
+        int parts = 0;
+        for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+            parts++;
+            part.release();
+        }
+        assertThat(parts).isEqualTo(3);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void messagesThatAreNotPdusPassThrough() {
+        EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
+        ByteBuf raw = pooled("raw");
+        channel.writeOutbound(raw);
+        assertThat(channel.<Object>readOutbound()).isSameAs(raw);
+        raw.release();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
@@ -56,7 +108,8 @@ class PduEncoderTest {
         channel.writeOutbound(NopIn.builder().data(pooled("abc")).build());
         channel.writeOutbound(NopIn.builder().build());
 
-        int[] expected = {48 + 4, 48 + 4 + 4, 48 + 4 + 4 + 4, 48 + 4};
+        // header (+ digest), data, trailer (padding + data digest), per PDU
+        int[] expected = {48, 3, 1, 48 + 4, 3, 1, 48 + 4, 3, 1 + 4, 48 + 4};
         for (int length : expected) {
             ByteBuf out = channel.readOutbound();
             assertThat(out.readableBytes()).isEqualTo(length);
@@ -72,9 +125,9 @@ class PduEncoderTest {
         channel.writeOutbound(ReadyToTransfer.builder().initiatorTaskTag(1).desiredDataTransferLength(65536)
                 .build());
         ByteBuf out = channel.readOutbound();
-        assertThat(out).isNotInstanceOf(CompositeByteBuf.class);
         assertThat(out.readableBytes()).isEqualTo(52);
         assertThat(out.getInt(44)).isEqualTo(65536);
+        assertThat(channel.<Object>readOutbound()).as("nothing but the header").isNull();
         out.release();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }

@@ -69,10 +69,11 @@ final class PduTestSupport {
         EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
         channel.attr(PduEncoder.DIGESTS).set(digests);
         assertThat(channel.writeOutbound(pdu)).isTrue();
-        ByteBuf encoded = channel.readOutbound();
-        ByteBuf flat = ByteBufAllocator.DEFAULT.buffer(encoded.readableBytes());
-        flat.writeBytes(encoded);
-        encoded.release();
+        ByteBuf flat = ByteBufAllocator.DEFAULT.buffer();
+        for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+            flat.writeBytes(part); // the encoder writes a PDU in parts: header, data, trailer
+            part.release();
+        }
         assertThat(channel.finishAndReleaseAll()).as("leftover outbound messages").isFalse();
         return flat;
     }
