@@ -18,7 +18,11 @@ import java.util.concurrent.CompletionStage;
  */
 public interface ScsiTask {
 
-    /** {@return the command descriptor block: position 0, limit = CDB length (6 to 260 bytes); must not be modified} */
+    /**
+     * {@return the command descriptor block: a read-only buffer, position 0, limit = CDB length (6 to 260 bytes)}
+     * Every call may return the same buffer: read it with absolute gets and change neither its position nor its
+     * limit (take a {@code duplicate()} to read it relatively).
+     */
     ByteBuffer cdb();
 
     /** {@return the 8-byte SAM logical unit number field exactly as received (big-endian), see {@link Lun}} */

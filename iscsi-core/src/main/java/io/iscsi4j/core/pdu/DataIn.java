@@ -36,6 +36,53 @@ public final class DataIn extends TargetPdu {
         this.residualCount = builder.residualCount;
     }
 
+    private DataIn(boolean finalFlag, boolean statusPresent, int status, boolean residualOverflow,
+                   boolean residualUnderflow, long residualCount, int initiatorTaskTag, int dataSN, int bufferOffset,
+                   int statSN, int expCmdSN, int maxCmdSN, ByteBuf data) {
+        super(Opcode.DATA_IN, initiatorTaskTag, data, statSN, expCmdSN, maxCmdSN);
+        this.finalFlag = finalFlag;
+        this.acknowledge = false;
+        this.residualOverflow = residualOverflow;
+        this.residualUnderflow = residualUnderflow;
+        this.statusPresent = statusPresent;
+        this.status = status;
+        this.lun = 0;
+        this.targetTransferTag = Pdu.RESERVED_TAG;
+        this.dataSN = dataSN;
+        this.bufferOffset = bufferOffset;
+        this.residualCount = residualCount;
+    }
+
+    /**
+     * A Data-In PDU of a read, built without a builder (the data path sends one per segment): LUN 0, Target Transfer
+     * Tag 0xFFFFFFFF, A bit clear; the status fields count only when {@code statusPresent} (the last PDU of the
+     * read), and then StatSN is the response's.
+     *
+     * @param finalFlag the F bit: the last PDU of a sequence
+     * @param statusPresent the S bit: the PDU carries the command's status
+     * @param status the SCSI status, 0..255, when {@code statusPresent}
+     * @param residualOverflow the O bit
+     * @param residualUnderflow the U bit
+     * @param residualCount the residual count, unsigned 32-bit
+     * @param initiatorTaskTag the command's tag
+     * @param dataSN the PDU's number within the command
+     * @param bufferOffset the data segment's offset within the command's data
+     * @param statSN StatSN
+     * @param expCmdSN ExpCmdSN
+     * @param maxCmdSN MaxCmdSN
+     * @param data the data segment, owned by the PDU from here on
+     * @return the PDU
+     */
+    public static DataIn ofRead(boolean finalFlag, boolean statusPresent, int status, boolean residualOverflow,
+                                boolean residualUnderflow, long residualCount, int initiatorTaskTag, int dataSN,
+                                int bufferOffset, int statSN, int expCmdSN, int maxCmdSN, ByteBuf data) {
+        Wire.checkRange("status", status, 0, 0xFF);
+        Wire.checkRange("residualCount", residualCount, 0, 0xFFFF_FFFFL);
+        Wire.checkRange("DataSegmentLength", data.readableBytes(), 0, MAX_DATA_SEGMENT_LENGTH);
+        return new DataIn(finalFlag, statusPresent, status, residualOverflow, residualUnderflow, residualCount,
+                initiatorTaskTag, dataSN, bufferOffset, statSN, expCmdSN, maxCmdSN, data);
+    }
+
     /**
      * Returns a new builder for a {@code DataIn}.
      *

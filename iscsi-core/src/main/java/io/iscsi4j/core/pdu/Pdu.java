@@ -48,6 +48,14 @@ public abstract sealed class Pdu implements ReferenceCounted
         this.data = builder.data;
     }
 
+    /** For the hot path's factories, which set every field without a builder; {@code data} is checked already. */
+    Pdu(Opcode opcode, boolean immediate, int initiatorTaskTag, ByteBuf data) {
+        this.opcode = opcode;
+        this.immediate = immediate;
+        this.initiatorTaskTag = initiatorTaskTag;
+        this.data = data;
+    }
+
     /**
      * Returns the opcode of this PDU.
      *

@@ -236,8 +236,10 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
 
     /** Decodes the current header and {@code segment} (ownership passes to this method). */
     private Object decodePdu(ChannelHandlerContext ctx, ByteBuf segment) {
-        ByteBuf bhs = header.slice(0, Pdu.BHS_LENGTH);
-        ByteBuf ahs = header.slice(Pdu.BHS_LENGTH, ahsLength);
+        // The header buffer itself (reader index 0) serves as the BHS: decoding reads it with absolute gets, and
+        // no PDU keeps it. The AHS, when there is one, is a slice; none (the usual case) is the empty buffer.
+        ByteBuf bhs = header;
+        ByteBuf ahs = ahsLength == 0 ? Unpooled.EMPTY_BUFFER : header.slice(Pdu.BHS_LENGTH, ahsLength);
         try {
             return Pdu.decode(bhs, ahs, segment);
         } catch (PduException e) {

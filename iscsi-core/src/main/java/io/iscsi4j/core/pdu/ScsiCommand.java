@@ -2,6 +2,7 @@ package io.iscsi4j.core.pdu;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -39,7 +40,7 @@ public final class ScsiCommand extends InitiatorPdu {
         this.attribute = builder.attribute;
         this.lun = builder.lun;
         this.expectedDataTransferLength = builder.expectedDataTransferLength;
-        this.cdb = builder.cdb;
+        this.cdb = builder.cdb != null ? builder.cdb : new byte[CDB_IN_BHS];
         this.bidirectionalReadDataLength = builder.bidirectionalReadDataLength;
     }
 
@@ -125,6 +126,15 @@ public final class ScsiCommand extends InitiatorPdu {
      */
     public byte[] cdb() {
         return cdb.clone();
+    }
+
+    /**
+     * The CDB without a copy of its bytes, for the hot path.
+     *
+     * @return a read-only buffer over the CDB: position 0, limit = CDB length
+     */
+    public ByteBuffer cdbView() {
+        return ByteBuffer.wrap(cdb).asReadOnlyBuffer();
     }
 
     /**
@@ -224,7 +234,7 @@ public final class ScsiCommand extends InitiatorPdu {
             }
             index += total;
         }
-        builder.cdb(cdb);
+        builder.decodedCdb(cdb);
     }
 
     @Override
@@ -284,7 +294,7 @@ public final class ScsiCommand extends InitiatorPdu {
         private int attribute;
         private long lun;
         private long expectedDataTransferLength;
-        private byte[] cdb = new byte[CDB_IN_BHS];
+        private byte[] cdb;
         private long bidirectionalReadDataLength = -1;
 
         private Builder() {
@@ -379,6 +389,12 @@ public final class ScsiCommand extends InitiatorPdu {
                 throw new IllegalArgumentException("CDB length " + cdb.length + " out of range");
             }
             this.cdb = Arrays.copyOf(cdb, Math.max(CDB_IN_BHS, cdb.length));
+            return this;
+        }
+
+        /** Takes a decoded CDB (at least 16 bytes, not shared) without copying it. */
+        Builder decodedCdb(byte[] cdb) {
+            this.cdb = cdb;
             return this;
         }
 

@@ -35,6 +35,44 @@ public final class ScsiResponse extends TargetPdu {
         this.residualCount = builder.residualCount;
     }
 
+    private ScsiResponse(int initiatorTaskTag, int status, boolean residualOverflow, boolean residualUnderflow,
+                         long residualCount, int statSN, int expCmdSN, int maxCmdSN) {
+        super(Opcode.SCSI_RESPONSE, initiatorTaskTag, Unpooled.EMPTY_BUFFER, statSN, expCmdSN, maxCmdSN);
+        this.bidiOverflow = false;
+        this.bidiUnderflow = false;
+        this.residualOverflow = residualOverflow;
+        this.residualUnderflow = residualUnderflow;
+        this.response = 0;
+        this.status = status;
+        this.snackTag = 0;
+        this.expDataSN = 0;
+        this.bidiReadResidualCount = 0;
+        this.residualCount = residualCount;
+    }
+
+    /**
+     * A SCSI Response without sense data, built without a builder (the data path sends one per write): response
+     * "command completed at target", ExpDataSN 0, no bidirectional residual.
+     *
+     * @param initiatorTaskTag the command's tag
+     * @param status the SCSI status, 0..255
+     * @param residualOverflow the O bit
+     * @param residualUnderflow the U bit
+     * @param residualCount the residual count, unsigned 32-bit
+     * @param statSN StatSN
+     * @param expCmdSN ExpCmdSN
+     * @param maxCmdSN MaxCmdSN
+     * @return the PDU
+     */
+    public static ScsiResponse ofStatus(int initiatorTaskTag, int status, boolean residualOverflow,
+                                       boolean residualUnderflow, long residualCount, int statSN, int expCmdSN,
+                                       int maxCmdSN) {
+        Wire.checkRange("status", status, 0, 0xFF);
+        Wire.checkRange("residualCount", residualCount, 0, 0xFFFF_FFFFL);
+        return new ScsiResponse(initiatorTaskTag, status, residualOverflow, residualUnderflow, residualCount, statSN,
+                expCmdSN, maxCmdSN);
+    }
+
     /**
      * Returns a new builder for a {@code ScsiResponse}.
      *

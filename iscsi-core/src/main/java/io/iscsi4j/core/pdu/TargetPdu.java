@@ -24,6 +24,14 @@ abstract sealed class TargetPdu extends Pdu
         this.maxCmdSN = builder.maxCmdSN;
     }
 
+    /** For the hot path's factories, which set every field without a builder. */
+    TargetPdu(Opcode opcode, int initiatorTaskTag, ByteBuf data, int statSN, int expCmdSN, int maxCmdSN) {
+        super(opcode, false, initiatorTaskTag, data);
+        this.statSN = statSN;
+        this.expCmdSN = expCmdSN;
+        this.maxCmdSN = maxCmdSN;
+    }
+
     // The accessors and setters below are not final so that javac gives every public subclass a public
     // bridge, which keeps them callable by reflection from outside this package.
 

@@ -36,8 +36,13 @@ final class ResponseSender {
         ByteBuf data = task.dataIn;
         boolean good = task.status == ScsiStatus.GOOD || task.status == ScsiStatus.CONDITION_MET;
         int toSend = data == null ? 0 : (int) Math.min(Math.min(cmdLength, data.readableBytes()), expected);
+        boolean residuals = good || task.writeTransfer != null || task.isRead();
         if (toSend > 0 && good) {
             sendDataIn(task, data, toSend, overflow, underflow, residual);
+        } else if (task.status != ScsiStatus.CHECK_CONDITION || task.sense == null) {
+            connection.send(ScsiResponse.ofStatus(task.initiatorTaskTag, task.status.code(), residuals && overflow,
+                    residuals && underflow, residuals ? residual : 0, connection.nextStatSN(), sequencer.expCmdSN(),
+                    sequencer.maxCmdSN()));
         } else {
             ScsiResponse.Builder b = ScsiResponse.builder()
                     .initiatorTaskTag(task.initiatorTaskTag)
@@ -47,10 +52,8 @@ final class ResponseSender {
                     .expCmdSN(sequencer.expCmdSN())
                     .maxCmdSN(sequencer.maxCmdSN())
                     .expDataSN(0);
-            if (task.status == ScsiStatus.CHECK_CONDITION && task.sense != null) {
-                b.sense(task.sense.toBytes());
-            }
-            if (good || task.writeTransfer != null || task.isRead()) {
+            b.sense(task.sense.toBytes());
+            if (residuals) {
                 b.residualOverflow(overflow).residualUnderflow(underflow).residualCount(residual);
             }
             connection.send(b.build());
@@ -70,32 +73,29 @@ final class ResponseSender {
             boolean last = offset + n == total;
             burstLeft -= n;
             boolean endOfSequence = last || burstLeft == 0;
-            DataIn.Builder b = DataIn.builder()
-                    .finalFlag(endOfSequence)
-                    .lun(0)
-                    .initiatorTaskTag(task.initiatorTaskTag)
-                    .targetTransferTag(NO_TAG)
-                    .dataSN(dataSN++)
-                    .bufferOffset(offset)
-                    .expCmdSN(sequencer.expCmdSN())
-                    .data(data.retainedSlice(offset, n));
+            ByteBuf part = whole(data, offset, n) ? data.retain() : data.retainedSlice(offset, n);
             if (last) {
-                b.statusPresent(true)
-                        .status(task.status.code())
-                        .statSN(connection.nextStatSN())
-                        .maxCmdSN(sequencer.maxCmdSN())
-                        .residualOverflow(overflow)
-                        .residualUnderflow(underflow)
-                        .residualCount(residual);
+                connection.send(DataIn.ofRead(endOfSequence, true, task.status.code(), overflow, underflow, residual,
+                        task.initiatorTaskTag, dataSN++, offset, connection.nextStatSN(), sequencer.expCmdSN(),
+                        sequencer.maxCmdSN(), part));
             } else {
-                b.maxCmdSN(sequencer.maxCmdSN());
+                connection.send(DataIn.ofRead(endOfSequence, false, 0, false, false, 0, task.initiatorTaskTag,
+                        dataSN++, offset, 0, sequencer.expCmdSN(), sequencer.maxCmdSN(), part));
             }
-            connection.send(b.build());
             offset += n;
             if (burstLeft == 0) {
                 burstLeft = burst;
             }
         }
+    }
+
+    /**
+     * Whether a Data-In PDU carries the whole buffer: then the buffer itself goes to the channel (the encoder writes
+     * it as it is; a pooled buffer needs no slice and no new {@link java.nio.ByteBuffer} for that) and the task
+     * reads its indices no more.
+     */
+    private static boolean whole(ByteBuf data, int offset, int length) {
+        return offset == 0 && data.readerIndex() == 0 && length == data.writerIndex();
     }
 
     /** Sends one R2T of a task (RFC 7143 §11.8); StatSN is carried, not advanced. */

@@ -151,7 +151,7 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         this.cmdSN = pdu.cmdSN();
         this.immediate = pdu.immediate();
         this.lun = pdu.lun();
-        this.cdb = ByteBuffer.wrap(pdu.cdb()).asReadOnlyBuffer();
+        this.cdb = pdu.cdbView();
         this.attribute = attributeOf(pdu.attribute());
         this.read = pdu.read();
         this.write = pdu.write();
@@ -263,7 +263,7 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
             if (b != null) {
                 dataOutWaiter = null;
                 state = State.EXECUTING;
-                f.complete(b.duplicate());
+                f.complete(b); // handed out once: the SCSI layer owns its position and limit
             }
         }
     }
@@ -405,7 +405,7 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
 
     @Override
     public ByteBuffer cdb() {
-        return cdb.duplicate();
+        return cdb; // read-only; callers read it with absolute gets (ScsiTask#cdb)
     }
 
     @Override

@@ -65,7 +65,8 @@ final class WriteTransfer {
     /** A Data-Out was lost (data digest or sequence error): the command ends in CHECK CONDITION (§7.8). */
     private boolean dataLost;
 
-    private final List<Burst> bursts = new ArrayList<>(2);
+    /** The solicited bursts under way; the shared empty list until the first R2T (most writes need none). */
+    private List<Burst> bursts = List.of();
     private int nextSolicitOffset;
     private int r2tSN;
 
@@ -310,6 +311,9 @@ final class WriteTransfer {
         while (!dataLost && bursts.size() < maxOutstandingR2T && nextSolicitOffset < wanted) {
             int len = Math.min(maxBurstLength, wanted - nextSolicitOffset);
             Burst b = new Burst(tags.nextTag(), nextSolicitOffset, len);
+            if (!(bursts instanceof ArrayList)) {
+                bursts = new ArrayList<>(2);
+            }
             bursts.add(b);
             nextSolicitOffset += len;
             sender.sendR2T(b.tag, r2tSN++, b.offset, b.length);
