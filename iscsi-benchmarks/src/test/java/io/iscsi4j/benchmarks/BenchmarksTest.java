@@ -1,12 +1,14 @@
 package io.iscsi4j.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,6 +46,61 @@ class BenchmarksTest {
             }
             throw (Exception) e.getCause();
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"4096,262144,false", "65536,262144,false", "1048576,262144,false", "4096,8192,false",
+        "65536,8192,false", "1048576,8192,false", "4096,262144,true", "1048576,8192,true"})
+    void endToEndRead(int length, int maxRecvDataSegmentLength, boolean digests) throws Exception {
+        onBenchmarkThread(() -> {
+            EndToEndBenchmark benchmark = new EndToEndBenchmark();
+            EndToEndBenchmark.Reads reads = new EndToEndBenchmark.Reads();
+            reads.length = length;
+            reads.maxRecvDataSegmentLength = maxRecvDataSegmentLength;
+            reads.digests = digests;
+            reads.setUp();
+            try {
+                for (int i = 0; i < OPERATIONS; i++) {
+                    benchmark.read(reads);
+                }
+                assertThat(reads.command.released()).as("the target released the command's buffers").isTrue();
+            } finally {
+                reads.tearDown();
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource({"4096,false", "65536,false", "1048576,false", "4096,true", "1048576,true"})
+    void endToEndWrite(int length, boolean digests) throws Exception {
+        onBenchmarkThread(() -> {
+            EndToEndBenchmark benchmark = new EndToEndBenchmark();
+            EndToEndBenchmark.Writes writes = new EndToEndBenchmark.Writes();
+            writes.length = length;
+            writes.digests = digests;
+            writes.setUp();
+            try {
+                for (int i = 0; i < OPERATIONS; i++) {
+                    benchmark.write(writes);
+                }
+                assertThat(writes.command.released()).as("the target released the command's buffers").isTrue();
+            } finally {
+                writes.tearDown();
+            }
+        });
+    }
+
+    @Test
+    void endToEndChecksTheStatus() throws Exception {
+        onBenchmarkThread(() -> {
+            try (TargetConnection connection = new TargetConnection(262_144, false);
+                 TargetConnection.Command beyondTheEnd = connection.read(
+                         (int) (TargetConnection.LUN_BYTES / TargetConnection.BLOCK_SIZE) - 1, 4096)) {
+                assertThatThrownBy(() -> connection.execute(beyondTheEnd))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("SCSI status 0x2");
+            }
+        });
     }
 
     @ParameterizedTest
