@@ -4,13 +4,23 @@
 #   qemu-img bench (qemu-utils, qemu-block-extra): sequential reads and writes, a request count sized for about
 #   BENCH_SECS seconds by a short calibration run.
 # Block sizes 4 KiB, 256 KiB and 1 MiB; queue depths 1 and 32; each point REPS times; medians reported.
+# With MODE=sessions it measures many sessions at once instead: for each N in SESSIONS, N iscsi-perf processes
+# (each with its own initiator name, so no session reinstates another) read 4 KiB blocks at random at queue depth
+# SESSION_QD for BENCH_SECS seconds; the IOPS of a point is the sum of the N processes' averages.
+# With TARGET_PID set it also records the CPU time of the target process (utime + stime of /proc/PID/stat, all
+# threads) over each measured run, and the CPU microseconds per operation.
 #
 # Usage: scripts/benchmark.sh URL OUTDIR
 #   URL     the LUN, iscsi://127.0.0.1:PORT/IQN/LUN (loopback only: the write runs OVERWRITE the LUN)
 #   OUTDIR  receives benchmark-runs.csv (every run), benchmark.txt (medians) and raw/ (each tool's output)
-# Environment: REPS (3), BENCH_SECS (5), BLOCK_SIZES ("4096 262144 1048576"), QUEUE_DEPTHS ("1 32").
+# Environment: REPS (3), BENCH_SECS (5), BLOCK_SIZES ("4096 262144 1048576"), QUEUE_DEPTHS ("1 32"),
+#   WORKLOADS ("perf-seq perf-rand qemu-read qemu-write"), TARGET_PID (unset: no CPU figures),
+#   MODE (matrix, or sessions), SESSIONS ("1 4 16 64"), SESSION_QD (32),
+#   INITIATOR_PREFIX (iqn.2026-11.io.iscsi4j:bench; session k of a point logs in as PREFIX-sK).
 #
-# Run it on an otherwise idle machine, one target at a time, and compare ratios rather than absolute numbers.
+# A run that fails (the tool exits non-zero, times out or prints no result) leaves its IOPS empty, says why in the
+# error column and on stderr, and does not count in the medians. Run it on an otherwise idle machine, one target at
+# a time, and compare ratios rather than absolute numbers.
 set -euo pipefail
 
 usage() { echo "usage: $0 URL OUTDIR" >&2; exit 2; }
@@ -27,72 +37,185 @@ reps=${REPS:-3}
 secs=${BENCH_SECS:-5}
 sizes=${BLOCK_SIZES:-"4096 262144 1048576"}
 depths=${QUEUE_DEPTHS:-"1 32"}
+workloads=" ${WORKLOADS:-perf-seq perf-rand qemu-read qemu-write} "
+mode=${MODE:-matrix}
+sessions=${SESSIONS:-"1 4 16 64"}
+session_qd=${SESSION_QD:-32}
+prefix=${INITIATOR_PREFIX:-iqn.2026-11.io.iscsi4j:bench}
+tpid=${TARGET_PID:-}
+[[ $mode == matrix || $mode == sessions ]] || { echo "$0: MODE is matrix or sessions, not $mode" >&2; exit 2; }
+if [[ -n $tpid && ! -r /proc/$tpid/stat ]]; then echo "$0: TARGET_PID $tpid: no such process" >&2; exit 2; fi
+clk=$(getconf CLK_TCK)
 
-block=$(iscsi-readcapacity16 "$url" | sed -n 's/^LOGICAL BLOCK LENGTH IN BYTES:\([0-9]*\).*/\1/p')
+block=$(timeout 30 iscsi-readcapacity16 "$url" | sed -n 's/^LOGICAL BLOCK LENGTH IN BYTES:\([0-9]*\).*/\1/p') || true
 [[ -n $block ]] || { echo "$0: cannot read the capacity of $url" >&2; exit 1; }
 mkdir -p "$out/raw"
 runs=$out/benchmark-runs.csv
-echo "workload,block_bytes,queue_depth,run,iops,mib_per_s" >"$runs"
+echo "workload,block_bytes,queue_depth,run,iops,mib_per_s,sessions,ops,target_cpu_s,target_cpu_us_per_op,error" >"$runs"
 
-# iscsi-perf prints progress with carriage returns and ends with "iops average N (M MB/s)".
+# The target's CPU time in clock ticks, user and system, all threads; nothing without TARGET_PID or once it is gone.
+ticks() {
+  [[ -n $tpid && -r /proc/$tpid/stat ]] || return 0
+  local stat f
+  stat=$(<"/proc/$tpid/stat") || return 0
+  read -r -a f <<<"${stat##*) }" # fields from the 3rd (state) on: utime and stime are the 14th and 15th
+  echo $((f[11] + f[12]))
+}
+
+# iscsi-perf prints progress with carriage returns and ends with "iops average N (M MB/s)"; it exits 10 on errors.
+perf_iops() { tr '\r' '\n' <"$1" | sed -n 's/^iops average \([0-9]*\) .*/\1/p' | tail -1; }
+
+exit_text() { # exit_text TOOL STATUS
+  if (($2 == 124 || $2 == 137)); then echo "$1 timed out"
+  elif (($2 != 0)); then echo "$1 exited $2"
+  else echo "$1 printed no result"
+  fi
+}
+
+# Each measurement sets iops (empty when the run failed), ops (operations completed) and err (why it failed).
 perf() { # perf LOG QD BLOCKS [-r]
-  local log=$1 qd=$2 blocks=$3; shift 3
-  timeout $((secs + 30)) iscsi-perf "$@" -m "$qd" -b "$blocks" -t "$secs" "$url" >"$log" 2>&1 || true
-  tr '\r' '\n' <"$log" | sed -n 's/^iops average \([0-9]*\) .*/\1/p' | tail -1
+  local log=$1 qd=$2 blocks=$3 rc=0; shift 3
+  timeout --kill-after=10 $((secs + 30)) iscsi-perf "$@" -m "$qd" -b "$blocks" -t "$secs" "$url" >"$log" 2>&1 || rc=$?
+  iops=$(perf_iops "$log"); ops=""; err=""
+  if [[ $rc -ne 0 ]]; then
+    iops=""; err=$(exit_text iscsi-perf "$rc")
+  elif [[ -z $iops ]]; then
+    err="iscsi-perf printed no 'iops average' line"
+  else
+    ops=$((iops * secs))
+  fi
 }
 
 # qemu-img bench prints "Run completed in S seconds."; the count is sized from a calibration run.
 qemu() { # qemu LOG QD SIZE COUNT [-w]
-  local log=$1 qd=$2 size=$3 count=$4; shift 4
-  timeout 300 qemu-img bench -f raw -t none "$@" -d "$qd" -s "$size" -c "$count" "$url" >"$log" 2>&1 || true
-  local s
+  local log=$1 qd=$2 size=$3 count=$4 rc=0 s; shift 4
+  timeout --kill-after=10 300 qemu-img bench -f raw -t none "$@" -d "$qd" -s "$size" -c "$count" "$url" >"$log" 2>&1 || rc=$?
   s=$(sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' "$log")
-  if [[ -n $s ]]; then
-    awk -v c="$count" -v s="$s" 'BEGIN { printf "%d\n", c / s }'
+  iops=""; ops=""; err=""
+  if [[ $rc -ne 0 ]]; then
+    err=$(exit_text "qemu-img bench" "$rc")
+  elif [[ -z $s ]]; then
+    err="qemu-img bench printed no 'Run completed' line"
+  else
+    iops=$(awk -v c="$count" -v s="$s" 'BEGIN { if (s > 0) printf "%d\n", c / s }'); ops=$count
+    [[ -n $iops ]] || err="qemu-img bench reported $s seconds"
   fi
 }
 
-record() { # record WORKLOAD SIZE QD RUN IOPS
-  local mib=""
-  [[ -z $5 ]] || mib=$(awk -v i="$5" -v b="$2" 'BEGIN { printf "%.1f", i * b / 1048576 }')
-  echo "$1,$2,$3,$4,$5,$mib" | tee -a "$runs"
+# sessions LOGDIR N BLOCKS: N iscsi-perf processes at once, each under its own initiator name.
+sessions() {
+  local dir=$1 n=$2 blocks=$3 k pids=() rc failed=0 sum=0 one why=""
+  mkdir -p "$dir"
+  for k in $(seq "$n"); do
+    timeout --kill-after=10 $((secs + 60)) iscsi-perf -i "$prefix-s$k" -r -m "$session_qd" -b "$blocks" -t "$secs" \
+      "$url" >"$dir/session-$k.log" 2>&1 &
+    pids+=($!)
+  done
+  for k in $(seq "$n"); do
+    rc=0; wait "${pids[k - 1]}" || rc=$?
+    one=$(perf_iops "$dir/session-$k.log")
+    if [[ $rc -ne 0 || -z $one ]]; then
+      failed=$((failed + 1))
+      [[ -n $why ]] || why="session $k: $(exit_text iscsi-perf "$rc")"
+    else
+      sum=$((sum + one))
+    fi
+  done
+  iops=""; ops=""; err=""
+  if ((failed > 0)); then
+    err="$failed of $n iscsi-perf processes failed (first: $why)"
+  else
+    iops=$sum; ops=$((sum * secs))
+  fi
 }
 
-for size in $sizes; do
-  for qd in $depths; do
-    blocks=$((size / block))
+record() { # record WORKLOAD SIZE QD RUN SESSIONS LOG T0 T1: from iops, ops and err
+  local mib="" cpu="" per_op="" e=$err
+  [[ -z $iops ]] || mib=$(awk -v i="$iops" -v b="$2" 'BEGIN { printf "%.1f", i * b / 1048576 }')
+  if [[ -n $tpid ]]; then
+    if [[ -n $7 && -n $8 ]]; then
+      cpu=$(awk -v t=$(($8 - $7)) -v c="$clk" 'BEGIN { printf "%.2f", t / c }')
+      [[ -z $ops || $ops -eq 0 ]] || per_op=$(awk -v t=$(($8 - $7)) -v c="$clk" -v o="$ops" 'BEGIN { printf "%.2f", t / c * 1e6 / o }')
+    else
+      e="${e:+$e; }target process $tpid gone"
+    fi
+  fi
+  if [[ -n $e ]]; then
+    e="${e//,/;} (see ${6#"$out/"})"
+    echo "$0: $1 $2 bytes QD $3${5:+ x $5 sessions} run $4 failed: $e" >&2
+  fi
+  echo "$1,$2,$3,$4,$iops,$mib,$5,$ops,$cpu,$per_op,$e" | tee -a "$runs"
+}
+
+has() { [[ $workloads == *" $1 "* ]]; }
+
+if [[ $mode == sessions ]]; then
+  blocks=$((4096 / block))
+  for n in $sessions; do
     for run in $(seq "$reps"); do
-      record iscsi-perf-seq-read "$size" "$qd" "$run" "$(perf "$out/raw/perf-seq-$size-$qd-$run.log" "$qd" "$blocks")"
-      if [[ $size -eq 4096 ]]; then
-        record iscsi-perf-rand-read "$size" "$qd" "$run" \
-          "$(perf "$out/raw/perf-rand-$size-$qd-$run.log" "$qd" "$blocks" -r)"
-      fi
+      dir=$out/raw/sessions-$n-$run
+      t0=$(ticks); sessions "$dir" "$n" "$blocks"; t1=$(ticks)
+      record iscsi-perf-rand-read 4096 "$session_qd" "$run" "$n" "$dir" "$t0" "$t1"
     done
-    for mode in read write; do
-      flag=(); [[ $mode == write ]] && flag=(-w)
-      cal=$(qemu "$out/raw/qemu-$mode-$size-$qd-calibration.log" "$qd" "$size" 1000 "${flag[@]}")
-      count=$(( ${cal:-1000} * secs ))
-      (( count < 1000 )) && count=1000
+  done
+else
+  for size in $sizes; do
+    for qd in $depths; do
+      blocks=$((size / block))
       for run in $(seq "$reps"); do
-        record "qemu-img-seq-$mode" "$size" "$qd" "$run" \
-          "$(qemu "$out/raw/qemu-$mode-$size-$qd-$run.log" "$qd" "$size" "$count" "${flag[@]}")"
+        if has perf-seq; then
+          log=$out/raw/perf-seq-$size-$qd-$run.log
+          t0=$(ticks); perf "$log" "$qd" "$blocks"; t1=$(ticks)
+          record iscsi-perf-seq-read "$size" "$qd" "$run" "" "$log" "$t0" "$t1"
+        fi
+        if [[ $size -eq 4096 ]] && has perf-rand; then
+          log=$out/raw/perf-rand-$size-$qd-$run.log
+          t0=$(ticks); perf "$log" "$qd" "$blocks" -r; t1=$(ticks)
+          record iscsi-perf-rand-read "$size" "$qd" "$run" "" "$log" "$t0" "$t1"
+        fi
+      done
+      for rw in read write; do
+        has "qemu-$rw" || continue
+        flag=(); [[ $rw == write ]] && flag=(-w)
+        log=$out/raw/qemu-$rw-$size-$qd-calibration.log
+        qemu "$log" "$qd" "$size" 1000 "${flag[@]}"
+        [[ -n $iops ]] || echo "$0: qemu-img $rw $size bytes QD $qd calibration failed: $err (see $log)" >&2
+        count=$(( ${iops:-1000} * secs ))
+        (( count < 1000 )) && count=1000
+        for run in $(seq "$reps"); do
+          log=$out/raw/qemu-$rw-$size-$qd-$run.log
+          t0=$(ticks); qemu "$log" "$qd" "$size" "$count" "${flag[@]}"; t1=$(ticks)
+          record "qemu-img-seq-$rw" "$size" "$qd" "$run" "" "$log" "$t0" "$t1"
+        done
       done
     done
   done
-done
+fi
 
 {
-  echo "# $url, logical block $block bytes, $reps runs of about $secs s per point; medians"
-  printf '%-22s %10s %4s %10s %10s\n' workload block QD IOPS MiB/s
-  awk -F, 'NR > 1 && $5 != "" { k = $1 "," $2 "," $3; v[k] = v[k] " " $5; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+  echo "# $url, logical block $block bytes, $reps runs of about $secs s per point; medians of the runs that succeeded"
+  printf '%-22s %10s %4s %8s %10s %10s %12s %s\n' workload block QD sessions IOPS MiB/s "CPU-us/op" failed
+  awk -F, 'NR > 1 {
+      k = $1 "," $2 "," $3 "," $7
+      if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+      runs[k]++
+      if ($5 != "") v[k] = v[k] " " $5; else failed[k]++
+      if ($10 != "") c[k] = c[k] " " $10
+    }
+    function median(list,   a, m, x, y, t) {
+      m = split(substr(list, 2), a, " ")
+      if (m == 0) return ""
+      for (x = 1; x <= m; x++) for (y = x + 1; y <= m; y++) if (a[y] + 0 < a[x] + 0) { t = a[x]; a[x] = a[y]; a[y] = t }
+      return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
     END {
       for (i = 1; i <= n; i++) {
-        k = order[i]; m = split(substr(v[k], 2), a, " ")
-        for (x = 1; x <= m; x++) for (y = x + 1; y <= m; y++) if (a[y] + 0 < a[x] + 0) { t = a[x]; a[x] = a[y]; a[y] = t }
-        med = (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
-        split(k, f, ",")
+        k = order[i]; split(k, f, ",")
+        med = median(v[k]); cpu = median(c[k])
         label = f[2] >= 1048576 ? f[2] / 1048576 " MiB" : f[2] / 1024 " KiB"
-        printf "%-22s %10s %4d %10d %10.1f\n", f[1], label, f[3], med, med * f[2] / 1048576
+        printf "%-22s %10s %4d %8s %10s %10s %12s %s\n", f[1], label, f[3], f[4] == "" ? "1" : f[4],
+          med == "" ? "-" : sprintf("%d", med), med == "" ? "-" : sprintf("%.1f", med * f[2] / 1048576),
+          cpu == "" ? "-" : sprintf("%.2f", cpu), failed[k] ? failed[k] "/" runs[k] : ""
       }
     }' "$runs"
 } >"$out/benchmark.txt"
