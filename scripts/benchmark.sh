@@ -5,8 +5,9 @@
 #   BENCH_SECS seconds by a short calibration run.
 # Block sizes 4 KiB, 256 KiB and 1 MiB; queue depths 1 and 32; each point REPS times; medians reported.
 # With MODE=sessions it measures many sessions at once instead: for each N in SESSIONS, N iscsi-perf processes
-# (each with its own initiator name, so no session reinstates another) read 4 KiB blocks at random at queue depth
-# SESSION_QD for BENCH_SECS seconds; the IOPS of a point is the sum of the N processes' averages.
+# (each with its own initiator name, so no session reinstates another; they log in LOGIN_BATCH at a time) read
+# 4 KiB blocks at random at queue depth SESSION_QD for BENCH_SECS seconds; the IOPS of a point is the sum of the N
+# processes' averages.
 # With TARGET_PID set it also records the CPU time of the target process (utime + stime of /proc/PID/stat, all
 # threads) over each measured run, and the CPU microseconds per operation.
 #
@@ -16,7 +17,8 @@
 # Environment: REPS (3), BENCH_SECS (5), BLOCK_SIZES ("4096 262144 1048576"), QUEUE_DEPTHS ("1 32"),
 #   WORKLOADS ("perf-seq perf-rand qemu-read qemu-write"), TARGET_PID (unset: no CPU figures),
 #   MODE (matrix, or sessions), SESSIONS ("1 4 16 64"), SESSION_QD (32),
-#   INITIATOR_PREFIX (iqn.2026-11.io.iscsi4j:bench; session k of a point logs in as PREFIX-sK).
+#   INITIATOR_PREFIX (iqn.2026-11.io.iscsi4j:bench; session k of a point logs in as PREFIX-sK), LOGIN_BATCH (4: the
+#   sessions that log in at once).
 #
 # A run that fails (the tool exits non-zero, times out or prints no result) leaves its IOPS empty, says why in the
 # error column and on stderr, and does not count in the medians. Run it on an otherwise idle machine, one target at
@@ -42,6 +44,8 @@ mode=${MODE:-matrix}
 sessions=${SESSIONS:-"1 4 16 64"}
 session_qd=${SESSION_QD:-32}
 prefix=${INITIATOR_PREFIX:-iqn.2026-11.io.iscsi4j:bench}
+login_batch=${LOGIN_BATCH:-4}
+login_s=""
 tpid=${TARGET_PID:-}
 [[ $mode == matrix || $mode == sessions ]] || { echo "$0: MODE is matrix or sessions, not $mode" >&2; exit 2; }
 if [[ -n $tpid && ! -r /proc/$tpid/stat ]]; then echo "$0: TARGET_PID $tpid: no such process" >&2; exit 2; fi
@@ -51,7 +55,7 @@ block=$(timeout 30 iscsi-readcapacity16 "$url" | sed -n 's/^LOGICAL BLOCK LENGTH
 [[ -n $block ]] || { echo "$0: cannot read the capacity of $url" >&2; exit 1; }
 mkdir -p "$out/raw"
 runs=$out/benchmark-runs.csv
-echo "workload,block_bytes,queue_depth,run,iops,mib_per_s,sessions,ops,target_cpu_s,target_cpu_us_per_op,error" >"$runs"
+echo "workload,block_bytes,queue_depth,run,iops,mib_per_s,sessions,ops,target_cpu_s,target_cpu_us_per_op,error,login_s" >"$runs"
 
 # The target's CPU time in clock ticks, user and system, all threads; nothing without TARGET_PID or once it is gone.
 ticks() {
@@ -72,9 +76,16 @@ exit_text() { # exit_text TOOL STATUS
   fi
 }
 
+# With TARGET_PID, a target that has exited is not measured again: its runs fail at once.
+gone() {
+  [[ -n $tpid && ! -r /proc/$tpid/stat ]] || return 1
+  iops=""; ops=""; err="not run: target process $tpid has exited"
+}
+
 # Each measurement sets iops (empty when the run failed), ops (operations completed) and err (why it failed).
 perf() { # perf LOG QD BLOCKS [-r]
   local log=$1 qd=$2 blocks=$3 rc=0; shift 3
+  gone && return
   timeout --kill-after=10 $((secs + 30)) iscsi-perf "$@" -m "$qd" -b "$blocks" -t "$secs" "$url" >"$log" 2>&1 || rc=$?
   iops=$(perf_iops "$log"); ops=""; err=""
   if [[ $rc -ne 0 ]]; then
@@ -89,7 +100,8 @@ perf() { # perf LOG QD BLOCKS [-r]
 # qemu-img bench prints "Run completed in S seconds."; the count is sized from a calibration run.
 qemu() { # qemu LOG QD SIZE COUNT [-w]
   local log=$1 qd=$2 size=$3 count=$4 rc=0 s; shift 4
-  timeout --kill-after=10 300 qemu-img bench -f raw -t none "$@" -d "$qd" -s "$size" -c "$count" "$url" >"$log" 2>&1 || rc=$?
+  gone && return
+  timeout --kill-after=10 $((secs * 10 + 60)) qemu-img bench -f raw -t none "$@" -d "$qd" -s "$size" -c "$count" "$url" >"$log" 2>&1 || rc=$?
   s=$(sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' "$log")
   iops=""; ops=""; err=""
   if [[ $rc -ne 0 ]]; then
@@ -102,31 +114,63 @@ qemu() { # qemu LOG QD SIZE COUNT [-w]
   fi
 }
 
-# sessions LOGDIR N BLOCKS: N iscsi-perf processes at once, each under its own initiator name.
+# sessions LOGDIR N BLOCKS: N iscsi-perf processes at once, each under its own initiator name. They are started
+# LOGIN_BATCH at a time, each batch once the one before has logged in (or failed): a target may refuse many
+# half-open logins from one address (iscsi4j's maxPendingLoginsPerAddress is 8 by default), and a real fleet of
+# initiators does not log in within the same millisecond either. Each process measures its own BENCH_SECS from its
+# login, so the windows overlap by BENCH_SECS less the time the logins took; the IOPS of the point is therefore the
+# operations of all processes over the wall time from the first start to the last end (a little low rather than
+# high), the ops column divided by BENCH_SECS is the plain sum of their averages (high rather than low), and the
+# login_s column says how long the logins took; the longer BENCH_SECS, the closer the two.
 sessions() {
-  local dir=$1 n=$2 blocks=$3 k pids=() rc failed=0 sum=0 one why=""
+  local dir=$1 n=$2 blocks=$3 k pids=() rc failed=0 sum=0 one why="" start logins
+  gone && return
   mkdir -p "$dir"
+  start=$EPOCHREALTIME
   for k in $(seq "$n"); do
-    timeout --kill-after=10 $((secs + 60)) iscsi-perf -i "$prefix-s$k" -r -m "$session_qd" -b "$blocks" -t "$secs" \
-      "$url" >"$dir/session-$k.log" 2>&1 &
+    # stdbuf: iscsi-perf's "connected to" line must reach the log at once, not when stdout's buffer fills
+    timeout --kill-after=10 $((secs + 60)) stdbuf -oL iscsi-perf -i "$prefix-s$k" -r -m "$session_qd" -b "$blocks" \
+      -t "$secs" "$url" >"$dir/session-$k.log" 2>&1 &
     pids+=($!)
+    if ((k % login_batch == 0 || k == n)); then logged_in "$dir" $(((k - 1) / login_batch * login_batch + 1)) "$k"; fi
   done
+  logins=$EPOCHREALTIME
   for k in $(seq "$n"); do
     rc=0; wait "${pids[k - 1]}" || rc=$?
     one=$(perf_iops "$dir/session-$k.log")
     if [[ $rc -ne 0 || -z $one ]]; then
       failed=$((failed + 1))
-      [[ -n $why ]] || why="session $k: $(exit_text iscsi-perf "$rc")"
+      [[ -n $why ]] || why="session $k: $(exit_text iscsi-perf "$rc")$(grep -m1 -io 'login failed.*' "$dir/session-$k.log" |
+        sed 's/^/: /' || true)"
     else
       sum=$((sum + one))
     fi
   done
+  awk -v a="$start" -v l="$logins" -v e="$EPOCHREALTIME" -v n="$n" -v s="$sum" -v t="$secs" 'BEGIN {
+    printf "%d processes: logins took %.2f s, all ended after %.2f s; sum of their averages %d IOPS\n", n, l - a, e - a, s
+    printf "%d\n", s * t / (e - a) }' >"$dir/timing.txt"
   iops=""; ops=""; err=""
+  login_s=$(awk -v a="$start" -v l="$logins" 'BEGIN { printf "%.2f", l - a }')
   if ((failed > 0)); then
     err="$failed of $n iscsi-perf processes failed (first: $why)"
   else
-    iops=$sum; ops=$((sum * secs))
+    iops=$(tail -1 "$dir/timing.txt"); ops=$((sum * secs))
   fi
+}
+
+# logged_in DIR FIRST LAST: waits, up to 10 s, until the session processes FIRST to LAST have logged in or ended.
+logged_in() {
+  local dir=$1 j i state
+  for ((i = 0; i < 1000; i++)); do
+    for ((j = $2; j <= $3; j++)); do
+      grep -q "^connected to" "$dir/session-$j.log" 2>/dev/null && continue
+      state=$(cut -d' ' -f3 "/proc/${pids[j - 1]}/stat" 2>/dev/null) || state=""
+      [[ -z $state || $state == Z ]] && continue
+      break
+    done
+    ((j > $3)) && return 0
+    sleep 0.01
+  done
 }
 
 record() { # record WORKLOAD SIZE QD RUN SESSIONS LOG T0 T1: from iops, ops and err
@@ -136,15 +180,17 @@ record() { # record WORKLOAD SIZE QD RUN SESSIONS LOG T0 T1: from iops, ops and 
     if [[ -n $7 && -n $8 ]]; then
       cpu=$(awk -v t=$(($8 - $7)) -v c="$clk" 'BEGIN { printf "%.2f", t / c }')
       [[ -z $ops || $ops -eq 0 ]] || per_op=$(awk -v t=$(($8 - $7)) -v c="$clk" -v o="$ops" 'BEGIN { printf "%.2f", t / c * 1e6 / o }')
-    else
-      e="${e:+$e; }target process $tpid gone"
+    elif [[ $e != "not run"* ]]; then
+      e="${e:+$e; }target process $tpid exited"
     fi
   fi
   if [[ -n $e ]]; then
-    e="${e//,/;} (see ${6#"$out/"})"
+    e=${e//,/;}
+    [[ ! -e $6 ]] || e="$e (see ${6#"$out/"})"
     echo "$0: $1 $2 bytes QD $3${5:+ x $5 sessions} run $4 failed: $e" >&2
   fi
-  echo "$1,$2,$3,$4,$iops,$mib,$5,$ops,$cpu,$per_op,$e" | tee -a "$runs"
+  echo "$1,$2,$3,$4,$iops,$mib,$5,$ops,$cpu,$per_op,$e,$login_s" | tee -a "$runs"
+  login_s=""
 }
 
 has() { [[ $workloads == *" $1 "* ]]; }
@@ -179,7 +225,7 @@ else
         flag=(); [[ $rw == write ]] && flag=(-w)
         log=$out/raw/qemu-$rw-$size-$qd-calibration.log
         qemu "$log" "$qd" "$size" 1000 "${flag[@]}"
-        [[ -n $iops ]] || echo "$0: qemu-img $rw $size bytes QD $qd calibration failed: $err (see $log)" >&2
+        [[ -n $iops ]] || echo "$0: qemu-img $rw $size bytes QD $qd calibration failed: $err (see ${log#"$out/"})" >&2
         count=$(( ${iops:-1000} * secs ))
         (( count < 1000 )) && count=1000
         for run in $(seq "$reps"); do
