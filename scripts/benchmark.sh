@@ -51,6 +51,18 @@ tpid=${TARGET_PID:-}
 if [[ -n $tpid && ! -r /proc/$tpid/stat ]]; then echo "$0: TARGET_PID $tpid: no such process" >&2; exit 2; fi
 clk=$(getconf CLK_TCK)
 
+# Tools run in the background and are waited for, so that a signal to this script is handled at once: it stops
+# them (timeout passes the signal on to its command) before exiting.
+trap 'kill -TERM $(jobs -p) 2>/dev/null; exit 143' TERM
+trap 'kill -TERM $(jobs -p) 2>/dev/null; exit 130' INT
+bounded() { # bounded SECONDS COMMAND...: the command under timeout, killed 10 s after SECONDS if need be
+  local s=$1 pid rc=0; shift
+  timeout --kill-after=10 "$s" "$@" &
+  pid=$!
+  wait "$pid" || rc=$?
+  return "$rc"
+}
+
 block=$(timeout 30 iscsi-readcapacity16 "$url" | sed -n 's/^LOGICAL BLOCK LENGTH IN BYTES:\([0-9]*\).*/\1/p') || true
 [[ -n $block ]] || { echo "$0: cannot read the capacity of $url" >&2; exit 1; }
 mkdir -p "$out/raw"
@@ -86,7 +98,7 @@ gone() {
 perf() { # perf LOG QD BLOCKS [-r]
   local log=$1 qd=$2 blocks=$3 rc=0; shift 3
   gone && return
-  timeout --kill-after=10 $((secs + 30)) iscsi-perf "$@" -m "$qd" -b "$blocks" -t "$secs" "$url" >"$log" 2>&1 || rc=$?
+  bounded $((secs + 30)) iscsi-perf "$@" -m "$qd" -b "$blocks" -t "$secs" "$url" >"$log" 2>&1 || rc=$?
   iops=$(perf_iops "$log"); ops=""; err=""
   if [[ $rc -ne 0 ]]; then
     iops=""; err=$(exit_text iscsi-perf "$rc")
@@ -101,7 +113,7 @@ perf() { # perf LOG QD BLOCKS [-r]
 qemu() { # qemu LOG QD SIZE COUNT [-w]
   local log=$1 qd=$2 size=$3 count=$4 rc=0 s; shift 4
   gone && return
-  timeout --kill-after=10 $((secs * 10 + 60)) qemu-img bench -f raw -t none "$@" -d "$qd" -s "$size" -c "$count" "$url" >"$log" 2>&1 || rc=$?
+  bounded $((secs * 10 + 60)) qemu-img bench -f raw -t none "$@" -d "$qd" -s "$size" -c "$count" "$url" >"$log" 2>&1 || rc=$?
   s=$(sed -n 's/^Run completed in \([0-9.]*\) seconds.*/\1/p' "$log")
   iops=""; ops=""; err=""
   if [[ $rc -ne 0 ]]; then

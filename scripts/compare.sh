@@ -96,6 +96,7 @@ phase_file=$out/.phase
 target_pid=""
 sampler_pid=""
 iperf_pid=""
+child_pid=""
 stop_pid() { # stop_pid PID SIGNAL SECONDS: the signal, then SIGKILL after SECONDS
   local pid=$1 i
   [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
@@ -105,7 +106,7 @@ stop_pid() { # stop_pid PID SIGNAL SECONDS: the signal, then SIGKILL after SECON
   wait "$pid" 2>/dev/null || true
 }
 stop_target() {
-  # tgtd ignores SIGTERM while it has targets; SIGINT ends it. The demo stops on SIGTERM.
+  # tgtd ignores SIGTERM; SIGINT ends it. The demo stops on SIGTERM.
   if [[ -n $target_pid ]]; then
     if [[ $current == tgt ]]; then stop_pid "$target_pid" INT 5; else stop_pid "$target_pid" TERM 15; fi
   fi
@@ -113,6 +114,7 @@ stop_target() {
   if [[ $current == tgt ]]; then rm -f "/var/run/tgtd/socket.$tgt_control" "/var/run/tgtd/socket.$tgt_control.lock"; fi
 }
 cleanup() {
+  stop_pid "$child_pid" TERM 15
   stop_pid "$sampler_pid" TERM 1
   stop_pid "$iperf_pid" TERM 5
   stop_target
@@ -120,7 +122,19 @@ cleanup() {
 }
 current=""
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# bounded SECONDS COMMAND...: the command under timeout, in the background so that a signal here is handled at once
+# (cleanup stops it); timeout passes SIGTERM on to its command and kills it 10 s after SECONDS if need be.
+bounded() {
+  local s=$1 rc=0; shift
+  timeout --kill-after=10 "$s" "$@" &
+  child_pid=$!
+  wait "$child_pid" || rc=$?
+  child_pid=""
+  return "$rc"
+}
 
 {
   echo "started=$(date -Is)"
@@ -171,7 +185,10 @@ start_tgt() { # sets target_pid and url
   local dir=$out/tgt i
   fallocate -l $((lun_mib * 1048576)) "$tgt_file"
   mkdir -p /var/run/tgtd
-  tgtd -f -C "$tgt_control" --iscsi "portal=127.0.0.1:$tgt_port" >"$dir/target.log" 2>&1 &
+  # tgtd ignores SIGTERM and stops on SIGINT, which a shell ignores in what it starts in the background: restore it
+  local restore=(env --default-signal=INT)
+  "${restore[@]}" true 2>/dev/null || restore=()
+  "${restore[@]}" tgtd -f -C "$tgt_control" --iscsi "portal=127.0.0.1:$tgt_port" >"$dir/target.log" 2>&1 &
   target_pid=$!
   for ((i = 0; i < 100; i++)); do
     adm --op show --mode target >/dev/null 2>&1 && break
@@ -202,8 +219,13 @@ start_iscsi4j() { # sets target_pid and url
 # bench NAME DIR [VAR=VALUE...]: scripts/benchmark.sh against the current target with CPU sampling.
 bench() {
   local name=$1 dir=$2; shift 2
+  local rc=0
   env REPS="$reps" BENCH_SECS="$secs" BLOCK_SIZES="$sizes" TARGET_PID="$target_pid" INITIATOR_PREFIX="$prefix" "$@" \
-    "$here/benchmark.sh" "$url" "$dir" || note "$name" "benchmark.sh failed in ${dir#"$out/"}; see its output above"
+    "$here/benchmark.sh" "$url" "$dir" &
+  child_pid=$!
+  wait "$child_pid" || rc=$?
+  child_pid=""
+  ((rc == 0)) || note "$name" "benchmark.sh failed in ${dir#"$out/"}; see its output above"
   kill -0 "$target_pid" 2>/dev/null || { note "$name" "the target exited during ${dir#"$out/"}; see $name/target.log"; return 1; }
 }
 
@@ -214,7 +236,7 @@ if has ceiling; then
   iperf_pid=$!
   for ((i = 0; i < 50; i++)); do [[ -n $(ss -Hltn "sport = :$iperf_port") ]] && break; sleep 0.1; done
   for run in $(seq "$reps"); do
-    timeout --kill-after=5 $((secs + 30)) iperf3 -c 127.0.0.1 -p "$iperf_port" -t "$secs" -J \
+    bounded $((secs + 30)) iperf3 -c 127.0.0.1 -p "$iperf_port" -t "$secs" -J \
       >"$out/ceiling/iperf3-$run.json" 2>&1 || note ceiling "iperf3 run $run failed; see ceiling/iperf3-$run.json"
   done
   stop_pid "$iperf_pid" TERM 5; iperf_pid=""
@@ -226,7 +248,7 @@ has sweep && measure+=" $sweep_depths"
 depths=$(tr ' ' '\n' <<<"$measure" | sed '/^$/d' | sort -n -u | tr '\n' ' ')
 if [[ -n $depths ]] || has sessions || has memory; then
   log "random data for both LUNs: $lun_mib MiB"
-  timeout 300 head -c "${lun_mib}M" /dev/urandom >"$rand"
+  bounded 300 head -c "${lun_mib}M" /dev/urandom >"$rand"
 fi
 
 for current in $targets; do
@@ -238,7 +260,7 @@ for current in $targets; do
   if has memory; then sampler "$target_pid" "$out/$current/memory.csv" & sampler_pid=$!; fi
   log "$current: write the random data to $url"
   phase prewrite
-  if ! timeout --kill-after=10 900 qemu-img convert -n -f raw -O raw "$rand" "$url" >"$out/$current/prewrite.log" 2>&1; then
+  if ! bounded 900 qemu-img convert -n -f raw -O raw "$rand" "$url" >"$out/$current/prewrite.log" 2>&1; then
     note "$current" "writing the random data failed, so nothing was measured; see $current/prewrite.log"
     stop_pid "$sampler_pid" TERM 1; sampler_pid=""; stop_target; continue
   fi
