@@ -160,8 +160,8 @@ def main():
       f"LUN in {'the Java heap (RAM disk)' if env.get('backing') == 'memory' else 'a file in tmpfs'}. "
       f"Clients: libiscsi-bin {env.get('libiscsi', '?')} (iscsi-perf), {env.get('qemu', 'qemu-img')}.")
     p(f"LUN of {lun_mib} MiB on each target, written with the same random data first; tgt serves a fully "
-      f"allocated file in tmpfs (rdwr backing store). {env.get('reps', '?')} runs of about "
-      f"{env.get('secs', '?')} s per point, medians; one target at a time, the same clients against both.")
+      f"allocated file in tmpfs (rdwr backing store). Runs per point: {env.get('reps', '?')}, of about "
+      f"{env.get('secs', '?')} s each; medians; one target at a time, the same clients against both.")
     p("`-` no run of the point succeeded; `*` some runs failed and the figure is the median of the others; "
       "see Problems.")
     p()

@@ -257,6 +257,7 @@ for current in $targets; do
   rm -rf "${out:?}/$current"; mkdir -p "$out/$current"
   log "$current: start"
   if ! "start_$current"; then stop_target; continue; fi
+  phase start
   if has memory; then sampler "$target_pid" "$out/$current/memory.csv" & sampler_pid=$!; fi
   log "$current: write the random data to $url"
   phase prewrite
