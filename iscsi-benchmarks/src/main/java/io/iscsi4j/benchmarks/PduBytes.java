@@ -67,13 +67,15 @@ final class PduBytes {
         try {
             channel.attr(PduEncoder.DIGESTS).set(digests);
             channel.writeOutbound(pdu);
-            ByteBuf encoded = channel.readOutbound();
-            try {
-                ByteBuf copy = PooledByteBufAllocator.DEFAULT.directBuffer(encoded.readableBytes());
-                return copy.writeBytes(encoded);
-            } finally {
-                encoded.release();
+            ByteBuf copy = PooledByteBufAllocator.DEFAULT.directBuffer();
+            for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+                try {
+                    copy.writeBytes(part); // the encoder writes a PDU in parts: header, data, trailer
+                } finally {
+                    part.release();
+                }
             }
+            return copy;
         } finally {
             channel.finishAndReleaseAll();
         }
