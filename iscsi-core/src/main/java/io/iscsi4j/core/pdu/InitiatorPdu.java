@@ -22,6 +22,13 @@ abstract sealed class InitiatorPdu extends Pdu
         this.expStatSN = builder.expStatSN;
     }
 
+    /** For decoding without a builder on the hot path. */
+    InitiatorPdu(Opcode opcode, boolean immediate, int initiatorTaskTag, ByteBuf data, int cmdSN, int expStatSN) {
+        super(opcode, immediate, initiatorTaskTag, data);
+        this.cmdSN = cmdSN;
+        this.expStatSN = expStatSN;
+    }
+
     // The accessors and setters below are not final so that javac gives every public subclass a public
     // bridge, which keeps them callable by reflection from outside this package.
 

@@ -44,6 +44,19 @@ public final class ScsiCommand extends InitiatorPdu {
         this.bidirectionalReadDataLength = builder.bidirectionalReadDataLength;
     }
 
+    /** A command decoded without an AHS, without a builder (the hot path). */
+    private ScsiCommand(Wire w, byte[] cdb) {
+        super(Opcode.SCSI_COMMAND, w.immediate(), w.i32(16), w.data, w.i32(24), w.i32(28));
+        this.finalFlag = w.bit(1, 0x80);
+        this.read = w.bit(1, 0x40);
+        this.write = w.bit(1, 0x20);
+        this.attribute = w.bits(1, 0x07, 0);
+        this.lun = w.i64(8);
+        this.expectedDataTransferLength = w.u32(20);
+        this.cdb = cdb;
+        this.bidirectionalReadDataLength = -1;
+    }
+
     /**
      * Returns a new builder for a {@code ScsiCommand}.
      *
@@ -253,6 +266,9 @@ public final class ScsiCommand extends InitiatorPdu {
         }
         byte[] bhsCdb = new byte[CDB_IN_BHS];
         w.bhs.getBytes(w.base + 32, bhsCdb);
+        if (!w.ahs.isReadable()) {
+            return new ScsiCommand(w, bhsCdb); // no Extended CDB, no bidirectional length: every field is in the BHS
+        }
         Builder builder = builder();
         decodeAhs(w, bhsCdb, builder);
         return builder
