@@ -330,7 +330,8 @@ def main():
             path = os.path.join(out, t, "memory.csv")
             if not os.path.exists(path):
                 continue
-            samples = [r for r in csv.DictReader(open(path)) if r["vmrss_kib"]]
+            # a sample taken while /proc/PID/status was being rewritten may lack a field
+            samples = [r for r in csv.DictReader(open(path)) if r["vmrss_kib"] and r["vmhwm_kib"]]
             lun_in_rss = t == "iscsi4j" and env.get("backing") == "memory"
             phases = []
             for r in samples:

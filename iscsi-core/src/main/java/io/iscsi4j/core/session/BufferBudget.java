@@ -18,13 +18,20 @@ import java.util.List;
 final class BufferBudget {
 
     private final long budget;
+    /** The most bytes of reads under way (admitted, not yet answered) before further reads wait. */
+    private final long readBudget;
     private long held;
+    private long readsHeld;
     private final ArrayDeque<ScsiCommandTask> queue = new ArrayDeque<>();
     private boolean gateOpen = true;
 
-    /** @param budget the most bytes of data buffers the session's commands may hold */
-    BufferBudget(long budget) {
+    /**
+     * @param budget the most bytes of data buffers the session's commands may hold
+     * @param readBudget the most bytes of reads under way at once (a read larger than that still runs alone)
+     */
+    BufferBudget(long budget, long readBudget) {
         this.budget = budget;
+        this.readBudget = readBudget;
     }
 
     /** Holds every command back until {@link #openGate()}. */
@@ -73,6 +80,9 @@ final class BufferBudget {
     /** Gives an ended command's budget back. */
     void release(ScsiCommandTask task) {
         held -= task.bufferBytes;
+        if (task.isRead()) {
+            readsHeld -= task.bufferBytes;
+        }
         task.bufferBytes = 0;
     }
 
@@ -86,12 +96,20 @@ final class BufferBudget {
             return false;
         }
         int length = length(task);
+        if (task.isRead() && readsHeld > 0 && readsHeld + length > readBudget) {
+            // Reads under way are data not yet queued for output: the output cap alone would let a whole queue
+            // depth of large reads fill buffers at once (32 MiB at QD 32 of 1 MiB), all cache-cold when sent.
+            return false;
+        }
         return length == 0 || held == 0 || held + length <= budget;
     }
 
     private void reserve(ScsiCommandTask task) {
         int length = length(task);
         held += length;
+        if (task.isRead()) {
+            readsHeld += length;
+        }
         task.bufferBytes += length;
     }
 

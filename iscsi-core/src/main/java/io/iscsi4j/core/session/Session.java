@@ -106,7 +106,8 @@ final class Session implements WriteTransfer.IntSupplierTag {
         this.params = params;
         this.sequencer = new CommandSequencer(params.commandWindow(), initialCmdSN, this::deliver, connection);
         this.responses = new ResponseSender(connection, params, sequencer);
-        this.budget = new BufferBudget(connection.limits().maxDataBufferBytesPerSession());
+        this.budget = new BufferBudget(connection.limits().maxDataBufferBytesPerSession(),
+                connection.limits().maxPendingOutputBytes());
         this.inFlight = inFlight;
         this.registry = registry;
         this.taskManagement = new TaskManagement(this, connection);
