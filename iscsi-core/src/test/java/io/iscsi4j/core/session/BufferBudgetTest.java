@@ -2,8 +2,6 @@ package io.iscsi4j.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iscsi4j.core.pdu.ScsiCommand;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,15 +22,7 @@ class BufferBudgetTest {
     }
 
     private static ScsiCommandTask task(int length, boolean read) {
-        ScsiCommand pdu = ScsiCommand.builder().finalFlag(true).read(read).write(!read).lun(0)
-                .initiatorTaskTag(++tag).cmdSN(tag).expectedDataTransferLength(length)
-                .cdb(new byte[] {(byte) (read ? 0x28 : 0x2A), 0, 0, 0, 0, 0, 0, 0, 1, 0})
-                .data(Unpooled.EMPTY_BUFFER).build();
-        try {
-            return new ScsiCommandTask(null, pdu, null);
-        } finally {
-            pdu.release();
-        }
+        return DetachedTasks.task(read, length, ++tag);
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.iscsi4j.core.session;
 
-import io.iscsi4j.core.pdu.ScsiCommand;
 import io.iscsi4j.core.session.ScsiCommandTask.State;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -24,14 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TaskLifecycleTest {
 
     private static ScsiCommandTask task() {
-        ScsiCommand pdu = ScsiCommand.builder().finalFlag(true).write(true).lun(0).initiatorTaskTag(7).cmdSN(1)
-                .expectedDataTransferLength(512).cdb(new byte[] {0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0})
-                .data(Unpooled.EMPTY_BUFFER).build();
-        try {
-            return new ScsiCommandTask(null, pdu, null);
-        } finally {
-            pdu.release();
-        }
+        return DetachedTasks.task(false, 512, 7);
     }
 
     @Test
