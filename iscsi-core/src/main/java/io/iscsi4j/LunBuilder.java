@@ -47,8 +47,10 @@ public final class LunBuilder {
     }
 
     /**
-     * The unit serial number (VPD page 80h); the NAA device identifier is derived from it. Default: derived from
-     * the target name and LUN, so it is stable across restarts with the same configuration.
+     * The unit serial number (VPD page 80h); the NAA device identifier is derived from it. Default: the backstore's
+     * {@link io.iscsi4j.backstore.Backstore#unitSerialNumber()} when it has one (storage served by several
+     * processes), else derived from the target name and LUN, so it is stable across restarts with the same
+     * configuration.
      *
      * @param value 1 to 64 printable ASCII characters
      * @return this
@@ -125,7 +127,9 @@ public final class LunBuilder {
     LunConfig build(String targetName, int lun, io.iscsi4j.backstore.Backstore backstore) {
         boolean ro = readOnly != null ? readOnly : backstore.isReadOnly();
         boolean wb = writeBack != null ? writeBack : backstore.hasVolatileCache();
-        String s = serial != null ? serial : defaultSerial(targetName, lun);
+        String s = serial != null ? serial
+                : backstore.unitSerialNumber() != null ? backstore.unitSerialNumber()
+                : defaultSerial(targetName, lun);
         int logical = backstore.blockSize();
         int physical = physicalBlockSize != null ? physicalBlockSize : logical;
         if (physical < logical) {

@@ -200,6 +200,34 @@ public interface Backstore extends AutoCloseable {
     }
 
     /**
+     * A serial number that identifies the storage itself rather than the place it is served at: storage that
+     * several processes serve (a distributed block device) returns the same value in each, so initiators see one
+     * device through every gateway. The target uses it as the logical unit's serial number (VPD page 80h), from
+     * which the NAA designator derives, unless the application sets one. Read once, when the logical unit is built.
+     *
+     * @return 1 to 64 printable ASCII characters, or {@code null} (the default) to let the target derive one
+     * @since 0.1
+     */
+    default String unitSerialNumber() {
+        return null;
+    }
+
+    /**
+     * Registers what to call when the capacity changed underneath the target (storage resized by another process,
+     * say): the backstore calls {@code listener}, on any thread, after {@link #blockCount()} returns the new value.
+     * The target registers one listener per logical unit when it builds the unit, and reports CAPACITY DATA HAS
+     * CHANGED to every initiator of the unit when it is called. Storage whose capacity changes only through the
+     * application (which calls the target's {@code resizeLun}) need not implement this; the default ignores the
+     * listener.
+     *
+     * @param listener short and non-blocking
+     * @since 0.1
+     */
+    default void onCapacityChange(Runnable listener) {
+        // the capacity changes only when the application says so
+    }
+
+    /**
      * Reads {@code dst.remaining()} bytes, a whole number of blocks, starting at logical block {@code lba}, into
      * {@code dst} from its position.
      *

@@ -56,6 +56,18 @@ public abstract class ForwardingBackstore implements Backstore {
         return delegate.hasVolatileCache();
     }
 
+    /** Forwards to the delegate. */
+    @Override
+    public String unitSerialNumber() {
+        return delegate.unitSerialNumber();
+    }
+
+    /** Forwards to the delegate. */
+    @Override
+    public void onCapacityChange(Runnable listener) {
+        delegate.onCapacityChange(listener);
+    }
+
     /**
      * The delegate's capabilities except {@link BackstoreCapability#NON_BLOCKING}: an overriding method may block
      * where the delegate does not. A decorator whose methods never block overrides this to keep it.

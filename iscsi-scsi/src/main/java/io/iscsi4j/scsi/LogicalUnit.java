@@ -133,6 +133,7 @@ public final class LogicalUnit implements AutoCloseable {
         this.physicalBlockSize = physicalBlockSize;
         this.naaDesignator = naaDesignator(serial);
         this.backstoreTimeouts = b.backstoreTimeout.isZero() ? null : new BackstoreTimeouts(b.backstoreTimeout, serial);
+        b.backstore.onCapacityChange(this::capacityChanged);
     }
 
     /**
@@ -294,6 +295,11 @@ public final class LogicalUnit implements AutoCloseable {
         return unitAttentions;
     }
 
+    /** The capacity changed (underneath, or as the application says): every I_T nexus gets CAPACITY DATA HAS CHANGED. */
+    void capacityChanged() {
+        unitAttentions.establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED);
+    }
+
     LbaLocks locks() {
         return locks;
     }
@@ -445,9 +451,10 @@ public final class LogicalUnit implements AutoCloseable {
 
         /**
          * Sets the unit serial number: printable ASCII, 1 to 128 characters, stable across restarts and unique per
-         * logical unit (the NAA designator is derived from it). Without one, {@link #build()} picks a random
-         * serial (32 hex digits), which changes the device's identity on every start: set one for any storage an
-         * initiator should recognise again.
+         * logical unit (the NAA designator is derived from it). Without one, {@link #build()} takes the backstore's
+         * {@link Backstore#unitSerialNumber()}, and when it has none picks a random serial (32 hex digits), which
+         * changes the device's identity on every start: set one for any storage an initiator should recognise
+         * again.
          *
          * @param serial the serial
          * @return this builder
@@ -622,8 +629,9 @@ public final class LogicalUnit implements AutoCloseable {
                 throw new IllegalArgumentException("physical block size " + physical
                         + " is smaller than the backstore's logical block size " + bs);
             }
-            String s = serial != null
-                    ? checkAscii("serial", serial, MAX_SERIAL_LENGTH)
+            String s = serial != null ? serial : backstore.unitSerialNumber();
+            s = s != null
+                    ? checkAscii("serial", s, MAX_SERIAL_LENGTH)
                     : UUID.randomUUID().toString().replace("-", "");
             return new LogicalUnit(this, bs, physical, s);
         }

@@ -309,7 +309,7 @@ public final class ScsiDispatcher {
     public void capacityChanged(int lun) {
         LogicalUnit lu = luns.get(lun);
         if (lu != null) {
-            lu.unitAttentions().establishForAll(AdditionalSense.CAPACITY_DATA_HAS_CHANGED);
+            lu.capacityChanged();
         }
     }
 

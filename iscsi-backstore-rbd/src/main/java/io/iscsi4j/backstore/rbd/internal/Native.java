@@ -1,0 +1,192 @@
+package io.iscsi4j.backstore.rbd.internal;
+
+import com.sun.jna.Callback;
+import com.sun.jna.NativeLibrary;
+
+/**
+ * The C functions of librados and librbd this module calls, bound with JNA's direct mapping (a JNI stub per
+ * function, no proxy or argument conversion per call). Handles ({@code rados_t}, {@code rados_ioctx_t},
+ * {@code rbd_image_t}, {@code rbd_completion_t}) and buffer addresses are passed as {@code long}: this module runs
+ * on 64-bit platforms only, where a pointer is 64 bits wide. Out parameters are one-element {@code long[]}s.
+ *
+ * <p>The libraries load when this class initialises; {@link #loadFailure()} says why they could not be.
+ */
+public final class Native {
+
+    /** {@code rbd_callback_t}: an asynchronous operation completed. */
+    public interface CompletionCallback extends Callback {
+        /**
+         * Called by librbd on one of its threads.
+         *
+         * @param completion the {@code rbd_completion_t}
+         * @param arg the argument given to {@code rbd_aio_create_completion}
+         */
+        void invoke(long completion, long arg);
+    }
+
+    /** {@code rbd_update_callback_t}: the image's header changed (size, features, snapshots...). */
+    public interface UpdateCallback extends Callback {
+        /**
+         * Called by librbd on one of its threads.
+         *
+         * @param arg the argument given to {@code rbd_update_watch}
+         */
+        void invoke(long arg);
+    }
+
+    /** The callback of {@code rbd_diff_iterate2}: one extent that exists (or, for a diff, changed). */
+    public interface DiffCallback extends Callback {
+        /**
+         * Called on the thread inside {@code rbd_diff_iterate2}.
+         *
+         * @param offset the extent's byte offset
+         * @param length its length in bytes
+         * @param exists 1 when the extent holds data, 0 when it was discarded or never written
+         * @param arg the argument given to {@code rbd_diff_iterate2}
+         * @return 0 to go on, a negative errno to stop
+         */
+        int invoke(long offset, long length, int exists, long arg);
+    }
+
+    private static final Throwable LOAD_FAILURE;
+
+    static {
+        Throwable failure = null;
+        try {
+            com.sun.jna.Native.register(Rados.class, library("rados", "librados.so.2"));
+            com.sun.jna.Native.register(Rbd.class, library("rbd", "librbd.so.1"));
+        } catch (Throwable t) { // UnsatisfiedLinkError, or JNA's own library missing
+            failure = t;
+        }
+        LOAD_FAILURE = failure;
+    }
+
+    private Native() {
+    }
+
+    /** {@return why librados or librbd could not be loaded, or {@code null} when both are} */
+    public static Throwable loadFailure() {
+        return LOAD_FAILURE;
+    }
+
+    private static NativeLibrary library(String name, String soname) {
+        try {
+            return NativeLibrary.getInstance(soname); // the run-time package (librbd1) has only the versioned name
+        } catch (UnsatisfiedLinkError e) {
+            return NativeLibrary.getInstance(name);
+        }
+    }
+
+    /** librados: the cluster connection and the pool's I/O context. */
+    public static final class Rados {
+        private Rados() {
+        }
+
+        /** {@code int rados_create(rados_t *cluster, const char *id)}. */
+        public static native int rados_create(long[] cluster, String id);
+
+        /** {@code int rados_conf_read_file(rados_t cluster, const char *path)}. */
+        public static native int rados_conf_read_file(long cluster, String path);
+
+        /** {@code int rados_conf_set(rados_t cluster, const char *option, const char *value)}. */
+        public static native int rados_conf_set(long cluster, String option, String value);
+
+        /** {@code int rados_conf_get(rados_t cluster, const char *option, char *buf, size_t len)}. */
+        public static native int rados_conf_get(long cluster, String option, byte[] buf, long len);
+
+        /** {@code int rados_connect(rados_t cluster)}. */
+        public static native int rados_connect(long cluster);
+
+        /** {@code void rados_shutdown(rados_t cluster)}. */
+        public static native void rados_shutdown(long cluster);
+
+        /** {@code int rados_cluster_fsid(rados_t cluster, char *buf, size_t len)}. */
+        public static native int rados_cluster_fsid(long cluster, byte[] buf, long len);
+
+        /** {@code int rados_ioctx_create(rados_t cluster, const char *pool, rados_ioctx_t *ioctx)}. */
+        public static native int rados_ioctx_create(long cluster, String pool, long[] ioctx);
+
+        /** {@code void rados_ioctx_destroy(rados_ioctx_t io)}. */
+        public static native void rados_ioctx_destroy(long ioctx);
+
+        /** {@code void rados_ioctx_set_namespace(rados_ioctx_t io, const char *nspace)}. */
+        public static native void rados_ioctx_set_namespace(long ioctx, String namespace);
+
+        /** {@code int64_t rados_ioctx_get_id(rados_ioctx_t io)}. */
+        public static native long rados_ioctx_get_id(long ioctx);
+    }
+
+    /** librbd: the image and its asynchronous I/O. */
+    public static final class Rbd {
+        private Rbd() {
+        }
+
+        /** {@code int rbd_open(rados_ioctx_t io, const char *name, rbd_image_t *image, const char *snap)}. */
+        public static native int rbd_open(long ioctx, String name, long[] image, String snapshot);
+
+        /** {@code int rbd_open_read_only(rados_ioctx_t io, const char *name, rbd_image_t *image, const char *snap)}. */
+        public static native int rbd_open_read_only(long ioctx, String name, long[] image, String snapshot);
+
+        /** {@code int rbd_close(rbd_image_t image)}. */
+        public static native int rbd_close(long image);
+
+        /** {@code int rbd_get_size(rbd_image_t image, uint64_t *size)}. */
+        public static native int rbd_get_size(long image, long[] size);
+
+        /** {@code int rbd_get_id(rbd_image_t image, char *id, size_t id_len)}. */
+        public static native int rbd_get_id(long image, byte[] id, long length);
+
+        /** {@code int rbd_aio_create_completion(void *cb_arg, rbd_callback_t complete_cb, rbd_completion_t *c)}. */
+        public static native int rbd_aio_create_completion(long arg, CompletionCallback callback, long[] completion);
+
+        /** {@code ssize_t rbd_aio_get_return_value(rbd_completion_t c)}. */
+        public static native long rbd_aio_get_return_value(long completion);
+
+        /** {@code void rbd_aio_release(rbd_completion_t c)}. */
+        public static native void rbd_aio_release(long completion);
+
+        /** {@code int rbd_aio_read(rbd_image_t image, uint64_t off, size_t len, char *buf, rbd_completion_t c)}. */
+        public static native int rbd_aio_read(long image, long offset, long length, long buffer, long completion);
+
+        /** {@code int rbd_aio_write(rbd_image_t image, uint64_t off, size_t len, const char *buf, rbd_completion_t c)}. */
+        public static native int rbd_aio_write(long image, long offset, long length, long buffer, long completion);
+
+        /** {@code int rbd_aio_flush(rbd_image_t image, rbd_completion_t c)}. */
+        public static native int rbd_aio_flush(long image, long completion);
+
+        /**
+         * {@code int rbd_aio_write_zeroes(rbd_image_t image, uint64_t off, size_t len, rbd_completion_t c,
+         * int zero_flags, int op_flags)}.
+         */
+        public static native int rbd_aio_write_zeroes(long image, long offset, long length, long completion,
+                int zeroFlags, int opFlags);
+
+        /**
+         * {@code int rbd_aio_writesame(rbd_image_t image, uint64_t off, size_t len, const char *buf, size_t data_len,
+         * rbd_completion_t c, int op_flags)}.
+         */
+        public static native int rbd_aio_writesame(long image, long offset, long length, long buffer, long dataLength,
+                long completion, int opFlags);
+
+        /**
+         * {@code ssize_t rbd_aio_compare_and_write(rbd_image_t image, uint64_t off, size_t len, const char *cmp_buf,
+         * const char *buf, rbd_completion_t c, uint64_t *mismatch_off, int op_flags)}; {@code mismatchOffset} is the
+         * address of a {@code uint64_t} that must stay valid until the completion.
+         */
+        public static native long rbd_aio_compare_and_write(long image, long offset, long length, long compare,
+                long buffer, long completion, long mismatchOffset, int opFlags);
+
+        /** {@code int rbd_update_watch(rbd_image_t image, uint64_t *handle, rbd_update_callback_t cb, void *arg)}. */
+        public static native int rbd_update_watch(long image, long[] handle, UpdateCallback callback, long arg);
+
+        /** {@code int rbd_update_unwatch(rbd_image_t image, uint64_t handle)}. */
+        public static native int rbd_update_unwatch(long image, long handle);
+
+        /**
+         * {@code int rbd_diff_iterate2(rbd_image_t image, const char *fromsnapname, uint64_t ofs, uint64_t len,
+         * uint8_t include_parent, uint8_t whole_object, int (*cb)(uint64_t, size_t, int, void *), void *arg)}.
+         */
+        public static native int rbd_diff_iterate2(long image, String fromSnapshot, long offset, long length,
+                byte includeParent, byte wholeObject, DiffCallback callback, long arg);
+    }
+}

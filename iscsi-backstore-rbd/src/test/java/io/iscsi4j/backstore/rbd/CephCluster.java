@@ -1,0 +1,98 @@
+package io.iscsi4j.backstore.rbd;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The Ceph cluster the RBD tests run against: the one {@code CEPH_CONF} names ({@code .ci/run} starts one with
+ * {@code scripts/ceph-cluster.sh}). Without it the tests are skipped, or fail under {@code CI=true}. Images are
+ * created and inspected with the {@code rbd} tool, with a hard timeout per call.
+ */
+final class CephCluster {
+
+    private CephCluster() {
+    }
+
+    /** The configuration file; skips (or under CI=true fails) the test without a cluster. */
+    static String conf() {
+        String conf = System.getenv("CEPH_CONF");
+        if (conf == null || conf.isEmpty() || !Files.isReadable(Path.of(conf))) {
+            String message = "no Ceph cluster: set CEPH_CONF (scripts/ceph-cluster.sh up DIR prints it)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail(message + "; CI=true, so the RBD tests fail");
+            }
+            Assumptions.abort(message);
+        }
+        return conf;
+    }
+
+    /** Creates an image of {@code bytes} in pool rbd with a unique name, and returns the name. */
+    static String createImage(long bytes) {
+        conf();
+        String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
+        rbd("create", "--size", (bytes >> 10) + "K", "rbd/" + name);
+        return name;
+    }
+
+    /** Removes an image (ignoring failures). */
+    static void removeImage(String name) {
+        try {
+            run("rbd", "rm", "--no-progress", "rbd/" + name);
+        } catch (RuntimeException e) {
+            // best effort
+        }
+    }
+
+    /** Runs {@code rbd} with the arguments; fails the test when it fails. */
+    static String rbd(String... args) {
+        List<String> line = new ArrayList<>(List.of("rbd"));
+        line.addAll(List.of(args));
+        return run(line.toArray(String[]::new));
+    }
+
+    /** The image's bytes, from {@code rbd export}. */
+    static byte[] export(String name) throws IOException {
+        Path file = Files.createTempFile("rbd-export", ".img");
+        try {
+            Files.delete(file);
+            rbd("export", "--no-progress", "rbd/" + name, file.toString());
+            return Files.readAllBytes(file);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    static String run(String... command) {
+        try {
+            Path out = Files.createTempFile("ceph-tool", ".out");
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                p.getOutputStream().close();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(String.join(" ", command) + " did not finish in 60 s");
+                }
+                String text = Files.readString(out, StandardCharsets.UTF_8);
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", command) + " failed: " + text);
+                }
+                return text;
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
