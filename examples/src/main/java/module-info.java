@@ -7,4 +7,5 @@
  */
 module io.iscsi4j.examples {
     requires io.iscsi4j.core;
+    requires io.iscsi4j.backstore.rbd;
 }

@@ -5,6 +5,7 @@ import io.iscsi4j.core.auth.ChapCredentials;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,10 +25,25 @@ import java.util.Objects;
  * @param allow the initiator names or patterns ({@code *}, {@code ?}) admitted, in the order given; empty admits
  *        every initiator
  * @param help whether {@code --help} was given (the other fields then hold their defaults)
+ * @param rbd the Ceph RBD images to serve instead of memory or a file, or {@code null}
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                    int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
-                   boolean help) {
+                   boolean help, Rbd rbd) {
+
+    /**
+     * Ceph RBD images to serve, one LUN each in the order given.
+     *
+     * @param images {@code POOL/IMAGE} names, at least one
+     * @param conf the Ceph configuration file, or {@code null}: the {@code CEPH_CONF} environment variable, else
+     *        librados' search ({@code /etc/ceph/ceph.conf})
+     * @param id the Ceph client id, without {@code client.}
+     */
+    record Rbd(List<String> images, String conf, String id) {
+        Rbd {
+            images = List.copyOf(images);
+        }
+    }
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 3260;
@@ -60,6 +76,11 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "                        wildcards, as iqn.1993-08.org.debian:* (quote it in a shell); others",
             "                        are refused at login (authorization failure) and do not see the",
             "                        target in discovery. Default: every initiator may log in",
+            "  --rbd POOL/IMAGE      serve this Ceph RBD image instead of memory; repeat it for several",
+            "                        (LUNs 0, 1, ... in the order given); needs librbd1 on the host",
+            "  --ceph-conf FILE      with --rbd: the Ceph configuration (default: $CEPH_CONF, else",
+            "                        /etc/ceph/ceph.conf)",
+            "  --ceph-id NAME        with --rbd: the Ceph client id (default admin)",
             "  --help                show this help");
 
     DemoOptions {
@@ -93,6 +114,11 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         String chap = null;
         String mutualChap = null;
         List<String> allow = new ArrayList<>();
+        List<String> rbdImages = new ArrayList<>();
+        String cephConf = null;
+        String cephId = null;
+        boolean sizeGiven = false;
+        boolean lunsGiven = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -118,7 +144,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     allowShortSecrets = true;
                 }
                 case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
-                     "--allow" -> {
+                     "--allow", "--rbd", "--ceph-conf", "--ceph-id" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -131,9 +157,18 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     switch (name) {
                         case "--portal" -> portalTexts.add(value);
                         case "--iqn" -> iqn = value;
-                        case "--size" -> size = value;
+                        case "--size" -> {
+                            size = value;
+                            sizeGiven = true;
+                        }
                         case "--file" -> file = value;
-                        case "--luns" -> luns = value;
+                        case "--luns" -> {
+                            luns = value;
+                            lunsGiven = true;
+                        }
+                        case "--rbd" -> rbdImages.add(parseRbdImage(value, rbdImages));
+                        case "--ceph-conf" -> cephConf = value;
+                        case "--ceph-id" -> cephId = value;
                         case "--chap" -> chap = value;
                         case "--mutual-chap" -> mutualChap = value;
                         case "--allow" -> allow.add(parseAllow(value, allow));
@@ -147,7 +182,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         }
         if (help) {
             return new DemoOptions(List.of(new Portal(DEFAULT_HOST, DEFAULT_PORT)), DEFAULT_IQN, 1L << 30, null,
-                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, List.of(), true);
+                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, List.of(), true, null);
         }
         if (portalTexts.isEmpty()) {
             portalTexts.add(DEFAULT_HOST + ":" + DEFAULT_PORT);
@@ -159,6 +194,22 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                 throw new UsageException("bad --portal " + text + ": given twice");
             }
             portals.add(portal);
+        }
+        Rbd rbd = null;
+        if (rbdImages.isEmpty()) {
+            if (cephConf != null || cephId != null) {
+                throw new UsageException("option " + (cephConf != null ? "--ceph-conf" : "--ceph-id")
+                        + " needs --rbd");
+            }
+        } else {
+            if (file != null) {
+                throw new UsageException("option --rbd serves Ceph images, not --file: give one of them");
+            }
+            if (sizeGiven || lunsGiven) {
+                throw new UsageException("option " + (sizeGiven ? "--size" : "--luns") + " does not apply to --rbd:"
+                        + " each image is one LUN of the image's size");
+            }
+            rbd = new Rbd(rbdImages, cephConf, cephId == null ? "admin" : cephId);
         }
         int block = parseBlockSize(blockSize);
         long bytes = parseSize(size, block);
@@ -176,7 +227,19 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             checkCredentials(chapCredentials, mutualCredentials, allowShortSecrets);
         }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
-                chapCredentials, mutualCredentials, allowShortSecrets, allow, false);
+                chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd);
+    }
+
+    /** {@code POOL/IMAGE} (or {@code POOL/NAMESPACE/IMAGE}), each part non-empty, each image given once. */
+    private static String parseRbdImage(String value, List<String> earlier) throws UsageException {
+        String[] parts = value.split("/", -1);
+        if (parts.length < 2 || parts.length > 3 || Arrays.stream(parts).anyMatch(String::isEmpty)) {
+            throw new UsageException("bad --rbd " + value + ": expected POOL/IMAGE, for example rbd/lun0");
+        }
+        if (earlier.contains(value)) {
+            throw new UsageException("bad --rbd " + value + ": given twice");
+        }
+        return value;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.iscsi4j.examples;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.backstore.rbd.RbdBackstore;
 import io.iscsi4j.examples.DemoOptions.UsageException;
 
 import java.io.IOException;
@@ -102,7 +103,11 @@ public final class DemoTarget {
     static IscsiTarget build(DemoOptions options) throws UsageException, IOException {
         List<Backstore> backstores = new ArrayList<>();
         try {
-            if (options.file() != null) {
+            if (options.rbd() != null) {
+                for (String image : options.rbd().images()) {
+                    backstores.add(openRbd(options.rbd(), image, options.blockSize()));
+                }
+            } else if (options.file() != null) {
                 backstores.add(Backstores.file(options.file(), options.sizeBytes(), options.blockSize()));
             } else {
                 for (int lun = 0; lun < options.luns(); lun++) {
@@ -182,7 +187,27 @@ public final class DemoTarget {
         return String.join(" ", texts);
     }
 
+    /** Opens {@code POOL/IMAGE} or {@code POOL/NAMESPACE/IMAGE}. */
+    private static Backstore openRbd(DemoOptions.Rbd rbd, String image, int blockSize) throws IOException {
+        String[] parts = image.split("/");
+        RbdBackstore.Builder b = RbdBackstore.builder().pool(parts[0]).image(parts[parts.length - 1])
+                .clientId(rbd.id()).blockSize(blockSize);
+        if (parts.length == 3) {
+            b.namespace(parts[1]);
+        }
+        if (rbd.conf() != null) {
+            b.conf(rbd.conf());
+        }
+        return b.open();
+    }
+
     static String describe(DemoOptions options) {
+        if (options.rbd() != null) {
+            List<String> images = options.rbd().images();
+            return (images.size() == 1 ? "LUN 0" : "LUNs 0 to " + (images.size() - 1)) + " (Ceph RBD "
+                    + String.join(", ", images) + ", " + options.blockSize() + "-byte blocks"
+                    + (options.readOnly() ? ", read-only" : "") + ")";
+        }
         String where = options.file() == null ? "in memory" : "from " + options.file();
         String luns = options.luns() == 1 ? "LUN 0" : "LUNs 0 to " + (options.luns() - 1);
         String each = options.luns() == 1 ? "" : " each";

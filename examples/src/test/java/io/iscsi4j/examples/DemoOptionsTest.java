@@ -43,7 +43,19 @@ class DemoOptionsTest {
         assertThat(o).isEqualTo(new DemoOptions(List.of(new Portal("10.0.0.5", 3261)),
                 "iqn.2026-11.com.example:disk", 512L << 20, Path.of("/tmp/lun.img"), 4096, true, 1,
                 new Credentials("alice", "pw"), new Credentials("disk", "pw2"), true,
-                List.of("iqn.1993-08.org.debian:01:abc"), false));
+                List.of("iqn.1993-08.org.debian:01:abc"), false, null));
+    }
+
+    @Test
+    void rbdServesImagesAsLunsInTheOrderGiven() throws Exception {
+        DemoOptions o = DemoOptions.parse("--rbd", "rbd/lun0", "--rbd=ssd/ns1/lun1", "--ceph-conf", "/etc/c.conf",
+                "--ceph-id", "gateway");
+        assertThat(o.rbd()).isEqualTo(new DemoOptions.Rbd(List.of("rbd/lun0", "ssd/ns1/lun1"), "/etc/c.conf",
+                "gateway"));
+        assertThat(o.file()).isNull();
+        assertThat(DemoOptions.parse("--rbd", "rbd/lun0").rbd())
+                .isEqualTo(new DemoOptions.Rbd(List.of("rbd/lun0"), null, "admin"));
+        assertThat(DemoOptions.parse().rbd()).isNull();
     }
 
     @Test
@@ -184,7 +196,16 @@ class DemoOptionsTest {
             "--allow                      | option --allow needs a value",
             "--allow=                     | option --allow needs a non-empty value",
             "--allow iqn.x:a/b            | bad --allow iqn.x:a/b: only letters, digits",
-            "--allow iqn.x:a --allow IQN.X:A | bad --allow IQN.X:A: given twice"})
+            "--allow iqn.x:a --allow IQN.X:A | bad --allow IQN.X:A: given twice",
+            "--rbd lun0                   | bad --rbd lun0: expected POOL/IMAGE",
+            "--rbd rbd/                   | bad --rbd rbd/: expected POOL/IMAGE",
+            "--rbd a/b/c/d                | bad --rbd a/b/c/d: expected POOL/IMAGE",
+            "--rbd rbd/a --rbd rbd/a      | bad --rbd rbd/a: given twice",
+            "--rbd rbd/a --file /tmp/x    | option --rbd serves Ceph images, not --file",
+            "--rbd rbd/a --size 1G        | option --size does not apply to --rbd",
+            "--rbd rbd/a --luns 2         | option --luns does not apply to --rbd",
+            "--ceph-conf /etc/c.conf      | option --ceph-conf needs --rbd",
+            "--ceph-id admin              | option --ceph-id needs --rbd"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -197,6 +218,7 @@ class DemoOptionsTest {
     @Test
     void usageMentionsEveryOption() {
         assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
-                "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--help");
+                "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--rbd POOL/IMAGE",
+                "--ceph-conf", "--ceph-id", "--help");
     }
 }

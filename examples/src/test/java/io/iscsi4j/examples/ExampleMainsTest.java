@@ -83,6 +83,31 @@ class ExampleMainsTest {
     }
 
     @Test
+    void rbdExampleServesAnImage() throws Exception {
+        String conf = System.getenv("CEPH_CONF");
+        if (conf == null || conf.isEmpty()) {
+            String message = "no Ceph cluster: set CEPH_CONF (scripts/ceph-cluster.sh up DIR prints it)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                org.junit.jupiter.api.Assertions.fail(message + "; CI=true, so the test fails");
+            }
+            org.junit.jupiter.api.Assumptions.abort(message);
+        }
+        String image = "example-" + Long.toHexString(System.nanoTime());
+        assertThat(new ProcessBuilder("rbd", "create", "--size", "16M", "rbd/" + image).inheritIO().start()
+                .waitFor()).as("rbd create").isZero();
+        try {
+            Run run = run(RbdExample::main, url -> QemuIo.run(url, "write -P 0x42 0 64k", "read -P 0x42 0 64k"),
+                    "rbd/" + image, "5");
+
+            assertThat(run.result().allSucceeded()).as("%s", run.result()).isTrue();
+            assertThat(run.output()).contains("from rbd/" + image + " (16777216 bytes, serial ");
+        } finally {
+            new ProcessBuilder("rbd", "rm", "--no-progress", "rbd/" + image).inheritIO().start()
+                    .waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void flakyDiskExampleFailsReadsOfItsBadBlocksOnly() throws Exception {
         Run run = run(FlakyDiskExample::main, url -> QemuIo.run(url, "read 0 4k", "read 1M 4k", "read 2M 4k"), "5");
 
