@@ -143,6 +143,17 @@ public final class RbdBackstore implements Backstore {
         return image.id();
     }
 
+    /**
+     * The address this process's cluster client has, as the cluster knows it: what an operator blocklists to fence
+     * this gateway off the image ({@code ceph osd blocklist add ADDRESS}); its commands then end NOT READY.
+     *
+     * @return the address, for example {@code [v2:127.0.0.1:0/1234,v1:127.0.0.1:0/1234]}
+     * @throws IOException when librados cannot tell
+     */
+    public String clientAddress() throws IOException {
+        return image.clientAddress();
+    }
+
     @Override
     public int blockSize() {
         return blockSize;

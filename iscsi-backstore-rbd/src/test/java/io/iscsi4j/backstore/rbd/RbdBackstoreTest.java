@@ -223,6 +223,27 @@ class RbdBackstoreTest {
     }
 
     @Test
+    void aBlocklistedClientIsNotReady() throws Exception {
+        try (RbdBackstore fenced = RbdBackstore.builder().conf(CephCluster.conf()).image(image).timeoutSeconds(15)
+                .open()) {
+            await(fenced.write(0, ByteBuffer.wrap(random(4096, 12)), true));
+            String address = fenced.clientAddress();
+            String entry = address.replaceAll("^\\[(v2:)?", "").replaceAll("[,\\]].*$", "");
+            CephCluster.run("ceph", "osd", "blocklist", "add", entry);
+            try {
+                assertThatThrownBy(() -> await(fenced.write(0, ByteBuffer.wrap(random(4096, 13)), true)))
+                        .as("a write after %s was blocklisted", entry)
+                        .cause().isInstanceOf(io.iscsi4j.backstore.NotReadyException.class);
+            } finally {
+                CephCluster.run("ceph", "osd", "blocklist", "rm", entry);
+            }
+        }
+        ByteBuffer back = ByteBuffer.allocate(4096);
+        await(store.read(0, back));
+        assertThat(back.array()).as("the fenced client's second write never landed").isEqualTo(random(4096, 12));
+    }
+
+    @Test
     void aClosedBackstoreFailsNewCallsWithoutCrashing() throws Exception {
         RbdBackstore closed = RbdBackstore.builder().conf(CephCluster.conf()).image(image).open();
         closed.close();

@@ -112,6 +112,9 @@ public final class Native {
         /** {@code void rados_ioctx_set_namespace(rados_ioctx_t io, const char *nspace)}. */
         public static native void rados_ioctx_set_namespace(long ioctx, String namespace);
 
+        /** {@code int rados_getaddrs(rados_t cluster, char **addrs)}: the string is freed with the cluster. */
+        public static native int rados_getaddrs(long cluster, long[] addresses);
+
         /** {@code int64_t rados_ioctx_get_id(rados_ioctx_t io)}. */
         public static native long rados_ioctx_get_id(long ioctx);
     }

@@ -163,6 +163,17 @@ public final class RbdImage implements AutoCloseable {
         return fsid;
     }
 
+    /**
+     * {@return this client's addresses, as the cluster knows them (what {@code ceph osd blocklist add} takes)}
+     *
+     * @throws IOException when librados fails
+     */
+    public String clientAddress() throws IOException {
+        long[] out = new long[1];
+        check(Rados.rados_getaddrs(cluster, out), "rados_getaddrs");
+        return new Pointer(out[0]).getString(0, StandardCharsets.US_ASCII.name());
+    }
+
     /** {@return the pool's id} */
     public long poolId() {
         return poolId;
