@@ -153,14 +153,19 @@ def main():
                 yield workload, size
 
     p = print
+    where = {"memory": "the Java heap (RAM disk)", "file": "a file in tmpfs",
+             "rbd": "a Ceph RBD image (--rbd)"}
+    tgt_store = ("serves an RBD image of the same cluster (rbd backing store)" if env.get("backing") == "rbd"
+                 else "allocated file in tmpfs (rdwr backing store)")
+    tgt_store = tgt_store if env.get("backing") == "rbd" else "serves a fully " + tgt_store
     p("# iscsi4j and tgt side by side")
     p()
     p(f"Started {env.get('started', '?')} on {env.get('machine', '?')}. tgt {env.get('tgt', '?')}; "
       f"iscsi4j: {env.get('demo_jar', 'the demo jar')} on {env.get('java', 'java')}, {env.get('java_opts', '')}, "
-      f"LUN in {'the Java heap (RAM disk)' if env.get('backing') == 'memory' else 'a file in tmpfs'}. "
+      f"LUN in {where.get(env.get('backing'), 'a file in tmpfs')}. "
       f"Clients: libiscsi-bin {env.get('libiscsi', '?')} (iscsi-perf), {env.get('qemu', 'qemu-img')}.")
-    p(f"LUN of {lun_mib} MiB on each target, written with the same random data first; tgt serves a fully "
-      f"allocated file in tmpfs (rdwr backing store). Runs per point: {env.get('reps', '?')}, of about "
+    p(f"LUN of {lun_mib} MiB on each target, written with the same random data first; tgt "
+      f"{tgt_store}. Runs per point: {env.get('reps', '?')}, of about "
       f"{env.get('secs', '?')} s each; medians; one target at a time, the same clients against both.")
     p("`-` no run of the point succeeded; `*` some runs failed and the figure is the median of the others; "
       "see Problems.")

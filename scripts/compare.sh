@@ -16,6 +16,9 @@
 #   ceiling   loopback TCP throughput of one iperf3 stream, and 256 KiB and 1 MiB QD 32 reads and writes as a
 #             fraction of it
 # tgt serves a fully allocated file in SHM_DIR (tmpfs) through its rdwr backing store; iscsi4j is the demo jar.
+# With ISCSI4J_BACKING=rbd both serve a Ceph RBD image instead, each its own image of LUN_MIB in RBD_POOL of the
+# cluster CEPH_CONF names (tgt through its rbd backing store, package tgt-rbd; iscsi4j with --rbd); the images are
+# created at the start and removed at the end.
 #
 # Usage: scripts/compare.sh OUTDIR
 #   OUTDIR  receives report.md, notes.txt (problems met), and per target (tgt/, iscsi4j/) the target's log,
@@ -25,7 +28,8 @@
 #   SESSIONS ("1 4 16 64"), SESSION_SECS (15: long, so that the time 64 logins take matters little),
 #   SETTLE_SECS (5: sampled idle time after the matrix), SAMPLE_SECS (0.5),
 #   DEMO_JAR (examples/target/iscsi4j-demo.jar), JAVA (java), ISCSI4J_BACKING (memory: the demo's RAM disk, in
-#   the Java heap; file: a fully allocated file in SHM_DIR, like tgt's), ISCSI4J_JAVA_OPTS (-Xmx512m, plus LUN_MIB
+#   the Java heap; file: a fully allocated file in SHM_DIR, like tgt's; rbd: see above), RBD_POOL (rbd),
+#   ISCSI4J_JAVA_OPTS (-Xmx512m, plus LUN_MIB
 #   with the RAM disk, which lives in the heap), ISCSI4J_PORT (3271), TGT_PORT (3270), TGT_CONTROL_PORT (3270),
 #   IPERF_PORT (5270), SHM_DIR (/dev/shm).
 #
@@ -72,7 +76,13 @@ die() { echo "$0: $*" >&2; exit 1; }
 log() { echo "== $(date +%T) $*"; }
 note() { echo "$0: $1: $2" >&2; echo "$1: $2" >>"$out/notes.txt"; }
 
-[[ $backing == memory || $backing == file ]] || die "ISCSI4J_BACKING is memory or file, not $backing"
+[[ $backing == memory || $backing == file || $backing == rbd ]] ||
+  die "ISCSI4J_BACKING is memory, file or rbd, not $backing"
+rbd_pool=${RBD_POOL:-rbd}
+if [[ $backing == rbd ]]; then
+  [[ -n ${CEPH_CONF:-} && -r $CEPH_CONF ]] || die "ISCSI4J_BACKING=rbd needs CEPH_CONF (scripts/ceph-cluster.sh up DIR)"
+  command -v rbd >/dev/null || die "rbd not found: apt-get install ceph-common"
+fi
 for tool in tgtd tgtadm iscsi-perf iscsi-readcapacity16 qemu-img iperf3 python3 ss fallocate; do
   command -v "$tool" >/dev/null ||
     die "$tool not found: apt-get install tgt libiscsi-bin qemu-utils qemu-block-extra iperf3 python3 iproute2"
@@ -90,6 +100,8 @@ touch "$out/notes.txt"
 rand=$shm/iscsi4j-compare-$$-random.img
 tgt_file=$shm/iscsi4j-compare-$$-tgt.img
 iscsi4j_file=$shm/iscsi4j-compare-$$-iscsi4j.img
+tgt_image=iscsi4j-compare-$$-tgt
+iscsi4j_image=iscsi4j-compare-$$-iscsi4j
 phase_file=$out/.phase
 
 # Everything started here is stopped by its PID on exit, whatever the exit.
@@ -119,6 +131,10 @@ cleanup() {
   stop_pid "$iperf_pid" TERM 5
   stop_target
   rm -f "$rand" "$tgt_file" "$iscsi4j_file" "$phase_file" "$phase_file.new"
+  if [[ $backing == rbd ]]; then
+    timeout 120 rbd rm --no-progress "$rbd_pool/$tgt_image" >/dev/null 2>&1 || true
+    timeout 120 rbd rm --no-progress "$rbd_pool/$iscsi4j_image" >/dev/null 2>&1 || true
+  fi
 }
 current=""
 trap cleanup EXIT
@@ -183,7 +199,13 @@ adm() { timeout 10 tgtadm -C "$tgt_control" --lld iscsi "$@"; }
 
 start_tgt() { # sets target_pid and url
   local dir=$out/tgt i
-  fallocate -l $((lun_mib * 1048576)) "$tgt_file"
+  local store=(--bstype rdwr -b "$tgt_file")
+  if [[ $backing == rbd ]]; then
+    timeout 60 rbd create --size "${lun_mib}M" "$rbd_pool/$tgt_image" || { note tgt "rbd create failed"; return 1; }
+    store=(--bstype rbd -b "$rbd_pool/$tgt_image" --bsopts "conf=$CEPH_CONF")
+  else
+    fallocate -l $((lun_mib * 1048576)) "$tgt_file"
+  fi
   mkdir -p /var/run/tgtd
   # tgtd ignores SIGTERM and stops on SIGINT, which a shell ignores in what it starts in the background: restore it
   local restore=(env --default-signal=INT)
@@ -196,7 +218,7 @@ start_tgt() { # sets target_pid and url
     sleep 0.1
   done
   if ! { adm --op new --mode target --tid 1 -T "$tgt_iqn" &&
-    adm --op new --mode logicalunit --tid 1 --lun 1 --bstype rdwr -b "$tgt_file" &&
+    adm --op new --mode logicalunit --tid 1 --lun 1 "${store[@]}" &&
     adm --op bind --mode target --tid 1 -I ALL; }; then
     note tgt "tgtadm could not set up the target; see tgt/target.log"; return 1
   fi
@@ -205,7 +227,13 @@ start_tgt() { # sets target_pid and url
 }
 
 start_iscsi4j() { # sets target_pid and url
-  local args=(--portal "127.0.0.1:$iscsi4j_port" --iqn "$iscsi4j_iqn" --size "${lun_mib}M")
+  local args=(--portal "127.0.0.1:$iscsi4j_port" --iqn "$iscsi4j_iqn")
+  if [[ $backing == rbd ]]; then
+    timeout 60 rbd create --size "${lun_mib}M" "$rbd_pool/$iscsi4j_image" || { note iscsi4j "rbd create failed"; return 1; }
+    args+=(--rbd "$rbd_pool/$iscsi4j_image" --ceph-conf "$CEPH_CONF")
+  else
+    args+=(--size "${lun_mib}M")
+  fi
   if [[ $backing == file ]]; then
     fallocate -l $((lun_mib * 1048576)) "$iscsi4j_file"
     args+=(--file "$iscsi4j_file")
