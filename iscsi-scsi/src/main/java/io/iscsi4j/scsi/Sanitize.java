@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * REQUEST SENSE, LOG SENSE and the MAINTENANCE IN reports ends with NOT READY / LOGICAL UNIT NOT READY, SANITIZE IN
  * PROGRESS carrying a PROGRESS INDICATION (SKSV=1; REQUEST SENSE returns that sense data with GOOD status). The
  * operation waits for the commands already running, under an exclusive claim on every block, then works through the
- * medium in chunks of at most {@value #CHUNK_BYTES} bytes, one backstore call per chunk, advancing the progress
- * after each. OVERWRITE writes every block with the pattern repeated to fill the block, OVERWRITE COUNT times,
+ * medium in chunks of at most {@value #CHUNK_BYTES} bytes ({@value #UNMAP_CHUNK_BYTES} for a pass that unmaps), one
+ * backstore call per chunk, advancing the progress after each. OVERWRITE writes every block with the pattern repeated to fill the block, OVERWRITE COUNT times,
  * inverted on every other pass if INVERT is set (a pass whose pattern is all zeros unmaps instead where unmapped
  * blocks read as zeros); BLOCK ERASE unmaps every block. With IMMED the command ends with GOOD once the parameters
  * are validated. Without IMMED it ends when the operation does; the operation belongs to the logical unit, not to
@@ -44,6 +44,13 @@ final class Sanitize {
 
     /** The most bytes one backstore call of the operation covers. */
     static final int CHUNK_BYTES = 1024 * 1024;
+
+    /**
+     * The most bytes one unmap call of the operation covers: larger, and a multiple of every usual allocation unit
+     * of distributed storage (Ceph RBD's objects are 4 MiB by default), which can deallocate only whole units and
+     * otherwise zeroes the part of a unit an unmap covers, leaving it mapped.
+     */
+    static final int UNMAP_CHUNK_BYTES = 64 * 1024 * 1024;
 
     private Sanitize() {
     }
@@ -203,6 +210,7 @@ final class Sanitize {
         private final Backstore backstore;
         private final long blocks;
         private final long chunkBlocks;
+        private final long unmapChunkBlocks;
         private final ByteBuffer[] passes;
         private final CompletableFuture<Void> result = new CompletableFuture<>();
         private int pass;
@@ -213,6 +221,7 @@ final class Sanitize {
             this.backstore = lu.backstore();
             this.blocks = blocks;
             this.chunkBlocks = Math.max(1, CHUNK_BYTES / lu.blockSize());
+            this.unmapChunkBlocks = Math.max(1, UNMAP_CHUNK_BYTES / lu.blockSize());
             this.passes = passes;
         }
 
@@ -231,8 +240,8 @@ final class Sanitize {
                 return;
             }
             long at = lba;
-            long n = Math.min(chunkBlocks, blocks - at);
             ByteBuffer data = passes[pass];
+            long n = Math.min(data == null ? unmapChunkBlocks : chunkBlocks, blocks - at);
             AsyncIo.submit(lu, () -> {
                 if (lu.isClosed()) {
                     throw new Closed(); // no backstore call after close

@@ -82,6 +82,18 @@ class SanitizeTest {
     }
 
     @Test
+    void blockEraseUnmapsInLargeAlignedChunksSoWholeAllocationUnitsAreFreed() {
+        long chunk = Sanitize.UNMAP_CHUNK_BYTES / BLOCK;
+        TestBackstore b = TestBackstore.huge(BLOCK, 2 * chunk + 8).capabilities(
+                Set.of(BackstoreCapability.THIN_PROVISIONING, BackstoreCapability.UNMAP));
+        Target thin = new Target(b, Target.builder(b).build());
+
+        assertThat(thin.run(sanitize(BLOCK_ERASE, 0)).outcome()).isEqualTo("GOOD");
+        assertThat(b.calls).as("64 MiB chunks from LBA 0: every boundary is a multiple of a 4 MiB object")
+                .containsExactly("unmap 0+" + chunk, "unmap " + chunk + "+" + chunk, "unmap " + 2 * chunk + "+8");
+    }
+
+    @Test
     void blockEraseUnmapsEverythingWhereSupported() {
         Target thin = thin(16);
 
