@@ -453,9 +453,7 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         ByteBuf buf = session.allocateDataIn(length);
         buf.writerIndex(length);
         dataIn = buf;
-        // One new ByteBuffer: a slice of the buffer's cached internal view (nioBuffer would duplicate, then slice).
-        // The buffer is new and ours, and the view is read right here on this thread.
-        return buf.nioBufferCount() == 1 ? buf.internalNioBuffer(0, length).slice() : buf.nioBuffer(0, length);
+        return NioViews.of(buf, 0, length); // the buffer is new and ours, so any thread may take its view
     }
 
     @Override

@@ -106,7 +106,7 @@ final class WriteTransfer {
         wanted = length;
         if (length <= immediateLength && unsolicitedDone) {
             // Everything came as immediate data: hand out the received buffer itself, no copy.
-            result = immediate.nioBuffer(immediate.readerIndex(), length);
+            result = NioViews.of(immediate, immediate.readerIndex(), length);
             received = length;
             return result;
         }
@@ -250,7 +250,7 @@ final class WriteTransfer {
     ByteBuffer completeIfDone() {
         if (result == null && !dataLost && wanted >= 0 && received >= wanted && unsolicitedDone && bursts.isEmpty()
                 && nextSolicitOffset >= wanted) {
-            result = assembly.nioBuffer(0, wanted);
+            result = NioViews.of(assembly, 0, wanted);
         }
         return result;
     }
