@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One READ, WRITE or SYNCHRONIZE CACHE in flight: a small state machine that is the {@link Runnable} submitted to
- * the logical unit's executor (each backstore call runs there), the callback of every stage it waits for (Data-Out
- * arrival, backstore completion) and its own {@link LbaLocks.Claim} on its blocks. One object per command; no other
- * allocation on the data path except for a truncated read's last partial block.
+ * the logical unit's executor (each backstore call runs there), the callback of everything it waits for (the
+ * Data-Out, each backstore call's stage) and its own {@link LbaLocks.Claim} on its blocks. One object per command;
+ * no other allocation on the data path except for a truncated read's last partial block.
  *
  * <p>Transfer length versus expected transfer length (the initiator's announcement): a READ that needs more
  * than expected reads and sends only the expected bytes (whole blocks, plus the head of one more block when the
@@ -131,7 +131,7 @@ final class BlockIo extends LbaLocks.Claim implements Runnable, BiConsumer<Objec
             return;
         }
         BlockIo io = new BlockIo(task, lu, lba, needed, length, fua, DATA_OUT);
-        task.receiveDataOut(length).whenComplete(io);
+        task.receiveDataOut(length, io);
     }
 
     /**
@@ -264,7 +264,7 @@ final class BlockIo extends LbaLocks.Claim implements Runnable, BiConsumer<Objec
         }
     }
 
-    /** The callback of every stage: Data-Out arrival and backstore completions. */
+    /** The callback of the Data-Out ({@link ScsiTask#receiveDataOut}) and of every backstore call's stage. */
     @Override
     public void accept(Object result, Throwable failure) {
         if (timing != null && phase != DATA_OUT && !timing.completedOnTime()) {
