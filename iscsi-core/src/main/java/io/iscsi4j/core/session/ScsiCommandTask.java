@@ -478,7 +478,7 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         ByteBuf buf = session.allocateDataIn(length);
         buf.writerIndex(length);
         dataIn = buf;
-        return NioViews.of(buf, 0, length); // the buffer is new and ours, so any thread may take its view
+        return NioViews.ofOwn(buf, 0, length); // the buffer is new and ours, so any thread may take its view
     }
 
     @Override

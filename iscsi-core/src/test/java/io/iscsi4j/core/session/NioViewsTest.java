@@ -17,8 +17,8 @@ class NioViewsTest {
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(8192);
         try {
             buf.writeZero(8192);
-            ByteBuffer view = NioViews.of(buf, 1000, 512);
-            ByteBuffer other = NioViews.of(buf, 4000, 16);
+            ByteBuffer view = NioViews.ofOwn(buf, 1000, 512);
+            ByteBuffer other = NioViews.ofOwn(buf, 4000, 16);
 
             assertThat(view.position()).isZero();
             assertThat(view.limit()).isEqualTo(512);
@@ -28,7 +28,7 @@ class NioViewsTest {
             view.put(0, (byte) 7);
             view.position(100).limit(200); // what a backstore may do with its buffer
             assertThat(buf.getByte(1000)).isEqualTo((byte) 7);
-            assertThat(NioViews.of(buf, 1000, 512).position()).isZero();
+            assertThat(NioViews.ofOwn(buf, 1000, 512).position()).isZero();
         } finally {
             buf.release();
         }
@@ -39,7 +39,7 @@ class NioViewsTest {
         CompositeByteBuf buf = Unpooled.compositeBuffer();
         buf.addComponents(true, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}), Unpooled.wrappedBuffer(new byte[] {4, 5}));
         try {
-            ByteBuffer view = NioViews.of(buf, 1, 3);
+            ByteBuffer view = NioViews.ofOwn(buf, 1, 3);
 
             assertThat(view.remaining()).isEqualTo(3);
             assertThat(new byte[] {view.get(0), view.get(1), view.get(2)}).containsExactly(2, 3, 4);
