@@ -91,12 +91,24 @@ public final class PduEncoder extends ChannelOutboundHandlerAdapter {
      * @param header the BHS and AHS, from its reader index to its writer index
      * @param data the data segment without padding or digest, possibly empty
      * @throws IllegalStateException if called outside the channel's event loop (both buffers are released)
+     * @throws IllegalArgumentException if the header is shorter than a BHS or its DataSegmentLength is not the
+     *     data's length, which would break the framing of everything after it (both buffers are released)
      */
     public static void writeEncoded(Channel channel, ByteBuf header, ByteBuf data) {
+        RuntimeException refused = null;
         if (!channel.eventLoop().inEventLoop()) {
+            refused = new IllegalStateException("writeEncoded outside the channel's event loop");
+        } else if (header.readableBytes() < Pdu.BHS_LENGTH) {
+            refused = new IllegalArgumentException("a header of " + header.readableBytes() + " bytes");
+        } else if (header.getUnsignedMedium(header.readerIndex() + 5) != data.readableBytes()) {
+            refused = new IllegalArgumentException("the header announces "
+                    + header.getUnsignedMedium(header.readerIndex() + 5) + " data bytes, the data segment has "
+                    + data.readableBytes());
+        }
+        if (refused != null) {
             header.release();
             data.release();
-            throw new IllegalStateException("writeEncoded outside the channel's event loop");
+            throw refused;
         }
         frame(channel, channel.eventLoop(), channel.alloc(), header, data, digests(channel), channel.voidPromise());
     }

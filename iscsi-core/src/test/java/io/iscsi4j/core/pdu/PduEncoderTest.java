@@ -216,6 +216,27 @@ class PduEncoderTest {
     }
 
     @Test
+    void anEncodedHeaderWhoseDataSegmentLengthIsNotTheDatasIsRefusedAndNothingIsWritten() {
+        EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
+        ByteBuf header = DataIn.encodeReadHeader(ByteBufAllocator.DEFAULT, true, false, 0, false, false, 0, 1, 0, 0,
+                0, 1, 1, 4096);
+        ByteBuf data = pooled(new byte[4095]);
+
+        assertThatThrownBy(() -> PduEncoder.writeEncoded(channel, header, data))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096").hasMessageContaining("4095");
+        ByteBuf shortHeader = ByteBufAllocator.DEFAULT.buffer().writeZero(47);
+        assertThatThrownBy(() -> PduEncoder.writeEncoded(channel, shortHeader, Unpooled.EMPTY_BUFFER))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(header.refCnt()).isZero();
+        assertThat(data.refCnt()).isZero();
+        assertThat(shortHeader.refCnt()).isZero();
+        channel.flushOutbound();
+        assertThat(channel.<Object>readOutbound()).isNull();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void anEncodedHeaderWithAFieldOutOfRangeIsRefusedBeforeAnythingIsAllocated() {
         assertThatThrownBy(() -> DataIn.encodeReadHeader(ByteBufAllocator.DEFAULT, true, true, 256, false, false, 0,
                 1, 0, 0, 0, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("status");

@@ -37,7 +37,8 @@ class NioViewsTest {
     @Test
     void aViewOfABufferInSeveralPartsHoldsItsBytes() {
         CompositeByteBuf buf = Unpooled.compositeBuffer();
-        buf.addComponents(true, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}), Unpooled.wrappedBuffer(new byte[] {4, 5}));
+        buf.addComponents(true, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}),
+                Unpooled.wrappedBuffer(new byte[] {4, 5}));
         try {
             ByteBuffer view = NioViews.ofOwn(buf, 1, 3);
 
