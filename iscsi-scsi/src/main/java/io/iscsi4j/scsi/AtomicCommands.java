@@ -60,7 +60,7 @@ final class AtomicCommands {
         }
         boolean fua = (flags & 0x08) != 0 || !lu.isWriteBack();
         Backstore backstore = lu.backstore();
-        task.receiveDataOut(2 * half).whenComplete((data, dataOutFailure) -> {
+        task.receiveDataOut(2 * half, (data, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return; // the transport completed the task
             }
@@ -98,7 +98,7 @@ final class AtomicCommands {
         }
         boolean fua = (flags & 0x08) != 0 || !lu.isWriteBack();
         Backstore backstore = lu.backstore();
-        task.receiveDataOut(length).whenComplete((data, dataOutFailure) -> {
+        task.receiveDataOut(length, (data, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return;
             }
@@ -156,7 +156,7 @@ final class AtomicCommands {
         }
         boolean fua = (flags & 0x08) != 0 || !lu.isWriteBack();
         Backstore backstore = lu.backstore();
-        task.receiveDataOut(length).whenComplete((data, dataOutFailure) -> {
+        task.receiveDataOut(length, (data, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return;
             }

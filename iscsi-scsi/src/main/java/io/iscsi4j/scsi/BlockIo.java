@@ -5,18 +5,16 @@ import io.iscsi4j.backstore.Backstores;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One READ, WRITE or SYNCHRONIZE CACHE in flight: a small state machine that is both the {@link Runnable}
- * submitted to the logical unit's executor (each backstore call runs there) and the callback of every stage it
- * waits for (Data-Out arrival, backstore completion). One object per command; no other allocation on the data
- * path except for a truncated read's last partial block.
+ * One READ, WRITE or SYNCHRONIZE CACHE in flight: a small state machine that is the {@link Runnable} submitted to
+ * the logical unit's executor (each backstore call runs there), the callback of everything it waits for (the
+ * Data-Out, each backstore call's stage) and its own {@link LbaLocks.Claim} on its blocks. One object per command;
+ * no other allocation on the data path except for a truncated read's last partial block.
  *
  * <p>Transfer length versus expected transfer length (the initiator's announcement): a READ that needs more
  * than expected reads and sends only the expected bytes (whole blocks, plus the head of one more block when the
@@ -47,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * while the logical unit is not ready (the command ends with the same sense instead). Without the option the only
  * cost is a null check per call.
  */
-final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer<LbaLocks.Claim> {
+final class BlockIo extends LbaLocks.Claim implements Runnable, BiConsumer<Object, Throwable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlockIo.class);
 
@@ -71,22 +69,16 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
     private static final int FLUSH_IMMEDIATE = 6;
 
     private final ScsiTask task;
-    private final Backstore backstore;
-    private final Executor executor;
-    private final int blockSize;
+    /** The logical unit: its backstore, executor, block size, locks, unit attentions and backstore timeout. */
+    private final LogicalUnit lu;
     private final long lba;
     /** Bytes the CDB asks for. */
     private final int needed;
     /** Bytes actually transferred: {@code min(needed, expected transfer length)}. */
     private final int length;
     private final boolean fua;
-    private final LbaLocks locks;
-    /** Where a failed IMMED flush records its deferred error. */
-    private final UnitAttentions unitAttentions;
     /** The initiator port of an IMMED flush, taken before its task completes; otherwise {@code null}. */
     private String deferredErrorPort;
-    /** The backstore is non-blocking and the transfer small: calls may run on the current thread. */
-    private final boolean inlineAllowed;
     /**
      * The thread inside {@link #lockAndSubmit}'s acquire (when inline calls are allowed): a claim granted on it was
      * granted at once. A thread releasing a conflicting claim never matches, even while this is still set.
@@ -95,31 +87,24 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
     /** The claim was granted at once: the calls run inline. */
     private boolean inline;
     private int phase;
-    /** The claim on the blocks while backstore calls run; {@code null} before and after. */
-    private LbaLocks.Claim claim;
+    /** This command holds its claim on the blocks (granted, not released yet): while backstore calls run. */
+    private boolean holdingClaim;
     /** The Data-In buffer (reads) or the Data-Out buffer (writes); owned by the transport. */
     private ByteBuffer buffer;
     /** The last block of a truncated read. */
     private ByteBuffer tail;
-    /** The logical unit's backstore timeout, or {@code null} when it has none. */
-    private final BackstoreTimeouts timeouts;
-    /** Times each backstore call when {@link #timeouts} is set, else {@code null}. */
+    /** Times each backstore call when the logical unit has a backstore timeout, else {@code null}. */
     private final TimedStage timing;
 
     private BlockIo(ScsiTask task, LogicalUnit lu, long lba, int needed, int length, boolean fua, int phase) {
         this.task = task;
-        this.backstore = lu.backstore();
-        this.executor = lu.executor();
-        this.locks = lu.locks();
-        this.unitAttentions = lu.unitAttentions();
-        this.blockSize = lu.blockSize();
+        this.lu = lu;
         this.lba = lba;
         this.needed = needed;
         this.length = length;
         this.fua = fua;
         this.phase = phase;
-        this.inlineAllowed = lu.nonBlocking() && length <= INLINE_LIMIT;
-        this.timeouts = lu.backstoreTimeouts();
+        BackstoreTimeouts timeouts = lu.backstoreTimeouts();
         // The flush of an IMMED SYNCHRONIZE CACHE outlives its task: it holds none of the task's buffers.
         this.timing = timeouts == null ? null
                 : new TimedStage(timeouts, phase == FLUSH_IMMEDIATE ? null : task, this::timedOut);
@@ -146,7 +131,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
             return;
         }
         BlockIo io = new BlockIo(task, lu, lba, needed, length, fua, DATA_OUT);
-        task.receiveDataOut(length).whenComplete(io);
+        task.receiveDataOut(length, io);
     }
 
     /**
@@ -167,16 +152,18 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
 
     /** Claims the blocks the command reads or writes (shared), then submits the first backstore call. */
     private void lockAndSubmit() {
+        int blockSize = lu.blockSize();
         long blocks = (length + blockSize - 1) / blockSize;
-        acquiring = inlineAllowed ? Thread.currentThread() : null;
-        locks.acquire(lba, blocks, false, this);
+        // Inline calls only on a non-blocking backstore, and only for small transfers.
+        acquiring = lu.nonBlocking() && length <= INLINE_LIMIT ? Thread.currentThread() : null;
+        lu.locks().acquire(this, lba, blocks, false);
         acquiring = null;
     }
 
     /** The claim on the blocks was granted: at once (on the thread in {@link #lockAndSubmit}) or later. */
     @Override
-    public void accept(LbaLocks.Claim granted) {
-        claim = granted;
+    void granted() {
+        holdingClaim = true;
         inline = acquiring == Thread.currentThread();
         submit();
     }
@@ -188,7 +175,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
             return true;
         }
         try {
-            executor.execute(this);
+            lu.executor().execute(this);
             return true;
         } catch (RejectedExecutionException e) {
             LOG.debug("backstore executor rejected a command; reporting BUSY", e);
@@ -199,10 +186,9 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
     }
 
     private void releaseClaim() {
-        LbaLocks.Claim c = claim;
-        if (c != null) {
-            claim = null;
-            locks.release(c);
+        if (holdingClaim) {
+            holdingClaim = false;
+            lu.locks().release(this);
         }
     }
 
@@ -216,7 +202,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
             return;
         }
         if (timing != null) {
-            if (phase != FLUSH_IMMEDIATE && timeouts.notReady()) {
+            if (phase != FLUSH_IMMEDIATE && lu.backstoreTimeouts().notReady()) {
                 // A call past the timeout still runs: nothing joins it on the stalled backstore.
                 releaseClaim();
                 Sense.fail(task, BackstoreTimeouts.NOT_READY);
@@ -252,6 +238,8 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
     }
 
     private CompletionStage<Void> call() {
+        Backstore backstore = lu.backstore();
+        int blockSize = lu.blockSize();
         switch (phase) {
             case READ:
                 buffer.limit(length - length % blockSize);
@@ -276,7 +264,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
         }
     }
 
-    /** The callback of every stage: Data-Out arrival and backstore completions. */
+    /** The callback of the Data-Out ({@link ScsiTask#receiveDataOut}) and of every backstore call's stage. */
     @Override
     public void accept(Object result, Throwable failure) {
         if (timing != null && phase != DATA_OUT && !timing.completedOnTime()) {
@@ -309,7 +297,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
                 }
                 buffer.limit(length);
                 buffer.position(0);
-                if (length % blockSize != 0) {
+                if (length % lu.blockSize() != 0) {
                     phase = READ_TAIL;
                     submit();
                     return;
@@ -323,7 +311,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
                     Sense.fail(task, SenseMapper.map(failure, false));
                     return;
                 }
-                int partial = length % blockSize;
+                int partial = length % lu.blockSize();
                 buffer.put(length - partial, tail, 0, partial);
                 task.complete(ScsiStatus.GOOD, null, needed);
                 return;
@@ -345,7 +333,7 @@ final class BlockIo implements Runnable, BiConsumer<Object, Throwable>, Consumer
             default: // FLUSH_IMMEDIATE: GOOD may have been sent already; the nexus's next command reports a failure
                 if (failure != null) {
                     SenseData sense = SenseMapper.map(failure, true);
-                    unitAttentions.establishDeferredError(deferredErrorPort, sense);
+                    lu.unitAttentions().establishDeferredError(deferredErrorPort, sense);
                     if (LOG.isDebugEnabled()) {
                         LOG.debug("SYNCHRONIZE CACHE with IMMED failed; deferred error for {}: {}",
                                 deferredErrorPort, sense);

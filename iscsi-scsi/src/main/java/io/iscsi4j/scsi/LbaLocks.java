@@ -17,28 +17,51 @@ import java.util.function.Consumer;
  * claim, and claims on disjoint ranges never wait for each other. Claims are taken after Data-Out has arrived, never
  * while the initiator is still sending, and each command holds at most one claim, so there is no deadlock.
  *
- * <p>Waiting never blocks a thread: {@link #acquire} runs the continuation inline when the claim is granted at
- * once, otherwise {@link #release} of the conflicting claim runs it, on the releasing thread (a backstore
+ * <p>Waiting never blocks a thread: {@link #acquire} runs the claim's continuation inline when the claim is granted
+ * at once, otherwise {@link #release} of the conflicting claim runs it, on the releasing thread (a backstore
  * completion thread or the logical unit's executor). Continuations run outside the monitor. Thread-safe.
+ *
+ * <p>A claim is an object the caller supplies: a command in flight on the data path ({@link BlockIo}) is its own
+ * claim, so a READ or WRITE allocates nothing here; other callers pass a continuation and get a claim made for it.
+ * Each claim object is acquired once and released once.
  */
 final class LbaLocks {
 
-    /** A granted or waiting claim on blocks {@code [start, end)}. */
-    static final class Claim {
-        final long start;
-        final long end;
-        final boolean exclusive;
+    /**
+     * A granted or waiting claim on blocks {@code [start, end)}: one acquisition. Subclasses say what runs when it is
+     * granted. The range is set by {@link #acquire(Claim, long, long, boolean)}, under the monitor of the locks, and
+     * read only under it.
+     */
+    abstract static class Claim {
+        private long start;
+        private long end;
+        private boolean exclusive;
+        /** Set by its one {@link #acquire}: a claim object is never acquired again, not even after its release. */
+        private boolean acquired;
+
+        /**
+         * The claim was granted: before {@link #acquire} returned when nothing conflicted, otherwise on the thread that
+         * released the last conflicting claim, outside the monitor. Must not throw; the claim must be
+         * {@linkplain #release released} exactly once, by this method or by what it starts.
+         */
+        abstract void granted();
+
+        final boolean conflictsWith(Claim other) {
+            return (exclusive || other.exclusive) && start < other.end && other.start < end;
+        }
+    }
+
+    /** The claim made for a continuation ({@link #acquire(long, long, boolean, Consumer)}). */
+    private static final class ContinuationClaim extends Claim {
         private final Consumer<Claim> onGranted;
 
-        private Claim(long start, long end, boolean exclusive, Consumer<Claim> onGranted) {
-            this.start = start;
-            this.end = end;
-            this.exclusive = exclusive;
+        ContinuationClaim(Consumer<Claim> onGranted) {
             this.onGranted = onGranted;
         }
 
-        boolean conflictsWith(Claim other) {
-            return (exclusive || other.exclusive) && start < other.end && other.start < end;
+        @Override
+        void granted() {
+            onGranted.accept(this);
         }
     }
 
@@ -51,9 +74,9 @@ final class LbaLocks {
     private int exclusives;
 
     /**
-     * Claims blocks {@code [lba, lba + blocks)} and passes the claim to {@code onGranted} once it is granted: before
-     * this method returns when nothing conflicts, otherwise on the thread that releases the last conflicting claim.
-     * The continuation (or what it starts) must {@link #release} the claim exactly once.
+     * Claims blocks {@code [lba, lba + blocks)} with a claim made for {@code onGranted}, and passes the claim to it
+     * once it is granted: before this method returns when nothing conflicts, otherwise on the thread that releases the
+     * last conflicting claim. The continuation (or what it starts) must {@link #release} the claim exactly once.
      *
      * @param lba first block, {@code >= 0}
      * @param blocks number of blocks, {@code >= 1} ({@link #ALL} for every block)
@@ -61,10 +84,31 @@ final class LbaLocks {
      * @param onGranted what to run when granted, given the claim to release; must not throw
      */
     void acquire(long lba, long blocks, boolean exclusive, Consumer<Claim> onGranted) {
-        long end = blocks >= ALL - lba ? ALL : lba + blocks;
-        Claim claim = new Claim(lba, end, exclusive, onGranted);
+        acquire(new ContinuationClaim(onGranted), lba, blocks, exclusive);
+    }
+
+    /**
+     * Claims blocks {@code [lba, lba + blocks)} with the caller's claim object, and runs its {@link Claim#granted}
+     * once the claim is granted: before this method returns when nothing conflicts, otherwise on the thread that
+     * releases the last conflicting claim. {@code granted} (or what it starts) must {@link #release} the claim exactly
+     * once.
+     *
+     * @param claim a claim object never acquired before
+     * @param lba first block, {@code >= 0}
+     * @param blocks number of blocks, {@code >= 1} ({@link #ALL} for every block)
+     * @param exclusive whether the claim excludes every overlapping claim, shared or exclusive
+     * @throws IllegalStateException if {@code claim} was acquired before
+     */
+    void acquire(Claim claim, long lba, long blocks, boolean exclusive) {
         boolean grantNow;
         synchronized (this) {
+            if (claim.acquired) {
+                throw new IllegalStateException("a claim is acquired once");
+            }
+            claim.acquired = true;
+            claim.start = lba;
+            claim.end = blocks >= ALL - lba ? ALL : lba + blocks;
+            claim.exclusive = exclusive;
             if (exclusive) {
                 exclusives++;
             }
@@ -72,7 +116,7 @@ final class LbaLocks {
             (grantNow ? granted : waiting).add(claim);
         }
         if (grantNow) {
-            onGranted.accept(claim);
+            claim.granted();
         }
     }
 
@@ -100,7 +144,7 @@ final class LbaLocks {
         }
         if (grantNow != null) {
             for (Claim c : grantNow) {
-                c.onGranted.accept(c);
+                c.granted();
             }
         }
     }

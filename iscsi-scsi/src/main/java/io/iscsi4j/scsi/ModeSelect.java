@@ -42,7 +42,7 @@ final class ModeSelect {
             return;
         }
         int length = (int) Math.min(parameterListLength, task.expectedTransferLength());
-        task.receiveDataOut(length).whenComplete((list, dataOutFailure) -> {
+        task.receiveDataOut(length, (list, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return;
             }

@@ -96,7 +96,7 @@ final class ProvisioningCommands {
             Sense.fail(task, Sense.INVALID_FIELD_IN_CDB);
             return;
         }
-        task.receiveDataOut(blockSize).whenComplete((block, dataOutFailure) -> {
+        task.receiveDataOut(blockSize, (block, dataOutFailure) -> {
             if (dataOutFailure == null) {
                 execute(task, lu, lba, blocks, block, unmap, blockSize);
             }
@@ -149,7 +149,7 @@ final class ProvisioningCommands {
             Sense.fail(task, Sense.PARAMETER_LIST_LENGTH_ERROR);
             return;
         }
-        task.receiveDataOut(length).whenComplete((list, dataOutFailure) -> {
+        task.receiveDataOut(length, (list, dataOutFailure) -> {
             if (dataOutFailure == null) {
                 unmap(task, lu, list.duplicate().order(ByteOrder.BIG_ENDIAN), length, parameterListLength);
             }

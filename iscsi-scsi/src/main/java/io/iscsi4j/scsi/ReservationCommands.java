@@ -68,7 +68,7 @@ final class ReservationCommands {
             return;
         }
         int length = (int) Math.min(listLength, task.expectedTransferLength());
-        task.receiveDataOut(length).whenComplete((list, dataOutFailure) -> {
+        task.receiveDataOut(length, (list, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return; // the transport completed the task
             }

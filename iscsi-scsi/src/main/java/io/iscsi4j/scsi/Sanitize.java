@@ -107,7 +107,7 @@ final class Sanitize {
             Sense.fail(task, Sense.PARAMETER_LIST_LENGTH_ERROR);
             return;
         }
-        task.receiveDataOut(parameterListLength).whenComplete((list, dataOutFailure) -> {
+        task.receiveDataOut(parameterListLength, (list, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return;
             }

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -585,8 +586,8 @@ public final class ScsiDispatcher {
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<ByteBuffer> receiveDataOut(int length) {
-            return task.receiveDataOut(length);
+        public void receiveDataOut(int length, BiConsumer<? super ByteBuffer, ? super Throwable> whenReceived) {
+            task.receiveDataOut(length, whenReceived);
         }
 
         @Override

@@ -1,7 +1,7 @@
 package io.iscsi4j.scsi;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * One SCSI command as the SCSI layer sees it, independent of the transport that carried it.
@@ -61,15 +61,20 @@ public interface ScsiTask {
 
     /**
      * Asks the transport for the first {@code length} bytes of the command's Data-Out (immediate, unsolicited
-     * and solicited data). The stage completes with a buffer (position 0, limit {@code length}) owned by the
-     * transport and valid until the task completes, or exceptionally when the transfer fails or the task is
-     * aborted (then the SCSI layer must not complete the task: the transport already did).
-     * {@code length} must not exceed {@link #expectedTransferLength()}.
+     * and solicited data) and calls {@code whenReceived} once: with a buffer (position 0, limit {@code length})
+     * owned by the transport and valid until the task completes, and {@code null}; or with {@code null} and the
+     * failure when the transfer fails or the task is aborted (then the SCSI layer must not complete the task: the
+     * transport already did). The call may come before this method returns, on the calling thread, or later on any
+     * thread. {@code length} must not exceed {@link #expectedTransferLength()}.
+     *
+     * <p>A callback rather than a stage, so that a write allocates nothing for it; it has the shape of
+     * {@link java.util.concurrent.CompletionStage#whenComplete}'s callback. It must not throw: the transport can only
+     * log what it throws, as a stage would have kept it to itself.
      *
      * @param length bytes of Data-Out the command consumes
-     * @return a stage completing with the data
+     * @param whenReceived called with the data, or with the failure
      */
-    CompletionStage<ByteBuffer> receiveDataOut(int length);
+    void receiveDataOut(int length, BiConsumer<? super ByteBuffer, ? super Throwable> whenReceived);
 
     /**
      * Finishes the task. For a command that produced Data-In, {@code dataLength} bytes of the buffer from
@@ -115,7 +120,7 @@ public interface ScsiTask {
 
     /**
      * Keeps the buffers this task handed out (the one from {@link #allocateDataIn}, the one {@link #receiveDataOut}
-     * completed with) valid after the task completed, until the returned action runs: the transport neither frees
+     * handed over) valid after the task completed, until the returned action runs: the transport neither frees
      * nor reuses them before. The SCSI layer calls it when a backstore call of the task exceeded the logical unit's
      * backstore timeout ({@link LogicalUnit.Builder#backstoreTimeout}): the task then completes with NOT READY while
      * the backstore may still read or write those buffers, and the action runs once that call has completed (perhaps

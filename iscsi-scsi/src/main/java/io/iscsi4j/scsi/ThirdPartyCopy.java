@@ -75,7 +75,7 @@ final class ThirdPartyCopy {
             return;
         }
         int length = (int) Math.min(listLength, task.expectedTransferLength());
-        task.receiveDataOut(length).whenComplete((list, dataOutFailure) -> {
+        task.receiveDataOut(length, (list, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return; // the transport completed the task
             }

@@ -63,7 +63,7 @@ final class VerifyCommands {
             return;
         }
         int verified = oneBlock ? blocks : length / blockSize;
-        task.receiveDataOut(length).whenComplete((data, dataOutFailure) -> {
+        task.receiveDataOut(length, (data, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return; // the transport completed the task
             }
@@ -100,7 +100,7 @@ final class VerifyCommands {
             return;
         }
         Backstore backstore = lu.backstore();
-        task.receiveDataOut(length).whenComplete((data, dataOutFailure) -> {
+        task.receiveDataOut(length, (data, dataOutFailure) -> {
             if (dataOutFailure != null) {
                 return;
             }

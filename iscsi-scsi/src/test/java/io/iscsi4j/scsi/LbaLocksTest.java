@@ -91,4 +91,51 @@ class LbaLocksTest {
 
         assertThatThrownBy(() -> locks.release(claim("a"))).isInstanceOf(IllegalStateException.class);
     }
+
+    /** A claim object of the caller's, as {@link BlockIo} is: counts its grants. */
+    private static final class OwnClaim extends LbaLocks.Claim {
+        int grants;
+
+        @Override
+        void granted() {
+            grants++;
+        }
+    }
+
+    @Test
+    void aCallersOwnClaimIsGrantedWhenTheConflictingClaimIsReleased() {
+        acquire("caw", 3, 1, true);
+        OwnClaim read = new OwnClaim();
+        locks.acquire(read, 0, 8, false);
+
+        assertThat(read.grants).isZero();
+        assertThat(locks.waitingCount()).isEqualTo(1);
+
+        locks.release(claim("caw"));
+
+        assertThat(read.grants).isEqualTo(1);
+        assertThat(locks.grantedCount()).isEqualTo(1);
+        acquire("write", 0, 1, true);
+        assertThat(granted).as("the caller's claim holds its blocks").containsExactly("caw");
+        locks.release(read);
+        assertThat(granted).containsExactly("caw", "write");
+    }
+
+    @Test
+    void aClaimObjectIsAcquiredOnceEvenAfterItsRelease() {
+        OwnClaim claim = new OwnClaim();
+        locks.acquire(claim, 0, 1, true);
+
+        assertThatThrownBy(() -> locks.acquire(claim, 5, 1, true)).isInstanceOf(IllegalStateException.class);
+        assertThat(locks.grantedCount()).isEqualTo(1);
+
+        locks.release(claim);
+
+        assertThatThrownBy(() -> locks.acquire(claim, 0, 1, true)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new LbaLocks().acquire(claim, 0, 1, false))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(locks.grantedCount()).isZero();
+        assertThat(locks.waitingCount()).isZero();
+        assertThat(claim.grants).isEqualTo(1);
+    }
 }

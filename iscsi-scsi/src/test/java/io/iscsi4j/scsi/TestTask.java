@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * A {@link ScsiTask} for handler tests: records the completion, serves Data-Out from a byte array and keeps the
@@ -153,23 +153,28 @@ final class TestTask implements ScsiTask {
     }
 
     @Override
-    public synchronized CompletionStage<ByteBuffer> receiveDataOut(int length) {
-        if (dataOutRequested >= 0) {
-            violations.add("receiveDataOut called twice");
+    public void receiveDataOut(int length, BiConsumer<? super ByteBuffer, ? super Throwable> whenReceived) {
+        ByteBuffer data = null;
+        Throwable failure;
+        synchronized (this) {
+            if (dataOutRequested >= 0) {
+                violations.add("receiveDataOut called twice");
+            }
+            dataOutRequested = length;
+            if (length > expectedTransferLength()) {
+                violations.add("receiveDataOut(" + length + ") exceeds expected " + expectedTransferLength());
+            }
+            failure = dataOutFailure;
+            if (failure == null && (dataOut == null || length > dataOut.length)) {
+                violations.add("receiveDataOut(" + length + ") but the test supplied "
+                        + (dataOut == null ? "no" : dataOut.length) + " bytes");
+                failure = new IllegalStateException("no Data-Out");
+            }
+            if (failure == null) {
+                data = ByteBuffer.wrap(Arrays.copyOf(dataOut, length));
+            }
         }
-        dataOutRequested = length;
-        if (length > expectedTransferLength()) {
-            violations.add("receiveDataOut(" + length + ") exceeds expected " + expectedTransferLength());
-        }
-        if (dataOutFailure != null) {
-            return CompletableFuture.failedFuture(dataOutFailure);
-        }
-        if (dataOut == null || length > dataOut.length) {
-            violations.add("receiveDataOut(" + length + ") but the test supplied "
-                    + (dataOut == null ? "no" : dataOut.length) + " bytes");
-            return CompletableFuture.failedFuture(new IllegalStateException("no Data-Out"));
-        }
-        return CompletableFuture.completedFuture(ByteBuffer.wrap(Arrays.copyOf(dataOut, length)));
+        whenReceived.accept(data, failure); // outside the lock, as a transport calls it
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.iscsi4j.core.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
  * SCSI Data-In: read data for a SCSI command, optionally with status (RFC 7143 §11.7), opcode 0x25.
@@ -36,28 +37,13 @@ public final class DataIn extends TargetPdu {
         this.residualCount = builder.residualCount;
     }
 
-    private DataIn(boolean finalFlag, boolean statusPresent, int status, boolean residualOverflow,
-                   boolean residualUnderflow, long residualCount, int initiatorTaskTag, int dataSN, int bufferOffset,
-                   int statSN, int expCmdSN, int maxCmdSN, ByteBuf data) {
-        super(Opcode.DATA_IN, initiatorTaskTag, data, statSN, expCmdSN, maxCmdSN);
-        this.finalFlag = finalFlag;
-        this.acknowledge = false;
-        this.residualOverflow = residualOverflow;
-        this.residualUnderflow = residualUnderflow;
-        this.statusPresent = statusPresent;
-        this.status = status;
-        this.lun = 0;
-        this.targetTransferTag = Pdu.RESERVED_TAG;
-        this.dataSN = dataSN;
-        this.bufferOffset = bufferOffset;
-        this.residualCount = residualCount;
-    }
-
     /**
-     * A Data-In PDU of a read, built without a builder (the data path sends one per segment): LUN 0, Target Transfer
-     * Tag 0xFFFFFFFF, A bit clear; the status fields count only when {@code statusPresent} (the last PDU of the
-     * read), and then StatSN is the response's.
+     * Encodes the BHS of a read's Data-In PDU without building the PDU (the data path sends one per segment): LUN 0,
+     * Target Transfer Tag 0xFFFFFFFF, A bit clear; the status fields count only when {@code statusPresent} (the last
+     * PDU of the read), and then StatSN is the response's. The bytes are those of the {@code DataIn} with these
+     * fields; {@link PduEncoder#writeEncoded} frames them with the data segment.
      *
+     * @param alloc where the header buffer comes from
      * @param finalFlag the F bit: the last PDU of a sequence
      * @param statusPresent the S bit: the PDU carries the command's status
      * @param status the SCSI status, 0..255, when {@code statusPresent}
@@ -70,17 +56,24 @@ public final class DataIn extends TargetPdu {
      * @param statSN StatSN
      * @param expCmdSN ExpCmdSN
      * @param maxCmdSN MaxCmdSN
-     * @param data the data segment, owned by the PDU from here on
-     * @return the PDU
+     * @param dataSegmentLength the length of the data segment that goes with the header
+     * @return a new buffer of {@code alloc} holding the 48-byte BHS (with room for a header digest), owned by the
+     *     caller
+     * @throws IllegalArgumentException if a field is out of range (then nothing was allocated)
      */
-    public static DataIn ofRead(boolean finalFlag, boolean statusPresent, int status, boolean residualOverflow,
-                                boolean residualUnderflow, long residualCount, int initiatorTaskTag, int dataSN,
-                                int bufferOffset, int statSN, int expCmdSN, int maxCmdSN, ByteBuf data) {
+    public static ByteBuf encodeReadHeader(ByteBufAllocator alloc, boolean finalFlag, boolean statusPresent,
+                                           int status, boolean residualOverflow, boolean residualUnderflow,
+                                           long residualCount, int initiatorTaskTag, int dataSN, int bufferOffset,
+                                           int statSN, int expCmdSN, int maxCmdSN, int dataSegmentLength) {
         Wire.checkRange("status", status, 0, 0xFF);
         Wire.checkRange("residualCount", residualCount, 0, 0xFFFF_FFFFL);
-        Wire.checkRange("DataSegmentLength", data.readableBytes(), 0, MAX_DATA_SEGMENT_LENGTH);
-        return new DataIn(finalFlag, statusPresent, status, residualOverflow, residualUnderflow, residualCount,
-                initiatorTaskTag, dataSN, bufferOffset, statSN, expCmdSN, maxCmdSN, data);
+        Wire.checkRange("DataSegmentLength", dataSegmentLength, 0, MAX_DATA_SEGMENT_LENGTH);
+        ByteBuf out = headerBuffer(alloc);
+        int base = encodeCommonFields(out, false, Opcode.DATA_IN, 0, dataSegmentLength, initiatorTaskTag);
+        encodeSequenceNumbers(out, base, statSN, expCmdSN, maxCmdSN);
+        encodeDataInFields(out, base, finalFlag, false, residualOverflow, residualUnderflow, statusPresent, status,
+                0, RESERVED_TAG, dataSN, bufferOffset, residualCount);
+        return out;
     }
 
     /**
@@ -193,6 +186,15 @@ public final class DataIn extends TargetPdu {
 
     @Override
     void encodeOpcodeFields(ByteBuf out, int base) {
+        encodeDataInFields(out, base, finalFlag, acknowledge, residualOverflow, residualUnderflow, statusPresent,
+                status, lun, targetTransferTag, dataSN, bufferOffset, residualCount);
+    }
+
+    /** Writes the Data-In specific BHS fields at {@code base} (RFC 7143 §11.7). */
+    private static void encodeDataInFields(ByteBuf out, int base, boolean finalFlag, boolean acknowledge,
+                                           boolean residualOverflow, boolean residualUnderflow, boolean statusPresent,
+                                           int status, long lun, int targetTransferTag, int dataSN, int bufferOffset,
+                                           long residualCount) {
         out.setByte(base + 1, (finalFlag ? 0x80 : 0)
                 | (acknowledge ? 0x40 : 0)
                 | (residualOverflow ? 0x04 : 0)

@@ -1,6 +1,7 @@
 package io.iscsi4j.core.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCounted;
 import java.util.Objects;
@@ -126,19 +127,39 @@ public abstract sealed class Pdu implements ReferenceCounted
      * @param out the buffer to append to; its writer index advances by {@link #headerLength()}
      */
     public final void encodeHeader(ByteBuf out) {
+        int base = encodeCommonFields(out, immediate, opcode, ahsLength(), dataSegmentLength(), initiatorTaskTag);
+        encodeFields(out, base);
+        if (ahsLength() > 0) {
+            encodeAhs(out);
+        }
+    }
+
+    /**
+     * Appends a 48-byte BHS holding the fields every PDU has, everything else zero: what {@link #encodeHeader} and
+     * the data path's header encoders (which build no PDU object) start with.
+     *
+     * @return the BHS's index in {@code out}, for the opcode-specific fields
+     */
+    static int encodeCommonFields(ByteBuf out, boolean immediate, Opcode opcode, int ahsLength, int dataSegmentLength,
+                                  int initiatorTaskTag) {
         int base = out.writerIndex();
         out.writeZero(BHS_LENGTH);
         // RFC 7143 §11.2.1: byte 0 = reserved bit | I bit | opcode
         out.setByte(base, (immediate ? 0x40 : 0) | opcode.code());
         // byte 4: TotalAHSLength in 4-byte words; bytes 5..7: DataSegmentLength
-        out.setByte(base + 4, ahsLength() / 4);
-        out.setMedium(base + 5, dataSegmentLength());
+        out.setByte(base + 4, ahsLength / 4);
+        out.setMedium(base + 5, dataSegmentLength);
         // bytes 16..19: Initiator Task Tag
         out.setInt(base + 16, initiatorTaskTag);
-        encodeFields(out, base);
-        if (ahsLength() > 0) {
-            encodeAhs(out);
-        }
+        return base;
+    }
+
+    /**
+     * A buffer for a BHS that a data path header encoder writes, with room for the header digest the encoder may
+     * append ({@link PduEncoder#writeEncoded}).
+     */
+    static ByteBuf headerBuffer(ByteBufAllocator alloc) {
+        return alloc.buffer(BHS_LENGTH + Digests.DIGEST_LENGTH);
     }
 
     /**

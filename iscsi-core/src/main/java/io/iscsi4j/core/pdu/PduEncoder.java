@@ -1,11 +1,15 @@
 package io.iscsi4j.core.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.PromiseCombiner;
 import java.util.zip.CRC32C;
@@ -21,6 +25,10 @@ import java.util.zip.CRC32C;
  * <p>Ownership: the encoder takes the PDU's reference to its data segment and hands it to the channel, which moves
  * the buffer's reader index as it writes it: a PDU written to a channel must own its data buffer's indices (a
  * {@code retainedSlice} or a buffer nobody else reads). The PDU is consumed either way.
+ *
+ * <p>The data path builds no PDU object for its Data-In and SCSI Response PDUs: it encodes their headers itself
+ * ({@link DataIn#encodeReadHeader}, {@link ScsiResponse#encodeStatusHeader}) and hands them to {@link #writeEncoded},
+ * which frames them exactly as {@link #write} frames a {@link Pdu}.
  *
  * <p>Digests are read per PDU from the channel attribute {@link #DIGESTS}; a missing attribute means
  * no digests. The session sets it once login negotiated HeaderDigest/DataDigest, after the final Login
@@ -55,61 +63,108 @@ public final class PduEncoder extends ChannelOutboundHandlerAdapter {
             ctx.write(msg, promise);
             return;
         }
-        DigestSettings digests = ctx.channel().attr(DIGESTS).get();
-        if (digests == null) {
-            digests = DigestSettings.NONE;
-        }
-        ByteBuf data = pdu.data();
-        int dataLength = data.readableBytes();
+        DigestSettings digests = digests(ctx.channel());
         ByteBuf header;
-        ByteBuf trailer;
         try {
             header = encodeHeader(ctx, pdu, digests);
-            try {
-                trailer = dataLength == 0 ? null : encodeTrailer(ctx, data, digests);
-            } catch (RuntimeException | Error e) {
-                header.release();
-                throw e;
-            }
         } catch (RuntimeException | Error e) {
             pdu.release();
             promise.setFailure(e);
             return;
         }
-        if (dataLength == 0) {
-            pdu.release();
-            ctx.write(header, promise);
+        // The PDU's reference to its data goes to the channel.
+        frame(ctx, ctx.executor(), ctx.alloc(), header, pdu.data(), digests, promise);
+    }
+
+    /**
+     * Writes a PDU whose header segments the caller encoded itself, such as {@link DataIn#encodeReadHeader} and
+     * {@link ScsiResponse#encodeStatusHeader} do for the data path, which builds no PDU object: framed as
+     * {@link #write} frames a {@link Pdu} (the header digest appended to {@code header}, then the data segment, then
+     * its padding and data digest), by the digest settings of the channel, and written to the channel, in that order,
+     * with its void promise.
+     *
+     * <p>Ownership: takes {@code header} and {@code data}, each one reference; on failure both are released. The
+     * channel moves the data's reader index as it writes it: {@code data} must own its indices (a
+     * {@code retainedSlice}, or a buffer nobody else reads).
+     *
+     * @param channel the channel; the call must run on its event loop, so that the parts of two PDUs never interleave
+     * @param header the BHS and AHS, from its reader index to its writer index
+     * @param data the data segment without padding or digest, possibly empty
+     * @throws IllegalStateException if called outside the channel's event loop (both buffers are released)
+     * @throws IllegalArgumentException if the header is shorter than a BHS or its DataSegmentLength is not the
+     *     data's length, which would break the framing of everything after it (both buffers are released)
+     */
+    public static void writeEncoded(Channel channel, ByteBuf header, ByteBuf data) {
+        RuntimeException refused = null;
+        if (!channel.eventLoop().inEventLoop()) {
+            refused = new IllegalStateException("writeEncoded outside the channel's event loop");
+        } else if (header.readableBytes() < Pdu.BHS_LENGTH) {
+            refused = new IllegalArgumentException("a header of " + header.readableBytes() + " bytes");
+        } else if (header.getUnsignedMedium(header.readerIndex() + 5) != data.readableBytes()) {
+            refused = new IllegalArgumentException("the header announces "
+                    + header.getUnsignedMedium(header.readerIndex() + 5) + " data bytes, the data segment has "
+                    + data.readableBytes());
+        }
+        if (refused != null) {
+            header.release();
+            data.release();
+            throw refused;
+        }
+        frame(channel, channel.eventLoop(), channel.alloc(), header, data, digests(channel), channel.voidPromise());
+    }
+
+    private static DigestSettings digests(Channel channel) {
+        DigestSettings digests = channel.attr(DIGESTS).get();
+        return digests == null ? DigestSettings.NONE : digests;
+    }
+
+    /**
+     * Appends the header digest if enabled, makes the trailer, and writes header, data and trailer to {@code out}.
+     * Takes both buffers; on failure releases them and fails the promise.
+     */
+    private static void frame(ChannelOutboundInvoker out, EventExecutor executor, ByteBufAllocator alloc,
+                              ByteBuf header, ByteBuf data, DigestSettings digests, ChannelPromise promise) {
+        int dataLength = data.readableBytes();
+        ByteBuf trailer;
+        try {
+            if (digests.headerDigest()) {
+                header.writeIntLE(Digests.crc32c(CRC.get(), header, header.readerIndex(), header.readableBytes()));
+            }
+            trailer = dataLength == 0 ? null : encodeTrailer(alloc, data, digests);
+        } catch (RuntimeException | Error e) {
+            header.release();
+            data.release();
+            promise.setFailure(e);
             return;
         }
-        // The PDU's reference to its data goes to the channel.
+        if (dataLength == 0) {
+            data.release();
+            out.write(header, promise);
+            return;
+        }
         if (promise.isVoid()) {
-            ctx.write(header, promise);
-            ctx.write(data, promise);
+            out.write(header, promise);
+            out.write(data, promise);
             if (trailer != null) {
-                ctx.write(trailer, promise);
+                out.write(trailer, promise);
             }
             return;
         }
-        PromiseCombiner combiner = new PromiseCombiner(ctx.executor());
-        combiner.add(ctx.write(header));
-        combiner.add(ctx.write(data));
+        PromiseCombiner combiner = new PromiseCombiner(executor);
+        combiner.add(out.write(header));
+        combiner.add(out.write(data));
         if (trailer != null) {
-            combiner.add(ctx.write(trailer));
+            combiner.add(out.write(trailer));
         }
         combiner.finish(promise);
     }
 
-    /** The BHS and AHS, then the header digest if enabled, in a new buffer of the context's allocator. */
+    /** The BHS and AHS, with room for the header digest if enabled, in a new buffer of the context's allocator. */
     private static ByteBuf encodeHeader(ChannelHandlerContext ctx, Pdu pdu, DigestSettings digests) {
-        int headerLength = pdu.headerLength();
-        boolean headerDigest = digests.headerDigest();
-        ByteBuf buf = ctx.alloc().buffer(headerLength + (headerDigest ? Digests.DIGEST_LENGTH : 0));
+        ByteBuf buf = ctx.alloc().buffer(pdu.headerLength() + (digests.headerDigest() ? Digests.DIGEST_LENGTH : 0));
         boolean success = false;
         try {
             pdu.encodeHeader(buf);
-            if (headerDigest) {
-                buf.writeIntLE(Digests.crc32c(CRC.get(), buf, buf.readerIndex(), headerLength));
-            }
             success = true;
             return buf;
         } finally {
@@ -123,7 +178,7 @@ public final class PduEncoder extends ChannelOutboundHandlerAdapter {
      * The padding of a non-empty data segment and its digest if enabled, in a new buffer, or {@code null} when
      * neither is needed.
      */
-    private static ByteBuf encodeTrailer(ChannelHandlerContext ctx, ByteBuf data, DigestSettings digests) {
+    private static ByteBuf encodeTrailer(ByteBufAllocator alloc, ByteBuf data, DigestSettings digests) {
         int dataLength = data.readableBytes();
         int padding = Digests.padding(dataLength);
         boolean dataDigest = digests.dataDigest();
@@ -131,7 +186,7 @@ public final class PduEncoder extends ChannelOutboundHandlerAdapter {
         if (trailerLength == 0) {
             return null;
         }
-        ByteBuf buf = ctx.alloc().buffer(trailerLength);
+        ByteBuf buf = alloc.buffer(trailerLength);
         buf.writeZero(padding);
         if (dataDigest) {
             CRC32C crc = CRC.get();

@@ -1,6 +1,7 @@
 package io.iscsi4j.core.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
 /**
@@ -35,25 +36,12 @@ public final class ScsiResponse extends TargetPdu {
         this.residualCount = builder.residualCount;
     }
 
-    private ScsiResponse(int initiatorTaskTag, int status, boolean residualOverflow, boolean residualUnderflow,
-                         long residualCount, int statSN, int expCmdSN, int maxCmdSN) {
-        super(Opcode.SCSI_RESPONSE, initiatorTaskTag, Unpooled.EMPTY_BUFFER, statSN, expCmdSN, maxCmdSN);
-        this.bidiOverflow = false;
-        this.bidiUnderflow = false;
-        this.residualOverflow = residualOverflow;
-        this.residualUnderflow = residualUnderflow;
-        this.response = 0;
-        this.status = status;
-        this.snackTag = 0;
-        this.expDataSN = 0;
-        this.bidiReadResidualCount = 0;
-        this.residualCount = residualCount;
-    }
-
     /**
-     * A SCSI Response without sense data, built without a builder (the data path sends one per write): response
-     * "command completed at target", ExpDataSN 0, no bidirectional residual.
+     * Encodes the BHS of a SCSI Response without sense data, without building the PDU (the data path sends one per
+     * write): response "command completed at target", ExpDataSN 0, no bidirectional residual, no data segment. The
+     * bytes are those of the {@code ScsiResponse} with these fields; {@link PduEncoder#writeEncoded} frames them.
      *
+     * @param alloc where the header buffer comes from
      * @param initiatorTaskTag the command's tag
      * @param status the SCSI status, 0..255
      * @param residualOverflow the O bit
@@ -62,15 +50,21 @@ public final class ScsiResponse extends TargetPdu {
      * @param statSN StatSN
      * @param expCmdSN ExpCmdSN
      * @param maxCmdSN MaxCmdSN
-     * @return the PDU
+     * @return a new buffer of {@code alloc} holding the 48-byte BHS (with room for a header digest), owned by the
+     *     caller
+     * @throws IllegalArgumentException if a field is out of range (then nothing was allocated)
      */
-    public static ScsiResponse ofStatus(int initiatorTaskTag, int status, boolean residualOverflow,
-                                       boolean residualUnderflow, long residualCount, int statSN, int expCmdSN,
-                                       int maxCmdSN) {
+    public static ByteBuf encodeStatusHeader(ByteBufAllocator alloc, int initiatorTaskTag, int status,
+                                             boolean residualOverflow, boolean residualUnderflow, long residualCount,
+                                             int statSN, int expCmdSN, int maxCmdSN) {
         Wire.checkRange("status", status, 0, 0xFF);
         Wire.checkRange("residualCount", residualCount, 0, 0xFFFF_FFFFL);
-        return new ScsiResponse(initiatorTaskTag, status, residualOverflow, residualUnderflow, residualCount, statSN,
-                expCmdSN, maxCmdSN);
+        ByteBuf out = headerBuffer(alloc);
+        int base = encodeCommonFields(out, false, Opcode.SCSI_RESPONSE, 0, 0, initiatorTaskTag);
+        encodeSequenceNumbers(out, base, statSN, expCmdSN, maxCmdSN);
+        encodeResponseFields(out, base, false, false, residualOverflow, residualUnderflow, 0, status, 0, 0, 0,
+                residualCount);
+        return out;
     }
 
     /**
@@ -191,6 +185,15 @@ public final class ScsiResponse extends TargetPdu {
 
     @Override
     void encodeOpcodeFields(ByteBuf out, int base) {
+        encodeResponseFields(out, base, bidiOverflow, bidiUnderflow, residualOverflow, residualUnderflow, response,
+                status, snackTag, expDataSN, bidiReadResidualCount, residualCount);
+    }
+
+    /** Writes the SCSI Response specific BHS fields at {@code base} (RFC 7143 §11.4). */
+    private static void encodeResponseFields(ByteBuf out, int base, boolean bidiOverflow, boolean bidiUnderflow,
+                                             boolean residualOverflow, boolean residualUnderflow, int response,
+                                             int status, int snackTag, int expDataSN, long bidiReadResidualCount,
+                                             long residualCount) {
         out.setByte(base + 1, 0x80
                 | (bidiOverflow ? 0x10 : 0)
                 | (bidiUnderflow ? 0x08 : 0)

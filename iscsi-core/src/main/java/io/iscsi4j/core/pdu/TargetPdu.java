@@ -24,14 +24,6 @@ abstract sealed class TargetPdu extends Pdu
         this.maxCmdSN = builder.maxCmdSN;
     }
 
-    /** For the hot path's factories, which set every field without a builder. */
-    TargetPdu(Opcode opcode, int initiatorTaskTag, ByteBuf data, int statSN, int expCmdSN, int maxCmdSN) {
-        super(opcode, false, initiatorTaskTag, data);
-        this.statSN = statSN;
-        this.expCmdSN = expCmdSN;
-        this.maxCmdSN = maxCmdSN;
-    }
-
     // The accessors and setters below are not final so that javac gives every public subclass a public
     // bridge, which keeps them callable by reflection from outside this package.
 
@@ -64,10 +56,15 @@ abstract sealed class TargetPdu extends Pdu
 
     @Override
     final void encodeFields(ByteBuf out, int base) {
+        encodeSequenceNumbers(out, base, statSN, expCmdSN, maxCmdSN);
+        encodeOpcodeFields(out, base);
+    }
+
+    /** Writes StatSN, ExpCmdSN and MaxCmdSN into the BHS at {@code base}. */
+    static void encodeSequenceNumbers(ByteBuf out, int base, int statSN, int expCmdSN, int maxCmdSN) {
         out.setInt(base + 24, statSN);
         out.setInt(base + 28, expCmdSN);
         out.setInt(base + 32, maxCmdSN);
-        encodeOpcodeFields(out, base);
     }
 
     /** Writes the remaining opcode-specific BHS fields, as {@link #encodeFields} does for other PDUs. */

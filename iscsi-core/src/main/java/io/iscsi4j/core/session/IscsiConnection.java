@@ -538,6 +538,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         channel.write(pdu, channel.voidPromise());
     }
 
+    /**
+     * Sends a PDU from its encoded header and its data segment, without a PDU object (see
+     * {@link PduEncoder#writeEncoded}); takes both buffers. Event loop only.
+     */
+    void sendEncoded(ByteBuf header, ByteBuf data) {
+        PduEncoder.writeEncoded(channel, header, data);
+    }
+
     void flush() {
         channel.flush();
     }

@@ -5,12 +5,16 @@ import io.iscsi4j.core.pdu.ReadyToTransfer;
 import io.iscsi4j.core.pdu.ScsiResponse;
 import io.iscsi4j.scsi.ScsiStatus;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * What one session sends about its SCSI commands: the SCSI Response, or the Data-In PDUs of a read with the status
  * in the last one (RFC 7143 §11.7), each at most the initiator's MaxRecvDataSegmentLength and each sequence at most
  * MaxBurstLength, with residuals; and R2Ts (§11.8). The connection stamps nothing itself: StatSN, ExpCmdSN and
  * MaxCmdSN are taken here when the PDU is built, on the event loop, in the order PDUs are written. Event loop only.
+ *
+ * <p>Data-In PDUs and SCSI Responses without sense data, one or more per command, are sent as encoded headers
+ * ({@link IscsiConnection#sendEncoded}) rather than PDU objects, so a command costs no heap for them.
  */
 final class ResponseSender {
 
@@ -40,9 +44,9 @@ final class ResponseSender {
         if (toSend > 0 && good) {
             sendDataIn(task, data, toSend, overflow, underflow, residual);
         } else if (task.status != ScsiStatus.CHECK_CONDITION || task.sense == null) {
-            connection.send(ScsiResponse.ofStatus(task.initiatorTaskTag, task.status.code(), residuals && overflow,
-                    residuals && underflow, residuals ? residual : 0, connection.nextStatSN(), sequencer.expCmdSN(),
-                    sequencer.maxCmdSN()));
+            connection.sendEncoded(ScsiResponse.encodeStatusHeader(connection.alloc(), task.initiatorTaskTag,
+                    task.status.code(), residuals && overflow, residuals && underflow, residuals ? residual : 0,
+                    connection.nextStatSN(), sequencer.expCmdSN(), sequencer.maxCmdSN()), Unpooled.EMPTY_BUFFER);
         } else {
             ScsiResponse.Builder b = ScsiResponse.builder()
                     .initiatorTaskTag(task.initiatorTaskTag)
@@ -73,15 +77,13 @@ final class ResponseSender {
             boolean last = offset + n == total;
             burstLeft -= n;
             boolean endOfSequence = last || burstLeft == 0;
-            ByteBuf part = whole(data, offset, n) ? data.retain() : data.retainedSlice(offset, n);
-            if (last) {
-                connection.send(DataIn.ofRead(endOfSequence, true, task.status.code(), overflow, underflow, residual,
-                        task.initiatorTaskTag, dataSN++, offset, connection.nextStatSN(), sequencer.expCmdSN(),
-                        sequencer.maxCmdSN(), part));
-            } else {
-                connection.send(DataIn.ofRead(endOfSequence, false, 0, false, false, 0, task.initiatorTaskTag,
-                        dataSN++, offset, 0, sequencer.expCmdSN(), sequencer.maxCmdSN(), part));
-            }
+            ByteBuf header = last
+                    ? DataIn.encodeReadHeader(connection.alloc(), endOfSequence, true, task.status.code(), overflow,
+                            underflow, residual, task.initiatorTaskTag, dataSN++, offset, connection.nextStatSN(),
+                            sequencer.expCmdSN(), sequencer.maxCmdSN(), n)
+                    : DataIn.encodeReadHeader(connection.alloc(), endOfSequence, false, 0, false, false, 0,
+                            task.initiatorTaskTag, dataSN++, offset, 0, sequencer.expCmdSN(), sequencer.maxCmdSN(), n);
+            connection.sendEncoded(header, whole(data, offset, n) ? data.retain() : data.retainedSlice(offset, n));
             offset += n;
             if (burstLeft == 0) {
                 burstLeft = burst;

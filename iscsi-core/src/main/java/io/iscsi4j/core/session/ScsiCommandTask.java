@@ -13,6 +13,8 @@ import io.iscsi4j.scsi.TaskOrdering;
 import io.iscsi4j.scsi.UnitStatistics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,8 +22,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * One SCSI command of a session, seen from the SCSI layer as a {@link ScsiTask}, and the one owner of the command's
@@ -36,7 +37,7 @@ import java.util.concurrent.CompletionStage;
  *    │                     ▼                    │              │
  *    │               scsiCompleted ◄────────────┘              │
  *    │                     │ (response waits for unsolicited data: COMPLETED)
- *    └───────────────► ENDED ◄─────────────────────────────────┘ (aborted: the Data-Out stage fails)
+ *    └───────────────► ENDED ◄─────────────────────────────────┘ (aborted: the Data-Out callback fails)
  * </pre>
  * <ul>
  *   <li>QUEUED: accepted, waiting for data buffer budget, or for the tasks of the I_T nexus this session replaced
@@ -71,6 +72,8 @@ import java.util.concurrent.CompletionStage;
  * that path); once the event loop has stopped (the target closed) it releases the task's buffers itself.
  */
 final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSender, TaskOrdering.Turn {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScsiCommandTask.class);
 
     /** Where a task is in its life; see the class comment. */
     enum State {
@@ -115,7 +118,8 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     final WriteTransfer writeTransfer;
 
     ByteBuf dataIn;
-    private CompletableFuture<ByteBuffer> dataOutWaiter;
+    /** The SCSI layer's Data-Out callback while WAITING_FOR_DATA_OUT, else {@code null}; event loop only. */
+    private BiConsumer<? super ByteBuffer, ? super Throwable> dataOutWaiter;
 
     // Completion, written by the completing thread and read on the event loop after the hand-off.
     ScsiStatus status;
@@ -248,41 +252,62 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         state = State.EXECUTING;
     }
 
-    /** EXECUTING to WAITING_FOR_DATA_OUT: the SCSI layer waits for {@code waiter}. */
-    void awaitDataOut(CompletableFuture<ByteBuffer> waiter) {
+    /** EXECUTING to WAITING_FOR_DATA_OUT: the SCSI layer waits for {@code waiter} to be called. */
+    void awaitDataOut(BiConsumer<? super ByteBuffer, ? super Throwable> waiter) {
         expect(state == State.EXECUTING, "awaitDataOut");
         state = State.WAITING_FOR_DATA_OUT;
         dataOutWaiter = waiter;
     }
 
-    /** Completes a waiting receiveDataOut stage when all data arrived (back to EXECUTING). */
+    /** Hands the data to a waiting Data-Out callback when all of it arrived (back to EXECUTING). */
     void dataOutProgress() {
-        CompletableFuture<ByteBuffer> f = dataOutWaiter;
-        if (f != null) {
+        BiConsumer<? super ByteBuffer, ? super Throwable> w = dataOutWaiter;
+        if (w != null) {
             ByteBuffer b = writeTransfer.completeIfDone();
             if (b != null) {
                 dataOutWaiter = null;
                 state = State.EXECUTING;
-                f.complete(b); // handed out once: the SCSI layer owns its position and limit
+                call(w, b, null); // handed out once: the SCSI layer owns its position and limit
             }
         }
     }
 
     /**
-     * Fails a waiting receiveDataOut stage: the SCSI layer will not complete the task. From WAITING_FOR_DATA_OUT
-     * back to EXECUTING, where the caller ends or answers the task.
+     * Fails a waiting Data-Out callback: the SCSI layer will not complete the task. From WAITING_FOR_DATA_OUT back to
+     * EXECUTING, where the caller ends or answers the task.
      *
-     * @return whether a stage was waiting
+     * @return whether a callback was waiting
      */
     boolean failDataOut(Throwable cause) {
-        CompletableFuture<ByteBuffer> f = dataOutWaiter;
-        if (f == null) {
+        BiConsumer<? super ByteBuffer, ? super Throwable> w = dataOutWaiter;
+        if (w == null) {
             return false;
         }
         dataOutWaiter = null;
         state = State.EXECUTING;
-        f.completeExceptionally(cause);
+        refuseDataOut(w, cause);
         return true;
+    }
+
+    /** Tells a Data-Out callback that no data comes: the transport ends or answers the task itself. */
+    static void refuseDataOut(BiConsumer<? super ByteBuffer, ? super Throwable> waiter, Throwable cause) {
+        call(waiter, null, cause);
+    }
+
+    /**
+     * Calls a Data-Out callback. What it throws is logged and goes no further: the task is still completed by what
+     * the callback started, if anything; ending it here could release its buffers under a backstore call the callback
+     * started before it threw.
+     */
+    private static void call(BiConsumer<? super ByteBuffer, ? super Throwable> waiter, ByteBuffer data,
+                             Throwable failure) {
+        try {
+            waiter.accept(data, failure);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.error("the SCSI layer's Data-Out callback failed", e);
+        }
     }
 
     /**
@@ -453,31 +478,28 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
         ByteBuf buf = session.allocateDataIn(length);
         buf.writerIndex(length);
         dataIn = buf;
-        // One new ByteBuffer: a slice of the buffer's cached internal view (nioBuffer would duplicate, then slice).
-        // The buffer is new and ours, and the view is read right here on this thread.
-        return buf.nioBufferCount() == 1 ? buf.internalNioBuffer(0, length).slice() : buf.nioBuffer(0, length);
+        return NioViews.ofOwn(buf, 0, length); // the buffer is new and ours, so any thread may take its view
     }
 
     @Override
-    public CompletionStage<ByteBuffer> receiveDataOut(int length) {
+    public void receiveDataOut(int length, BiConsumer<? super ByteBuffer, ? super Throwable> whenReceived) {
         if (writeTransfer == null) {
             // A CDB that transfers data to the target in a SCSI Command without the W bit (RFC 7143 §11.3.1.1):
-            // no Data-Out will come. Answer the command here; the failed stage keeps the SCSI layer from doing so.
+            // no Data-Out will come. Answer the command here; the failure keeps the SCSI layer from doing so.
             complete(ScsiStatus.CHECK_CONDITION,
                     SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB), 0);
-            return CompletableFuture.failedFuture(new IllegalStateException(
+            refuseDataOut(whenReceived, new IllegalStateException(
                     "the SCSI Command carries no Data-Out (W bit clear)"));
+            return;
         }
         if (length < 0 || length > expectedLength) {
             throw new IllegalArgumentException("Data-Out length " + length + " outside 0.." + expectedLength);
         }
-        CompletableFuture<ByteBuffer> f = new CompletableFuture<>();
         if (session.inEventLoop()) {
-            session.startDataOut(this, length, f);
+            session.startDataOut(this, length, whenReceived);
         } else {
-            session.execute(() -> session.startDataOut(this, length, f));
+            session.execute(() -> session.startDataOut(this, length, whenReceived));
         }
-        return f;
     }
 
     @Override

@@ -41,6 +41,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -499,11 +500,11 @@ final class Session implements WriteTransfer.IntSupplierTag {
         startDeferred();
     }
 
-    /** On the event loop: the SCSI layer asked for Data-Out bytes. */
-    void startDataOut(ScsiCommandTask task, int length, CompletableFuture<ByteBuffer> waiter) {
+    /** On the event loop: the SCSI layer asked for Data-Out bytes, to be handed to {@code waiter}. */
+    void startDataOut(ScsiCommandTask task, int length, BiConsumer<? super ByteBuffer, ? super Throwable> waiter) {
         if (task.aborted()) {
             // Aborted while the SCSI layer was on its way here: it will not complete the task now; we end it.
-            waiter.completeExceptionally(new CancellationException("task aborted"));
+            ScsiCommandTask.refuseDataOut(waiter, new CancellationException("task aborted"));
             endTask(task);
             return;
         }

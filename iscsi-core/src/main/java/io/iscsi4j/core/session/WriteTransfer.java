@@ -106,6 +106,7 @@ final class WriteTransfer {
         wanted = length;
         if (length <= immediateLength && unsolicitedDone) {
             // Everything came as immediate data: hand out the received buffer itself, no copy.
+            // A slice of the receive buffer, not a buffer of our own: nioBuffer (see NioViews).
             result = immediate.nioBuffer(immediate.readerIndex(), length);
             received = length;
             return result;
@@ -250,7 +251,7 @@ final class WriteTransfer {
     ByteBuffer completeIfDone() {
         if (result == null && !dataLost && wanted >= 0 && received >= wanted && unsolicitedDone && bursts.isEmpty()
                 && nextSolicitOffset >= wanted) {
-            result = assembly.nioBuffer(0, wanted);
+            result = NioViews.ofOwn(assembly, 0, wanted);
         }
         return result;
     }

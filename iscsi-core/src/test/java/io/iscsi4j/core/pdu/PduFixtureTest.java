@@ -4,11 +4,14 @@ import static io.iscsi4j.core.pdu.PduTestSupport.bytes;
 import static io.iscsi4j.core.pdu.PduTestSupport.concat;
 import static io.iscsi4j.core.pdu.PduTestSupport.decodeOne;
 import static io.iscsi4j.core.pdu.PduTestSupport.encodeToArray;
+import static io.iscsi4j.core.pdu.PduTestSupport.encodeWithoutPduToArray;
 import static io.iscsi4j.core.pdu.PduTestSupport.pooled;
 import static io.iscsi4j.core.pdu.PduTestSupport.toArray;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,25 @@ class PduFixtureTest {
     ), bytes(
             0xDE, 0xAD, 0xBE, 0xEF                          // 48..51: immediate data, no padding needed
     ));
+
+    // RFC 7143 §11.4 SCSI Response: GOOD with an overflow residual, no sense data
+    private static final byte[] SCSI_RESPONSE = bytes(
+            0x21,                                           // 0: . . opcode 0x21
+            0x84,                                           // 1: F=1 .. o=0 u=0 O=1 U=0 .
+            0x00,                                           // 2: Response 0 (command completed at target)
+            0x00,                                           // 3: Status GOOD
+            0x00,                                           // 4: TotalAHSLength 0
+            0x00, 0x00, 0x00,                               // 5..7: DataSegmentLength 0
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // 8..15: reserved
+            0x00, 0x00, 0x00, 0x07,                         // 16..19: Initiator Task Tag 7
+            0x00, 0x00, 0x00, 0x00,                         // 20..23: SNACK Tag 0
+            0x00, 0x00, 0x00, 0x0B,                         // 24..27: StatSN 11
+            0x00, 0x00, 0x00, 0x0C,                         // 28..31: ExpCmdSN 12
+            0x00, 0x00, 0x00, 0x2B,                         // 32..35: MaxCmdSN 43
+            0x00, 0x00, 0x00, 0x00,                         // 36..39: ExpDataSN 0
+            0x00, 0x00, 0x00, 0x00,                         // 40..43: Bidirectional Read Residual Count 0
+            0x00, 0x00, 0x02, 0x00                          // 44..47: Residual Count 512
+    );
 
     // RFC 7143 §11.7.2 SCSI Data-In with status (S=1), underflow, 3 data bytes + 1 padding byte
     private static final byte[] DATA_IN = concat(bytes(
@@ -145,6 +167,26 @@ class PduFixtureTest {
                 .initiatorTaskTag(42).statSN(5).expCmdSN(9).maxCmdSN(40).dataSN(2).bufferOffset(4096)
                 .residualCount(509).data(pooled("abc")).build();
         assertThat(encodeToArray(pdu)).isEqualTo(DATA_IN);
+    }
+
+    @Test
+    void encodesDataInFixtureWithoutAPduObject() {
+        ByteBuf header = DataIn.encodeReadHeader(ByteBufAllocator.DEFAULT, true, true, 0, false, true, 509, 42, 2,
+                4096, 5, 9, 40, 3);
+        assertThat(encodeWithoutPduToArray(header, pooled("abc"))).isEqualTo(DATA_IN);
+    }
+
+    @Test
+    void encodesScsiResponseFixture() {
+        ScsiResponse pdu = ScsiResponse.builder().residualOverflow(true).residualCount(512).initiatorTaskTag(7)
+                .statSN(11).expCmdSN(12).maxCmdSN(43).build();
+        assertThat(encodeToArray(pdu)).isEqualTo(SCSI_RESPONSE);
+    }
+
+    @Test
+    void encodesScsiResponseFixtureWithoutAPduObject() {
+        ByteBuf header = ScsiResponse.encodeStatusHeader(ByteBufAllocator.DEFAULT, 7, 0, true, false, 512, 11, 12, 43);
+        assertThat(encodeWithoutPduToArray(header, Unpooled.EMPTY_BUFFER)).isEqualTo(SCSI_RESPONSE);
     }
 
     @Test

@@ -78,6 +78,34 @@ final class PduTestSupport {
         return flat;
     }
 
+    /**
+     * Frames an encoded header and its data with {@link PduEncoder#writeEncoded} on a channel with the given digests
+     * and returns the wire bytes as one pooled buffer; both buffers are consumed.
+     */
+    static ByteBuf encodeWithoutPdu(ByteBuf header, ByteBuf data, DigestSettings digests) {
+        EmbeddedChannel channel = new EmbeddedChannel(PduEncoder.INSTANCE);
+        channel.attr(PduEncoder.DIGESTS).set(digests);
+        PduEncoder.writeEncoded(channel, header, data);
+        channel.flushOutbound();
+        ByteBuf flat = ByteBufAllocator.DEFAULT.buffer();
+        for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+            flat.writeBytes(part);
+            part.release();
+        }
+        assertThat(channel.finishAndReleaseAll()).as("leftover outbound messages").isFalse();
+        return flat;
+    }
+
+    /** {@link #encodeWithoutPdu} without digests, as an array. */
+    static byte[] encodeWithoutPduToArray(ByteBuf header, ByteBuf data) {
+        ByteBuf buf = encodeWithoutPdu(header, data, DigestSettings.NONE);
+        try {
+            return toArray(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
     /** Encodes without digests and returns the bytes. */
     static byte[] encodeToArray(Pdu pdu) {
         ByteBuf buf = encode(pdu, DigestSettings.NONE);

@@ -1,13 +1,15 @@
 package io.iscsi4j.core.session;
 
+import io.iscsi4j.core.pdu.ScsiCommand;
 import io.iscsi4j.core.session.ScsiCommandTask.State;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -55,17 +57,18 @@ class TaskLifecycleTest {
     }
 
     @Test
-    void aTaskWaitingForDataOutHasItsStageFailedAndEndsAtOnce() {
+    void aTaskWaitingForDataOutHasItsCallbackFailedAndEndsAtOnce() {
         ScsiCommandTask t = task();
         t.dispatched();
-        CompletableFuture<ByteBuffer> dataOut = new CompletableFuture<>();
-        t.awaitDataOut(dataOut);
+        List<Object> calls = new ArrayList<>();
+        t.awaitDataOut((data, failure) -> calls.add(data == null ? failure : data));
         assertThat(t.state()).isEqualTo(State.WAITING_FOR_DATA_OUT);
 
         assertThat(t.abort()).isTrue();
 
-        assertThat(dataOut).isCompletedExceptionally();
-        assertThatThrownBy(dataOut::join).isInstanceOf(CancellationException.class);
+        assertThat(calls).singleElement().isInstanceOf(CancellationException.class);
+        assertThat(t.failDataOut(new IllegalStateException())).as("called once").isFalse();
+        assertThat(calls).hasSize(1);
     }
 
     @Test
@@ -73,10 +76,37 @@ class TaskLifecycleTest {
         ScsiCommandTask t = task();
         t.dispatched();
         assertThat(t.startingBackstoreCall()).isTrue(); // e.g. a read before the data (ORWRITE's)
-        CompletableFuture<ByteBuffer> dataOut = new CompletableFuture<>();
-        t.awaitDataOut(dataOut);
+        List<Object> calls = new ArrayList<>();
+        t.awaitDataOut((data, failure) -> calls.add(failure));
         assertThat(t.abort()).as("a backstore call started: the SCSI layer must complete the task").isFalse();
-        assertThat(dataOut).isNotDone();
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void aDataOutCallbackThatThrowsIsLoggedAndLeavesTheTaskToTheScsiLayer() {
+        ScsiCommand pdu = ScsiCommand.builder().finalFlag(true).write(true).initiatorTaskTag(3).cmdSN(3)
+                .expectedDataTransferLength(512).cdb(new byte[] {0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0})
+                .data(Unpooled.wrappedBuffer(new byte[512])).build();
+        WriteTransfer wt = new WriteTransfer(512, pdu.data().retain(), false, 65536, 262144, 1);
+        ScsiCommandTask t = new ScsiCommandTask(null, pdu, wt);
+        pdu.release();
+        try {
+            t.dispatched();
+            List<ByteBuffer> handed = new ArrayList<>();
+            t.awaitDataOut((data, failure) -> {
+                handed.add(data);
+                throw new IllegalStateException("a bug in the SCSI layer");
+            });
+            wt.start(512, ByteBufAllocator.DEFAULT, () -> 1, (ttt, sn, offset, length) -> { });
+
+            t.dataOutProgress(); // does not throw into the session
+
+            assertThat(handed).singleElement().satisfies(b -> assertThat(b.remaining()).isEqualTo(512));
+            assertThat(t.state()).as("the SCSI layer still has it").isEqualTo(State.EXECUTING);
+            assertThat(t.abort()).as("so it ends when the SCSI layer completes it").isFalse();
+        } finally {
+            t.releaseBuffers();
+        }
     }
 
     @Test
@@ -121,7 +151,7 @@ class TaskLifecycleTest {
     @Test
     void illegalTransitionsAreRefused() {
         ScsiCommandTask t = task();
-        assertThatThrownBy(() -> t.awaitDataOut(new CompletableFuture<>())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> t.awaitDataOut((data, failure) -> { })).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(t::scsiCompleted).isInstanceOf(IllegalStateException.class);
         t.dispatched();
         assertThatThrownBy(t::dispatched).isInstanceOf(IllegalStateException.class);

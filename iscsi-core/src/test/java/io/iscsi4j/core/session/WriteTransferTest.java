@@ -71,6 +71,31 @@ class WriteTransferTest {
     }
 
     @Test
+    void immediateDataIsAViewOfItsOwnThatTheReceiveBuffersLaterUseDoesNotMove() {
+        // As the frame decoder leaves it: the immediate data is a slice of a pooled receive buffer, which the socket
+        // goes on reading into through the buffer's internal NIO view.
+        ByteBuf receive = alloc.directBuffer(3 * 4096);
+        receive.writeZero(100).writeBytes(pattern(0, 4096)).writeZero(100);
+        wt = new WriteTransfer(4096, receive.retainedSlice(100, 4096), false, 65536, 262144, 4);
+        try {
+            ByteBuffer b = wt.start(4096, alloc, tags, sender);
+
+            ByteBuffer internal = receive.internalNioBuffer(receive.writerIndex(), 4096);
+            internal.put(new byte[4096]); // a socket read of 4096 more bytes
+            receive.writerIndex(receive.writerIndex() + 4096);
+
+            assertThat(b.position()).isZero();
+            assertThat(b.limit()).isEqualTo(4096);
+            assertThat(b.capacity()).as("the view reaches no other bytes of the receive buffer").isEqualTo(4096);
+            assertPattern(b, 4096);
+            receive.setByte(100, 0x55);
+            assertThat(b.get(0)).as("a view, not a copy").isEqualTo((byte) 0x55);
+        } finally {
+            receive.release();
+        }
+    }
+
+    @Test
     void manySmallEarlyDataOutsAreCopiedNotKeptAndEmptyOnesIgnored() {
         // 1 KiB immediate, then 3 KiB of unsolicited data in 96 PDUs of 32 bytes and 1000 empty PDUs, all before
         // the SCSI layer asks: only a bounded number of PDUs may be kept (each would hold a receive buffer).
