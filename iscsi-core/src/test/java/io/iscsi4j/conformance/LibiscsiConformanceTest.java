@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 256 MiB, read-write, with 512-byte logical blocks in 4096-byte physical blocks (8 logical blocks per physical
  * block, so the tests that need 2 or more run); LUN 1, 16 MiB, read-only; LUN 2, 64 MiB, read-write, one logical
  * block per physical block; LUN 3, 64 MiB, read-write, a slow medium ({@link SlowMediumBackstore}: every write,
- * write same and unmap call waits {@value #SLOW_MEDIUM_DELAY_MILLIS} ms, scheduled, so a SANITIZE working in 1 MiB
- * chunks takes about 7 s there). The suite runs against LUN 0 through the first portal, with the same LUN through the
+ * write same and unmap call waits {@value #SLOW_MEDIUM_DELAY_MILLIS} ms per MiB it covers, scheduled, so a SANITIZE
+ * of the whole LUN takes about 7 s there, however it is split into calls). The suite runs against LUN 0 through the first portal, with the same LUN through the
  * second portal as its second path ({@code MultipathIO} tests). {@code -d} allows tests that overwrite data,
  * {@code -S} allows SANITIZE; {@code -A} (abort at the first failure) is never given. Then two suites and one test run
  * again alone on another LUN, and their results replace those of the first run:
