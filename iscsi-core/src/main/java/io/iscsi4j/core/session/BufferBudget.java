@@ -14,11 +14,19 @@ import java.util.List;
  * arrival order, so a command holding budget never waits for a later one: no deadlock, however the SCSI layer orders
  * overlapping commands. While the gate is closed (the session reinstated an I_T nexus whose tasks have not ended
  * yet) every command waits. Event loop only.
+ *
+ * <p>Reads of storage that only copies memory ({@link io.iscsi4j.backstore.BackstoreCapability#NON_BLOCKING}) are
+ * also capped by bytes under way (admitted, not yet answered): such reads complete at once, so reads admitted
+ * together fill their buffers together, a whole queue depth of them (32 MiB at QD 32 of 1 MiB), all cache-cold by
+ * the time the socket takes them. Reads of storage with latency (a file, a network block device such as Ceph RBD)
+ * are not: there the bytes under way are reads waiting for the storage, and capping them would cap the reads in
+ * flight to the storage, and its throughput with them (4 MiB under way is four 1 MiB reads); the session's budget
+ * bounds their buffers.
  */
 final class BufferBudget {
 
     private final long budget;
-    /** The most bytes of reads under way (admitted, not yet answered) before further reads wait. */
+    /** The most bytes of memory-speed reads under way (admitted, not yet answered) before further ones wait. */
     private final long readBudget;
     private long held;
     private long readsHeld;
@@ -27,7 +35,8 @@ final class BufferBudget {
 
     /**
      * @param budget the most bytes of data buffers the session's commands may hold
-     * @param readBudget the most bytes of reads under way at once (a read larger than that still runs alone)
+     * @param readBudget the most bytes of memory-speed reads under way at once (a read larger than that still runs
+     *     alone)
      */
     BufferBudget(long budget, long readBudget) {
         this.budget = budget;
@@ -80,7 +89,7 @@ final class BufferBudget {
     /** Gives an ended command's budget back. */
     void release(ScsiCommandTask task) {
         held -= task.bufferBytes;
-        if (task.isRead()) {
+        if (task.isRead() && task.atMemorySpeed()) {
             readsHeld -= task.bufferBytes;
         }
         task.bufferBytes = 0;
@@ -96,7 +105,7 @@ final class BufferBudget {
             return false;
         }
         int length = length(task);
-        if (task.isRead() && readsHeld > 0 && readsHeld + length > readBudget) {
+        if (task.isRead() && task.atMemorySpeed() && readsHeld > 0 && readsHeld + length > readBudget) {
             // Reads under way are data not yet queued for output: the output cap alone would let a whole queue
             // depth of large reads fill buffers at once (32 MiB at QD 32 of 1 MiB), all cache-cold when sent.
             return false;
@@ -107,7 +116,7 @@ final class BufferBudget {
     private void reserve(ScsiCommandTask task) {
         int length = length(task);
         held += length;
-        if (task.isRead()) {
+        if (task.isRead() && task.atMemorySpeed()) {
             readsHeld += length;
         }
         task.bufferBytes += length;

@@ -1,5 +1,6 @@
 package io.iscsi4j.core.session;
 
+import io.iscsi4j.backstore.BackstoreCapability;
 import io.iscsi4j.core.pdu.ScsiCommand;
 import io.iscsi4j.scsi.AdditionalSense;
 import io.iscsi4j.scsi.ItNexus;
@@ -140,6 +141,8 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     private final long arrivalNanos;
     /** The logical unit the command addressed when it arrived, or {@code null}. */
     private LogicalUnit unit;
+    /** {@link #unit}'s storage only copies memory ({@link BackstoreCapability#NON_BLOCKING}); see {@link BufferBudget}. */
+    private boolean memorySpeed;
     /** The counters of {@link #unit} until the task let go of it, or {@code null}. */
     private UnitStatistics statistics;
     /** Bytes of the session's data buffer budget this task holds (0 when none). */
@@ -167,6 +170,8 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     /** Event loop: the command was accepted for a logical unit (or {@code null}: none at its LUN). */
     void unitStarted(LogicalUnit unit) {
         this.unit = unit;
+        this.memorySpeed = unit != null
+                && unit.backstore().capabilities().contains(BackstoreCapability.NON_BLOCKING);
         if (unit != null) {
             statistics = unit.statistics();
             statistics.commandStarted();
@@ -456,6 +461,11 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
     @Override
     public boolean isRead() {
         return read;
+    }
+
+    /** {@return whether the addressed logical unit's storage only copies memory: its reads complete at once} */
+    boolean atMemorySpeed() {
+        return memorySpeed;
     }
 
     @Override

@@ -13,8 +13,19 @@ class BufferBudgetTest {
 
     private static int tag;
 
+    /** Memory: its reads complete at once, the read cap applies. */
+    private static final io.iscsi4j.scsi.LogicalUnit MEMORY =
+            io.iscsi4j.scsi.LogicalUnit.builder(io.iscsi4j.backstore.Backstores.memory(MIB)).build();
+    /** Storage with latency (not NON_BLOCKING): no read cap, only the session budget. */
+    private static final io.iscsi4j.scsi.LogicalUnit REMOTE = io.iscsi4j.scsi.LogicalUnit.builder(
+            new io.iscsi4j.backstore.ForwardingBackstore(io.iscsi4j.backstore.Backstores.memory(MIB)) { }).build();
+
     private static ScsiCommandTask read(int length) {
-        return task(length, true);
+        return DetachedTasks.task(true, length, ++tag, MEMORY);
+    }
+
+    private static ScsiCommandTask remoteRead(int length) {
+        return DetachedTasks.task(true, length, ++tag, REMOTE);
     }
 
     private static ScsiCommandTask write(int length) {
@@ -44,6 +55,25 @@ class BufferBudgetTest {
         assertThat(budget.pollReady(true)).as("4 MiB under way again").isNull();
         budget.release(reads[1]);
         assertThat(budget.pollReady(true)).isSameAs(reads[5]);
+    }
+
+    @Test
+    void readsOfStorageWithLatencyAreBoundedByTheSessionBudgetOnly() {
+        BufferBudget budget = new BufferBudget(16L * MIB, 4L * MIB);
+        ScsiCommandTask[] reads = new ScsiCommandTask[17];
+        for (int i = 0; i < reads.length; i++) {
+            reads[i] = remoteRead(MIB);
+        }
+        for (int i = 0; i < 16; i++) {
+            assertThat(budget.admit(reads[i], true)).as("remote read %d: in flight to the storage", i).isTrue();
+        }
+        assertThat(budget.admit(reads[16], true)).as("the session budget still holds").isFalse();
+        ScsiCommandTask memoryRead = read(MIB);
+        assertThat(budget.admit(memoryRead, true)).as("waits behind, in arrival order").isFalse();
+        budget.release(reads[0]);
+        assertThat(budget.pollReady(true)).isSameAs(reads[16]);
+        budget.release(reads[1]);
+        assertThat(budget.pollReady(true)).as("remote reads do not count against the read cap").isSameAs(memoryRead);
     }
 
     @Test

@@ -17,12 +17,28 @@ final class DetachedTasks {
      * @param tag the initiator task tag, also the CmdSN
      */
     static ScsiCommandTask task(boolean read, int expectedLength, int tag) {
+        return task(read, expectedLength, tag, null);
+    }
+
+    /**
+     * A task as {@link #task(boolean, int, int)} makes, addressed to {@code unit} (or none).
+     *
+     * @param read a read (R bit) rather than a write (W bit)
+     * @param expectedLength the expected data transfer length
+     * @param tag the initiator task tag, also the CmdSN
+     * @param unit the logical unit at its LUN, or {@code null}
+     */
+    static ScsiCommandTask task(boolean read, int expectedLength, int tag, io.iscsi4j.scsi.LogicalUnit unit) {
         ScsiCommand pdu = ScsiCommand.builder().finalFlag(true).read(read).write(!read).lun(0)
                 .initiatorTaskTag(tag).cmdSN(tag).expectedDataTransferLength(expectedLength)
                 .cdb(new byte[] {(byte) (read ? 0x28 : 0x2A), 0, 0, 0, 0, 0, 0, 0, 1, 0})
                 .data(Unpooled.EMPTY_BUFFER).build();
         try {
-            return new ScsiCommandTask(null, pdu, null);
+            ScsiCommandTask task = new ScsiCommandTask(null, pdu, null);
+            if (unit != null) {
+                task.unitStarted(unit);
+            }
+            return task;
         } finally {
             pdu.release();
         }
