@@ -34,6 +34,18 @@ final class CephCluster {
         return conf;
     }
 
+    /**
+     * The process id of the cluster's OSD, from the {@code pids} file {@code scripts/ceph-cluster.sh} keeps next to
+     * the configuration (monitor first, then the OSD); skips the test for a cluster started otherwise.
+     */
+    static long osdPid() throws IOException {
+        Path pids = Path.of(conf()).resolveSibling("pids");
+        List<String> lines = Files.isReadable(pids) ? Files.readAllLines(pids) : List.of();
+        Assumptions.assumeTrue(lines.size() == 2,
+                "the cluster was not started by scripts/ceph-cluster.sh (no pids file with a monitor and one OSD)");
+        return Long.parseLong(lines.get(1).trim());
+    }
+
     /** Creates an image of {@code bytes} in pool rbd with a unique name, and returns the name. */
     static String createImage(long bytes) {
         conf();

@@ -244,6 +244,31 @@ class RbdBackstoreTest {
     }
 
     @Test
+    void aClusterThatStopsAnsweringEndsCallsNotReadyAfterTheTimeout() throws Exception {
+        long osd = CephCluster.osdPid();
+        try (RbdBackstore bounded = RbdBackstore.builder().conf(CephCluster.conf()).image(image).timeoutSeconds(3)
+                .open()) {
+            await(bounded.write(0, ByteBuffer.wrap(random(4096, 14)), true));
+            CephCluster.run("kill", "-STOP", Long.toString(osd));
+            long started = System.nanoTime();
+            try {
+                // A durable write must reach the OSD (a read might be served from librbd's cache or object map).
+                assertThatThrownBy(() -> await(bounded.write(20_000, ByteBuffer.wrap(random(4096, 15)), true)))
+                        .as("a FUA write while the only OSD is stopped")
+                        .cause().isInstanceOf(io.iscsi4j.backstore.NotReadyException.class)
+                        .hasMessageContaining("ETIMEDOUT");
+            } finally {
+                CephCluster.run("kill", "-CONT", Long.toString(osd));
+            }
+            assertThat(System.nanoTime() - started).as("failed within the timeout, not after a hang")
+                    .isLessThan(TimeUnit.SECONDS.toNanos(20));
+            ByteBuffer back = ByteBuffer.allocate(4096);
+            await(bounded.read(0, back));
+            assertThat(back.array()).as("served again once the OSD answers").isEqualTo(random(4096, 14));
+        }
+    }
+
+    @Test
     void aClosedBackstoreFailsNewCallsWithoutCrashing() throws Exception {
         RbdBackstore closed = RbdBackstore.builder().conf(CephCluster.conf()).image(image).open();
         closed.close();
