@@ -35,6 +35,19 @@ class RuntimeChangesTest {
     static final class ResizableBackstore extends ForwardingBackstore {
         final AtomicLong blocks;
         final AtomicBoolean closed = new AtomicBoolean();
+        /** What the target registered through {@link #onCapacityChange}, in order. */
+        final List<Runnable> capacityListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCapacityChange(Runnable listener) {
+            capacityListeners.add(listener);
+        }
+
+        /** Storage resized underneath the target, as another process would: the new count, then the listeners. */
+        void resizeUnderneath(long newBlocks) {
+            blocks.set(newBlocks);
+            capacityListeners.forEach(Runnable::run);
+        }
 
         ResizableBackstore(long capacityBytes, long initialBlocks) {
             super(Backstores.memory(capacityBytes));
@@ -180,6 +193,30 @@ class RuntimeChangesTest {
             assertThat(testUnitReady(other, 0).good()).isTrue();
             assertThatThrownBy(() -> target.target(Targets.IQN).resizeLun(9))
                     .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void storageResizedUnderneathReachesLiveSessionsWithoutResizeLun() throws Exception {
+        ResizableBackstore grows = new ResizableBackstore(8 << 20, 4096);
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, grows))
+                .eventLoopThreads(2).ioThreads(2)
+                .build().start();
+             TestInitiator ini = Targets.login(target, Map.of());
+             TestInitiator other = Targets.login(target, Map.of())) {
+            assertThat(readCapacityBlocks(ini)).isEqualTo(4096);
+            assertThat(testUnitReady(other, 0).good()).isTrue();
+            assertThat(grows.capacityListeners).as("the logical unit listens to its storage").hasSize(1);
+
+            grows.resizeUnderneath(16384); // a Ceph image resized by another client, say
+
+            assertSense(ini.readCapacity16(), UNIT_ATTENTION, 0x2A, 0x09);
+            assertThat(readCapacityBlocks(ini)).isEqualTo(16384);
+            assertSense(testUnitReady(other, 0), UNIT_ATTENTION, 0x2A, 0x09);
+            assertThat(testUnitReady(other, 0).good()).as("reported once per I_T nexus").isTrue();
+            assertThat(ini.write16(16000, Targets.pattern(4096, 3)).good()).as("the new blocks serve I/O").isTrue();
         }
     }
 
