@@ -90,7 +90,7 @@ public final class RbdBackstore implements Backstore {
             t.setDaemon(true);
             return t;
         });
-        image.watch(() -> watcher.execute(this::refreshSize));
+        image.watch(this::imageUpdated);
     }
 
     /** {@return a builder for opening an image} */
@@ -110,6 +110,15 @@ public final class RbdBackstore implements Backstore {
             return b.toString();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
+        }
+    }
+
+    /** librbd's update watch fired (on its thread): the size is read on ours. */
+    private void imageUpdated() {
+        try {
+            watcher.execute(this::refreshSize);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the size no longer matters
         }
     }
 
@@ -282,7 +291,12 @@ public final class RbdBackstore implements Backstore {
 
     @Override
     public void close() {
-        watcher.shutdownNow();
+        watcher.shutdown(); // a size refresh under way ends first: the image counts it and waits for it
+        try {
+            watcher.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         image.close();
     }
 

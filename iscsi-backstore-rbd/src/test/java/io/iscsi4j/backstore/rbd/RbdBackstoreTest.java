@@ -275,5 +275,9 @@ class RbdBackstoreTest {
         closed.close(); // idempotent
         assertThatThrownBy(() -> await(closed.read(0, ByteBuffer.allocate(512))))
                 .cause().isInstanceOf(io.iscsi4j.backstore.NotReadyException.class);
+        // The synchronous calls are refused too: none reaches librbd after rbd_close (it would crash the JVM).
+        assertThatThrownBy(() -> await(closed.provisioningStatus(0, 8)))
+                .cause().isInstanceOf(IOException.class).hasMessageContaining("closed");
+        assertThatThrownBy(closed::clientAddress).isInstanceOf(IOException.class).hasMessageContaining("closed");
     }
 }

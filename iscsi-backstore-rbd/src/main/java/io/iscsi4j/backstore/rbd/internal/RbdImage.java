@@ -169,9 +169,14 @@ public final class RbdImage implements AutoCloseable {
      * @throws IOException when librados fails
      */
     public String clientAddress() throws IOException {
-        long[] out = new long[1];
-        check(Rados.rados_getaddrs(cluster, out), "rados_getaddrs");
-        return new Pointer(out[0]).getString(0, StandardCharsets.US_ASCII.name());
+        enter();
+        try {
+            long[] out = new long[1];
+            check(Rados.rados_getaddrs(cluster, out), "rados_getaddrs");
+            return new Pointer(out[0]).getString(0, StandardCharsets.US_ASCII.name());
+        } finally {
+            inFlight.decrementAndGet();
+        }
     }
 
     /** {@return the pool's id} */
@@ -191,9 +196,26 @@ public final class RbdImage implements AutoCloseable {
      * @throws IOException when librbd fails
      */
     public long size() throws IOException {
-        long[] out = new long[1];
-        check(Rbd.rbd_get_size(image, out), "rbd_get_size");
-        return out[0];
+        enter();
+        try {
+            long[] out = new long[1];
+            check(Rbd.rbd_get_size(image, out), "rbd_get_size");
+            return out[0];
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /**
+     * Counts a synchronous call as in flight, so {@link #close} waits for it and no call reaches librbd after
+     * {@code rbd_close}; the caller decrements {@link #inFlight} when done.
+     */
+    private void enter() throws IOException {
+        inFlight.incrementAndGet();
+        if (closed) {
+            inFlight.decrementAndGet();
+            throw new IOException("the RBD image " + id + " is closed");
+        }
     }
 
     /**
@@ -315,8 +337,13 @@ public final class RbdImage implements AutoCloseable {
      */
     public void allocated(long offset, long length, ExtentConsumer extents) throws IOException {
         DiffCollector collector = new DiffCollector(extents);
-        check(Rbd.rbd_diff_iterate2(image, null, offset, length, (byte) 1, (byte) 0, collector, 0),
-                "rbd_diff_iterate2");
+        enter();
+        try {
+            check(Rbd.rbd_diff_iterate2(image, null, offset, length, (byte) 1, (byte) 0, collector, 0),
+                    "rbd_diff_iterate2");
+        } finally {
+            inFlight.decrementAndGet();
+        }
     }
 
     /** Receives extents from {@link #allocated}. */
