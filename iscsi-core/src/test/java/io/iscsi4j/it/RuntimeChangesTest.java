@@ -173,31 +173,32 @@ class RuntimeChangesTest {
 
     @Test
     void resizeRaisesCapacityDataHasChangedThenReportsTheNewCapacity() throws Exception {
-        ResizableBackstore grows = new ResizableBackstore(8 << 20, 4096);
-        try (IscsiTarget target = IscsiTarget.builder()
-                .portal("127.0.0.1", 0)
-                .target(Targets.IQN, t -> t.lun(0, grows))
-                .eventLoopThreads(2).ioThreads(2)
-                .build().start();
-             TestInitiator ini = Targets.login(target, Map.of());
-             TestInitiator other = Targets.login(target, Map.of())) {
-            assertThat(readCapacityBlocks(ini)).isEqualTo(4096);
-            assertThat(testUnitReady(other, 0).good()).isTrue();
-
+        resizeReachesTwoLiveSessions((target, grows) -> {
             grows.blocks.set(16384);
             target.target(Targets.IQN).resizeLun(0);
-
-            assertSense(ini.readCapacity16(), UNIT_ATTENTION, 0x2A, 0x09);
-            assertThat(readCapacityBlocks(ini)).isEqualTo(16384);
-            assertSense(testUnitReady(other, 0), UNIT_ATTENTION, 0x2A, 0x09);
-            assertThat(testUnitReady(other, 0).good()).isTrue();
             assertThatThrownBy(() -> target.target(Targets.IQN).resizeLun(9))
                     .isInstanceOf(IllegalArgumentException.class);
-        }
+        });
     }
 
     @Test
     void storageResizedUnderneathReachesLiveSessionsWithoutResizeLun() throws Exception {
+        resizeReachesTwoLiveSessions((target, grows) -> {
+            assertThat(grows.capacityListeners).as("the logical unit listens to its storage").hasSize(1);
+            grows.resizeUnderneath(16384); // a Ceph image resized by another client, say
+        });
+    }
+
+    /** How a test grows the LUN from 4096 to 16384 blocks. */
+    private interface Resize {
+        void apply(IscsiTarget target, ResizableBackstore grows) throws Exception;
+    }
+
+    /**
+     * Two sessions on a LUN of 4096 blocks; after {@code resize}, each gets CAPACITY DATA HAS CHANGED once, then the
+     * new capacity, and the new blocks serve I/O.
+     */
+    private static void resizeReachesTwoLiveSessions(Resize resize) throws Exception {
         ResizableBackstore grows = new ResizableBackstore(8 << 20, 4096);
         try (IscsiTarget target = IscsiTarget.builder()
                 .portal("127.0.0.1", 0)
@@ -208,9 +209,8 @@ class RuntimeChangesTest {
              TestInitiator other = Targets.login(target, Map.of())) {
             assertThat(readCapacityBlocks(ini)).isEqualTo(4096);
             assertThat(testUnitReady(other, 0).good()).isTrue();
-            assertThat(grows.capacityListeners).as("the logical unit listens to its storage").hasSize(1);
 
-            grows.resizeUnderneath(16384); // a Ceph image resized by another client, say
+            resize.apply(target, grows);
 
             assertSense(ini.readCapacity16(), UNIT_ATTENTION, 0x2A, 0x09);
             assertThat(readCapacityBlocks(ini)).isEqualTo(16384);
