@@ -2,6 +2,7 @@ package io.iscsi4j.scsi;
 
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.BackstoreCapability;
+import io.iscsi4j.backstore.SharedState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,10 +10,14 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -90,6 +95,8 @@ public final class LogicalUnit implements AutoCloseable {
     static final String DEFAULT_PRODUCT = "VIRTUAL-DISK";
     static final String DEFAULT_REVISION = "0001";
     private static final int MAX_SERIAL_LENGTH = 128;
+    /** How long another gateway has to answer an event by default. */
+    static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(10);
 
     private final Backstore backstore;
     private final String serial;
@@ -117,6 +124,8 @@ public final class LogicalUnit implements AutoCloseable {
     /** The backstore timeout, or {@code null} when calls are not timed. */
     private final BackstoreTimeouts backstoreTimeouts;
     private final TaskOrdering taskOrdering = new TaskOrdering();
+    /** The other gateways serving this logical unit, or {@code null} when it is served here alone. */
+    private final Peers peers;
 
     private LogicalUnit(Builder b, int blockSize, int physicalBlockSize, String serial) {
         this.backstore = b.backstore;
@@ -133,7 +142,53 @@ public final class LogicalUnit implements AutoCloseable {
         this.physicalBlockSize = physicalBlockSize;
         this.naaDesignator = naaDesignator(serial);
         this.backstoreTimeouts = b.backstoreTimeout.isZero() ? null : new BackstoreTimeouts(b.backstoreTimeout, serial);
+        this.peers = b.sharedState == null ? null : new Peers(b.sharedState, b.peerTimeout, this, b.taskFence);
         b.backstore.onCapacityChange(this::capacityChanged);
+    }
+
+    /** Starts sharing with the other gateways: answers their events, then reads the shared state. */
+    private void joinPeers(Duration timeout) {
+        peers.listen();
+        reservations.persistent().share(peers);
+        try {
+            reservations.persistent().refresh().toCompletableFuture()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the shared state of logical unit " + serial, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading the shared state of logical unit " + serial + " failed: "
+                    + (e.getCause() != null ? e.getCause() : e), e);
+        }
+    }
+
+    /**
+     * The effects of a LOGICAL UNIT RESET on this gateway, after the transport ended the tasks: every I_T nexus gets
+     * BUS DEVICE RESET FUNCTION OCCURRED (SAM-5 §7.8), an SPC-2 reservation ends, held EXTENDED COPY statuses are
+     * discarded (running copies stop at their next chunk). Persistent reservations stay.
+     */
+    void resetHere() {
+        reservations.reset();
+        copyManager.reset();
+        unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+    }
+
+    /**
+     * A LOGICAL UNIT RESET received on this gateway reaches the other gateways serving the unit: each aborts the
+     * unit's tasks and waits for them to end, then applies the reset's effects. The stage completes once every other
+     * gateway has done so or has been fenced ({@link io.iscsi4j.backstore.SharedState#fence}), at once when the unit
+     * is not shared, and exceptionally when a silent gateway could not be fenced.
+     *
+     * @return the stage
+     * @since 0.2
+     */
+    public CompletionStage<Void> resetOtherGateways() {
+        return peers == null ? CompletableFuture.completedFuture(null) : peers.announce(Peers.Event.LOGICAL_UNIT_RESET);
+    }
+
+    /** {@return whether this logical unit shares its state with other gateways} */
+    public boolean isShared() {
+        return peers != null;
     }
 
     /**
@@ -386,6 +441,9 @@ public final class LogicalUnit implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
+            if (peers != null) {
+                peers.state().close();
+            }
             if (backstoreTimeouts != null) {
                 int stalled = backstoreTimeouts.close();
                 if (stalled > 0) {
@@ -444,6 +502,9 @@ public final class LogicalUnit implements AutoCloseable {
         private Executor executor;
         private int physicalBlockSize;
         private Duration backstoreTimeout = Duration.ZERO;
+        private SharedState sharedState;
+        private Duration peerTimeout = DEFAULT_PEER_TIMEOUT;
+        private UnitTaskFence taskFence = UnitTaskFence.NONE;
 
         private Builder(Backstore backstore) {
             this.backstore = backstore;
@@ -607,6 +668,53 @@ public final class LogicalUnit implements AutoCloseable {
         }
 
         /**
+         * Shares the logical unit's persistent reservations with other gateways serving the same storage, through
+         * {@code state} (the logical unit closes it): every PERSISTENT RESERVE OUT reads, changes and writes back the
+         * shared state, and completes only once every other gateway has acted on the change (see
+         * {@link #taskFence}) or has been fenced. {@link #build()} reads the shared state before returning.
+         * Persistence through power loss (APTPL) is offered when {@link SharedState#persistent()}.
+         *
+         * @param state this gateway's member of the shared state
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder sharedState(SharedState state) {
+            this.sharedState = Objects.requireNonNull(state, "state");
+            return this;
+        }
+
+        /**
+         * How long another gateway has to act on a change and answer before it is fenced (default 10 s). Longer than
+         * the slowest backstore write a gateway may have to wait for when it aborts tasks; shorter than the
+         * initiators' command timeouts.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder peerTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("peer timeout must be positive: " + timeout);
+            }
+            this.peerTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How the transport ends or awaits this gateway's tasks for the unit when another gateway asks (a PREEMPT
+         * AND ABORT, CLEAR or LOGICAL UNIT RESET there). The default ends and awaits nothing.
+         *
+         * @param fence the transport's fence
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder taskFence(UnitTaskFence fence) {
+            this.taskFence = Objects.requireNonNull(fence, "fence");
+            return this;
+        }
+
+        /**
          * Builds the logical unit.
          *
          * @return the logical unit
@@ -633,7 +741,11 @@ public final class LogicalUnit implements AutoCloseable {
             s = s != null
                     ? checkAscii("serial", s, MAX_SERIAL_LENGTH)
                     : UUID.randomUUID().toString().replace("-", "");
-            return new LogicalUnit(this, bs, physical, s);
+            LogicalUnit unit = new LogicalUnit(this, bs, physical, s);
+            if (sharedState != null) {
+                unit.joinPeers(peerTimeout.multipliedBy(3));
+            }
+            return unit;
         }
 
         private static String checkAscii(String what, String value, int maxLength) {

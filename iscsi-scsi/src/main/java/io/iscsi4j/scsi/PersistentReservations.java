@@ -1,14 +1,24 @@
 package io.iscsi4j.scsi;
 
+import io.iscsi4j.backstore.SharedState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The persistent reservation state of one logical unit and the PERSISTENT RESERVE OUT service actions that change
@@ -24,16 +34,25 @@ import java.util.Set;
  * registrations are kept; more end with INSUFFICIENT REGISTRATION RESOURCES.
  *
  * <p><b>Lifetime.</b> Registrations and the reservation survive I_T nexus loss, logical unit reset and target reset.
- * Persistence through power loss is not offered (PTPL_C 0): APTPL set to one is INVALID FIELD IN PARAMETER LIST, and
- * nothing outlives the logical unit object.
+ * Kept in memory (the default), nothing outlives the logical unit object, persistence through power loss is not
+ * offered (PTPL_C 0) and APTPL set to one is INVALID FIELD IN PARAMETER LIST.
+ *
+ * <p><b>Shared by several gateways</b> ({@link LogicalUnit.Builder#sharedState}): the state is one record of the
+ * {@link SharedState}, encoded by {@link Image#encode}. Each PERSISTENT RESERVE OUT reads it, applies its rule and
+ * writes it back with a compare-and-set (again from the start when another gateway wrote first), establishes its
+ * unit attentions here, and tells the other gateways through {@link Peers}, completing only once they have acted on
+ * it. PERSISTENT RESERVE IN reads the record afresh. A persistent shared state (a RADOS object) offers APTPL
+ * (PTPL_C 1, PTPL_A as the last REGISTER set it); the state then outlives every gateway whatever APTPL says, since a
+ * gateway cannot tell a restart of all of them from its own.
  *
  * <p><b>Unit attentions</b> go to the initiator ports of the registrations concerned, except the port the command
  * came from: RESERVATIONS PREEMPTED (CLEAR, and PREEMPT of the holder), REGISTRATIONS PREEMPTED (the registrations
  * PREEMPT removes), RESERVATIONS RELEASED (RELEASE of a registrants-only or all-registrants reservation, the
  * registrants-only holder unregistering, PREEMPT changing the type).
  *
- * <p>Thread-safety: changes are serialised on this object; {@link #conflicts} reads an immutable snapshot without
- * locking, so the data path pays one volatile read while nothing is registered.
+ * <p>Thread-safety: local changes are serialised on this object, shared ones by the record's compare-and-set;
+ * {@link #conflicts} reads an immutable snapshot without locking, so the data path pays one volatile read while
+ * nothing is registered. The rules are pure functions of the state ({@link Image}) that return a {@link Change}.
  */
 final class PersistentReservations {
 
@@ -96,10 +115,18 @@ final class PersistentReservations {
         }
     }
 
-    /** An immutable snapshot: the registrations in registration order, and the reservation or {@code null}. */
-    private record State(List<Registration> registrations, Reservation reservation) {
+    /**
+     * The whole persistent reservation state, immutable: the registrations in registration order, the reservation or
+     * {@code null}, PRGENERATION, the target ports seen by relative target port identifier (for REGISTER AND MOVE),
+     * and APTPL as the last REGISTER set it. {@code version} is the shared record's version it was read at (0 when not
+     * shared); it is not part of the encoding.
+     */
+    record Image(List<Registration> registrations, Reservation reservation, int generation,
+                 Map<Integer, String> targetPorts, boolean aptpl, long version) {
 
-        static final State EMPTY = new State(List.of(), null);
+        static final Image EMPTY = new Image(List.of(), null, 0, Map.of(), false, 0);
+        /** The first bytes of an encoded image: "PR" and the format, 1. */
+        private static final int MAGIC = 0x5052_0001;
 
         /** The registration of an I_T nexus: its own, or else an ALL_TG_PT one of its initiator port. */
         Registration registrationOf(String initiatorPort, String targetPort) {
@@ -133,10 +160,148 @@ final class PersistentReservations {
             return reservation.allRegistrants() ? registrationOf(nexus) != null
                     : reservation.heldBy(nexus.initiatorPortName(), nexus.targetPortName());
         }
+
+        /** This image with other registrations and reservation; the generation is not counted. */
+        Image with(List<Registration> regs, Reservation res) {
+            return new Image(List.copyOf(regs), res, generation, targetPorts, aptpl, version);
+        }
+
+        /** This image with PRGENERATION counted up. */
+        Image counted() {
+            return new Image(registrations, reservation, generation + 1, targetPorts, aptpl, version);
+        }
+
+        Image withAptpl(boolean on) {
+            return on == aptpl ? this : new Image(registrations, reservation, generation, targetPorts, on, version);
+        }
+
+        /** This image knowing the target port of {@code nexus}, or this image when it knew it already. */
+        Image learn(ItNexus nexus) {
+            if (nexus.targetPortName() == null || targetPorts.containsKey(nexus.relativeTargetPortId())) {
+                return this;
+            }
+            Map<Integer, String> ports = new TreeMap<>(targetPorts);
+            ports.put(nexus.relativeTargetPortId(), nexus.targetPortName());
+            return new Image(registrations, reservation, generation, Map.copyOf(ports), aptpl, version);
+        }
+
+        Image atVersion(long v) {
+            return new Image(registrations, reservation, generation, targetPorts, aptpl, v);
+        }
+
+        /** The encoding kept in a {@link SharedState} record. */
+        byte[] encode() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeInt(MAGIC);
+                out.writeInt(generation);
+                out.writeBoolean(aptpl);
+                out.writeShort(registrations.size());
+                for (Registration r : registrations) {
+                    out.writeUTF(r.initiatorPort);
+                    writeNullable(out, r.targetPort);
+                    out.writeShort(r.relativeTargetPortId);
+                    out.writeBoolean(r.allTargetPorts);
+                    out.writeLong(r.key);
+                }
+                out.writeBoolean(reservation != null);
+                if (reservation != null) {
+                    out.writeByte(reservation.type);
+                    writeNullable(out, reservation.holderInitiatorPort);
+                    writeNullable(out, reservation.holderTargetPort);
+                }
+                out.writeShort(targetPorts.size());
+                for (Map.Entry<Integer, String> e : new TreeMap<>(targetPorts).entrySet()) {
+                    out.writeShort(e.getKey());
+                    out.writeUTF(e.getValue());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+            }
+            return bytes.toByteArray();
+        }
+
+        /**
+         * Decodes a record's value; an empty value (a record never written) is the empty state.
+         *
+         * @throws IllegalArgumentException when the value is not an encoded image
+         */
+        static Image decode(SharedState.Versioned record) {
+            byte[] b = record.value();
+            if (b.length == 0) {
+                return EMPTY.atVersion(record.version());
+            }
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+                if (in.readInt() != MAGIC) {
+                    throw new IllegalArgumentException("not a persistent reservation record (or a newer format)");
+                }
+                int generation = in.readInt();
+                boolean aptpl = in.readBoolean();
+                int n = in.readUnsignedShort();
+                List<Registration> regs = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String initiator = in.readUTF();
+                    String target = readNullable(in);
+                    int relative = in.readUnsignedShort();
+                    boolean all = in.readBoolean();
+                    regs.add(new Registration(initiator, target, relative, all, in.readLong()));
+                }
+                Reservation res = null;
+                if (in.readBoolean()) {
+                    int type = in.readUnsignedByte();
+                    res = new Reservation(type, readNullable(in), readNullable(in));
+                }
+                int ports = in.readUnsignedShort();
+                Map<Integer, String> targetPorts = new TreeMap<>();
+                for (int i = 0; i < ports; i++) {
+                    int id = in.readUnsignedShort();
+                    targetPorts.put(id, in.readUTF());
+                }
+                return new Image(List.copyOf(regs), res, generation, Map.copyOf(targetPorts), aptpl,
+                        record.version());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("truncated persistent reservation record", e);
+            }
+        }
+
+        private static void writeNullable(DataOutputStream out, String s) throws IOException {
+            out.writeBoolean(s != null);
+            if (s != null) {
+                out.writeUTF(s);
+            }
+        }
+
+        private static String readNullable(DataInputStream in) throws IOException {
+            return in.readBoolean() ? in.readUTF() : null;
+        }
     }
 
-    /** The outcome of a PREEMPT, PREEMPT AND ABORT or CLEAR, with the registrations it removed. */
-    record Removal(Outcome outcome, List<Registration> removed) {
+    /**
+     * A unit attention for one initiator port.
+     *
+     * @param initiatorPort the initiator port name
+     * @param condition the condition
+     */
+    record Notice(String initiatorPort, AdditionalSense condition) {
+    }
+
+    /**
+     * What a PERSISTENT RESERVE OUT did or would do.
+     *
+     * @param outcome the command's outcome
+     * @param next the new state, or {@code null} when nothing changes
+     * @param notices the unit attentions to establish
+     * @param removed the registrations removed by CLEAR, PREEMPT or PREEMPT AND ABORT
+     */
+    record Change(Outcome outcome, Image next, List<Notice> notices, List<Registration> removed) {
+
+        static Change refused(Outcome outcome) {
+            return new Change(outcome, null, List.of(), List.of());
+        }
+
+        static Change to(Image next, Outcome outcome) {
+            return new Change(outcome, next, List.of(), List.of());
+        }
 
         /** {@return whether the I_T nexus lost a registration} */
         boolean removed(ItNexus nexus) {
@@ -149,15 +314,32 @@ final class PersistentReservations {
         }
     }
 
+    /** The name of the shared record holding the state. */
+    static final String RECORD = "persistent-reservations";
+    /** Attempts at a compare-and-set before a PERSISTENT RESERVE OUT gives up (others kept changing the state). */
+    private static final int MAX_ATTEMPTS = 64;
+
     private final UnitAttentions unitAttentions;
-    private volatile State state = State.EMPTY;
-    /** PRGENERATION; guarded by {@code this}. */
-    private int generation;
-    /** Target ports seen, by relative target port identifier (for REGISTER AND MOVE); guarded by {@code this}. */
-    private final Map<Integer, String> targetPorts = new HashMap<>();
+    /** The state the data path checks; changed under {@code this} (local) or by newer shared versions. */
+    private volatile Image image = Image.EMPTY;
+    /** The gateways sharing this state, or {@code null} when it is this logical unit's alone. */
+    private volatile Peers peers;
 
     PersistentReservations(UnitAttentions unitAttentions) {
         this.unitAttentions = unitAttentions;
+    }
+
+    /**
+     * Keeps the state in {@code peers}' shared record from now on, and reads it (before the logical unit serves).
+     */
+    void share(Peers shared) {
+        this.peers = shared;
+    }
+
+    /** Whether the state is kept where it survives a restart of every gateway (APTPL can be honoured). */
+    boolean persistThroughPowerLossCapable() {
+        Peers p = peers;
+        return p != null && p.persistent();
     }
 
     // ---- the data path ----
@@ -167,7 +349,7 @@ final class PersistentReservations {
      * {@code nexus} conflicts with the persistent reservation state.
      */
     boolean conflicts(ItNexus nexus, ReservationAccess access) {
-        State s = state;
+        Image s = image;
         if (access == ReservationAccess.RESERVE_RELEASE) {
             return !s.registrations.isEmpty();
         }
@@ -191,109 +373,175 @@ final class PersistentReservations {
 
     /** Whether any I_T nexus is registered. */
     boolean hasRegistrations() {
-        return !state.registrations.isEmpty();
+        return !image.registrations.isEmpty();
     }
 
-    // ---- PERSISTENT RESERVE OUT ----
+    // ---- applying a change ----
+
+    /**
+     * Applies a PERSISTENT RESERVE OUT rule to the current state and establishes its unit attentions. Shared, the
+     * state is read, changed and written back with a compare-and-set (again while another gateway came first), and
+     * every other gateway is told and has acted on the change ({@code peerAction} for the removed registrations'
+     * tasks) before the stage completes; a gateway that did not answer in time has been fenced. The stage completes
+     * exceptionally when the state could not be read or written, or a silent gateway could not be fenced.
+     */
+    CompletionStage<Change> apply(ItNexus nexus, Function<Image, Change> rule, Peers.TaskAction peerAction) {
+        Peers p = peers;
+        if (p == null) {
+            Change c;
+            synchronized (this) {
+                Image s = image.learn(nexus);
+                c = rule.apply(s);
+                image = c.next != null ? c.next : s;
+            }
+            establish(c.notices);
+            return CompletableFuture.completedFuture(c);
+        }
+        return applyShared(p, nexus, rule, peerAction, 1);
+    }
+
+    private CompletionStage<Change> applyShared(Peers p, ItNexus nexus, Function<Image, Change> rule,
+                                                Peers.TaskAction peerAction, int attempt) {
+        return p.state().read(RECORD).thenCompose(record -> {
+            Image read = Image.decode(record);
+            adopt(read);
+            Image s = read.learn(nexus);
+            Change c = rule.apply(s);
+            Image next = c.next != null ? c.next : s;
+            if (next == read) {
+                return CompletableFuture.completedFuture(c);
+            }
+            return p.state().compareAndSet(RECORD, record.version(), next.encode()).thenCompose(written -> {
+                if (!written) {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        throw new IllegalStateException("the persistent reservation state kept changing: "
+                                + attempt + " attempts");
+                    }
+                    return applyShared(p, nexus, rule, peerAction, attempt + 1);
+                }
+                return refresh().thenCompose(ignored -> {
+                    establish(c.notices);
+                    if (c.next == null) {
+                        return CompletableFuture.completedFuture(c); // only a target port was learnt
+                    }
+                    return p.announce(Peers.Event.reservations(c.notices, c.removed, peerAction))
+                            .thenApply(done -> c);
+                });
+            });
+        });
+    }
+
+    /** Reads the shared state again and adopts it if it is newer; completes at once when not shared. */
+    CompletionStage<Image> refresh() {
+        Peers p = peers;
+        if (p == null) {
+            return CompletableFuture.completedFuture(image);
+        }
+        return p.state().read(RECORD).thenApply(record -> {
+            adopt(Image.decode(record));
+            return image;
+        });
+    }
+
+    /** Takes {@code read} as the state if it is newer than the one held. */
+    private synchronized void adopt(Image read) {
+        if (read.version > image.version) {
+            image = read;
+        }
+    }
+
+    /** Establishes unit attentions on this gateway. */
+    void establish(List<Notice> notices) {
+        for (Notice n : notices) {
+            unitAttentions.establish(n.initiatorPort, n.condition);
+        }
+    }
+
+    // ---- PERSISTENT RESERVE OUT: the rules, each a function of the state ----
 
     /**
      * REGISTER ({@code ignoreExisting} false) or REGISTER AND IGNORE EXISTING KEY: registers, changes the key, or
-     * unregisters ({@code serviceActionKey} 0) the I_T nexus.
+     * unregisters ({@code serviceActionKey} 0) the I_T nexus; a successful one sets APTPL to {@code aptpl}.
      */
-    synchronized Outcome register(ItNexus nexus, long reservationKey, long serviceActionKey, boolean ignoreExisting,
-                                  boolean allTargetPorts) {
-        learn(nexus);
-        State s = state;
+    static Change register(Image s, ItNexus nexus, long reservationKey, long serviceActionKey,
+                           boolean ignoreExisting, boolean allTargetPorts, boolean aptpl) {
         Registration r = s.registrationOf(nexus);
         if (r == null) {
             if (!ignoreExisting && reservationKey != 0) {
-                return Outcome.RESERVATION_CONFLICT;
+                return Change.refused(Outcome.RESERVATION_CONFLICT);
             }
-            if (serviceActionKey != 0) {
-                if (s.registrations.size() >= MAX_REGISTRATIONS) {
-                    return Outcome.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                            AdditionalSense.INSUFFICIENT_REGISTRATION_RESOURCES));
-                }
-                List<Registration> regs = new ArrayList<>(s.registrations);
-                regs.add(new Registration(nexus.initiatorPortName(), allTargetPorts ? null : nexus.targetPortName(),
-                        allTargetPorts ? 0 : nexus.relativeTargetPortId(), allTargetPorts, serviceActionKey));
-                state = new State(List.copyOf(regs), s.reservation);
+            if (serviceActionKey == 0) {
+                return Change.to(s.counted(), Outcome.GOOD);
             }
-            generation++;
-            return Outcome.GOOD;
+            if (s.registrations.size() >= MAX_REGISTRATIONS) {
+                return Change.refused(Outcome.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                        AdditionalSense.INSUFFICIENT_REGISTRATION_RESOURCES)));
+            }
+            List<Registration> regs = new ArrayList<>(s.registrations);
+            regs.add(new Registration(nexus.initiatorPortName(), allTargetPorts ? null : nexus.targetPortName(),
+                    allTargetPorts ? 0 : nexus.relativeTargetPortId(), allTargetPorts, serviceActionKey));
+            return Change.to(s.with(regs, s.reservation).withAptpl(aptpl).counted(), Outcome.GOOD);
         }
         if (!ignoreExisting && reservationKey != r.key) {
-            return Outcome.RESERVATION_CONFLICT;
+            return Change.refused(Outcome.RESERVATION_CONFLICT);
         }
         if (serviceActionKey == 0) {
-            unregister(s, r, nexus);
-        } else {
-            state = new State(replace(s.registrations, r, r.withKey(serviceActionKey)), s.reservation);
+            return unregister(s, r, nexus);
         }
-        generation++;
-        return Outcome.GOOD;
+        return Change.to(s.with(replace(s.registrations, r, r.withKey(serviceActionKey)), s.reservation)
+                .withAptpl(aptpl).counted(), Outcome.GOOD);
     }
 
     /** RESERVE: the registered I_T nexus takes a reservation of {@code type}. */
-    synchronized Outcome reserve(ItNexus nexus, long reservationKey, int scope, int type) {
-        learn(nexus);
+    static Change reserve(Image s, ItNexus nexus, long reservationKey, int scope, int type) {
         Outcome invalid = checkScopeAndType(scope, type);
         if (invalid != null) {
-            return invalid;
+            return Change.refused(invalid);
         }
-        State s = state;
         Registration r = s.registrationOf(nexus);
         if (r == null || r.key != reservationKey) {
-            return Outcome.RESERVATION_CONFLICT;
+            return Change.refused(Outcome.RESERVATION_CONFLICT);
         }
         if (s.reservation == null) {
-            state = new State(s.registrations,
-                    new Reservation(type, nexus.initiatorPortName(), nexus.targetPortName()));
-            return Outcome.GOOD;
+            return Change.to(s.with(s.registrations,
+                    new Reservation(type, nexus.initiatorPortName(), nexus.targetPortName())), Outcome.GOOD);
         }
         // Reserving again what one holds is GOOD; another type, or another holder's reservation, conflicts.
-        return s.isHolder(nexus) && s.reservation.type == type ? Outcome.GOOD : Outcome.RESERVATION_CONFLICT;
+        return Change.refused(s.isHolder(nexus) && s.reservation.type == type ? Outcome.GOOD
+                : Outcome.RESERVATION_CONFLICT);
     }
 
     /** RELEASE: the holder releases the reservation; anybody else's RELEASE changes nothing. */
-    synchronized Outcome release(ItNexus nexus, long reservationKey, int scope, int type) {
-        learn(nexus);
-        State s = state;
+    static Change release(Image s, ItNexus nexus, long reservationKey, int scope, int type) {
         Registration r = s.registrationOf(nexus);
         if (r == null || r.key != reservationKey) {
-            return Outcome.RESERVATION_CONFLICT;
+            return Change.refused(Outcome.RESERVATION_CONFLICT);
         }
         if (!s.isHolder(nexus)) {
-            return Outcome.GOOD;
+            return Change.refused(Outcome.GOOD);
         }
         if (scope != LU_SCOPE || type != s.reservation.type) {
-            return Outcome.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                    AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION));
+            return Change.refused(Outcome.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                    AdditionalSense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION)));
         }
         Reservation released = s.reservation;
-        state = new State(s.registrations, null);
-        if (released.type != WRITE_EXCLUSIVE && released.type != EXCLUSIVE_ACCESS) {
-            notify(s.registrations, nexus, AdditionalSense.RESERVATIONS_RELEASED);
-        }
-        return Outcome.GOOD;
+        List<Notice> notices = released.type != WRITE_EXCLUSIVE && released.type != EXCLUSIVE_ACCESS
+                ? notices(s.registrations, nexus, AdditionalSense.RESERVATIONS_RELEASED) : List.of();
+        return new Change(Outcome.GOOD, s.with(s.registrations, null), notices, List.of());
     }
 
     /**
-     * CLEAR: a registered I_T nexus removes every registration and the reservation. The result names the I_T
+     * CLEAR: a registered I_T nexus removes every registration and the reservation. The change names the I_T
      * nexuses whose registrations went (the sender's own among them): their tasks already under way on the logical
      * unit continue, and the CLEAR completes once they have ended.
      */
-    synchronized Removal clear(ItNexus nexus, long reservationKey) {
-        learn(nexus);
-        State s = state;
+    static Change clear(Image s, ItNexus nexus, long reservationKey) {
         Registration r = s.registrationOf(nexus);
         if (r == null || r.key != reservationKey) {
-            return new Removal(Outcome.RESERVATION_CONFLICT, List.of());
+            return Change.refused(Outcome.RESERVATION_CONFLICT);
         }
-        state = State.EMPTY;
-        notify(s.registrations, nexus, AdditionalSense.RESERVATIONS_PREEMPTED);
-        generation++;
-        return new Removal(Outcome.GOOD, List.copyOf(s.registrations));
+        return new Change(Outcome.GOOD, s.with(List.of(), null).counted(),
+                notices(s.registrations, nexus, AdditionalSense.RESERVATIONS_PREEMPTED), s.registrations);
     }
 
     /**
@@ -301,21 +549,14 @@ final class PersistentReservations {
      * whose key is {@code serviceActionKey} and, when that is the holder's key (or 0 under an all-registrants
      * reservation), takes over the reservation with {@code type}.
      */
-    Removal preempt(ItNexus nexus, long reservationKey, long serviceActionKey, int scope, int type) {
-        return preemptLocked(nexus, reservationKey, serviceActionKey, scope, type);
-    }
-
-    private synchronized Removal preemptLocked(ItNexus nexus, long reservationKey, long serviceActionKey,
-                                                  int scope, int type) {
-        learn(nexus);
+    static Change preempt(Image s, ItNexus nexus, long reservationKey, long serviceActionKey, int scope, int type) {
         Outcome invalid = checkScopeAndType(scope, type);
         if (invalid != null) {
-            return new Removal(invalid, List.of());
+            return Change.refused(invalid);
         }
-        State s = state;
         Registration own = s.registrationOf(nexus);
         if (own == null || own.key != reservationKey) {
-            return new Removal(Outcome.RESERVATION_CONFLICT, List.of());
+            return Change.refused(Outcome.RESERVATION_CONFLICT);
         }
         Reservation res = s.reservation;
         List<Registration> removed = new ArrayList<>();
@@ -329,7 +570,7 @@ final class PersistentReservations {
             newReservation = new Reservation(type, nexus.initiatorPortName(), nexus.targetPortName());
         } else {
             if (serviceActionKey == 0) { // no registration has key 0, so SARK 0 can only mean a mistake
-                return new Removal(Outcome.checkCondition(Sense.invalidParameter(8, -1)), List.of());
+                return Change.refused(Outcome.checkCondition(Sense.invalidParameter(8, -1)));
             }
             for (Registration r : s.registrations) {
                 (r != own && r.key == serviceActionKey ? removed : kept).add(r);
@@ -339,50 +580,47 @@ final class PersistentReservations {
             if (preemptsReservation) {
                 newReservation = new Reservation(type, nexus.initiatorPortName(), nexus.targetPortName());
             } else if (removed.isEmpty()) {
-                return new Removal(Outcome.RESERVATION_CONFLICT, List.of());
+                return Change.refused(Outcome.RESERVATION_CONFLICT);
             }
         }
-        state = new State(List.copyOf(kept), newReservation);
-        notify(removed, nexus, AdditionalSense.REGISTRATIONS_PREEMPTED);
+        List<Notice> notices = new ArrayList<>(notices(removed, nexus, AdditionalSense.REGISTRATIONS_PREEMPTED));
         if (res != null && newReservation != res && res.type != newReservation.type) {
-            notify(kept, nexus, AdditionalSense.RESERVATIONS_RELEASED);
+            notices.addAll(notices(kept, nexus, AdditionalSense.RESERVATIONS_RELEASED));
         }
-        generation++;
-        return new Removal(Outcome.GOOD, List.copyOf(removed));
+        return new Change(Outcome.GOOD, s.with(kept, newReservation).counted(), List.copyOf(notices),
+                List.copyOf(removed));
     }
 
     /**
      * REGISTER AND MOVE: registers the I_T nexus given by {@code destinationInitiatorPort} and the target port with
      * {@code destinationRelativeTargetPortId} with {@code serviceActionKey}, moves the reservation the sender holds
-     * to it, and unregisters the sender when {@code unregister}.
+     * to it, and unregisters the sender when {@code unregister}; APTPL becomes {@code aptpl}.
      *
      * @param destinationInitiatorPort the initiator port name from the TransportID
      */
-    synchronized Outcome registerAndMove(ItNexus nexus, long reservationKey, long serviceActionKey,
-                                         String destinationInitiatorPort, int destinationRelativeTargetPortId,
-                                         boolean unregister) {
-        learn(nexus);
-        State s = state;
+    static Change registerAndMove(Image s, ItNexus nexus, long reservationKey, long serviceActionKey,
+                                  String destinationInitiatorPort, int destinationRelativeTargetPortId,
+                                  boolean unregister, boolean aptpl) {
         Registration own = s.registrationOf(nexus);
         if (own == null || own.key != reservationKey) {
-            return Outcome.RESERVATION_CONFLICT;
+            return Change.refused(Outcome.RESERVATION_CONFLICT);
         }
         if (s.reservation != null && s.reservation.allRegistrants()) {
-            return Outcome.checkCondition(Sense.INVALID_FIELD_IN_CDB);
+            return Change.refused(Outcome.checkCondition(Sense.INVALID_FIELD_IN_CDB));
         }
         if (!s.isHolder(nexus)) {
-            return Outcome.RESERVATION_CONFLICT;
+            return Change.refused(Outcome.RESERVATION_CONFLICT);
         }
         if (serviceActionKey == 0) {
-            return Outcome.checkCondition(Sense.invalidParameter(8, -1));
+            return Change.refused(Outcome.checkCondition(Sense.invalidParameter(8, -1)));
         }
-        String destinationTargetPort = targetPorts.get(destinationRelativeTargetPortId);
+        String destinationTargetPort = s.targetPorts.get(destinationRelativeTargetPortId);
         if (destinationTargetPort == null) {
-            return Outcome.checkCondition(Sense.invalidParameter(18, -1));
+            return Change.refused(Outcome.checkCondition(Sense.invalidParameter(18, -1)));
         }
         if (destinationInitiatorPort.equalsIgnoreCase(nexus.initiatorPortName())
                 && Objects.equals(destinationTargetPort, nexus.targetPortName())) {
-            return Outcome.checkCondition(Sense.invalidParameter(24, -1));
+            return Change.refused(Outcome.checkCondition(Sense.invalidParameter(24, -1)));
         }
         List<Registration> regs = new ArrayList<>(s.registrations);
         Registration existing = s.registrationOf(destinationInitiatorPort, destinationTargetPort);
@@ -392,27 +630,25 @@ final class PersistentReservations {
             regs.set(indexOf(regs, existing), moved);
         } else {
             if (regs.size() >= MAX_REGISTRATIONS) {
-                return Outcome.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
-                        AdditionalSense.INSUFFICIENT_REGISTRATION_RESOURCES));
+                return Change.refused(Outcome.checkCondition(SenseData.of(SenseKey.ILLEGAL_REQUEST,
+                        AdditionalSense.INSUFFICIENT_REGISTRATION_RESOURCES)));
             }
             regs.add(moved);
         }
         if (unregister) {
             regs.remove(indexOf(regs, own));
         }
-        state = new State(List.copyOf(regs),
-                new Reservation(s.reservation.type, destinationInitiatorPort, destinationTargetPort));
-        generation++;
-        return Outcome.GOOD;
+        return Change.to(s.with(regs, new Reservation(s.reservation.type, destinationInitiatorPort,
+                destinationTargetPort)).withAptpl(aptpl).counted(), Outcome.GOOD);
     }
 
     // ---- PERSISTENT RESERVE IN ----
 
     /** READ KEYS parameter data: PRGENERATION, ADDITIONAL LENGTH, one reservation key per registration. */
-    synchronized byte[] readKeys() {
-        List<Registration> regs = state.registrations;
+    static byte[] readKeys(Image s) {
+        List<Registration> regs = s.registrations;
         byte[] d = new byte[8 + 8 * regs.size()];
-        Bytes.putU32(d, 0, generation & 0xFFFF_FFFFL);
+        Bytes.putU32(d, 0, s.generation & 0xFFFF_FFFFL);
         Bytes.putU32(d, 4, 8L * regs.size());
         for (int i = 0; i < regs.size(); i++) {
             Bytes.putU64(d, 8 + 8 * i, regs.get(i).key);
@@ -424,15 +660,14 @@ final class PersistentReservations {
      * READ RESERVATION parameter data: PRGENERATION, ADDITIONAL LENGTH (0 or 16) and, while reserved, the holder's
      * reservation key (0 for the all-registrants types), SCOPE and TYPE.
      */
-    synchronized byte[] readReservation() {
-        State s = state;
+    static byte[] readReservation(Image s) {
         if (s.reservation == null) {
             byte[] d = new byte[8];
-            Bytes.putU32(d, 0, generation & 0xFFFF_FFFFL);
+            Bytes.putU32(d, 0, s.generation & 0xFFFF_FFFFL);
             return d;
         }
         byte[] d = new byte[24];
-        Bytes.putU32(d, 0, generation & 0xFFFF_FFFFL);
+        Bytes.putU32(d, 0, s.generation & 0xFFFF_FFFFL);
         Bytes.putU32(d, 4, 16);
         Registration holder = s.holderRegistration();
         Bytes.putU64(d, 8, holder == null ? 0 : holder.key);
@@ -441,16 +676,17 @@ final class PersistentReservations {
     }
 
     /**
-     * REPORT CAPABILITIES parameter data: LENGTH 8; ATP_C (ALL_TG_PT supported); CRH, SIP_C, PTPL_C and PTPL_A 0;
-     * TMV with every type in the type mask; ALLOW COMMANDS 011b (TEST UNIT READY passes Write Exclusive and
-     * Exclusive Access reservations, MODE SENSE, READ DEFECT DATA and the REPORT SUPPORTED commands pass Write
-     * Exclusive ones).
+     * REPORT CAPABILITIES parameter data: LENGTH 8; ATP_C (ALL_TG_PT supported); CRH and SIP_C 0; PTPL_C 1 when the
+     * state is kept where it survives a restart of every gateway ({@code persistent}), with PTPL_A as the last
+     * REGISTER set it, otherwise both 0; TMV with every type in the type mask; ALLOW COMMANDS 011b (TEST UNIT READY
+     * passes Write Exclusive and Exclusive Access reservations, MODE SENSE, READ DEFECT DATA and the REPORT SUPPORTED
+     * commands pass Write Exclusive ones).
      */
-    static byte[] reportCapabilities() {
+    static byte[] reportCapabilities(Image s, boolean persistent) {
         byte[] d = new byte[8];
         Bytes.putU16(d, 0, 8);       // LENGTH
-        d[2] = 0x04;                 // ATP_C
-        d[3] = (byte) (0x80 | 0x30); // TMV, ALLOW COMMANDS 011b
+        d[2] = (byte) (0x04 | (persistent ? 0x01 : 0)); // ATP_C, PTPL_C
+        d[3] = (byte) (0x80 | 0x30 | (persistent && s.aptpl ? 0x01 : 0)); // TMV, ALLOW COMMANDS 011b, PTPL_A
         d[4] = (byte) 0xEA;          // WR_EX_AR, EX_AC_RO, WR_EX_RO, EX_AC, WR_EX
         d[5] = 0x01;                 // EX_AC_AR
         return d;
@@ -461,8 +697,7 @@ final class PersistentReservations {
      * registration, with the holder flagged (every registration under an all-registrants reservation) and the
      * initiator port as an iSCSI TransportID.
      */
-    synchronized byte[] readFullStatus() {
-        State s = state;
+    static byte[] readFullStatus(Image s) {
         Registration holder = s.holderRegistration();
         List<byte[]> descriptors = new ArrayList<>();
         int total = 0;
@@ -482,7 +717,7 @@ final class PersistentReservations {
             total += d.length;
         }
         byte[] out = new byte[8 + total];
-        Bytes.putU32(out, 0, generation & 0xFFFF_FFFFL);
+        Bytes.putU32(out, 0, s.generation & 0xFFFF_FFFFL);
         Bytes.putU32(out, 4, total);
         int p = 8;
         for (byte[] d : descriptors) {
@@ -548,19 +783,20 @@ final class PersistentReservations {
     // ---- internals ----
 
     /** Removes {@code r}; releases the reservation when its holder (or its last registrant) is gone. */
-    private void unregister(State s, Registration r, ItNexus nexus) {
+    private static Change unregister(Image s, Registration r, ItNexus nexus) {
         List<Registration> regs = new ArrayList<>(s.registrations);
         regs.remove(indexOf(regs, r));
         Reservation res = s.reservation;
+        List<Notice> notices = List.of();
         if (res != null) {
             if (res.allRegistrants() ? regs.isEmpty() : s.holderRegistration() == r) {
                 if (res.type == WRITE_EXCLUSIVE_REGISTRANTS_ONLY || res.type == EXCLUSIVE_ACCESS_REGISTRANTS_ONLY) {
-                    notify(regs, nexus, AdditionalSense.RESERVATIONS_RELEASED);
+                    notices = notices(regs, nexus, AdditionalSense.RESERVATIONS_RELEASED);
                 }
                 res = null;
             }
         }
-        state = new State(List.copyOf(regs), res);
+        return new Change(Outcome.GOOD, s.with(regs, res).counted(), notices, List.of());
     }
 
     /** INVALID FIELD IN CDB for a SCOPE other than LU_SCOPE or an undefined TYPE, otherwise {@code null}. */
@@ -576,29 +812,25 @@ final class PersistentReservations {
         };
     }
 
-    /** Establishes {@code condition} for the initiator ports of {@code regs}, except the sender's. */
-    private void notify(List<Registration> regs, ItNexus sender, AdditionalSense condition) {
+    /** {@code condition} for the initiator ports of {@code regs}, except the sender's, each once. */
+    private static List<Notice> notices(List<Registration> regs, ItNexus sender, AdditionalSense condition) {
         Set<String> ports = new LinkedHashSet<>();
         for (Registration r : regs) {
             if (!r.initiatorPort.equalsIgnoreCase(sender.initiatorPortName())) {
                 ports.add(r.initiatorPort);
             }
         }
+        List<Notice> out = new ArrayList<>(ports.size());
         for (String port : ports) {
-            unitAttentions.establish(port, condition);
+            out.add(new Notice(port, condition));
         }
-    }
-
-    private void learn(ItNexus nexus) {
-        if (nexus.targetPortName() != null) {
-            targetPorts.putIfAbsent(nexus.relativeTargetPortId(), nexus.targetPortName());
-        }
+        return out;
     }
 
     private static List<Registration> replace(List<Registration> regs, Registration old, Registration now) {
         List<Registration> copy = new ArrayList<>(regs);
         copy.set(indexOf(copy, old), now);
-        return List.copyOf(copy);
+        return copy;
     }
 
     private static int indexOf(List<Registration> regs, Registration r) {
@@ -610,8 +842,13 @@ final class PersistentReservations {
         throw new IllegalStateException("registration not found");
     }
 
+    /** The state held now. */
+    Image image() {
+        return image;
+    }
+
     /** PRGENERATION (for tests). */
-    synchronized int generation() {
-        return generation;
+    int generation() {
+        return image.generation;
     }
 }

@@ -3,6 +3,7 @@ package io.iscsi4j.scsi;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,9 +13,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>PERSISTENT RESERVE OUT takes the basic 24-byte parameter list, or for REGISTER AND MOVE the 24-byte header and
  * an iSCSI TransportID naming an initiator port; any other PARAMETER LIST LENGTH is PARAMETER LIST LENGTH ERROR.
- * SPEC_I_PT (not supported, SIP_C 0) and APTPL (not supported, PTPL_C 0) set to one are INVALID FIELD IN PARAMETER
- * LIST; ALL_TG_PT is honoured by REGISTER and REGISTER AND IGNORE EXISTING KEY and ignored by the other service
- * actions. The parameter list is validated before the reservation state is looked at.
+ * SPEC_I_PT (not supported, SIP_C 0) set to one is INVALID FIELD IN PARAMETER LIST, and so is APTPL unless the
+ * logical unit keeps its state in a persistent shared state (PTPL_C 1); ALL_TG_PT is honoured by REGISTER and
+ * REGISTER AND IGNORE EXISTING KEY and ignored by the other service actions. The parameter list is validated before the reservation state is looked at.
  */
 final class ReservationCommands {
 
@@ -44,16 +45,28 @@ final class ReservationCommands {
     private ReservationCommands() {
     }
 
-    /** PERSISTENT RESERVE IN with service action {@code sa} (one of the four the command table routes here). */
+    /**
+     * PERSISTENT RESERVE IN with service action {@code sa} (one of the four the command table routes here). A shared
+     * state is read afresh first, so the answer reflects changes made through other gateways.
+     */
     static void persistentReserveIn(ScsiTask task, LogicalUnit lu, int sa) {
         PersistentReservations pr = lu.reservations().persistent();
-        byte[] data = switch (sa) {
-            case SA_READ_KEYS -> pr.readKeys();
-            case SA_READ_RESERVATION -> pr.readReservation();
-            case SA_REPORT_CAPABILITIES -> PersistentReservations.reportCapabilities();
-            default -> pr.readFullStatus();
-        };
-        Responses.data(task, data, Cdb.u16(task.cdb(), 7));
+        int allocationLength = Cdb.u16(task.cdb(), 7);
+        pr.refresh().whenComplete((image, failure) -> {
+            if (failure != null) {
+                LOG.error("reading the shared persistent reservation state failed", failure);
+                Sense.fail(task, Sense.INTERNAL_TARGET_FAILURE);
+                return;
+            }
+            byte[] data = switch (sa) {
+                case SA_READ_KEYS -> PersistentReservations.readKeys(image);
+                case SA_READ_RESERVATION -> PersistentReservations.readReservation(image);
+                case SA_REPORT_CAPABILITIES ->
+                        PersistentReservations.reportCapabilities(image, pr.persistThroughPowerLossCapable());
+                default -> PersistentReservations.readFullStatus(image);
+            };
+            Responses.data(task, data, allocationLength);
+        });
     }
 
     /** PERSISTENT RESERVE OUT with service action {@code sa}. */
@@ -76,8 +89,7 @@ final class ReservationCommands {
             try {
                 byte[] b = new byte[length];
                 list.get(list.position(), b);
-                outcome = move ? CompletableFuture.completedFuture(registerAndMove(task, lu, b))
-                        : serviceAction(task, lu, dispatcher, sa, scope, type, b);
+                outcome = move ? registerAndMove(task, lu, b) : serviceAction(task, lu, dispatcher, sa, scope, type, b);
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable e) { // an Error too: the task must still end
@@ -86,7 +98,8 @@ final class ReservationCommands {
             }
             outcome.whenComplete((o, failure) -> {
                 if (failure != null) {
-                    LOG.error("waiting for the tasks of preempted I_T nexuses failed", failure);
+                    LOG.error("PERSISTENT RESERVE OUT: changing the reservation state, telling the other gateways or"
+                            + " waiting for the tasks of preempted I_T nexuses failed", failure);
                     o = Outcome.checkCondition(Sense.INTERNAL_TARGET_FAILURE);
                 }
                 o.complete(task, (int) listLength);
@@ -114,39 +127,45 @@ final class ReservationCommands {
         if (specifyInitiatorPorts) {
             return CompletableFuture.completedFuture(Outcome.checkCondition(Sense.invalidParameter(20, 3)));
         }
-        if (registering && persistThroughPowerLoss) {
+        if (registering && persistThroughPowerLoss && !lu.reservations().persistent().persistThroughPowerLossCapable()) {
             return CompletableFuture.completedFuture(Outcome.checkCondition(Sense.invalidParameter(20, 0)));
         }
         ItNexus nexus = task.nexus();
         PersistentReservations pr = lu.reservations().persistent();
-        Outcome outcome = switch (sa) {
-            case SA_REGISTER -> pr.register(nexus, key, serviceActionKey, false, allTargetPorts);
-            case SA_REGISTER_AND_IGNORE_EXISTING_KEY -> pr.register(nexus, key, serviceActionKey, true, allTargetPorts);
-            case SA_RESERVE -> pr.reserve(nexus, key, scope, type);
-            case SA_RELEASE -> pr.release(nexus, key, scope, type);
-            case SA_CLEAR, SA_PREEMPT, SA_PREEMPT_AND_ABORT -> null;
+        Peers.TaskAction peerAction = switch (sa) {
+            case SA_PREEMPT_AND_ABORT -> Peers.TaskAction.ABORT;
+            case SA_CLEAR -> Peers.TaskAction.AWAIT;
+            default -> Peers.TaskAction.NONE;
+        };
+        Function<PersistentReservations.Image, PersistentReservations.Change> rule = switch (sa) {
+            case SA_REGISTER -> s -> PersistentReservations.register(s, nexus, key, serviceActionKey, false,
+                    allTargetPorts, persistThroughPowerLoss);
+            case SA_REGISTER_AND_IGNORE_EXISTING_KEY -> s -> PersistentReservations.register(s, nexus, key,
+                    serviceActionKey, true, allTargetPorts, persistThroughPowerLoss);
+            case SA_RESERVE -> s -> PersistentReservations.reserve(s, nexus, key, scope, type);
+            case SA_RELEASE -> s -> PersistentReservations.release(s, nexus, key, scope, type);
+            case SA_CLEAR -> s -> PersistentReservations.clear(s, nexus, key);
+            case SA_PREEMPT, SA_PREEMPT_AND_ABORT ->
+                    s -> PersistentReservations.preempt(s, nexus, key, serviceActionKey, scope, type);
             default -> throw new IllegalArgumentException("service action " + sa);
         };
-        if (outcome != null) {
-            return CompletableFuture.completedFuture(outcome);
-        }
-        PersistentReservations.Removal removal = sa == SA_CLEAR ? pr.clear(nexus, key)
-                : pr.preempt(nexus, key, serviceActionKey, scope, type);
-        if (sa == SA_PREEMPT || !removal.outcome().isGood() || removal.removed().isEmpty()) {
-            return CompletableFuture.completedFuture(removal.outcome());
-        }
-        TaskSetAborter aborter = dispatcher.taskSetAborter();
-        int lun = Lun.decode(task.lun());
-        ScsiTask requester = ScsiDispatcher.original(task);
-        CompletionStage<Void> ended = sa == SA_CLEAR ? aborter.awaitTasks(requester, lun, removal::removed)
-                : aborter.abortTasks(requester, lun, removal::removed);
-        return ended.thenApply(v -> removal.outcome());
+        return pr.apply(nexus, rule, peerAction).thenCompose(change -> {
+            if (peerAction == Peers.TaskAction.NONE || !change.outcome().isGood() || change.removed().isEmpty()) {
+                return CompletableFuture.completedFuture(change.outcome());
+            }
+            TaskSetAborter aborter = dispatcher.taskSetAborter();
+            int lun = Lun.decode(task.lun());
+            ScsiTask requester = ScsiDispatcher.original(task);
+            CompletionStage<Void> ended = sa == SA_CLEAR ? aborter.awaitTasks(requester, lun, change::removed)
+                    : aborter.abortTasks(requester, lun, change::removed);
+            return ended.thenApply(v -> change.outcome());
+        });
     }
 
     /** REGISTER AND MOVE: the header (UNREG, APTPL, RELATIVE TARGET PORT IDENTIFIER) and the TransportID. */
-    private static Outcome registerAndMove(ScsiTask task, LogicalUnit lu, byte[] b) {
+    private static CompletionStage<Outcome> registerAndMove(ScsiTask task, LogicalUnit lu, byte[] b) {
         if (b.length < BASIC_LENGTH) {
-            return Outcome.checkCondition(Sense.PARAMETER_LIST_LENGTH_ERROR);
+            return refuse(Outcome.checkCondition(Sense.PARAMETER_LIST_LENGTH_ERROR));
         }
         long key = u64(b, 0);
         long serviceActionKey = u64(b, 8);
@@ -154,18 +173,25 @@ final class ReservationCommands {
         boolean persistThroughPowerLoss = (b[17] & 0x01) != 0;
         int relativeTargetPortId = ((b[18] & 0xFF) << 8) | (b[19] & 0xFF);
         long transportIdLength = u32(b, 20);
-        if (persistThroughPowerLoss) {
-            return Outcome.checkCondition(Sense.invalidParameter(17, 0));
+        PersistentReservations pr = lu.reservations().persistent();
+        if (persistThroughPowerLoss && !pr.persistThroughPowerLossCapable()) {
+            return refuse(Outcome.checkCondition(Sense.invalidParameter(17, 0)));
         }
         if (BASIC_LENGTH + transportIdLength > b.length) {
-            return Outcome.checkCondition(Sense.PARAMETER_LIST_LENGTH_ERROR);
+            return refuse(Outcome.checkCondition(Sense.PARAMETER_LIST_LENGTH_ERROR));
         }
         String destination = PersistentReservations.initiatorPortOf(b, BASIC_LENGTH, (int) transportIdLength);
         if (destination == null) {
-            return Outcome.checkCondition(Sense.invalidParameter(BASIC_LENGTH, -1));
+            return refuse(Outcome.checkCondition(Sense.invalidParameter(BASIC_LENGTH, -1)));
         }
-        return lu.reservations().persistent().registerAndMove(task.nexus(), key, serviceActionKey, destination,
-                relativeTargetPortId, unregister);
+        ItNexus nexus = task.nexus();
+        return pr.apply(nexus, s -> PersistentReservations.registerAndMove(s, nexus, key, serviceActionKey,
+                destination, relativeTargetPortId, unregister, persistThroughPowerLoss), Peers.TaskAction.NONE)
+                .thenApply(PersistentReservations.Change::outcome);
+    }
+
+    private static CompletionStage<Outcome> refuse(Outcome outcome) {
+        return CompletableFuture.completedFuture(outcome);
     }
 
     /**

@@ -345,9 +345,7 @@ public final class ScsiDispatcher {
     public void logicalUnitReset(int lun) {
         LogicalUnit lu = luns.get(lun);
         if (lu != null) {
-            lu.reservations().reset();
-            lu.copyManager().reset();
-            lu.unitAttentions().establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+            lu.resetHere();
         }
     }
 

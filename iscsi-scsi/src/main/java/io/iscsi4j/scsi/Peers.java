@@ -1,0 +1,212 @@
+package io.iscsi4j.scsi;
+
+import io.iscsi4j.backstore.SharedState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The other gateways serving one logical unit, reached through the unit's {@link SharedState}: what this gateway
+ * tells them after a change that concerns them, and what it does when they tell it something.
+ *
+ * <p>Two events exist. <b>Reservations changed</b> (after every PERSISTENT RESERVE OUT that changed the shared
+ * state): each other gateway reads the state again (its data path checks the new one from then on), establishes
+ * the unit attentions the change causes for its own I_T nexuses, and, for PREEMPT AND ABORT, aborts the tasks of
+ * the I_T nexuses whose registrations were removed (for CLEAR it waits for them), and only then answers.
+ * <b>Logical unit reset</b> (a LOGICAL UNIT RESET received here): each other gateway aborts every task for the
+ * unit, ends its SPC-2 reservation, establishes BUS DEVICE RESET FUNCTION OCCURRED for its nexuses, and answers.
+ *
+ * <p>The sender's command completes only once every other gateway has answered. A gateway that does not answer
+ * within the timeout is fenced ({@link SharedState#fence}: for RBD its client is blocklisted), so that none of its
+ * writes can land after the sender reports success; when fencing fails too, the sender's stage fails and its command
+ * ends with an error. A gateway that cannot read the new state does not answer, and so is fenced.
+ *
+ * <p>Thread-safety: immutable but for the handler installed in the shared state; events are handled on the shared
+ * state's threads.
+ */
+final class Peers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Peers.class);
+    /** Event encoding: "EV" and the format, 1. */
+    private static final int MAGIC = 0x4556_0001;
+    private static final byte[] ACK = new byte[0];
+
+    /** What the other gateways do with the tasks of the I_T nexuses whose registrations were removed. */
+    enum TaskAction {
+        /** Nothing (the change removed nothing, or PREEMPT). */
+        NONE,
+        /** Wait for the tasks under way (CLEAR). */
+        AWAIT,
+        /** Abort them (PREEMPT AND ABORT). */
+        ABORT
+    }
+
+    /** The kinds of event. */
+    enum Kind {
+        RESERVATIONS,
+        LOGICAL_UNIT_RESET
+    }
+
+    /**
+     * An event for the other gateways.
+     *
+     * @param kind what happened
+     * @param notices unit attentions to establish (reservations changed)
+     * @param removed the registrations removed (reservations changed)
+     * @param action what to do with the removed registrations' tasks
+     */
+    record Event(Kind kind, List<PersistentReservations.Notice> notices,
+                 List<PersistentReservations.Registration> removed, TaskAction action) {
+
+        static Event reservations(List<PersistentReservations.Notice> notices,
+                                  List<PersistentReservations.Registration> removed, TaskAction action) {
+            return new Event(Kind.RESERVATIONS, notices, removed, removed.isEmpty() ? TaskAction.NONE : action);
+        }
+
+        static final Event LOGICAL_UNIT_RESET = new Event(Kind.LOGICAL_UNIT_RESET, List.of(), List.of(),
+                TaskAction.ABORT);
+
+        /** Whether the I_T nexus lost a registration. */
+        boolean removed(ItNexus nexus) {
+            for (PersistentReservations.Registration r : removed) {
+                if (r.covers(nexus)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        byte[] encode() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeInt(MAGIC);
+                out.writeByte(kind.ordinal());
+                out.writeByte(action.ordinal());
+                out.writeShort(notices.size());
+                for (PersistentReservations.Notice n : notices) {
+                    out.writeUTF(n.initiatorPort());
+                    out.writeUTF(n.condition().name());
+                }
+                out.writeShort(removed.size());
+                for (PersistentReservations.Registration r : removed) {
+                    out.writeUTF(r.initiatorPort());
+                    out.writeUTF(r.targetPort() == null ? "" : r.targetPort());
+                    out.writeBoolean(r.allTargetPorts());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }
+
+        /** @throws IllegalArgumentException when {@code b} is not an event this version knows */
+        static Event decode(byte[] b) {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+                if (in.readInt() != MAGIC) {
+                    throw new IllegalArgumentException("not an event (or a newer format)");
+                }
+                Kind kind = Kind.values()[in.readUnsignedByte()];
+                TaskAction action = TaskAction.values()[in.readUnsignedByte()];
+                int n = in.readUnsignedShort();
+                List<PersistentReservations.Notice> notices = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String port = in.readUTF();
+                    notices.add(new PersistentReservations.Notice(port, AdditionalSense.valueOf(in.readUTF())));
+                }
+                int m = in.readUnsignedShort();
+                List<PersistentReservations.Registration> removed = new ArrayList<>(m);
+                for (int i = 0; i < m; i++) {
+                    String initiator = in.readUTF();
+                    String target = in.readUTF();
+                    boolean all = in.readBoolean();
+                    removed.add(new PersistentReservations.Registration(initiator, all ? null : target, 0, all, 1));
+                }
+                return new Event(kind, List.copyOf(notices), List.copyOf(removed), action);
+            } catch (IOException | ArrayIndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("malformed event", e);
+            }
+        }
+    }
+
+    private final SharedState state;
+    private final Duration timeout;
+    private final LogicalUnit unit;
+    private final UnitTaskFence fence;
+
+    Peers(SharedState state, Duration timeout, LogicalUnit unit, UnitTaskFence fence) {
+        this.state = state;
+        this.timeout = timeout;
+        this.unit = unit;
+        this.fence = fence;
+    }
+
+    /** Starts answering the other gateways' events. */
+    void listen() {
+        state.onMessage(this::onEvent);
+    }
+
+    SharedState state() {
+        return state;
+    }
+
+    boolean persistent() {
+        return state.persistent();
+    }
+
+    /**
+     * Tells every other gateway; completes once each has acted on it and answered, or has been fenced.
+     * Completes exceptionally when a silent gateway could not be fenced, or the event could not be sent.
+     */
+    CompletionStage<Void> announce(Event event) {
+        return state.broadcast(event.encode(), timeout).thenCompose(replies -> {
+            if (replies.silent().isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<CompletableFuture<Void>> fenced = new ArrayList<>();
+            for (String member : replies.silent()) {
+                LOG.warn("logical unit {}: gateway {} did not answer a {} event within {} ms; fencing it",
+                        unit.serial(), member, event.kind, timeout.toMillis());
+                fenced.add(state.fence(member).toCompletableFuture().whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.error("logical unit {}: fencing gateway {} failed", unit.serial(), member, e);
+                    } else {
+                        LOG.warn("logical unit {}: gateway {} fenced", unit.serial(), member);
+                    }
+                }));
+            }
+            return CompletableFuture.allOf(fenced.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    private CompletionStage<byte[]> onEvent(String from, byte[] message) {
+        Event event;
+        try {
+            event = Event.decode(message);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("logical unit {}: ignoring a message from gateway {}: {}", unit.serial(), from, e.getMessage());
+            return CompletableFuture.failedFuture(e);
+        }
+        LOG.debug("logical unit {}: {} event from gateway {}", unit.serial(), event.kind, from);
+        return switch (event.kind) {
+            case RESERVATIONS -> unit.reservations().persistent().refresh().thenCompose(image -> {
+                unit.reservations().persistent().establish(event.notices);
+                return event.action == TaskAction.NONE ? CompletableFuture.<Void>completedFuture(null)
+                        : fence.fence(unit, event::removed, event.action == TaskAction.ABORT);
+            }).thenApply(v -> ACK);
+            case LOGICAL_UNIT_RESET -> {
+                unit.resetHere();
+                yield fence.fence(unit, nexus -> true, true).thenApply(v -> ACK);
+            }
+        };
+    }
+}
