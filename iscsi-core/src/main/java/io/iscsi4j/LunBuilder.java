@@ -1,5 +1,6 @@
 package io.iscsi4j;
 
+import io.iscsi4j.backstore.SharedState;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,6 +17,8 @@ public final class LunBuilder {
     private String serial;
     private Integer physicalBlockSize;
     private Duration backstoreTimeout = Duration.ZERO;
+    private SharedState sharedState;
+    private Duration peerTimeout = LunConfig.DEFAULT_PEER_TIMEOUT;
 
     LunBuilder() {
     }
@@ -124,6 +127,47 @@ public final class LunBuilder {
         return this;
     }
 
+    /**
+     * Serves the LUN as one of several gateways in front of the same storage (each gateway an {@link IscsiTarget},
+     * in this process or another, usually on another host): {@code state} is this gateway's member of what they
+     * share (for Ceph RBD, {@code RbdBackstore.sharedState()}; in one JVM, an
+     * {@link io.iscsi4j.backstore.InProcessSharedState}). The persistent reservations then live in the shared state:
+     * every gateway sees the same registrations and reservation, and a PERSISTENT RESERVE OUT completes only once
+     * every other gateway has acted on it. PREEMPT AND ABORT and CLEAR on one gateway cover the affected I_T nexuses'
+     * tasks on every gateway, and so does a LOGICAL UNIT RESET: the command or function completes once no write of
+     * those tasks can still reach the storage. A gateway that does not answer within {@code peerTimeout} is fenced
+     * ({@link io.iscsi4j.backstore.SharedState#fence}; for RBD, Ceph blocklists its client); if that fails too, the
+     * command ends with HARDWARE ERROR rather than a GOOD that could be wrong. The target closes {@code state} with
+     * the LUN.
+     *
+     * @param state this gateway's member of the shared state
+     * @param peerTimeout how long another gateway has to answer before it is fenced (10 s with
+     *        {@link #sharedState(SharedState)}): longer than the slowest backstore write it may have to wait for,
+     *        shorter than the initiators' command timeouts
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder sharedState(SharedState state, Duration peerTimeout) {
+        this.sharedState = Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(peerTimeout, "peerTimeout");
+        if (peerTimeout.isNegative() || peerTimeout.isZero()) {
+            throw new IllegalArgumentException("peerTimeout must be positive: " + peerTimeout);
+        }
+        this.peerTimeout = peerTimeout;
+        return this;
+    }
+
+    /**
+     * {@link #sharedState(SharedState, Duration)} with a peer timeout of 10 s.
+     *
+     * @param state this gateway's member of the shared state
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder sharedState(SharedState state) {
+        return sharedState(state, LunConfig.DEFAULT_PEER_TIMEOUT);
+    }
+
     LunConfig build(String targetName, int lun, io.iscsi4j.backstore.Backstore backstore) {
         boolean ro = readOnly != null ? readOnly : backstore.isReadOnly();
         boolean wb = writeBack != null ? writeBack : backstore.hasVolatileCache();
@@ -136,7 +180,7 @@ public final class LunBuilder {
             throw new IllegalArgumentException("target " + targetName + ": LUN " + lun + ": physical block size "
                     + physical + " is smaller than the backstore's block size " + logical);
         }
-        return new LunConfig(lun, backstore, ro, wb, s, physical, backstoreTimeout);
+        return new LunConfig(lun, backstore, ro, wb, s, physical, backstoreTimeout, sharedState, peerTimeout);
     }
 
     /** A 24-hex-digit serial from a SHA-256 of the target name and LUN: stable, unique in practice. */

@@ -1,6 +1,7 @@
 package io.iscsi4j;
 
 import io.iscsi4j.backstore.Backstore;
+import io.iscsi4j.backstore.SharedState;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -20,10 +21,17 @@ import java.util.Objects;
  *        backstore's block size, or a larger power of two up to 1 MiB
  * @param backstoreTimeout how long one backstore call may take before its command ends NOT READY and the LUN stays
  *        NOT READY until the call completes ({@link LunBuilder#backstoreTimeout}); {@link Duration#ZERO} for none
+ * @param sharedState what this gateway shares with the other gateways serving the same storage
+ *        ({@link LunBuilder#sharedState}), or {@code null} when the LUN is served here alone
+ * @param peerTimeout how long another gateway has to answer before it is fenced ({@link LunBuilder#sharedState})
  * @since 0.1
  */
 public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial,
-                        int physicalBlockSize, Duration backstoreTimeout) {
+                        int physicalBlockSize, Duration backstoreTimeout, SharedState sharedState,
+                        Duration peerTimeout) {
+
+    /** How long another gateway has to answer by default (10 s). */
+    public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(10);
 
     /** The largest physical block size (1 MiB). */
     static final int MAX_PHYSICAL_BLOCK_SIZE = 1 << 20;
@@ -38,6 +46,8 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
      * @param serial the unit serial number, 1 to 64 characters
      * @param physicalBlockSize the physical block size in bytes
      * @param backstoreTimeout the backstore timeout, {@link Duration#ZERO} for none
+     * @param sharedState the shared state, or {@code null}
+     * @param peerTimeout how long another gateway has to answer, positive
      * @throws IllegalArgumentException when a field is out of range; the message names it
      */
     public LunConfig {
@@ -59,6 +69,28 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
             throw new IllegalArgumentException("backstoreTimeout must be positive, or zero for none: "
                     + backstoreTimeout);
         }
+        Objects.requireNonNull(peerTimeout, "peerTimeout");
+        if (peerTimeout.isNegative() || peerTimeout.isZero()) {
+            throw new IllegalArgumentException("peerTimeout must be positive: " + peerTimeout);
+        }
+    }
+
+    /**
+     * A LUN served by this gateway alone.
+     *
+     * @param lun the LUN, 0 to 16383
+     * @param backstore the storage
+     * @param readOnly whether writes are refused
+     * @param writeBack write-back ({@code true}) or write-through ({@code false})
+     * @param serial the unit serial number, 1 to 64 characters
+     * @param physicalBlockSize the physical block size in bytes
+     * @param backstoreTimeout the backstore timeout, {@link Duration#ZERO} for none
+     * @since 0.1
+     */
+    public LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial,
+                     int physicalBlockSize, Duration backstoreTimeout) {
+        this(lun, backstore, readOnly, writeBack, serial, physicalBlockSize, backstoreTimeout, null,
+                DEFAULT_PEER_TIMEOUT);
     }
 
     /**

@@ -34,11 +34,43 @@ final class HoldingBackstore extends ForwardingBackstore {
     private final AtomicInteger writeCalls = new AtomicInteger();
     private final CountDownLatch blockingRelease = new CountDownLatch(1);
     private volatile int marker = -1;
+    /** Set by {@link #fence()}: no write reaches the medium any more, held ones included. */
+    private volatile boolean fenced;
+    /** Whether {@link #close()} leaves the medium open (a view of storage other gateways share). */
+    private final boolean view;
 
     private HoldingBackstore(Backstore medium, boolean blocking) {
+        this(medium, blocking, false);
+    }
+
+    private HoldingBackstore(Backstore medium, boolean blocking, boolean view) {
         super(medium);
         this.medium = medium;
         this.blocking = blocking;
+        this.view = view;
+    }
+
+    /**
+     * A gateway's view of {@code medium}, which other gateways serve too: held writes stay pending without holding
+     * a thread; closing the view leaves the medium open.
+     */
+    static HoldingBackstore viewOf(Backstore medium) {
+        return new HoldingBackstore(medium, false, true);
+    }
+
+    /**
+     * Cuts this view off the medium, as Ceph's blocklist cuts off a client: later writes fail, and a held write that
+     * is released fails without reaching the medium.
+     */
+    void fence() {
+        fenced = true;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+        if (!view) {
+            super.close();
+        }
     }
 
     /** A 64 MiB memory medium whose held writes stay pending without holding a thread. */
@@ -72,6 +104,9 @@ final class HoldingBackstore extends ForwardingBackstore {
     @Override
     public CompletionStage<Void> write(long lba, ByteBuffer src, boolean fua) {
         writeCalls.incrementAndGet();
+        if (fenced) {
+            return CompletableFuture.failedFuture(new java.io.IOException("fenced"));
+        }
         if (marker < 0 || src.remaining() == 0 || (src.get(src.position()) & 0xFF) != marker) {
             return super.write(lba, src, fua);
         }
@@ -102,6 +137,10 @@ final class HoldingBackstore extends ForwardingBackstore {
 
     /** Lets an asynchronously held write reach the medium, then completes it. */
     void release(Held h) {
+        if (fenced) {
+            h.done().completeExceptionally(new java.io.IOException("fenced"));
+            return;
+        }
         medium.write(h.lba(), h.data(), h.fua()).whenComplete((v, e) -> {
             if (e != null) {
                 h.done().completeExceptionally(e);

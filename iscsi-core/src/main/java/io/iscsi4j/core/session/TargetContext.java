@@ -159,14 +159,17 @@ public final class TargetContext {
     }
 
     private LogicalUnit unit(LunConfig l) {
-        return LogicalUnit.builder(l.backstore())
+        LogicalUnit.Builder b = LogicalUnit.builder(l.backstore())
                 .serial(l.serial())
                 .readOnly(l.readOnly())
                 .writeBack(l.writeBack())
                 .physicalBlockSize(l.physicalBlockSize())
                 .backstoreTimeout(l.backstoreTimeout())
-                .executor(ioExecutor)
-                .build();
+                .executor(ioExecutor);
+        if (l.sharedState() != null) {
+            b.sharedState(l.sharedState()).peerTimeout(l.peerTimeout()).taskFence(this::fenceForPeer);
+        }
+        return b.build();
     }
 
     /**
@@ -201,6 +204,20 @@ public final class TargetContext {
         }
         return registry.fence(targetName, s -> nexuses.test(s.nexus()),
                 task -> task != requester && task.unit() == unit && (abort || !task.waitingForTurn()), abort);
+    }
+
+    /**
+     * Another gateway's PREEMPT AND ABORT, CLEAR or LOGICAL UNIT RESET: the tasks for {@code unit} of every session
+     * of every target of this gateway whose I_T nexus {@code nexuses} accepts are aborted or awaited, as for one
+     * received here.
+     */
+    private CompletionStage<Void> fenceForPeer(LogicalUnit unit, Predicate<ItNexus> nexuses, boolean abort) {
+        List<CompletableFuture<Void>> ends = new ArrayList<>();
+        for (String targetName : targets.keySet()) {
+            ends.add(registry.fence(targetName, s -> nexuses.test(s.nexus()),
+                    task -> task.unit() == unit && (abort || !task.waitingForTurn()), abort));
+        }
+        return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new));
     }
 
     IscsiTarget.Tuning tuning() {

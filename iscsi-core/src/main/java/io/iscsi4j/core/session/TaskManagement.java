@@ -114,7 +114,11 @@ final class TaskManagement {
             case CLEAR_TASK_SET -> clearTaskSet(itt, unit, Lun.decode(t.lun()));
             case LOGICAL_UNIT_RESET -> {
                 session.logicalUnitReset(t.lun());
-                respondWhenEnded(itt, everySession(task -> task.unit() == unit), false);
+                CompletableFuture<Boolean> peers = unit.resetOtherGateways().toCompletableFuture()
+                        .handle((v, e) -> e == null);
+                everySession(task -> task.unit() == unit).thenCombine(peers, (v, ok) -> ok)
+                        .whenComplete((ok, e) -> session.execute(() ->
+                                respond(itt, e == null && ok ? FUNCTION_COMPLETE : FUNCTION_REJECTED)));
             }
             case TARGET_WARM_RESET -> {
                 session.targetReset();
