@@ -54,6 +54,8 @@ public final class RbdImage implements AutoCloseable {
     private final boolean cache;
     private final AtomicLong inFlight = new AtomicLong();
     private volatile boolean closed;
+    /** Set when the cluster answered a call with EBLOCKLISTED: this client is fenced off for good. */
+    private volatile boolean blocklisted;
     private volatile Runnable onUpdate;
     private final UpdateWatch watch = new UpdateWatch();
     private long watchHandle = -1;
@@ -216,6 +218,27 @@ public final class RbdImage implements AutoCloseable {
             inFlight.decrementAndGet();
             throw new IOException("the RBD image " + id + " is closed");
         }
+    }
+
+    /**
+     * Notes that the cluster answered a call with EBLOCKLISTED: this client was fenced off. From then on every I/O
+     * fails NOT READY without reaching librbd, even after the blocklist entry expires: a fenced gateway's view of
+     * the image (and of the state it shares with other gateways) is stale, and only a new client (the backstore
+     * opened again) may write.
+     *
+     * @param result a call's return value
+     */
+    void noteResult(long result) {
+        if (result == -Errno.ESHUTDOWN && !blocklisted) {
+            blocklisted = true;
+            LOG.error("RBD image {}: this client was blocklisted (fenced off by another gateway or an operator); "
+                    + "its I/O fails from now on, open the image again to serve it", id);
+        }
+    }
+
+    /** {@return whether the cluster blocklisted this client (see {@link #noteResult})} */
+    public boolean blocklisted() {
+        return blocklisted;
     }
 
     /**
@@ -466,6 +489,11 @@ public final class RbdImage implements AutoCloseable {
                 fail(-Errno.ENXIO);
                 return 0;
             }
+            if (owner.blocklisted) {
+                owner.inFlight.decrementAndGet();
+                fail(-Errno.ESHUTDOWN);
+                return 0;
+            }
             id = NEXT_ID.incrementAndGet();
             PENDING.put(id, this);
             long[] out = new long[1];
@@ -507,6 +535,7 @@ public final class RbdImage implements AutoCloseable {
         }
 
         private void fail(long result) {
+            owner.noteResult(result);
             Exception failure;
             if (result == -Errno.EILSEQ && mismatch != null) {
                 long at = mismatch.getLong(0);
