@@ -213,10 +213,53 @@ public final class RbdImage implements AutoCloseable {
      * {@code rbd_close}; the caller decrements {@link #inFlight} when done.
      */
     private void enter() throws IOException {
+        if (!tryEnter()) {
+            throw new IOException("the RBD image " + id + " is closed");
+        }
+    }
+
+    /**
+     * Counts a call on this image's cluster connection as in flight (a synchronous call until it returns, an
+     * asynchronous one until it completes), so {@link #close} waits for it and no call reaches librados after
+     * {@code rados_shutdown}. Every {@code true} must be followed by one {@link #exit()}.
+     *
+     * @return {@code false} when the image is closed (nothing counted; make no call)
+     */
+    boolean tryEnter() {
         inFlight.incrementAndGet();
         if (closed) {
             inFlight.decrementAndGet();
-            throw new IOException("the RBD image " + id + " is closed");
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends a call counted by {@link #tryEnter()}. */
+    void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    /** {@return the {@code rados_t} (valid while a call is counted by {@link #tryEnter()})} */
+    long cluster() {
+        return cluster;
+    }
+
+    /** {@return the pool's {@code rados_ioctx_t}, in the image's namespace (valid while a call is counted)} */
+    long ioctx() {
+        return ioctx;
+    }
+
+    /**
+     * {@return this client's global id ({@code client.ID}), what watch/notify names clients by}
+     *
+     * @throws IOException when the image is closed
+     */
+    long instanceId() throws IOException {
+        enter();
+        try {
+            return Rados.rados_get_instance_id(cluster);
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
