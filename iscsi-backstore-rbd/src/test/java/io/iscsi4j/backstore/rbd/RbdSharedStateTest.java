@@ -201,6 +201,26 @@ class RbdSharedStateTest {
     }
 
     @Test
+    void aJoiningMemberSweepsTheEntriesOfCrashedOnes() throws Exception {
+        RbdBackstore ga = gateway();
+        ga.sharedState();
+        String object = "iscsi4j." + ga.imageId() + ".state";
+        // A client that crashed long ago (never unregistered, no longer watching), and one that just registered.
+        CephCluster.run("rados", "-p", "rbd", "setomapval", object, "member.999001", "127.0.0.1:0/1\n1000");
+        CephCluster.run("rados", "-p", "rbd", "setomapval", object, "member.999002",
+                "127.0.0.1:0/2\n" + System.currentTimeMillis());
+        gateway().sharedState();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String keys;
+        do {
+            Thread.sleep(100);
+            keys = CephCluster.run("rados", "-p", "rbd", "listomapkeys", object);
+        } while (keys.contains("member.999001") && System.nanoTime() < deadline);
+        assertThat(keys).as("the crashed member's entry is gone").doesNotContain("member.999001");
+        assertThat(keys).as("a fresh entry stays: its member may be about to watch").contains("member.999002");
+    }
+
+    @Test
     void broadcastCollectsRepliesAndNamesTheSilent() throws Exception {
         SharedState a = gateway().sharedState();
         SharedState b = gateway().sharedState();
