@@ -3,6 +3,8 @@ package io.iscsi4j.backstore.rbd;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.BackstoreCapability;
 import io.iscsi4j.backstore.ProvisioningExtent;
+import io.iscsi4j.backstore.SharedState;
+import io.iscsi4j.backstore.rbd.internal.RadosSharedState;
 import io.iscsi4j.backstore.rbd.internal.RbdImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,7 +49,11 @@ import org.slf4j.LoggerFactory;
  *       see {@link Builder#timeoutSeconds}) or an image that is gone: NOT READY; a read-only image or snapshot, or
  *       writes refused because another client holds the image's exclusive lock: DATA PROTECT / WRITE PROTECTED;
  *       EIO: MEDIUM ERROR; a miscompare: MISCOMPARE with the offset of the first differing byte; anything else:
- *       HARDWARE ERROR.</li>
+ *       HARDWARE ERROR. A blocklisted client stays fenced: its later calls fail NOT READY without reaching the
+ *       cluster, even once the blocklist entry expired; open the image again to serve it.</li>
+ *   <li><b>Several gateways.</b> {@link #sharedState()} is this backstore's member of the {@link SharedState} of every
+ *       gateway serving the image: records on a RADOS object next to the image, messages by watch/notify, fencing
+ *       by the cluster's blocklist.</li>
  * </ul>
  *
  * <p>librbd and librados come from the host: on Debian and Ubuntu {@code apt-get install librbd1}. Without them
@@ -69,17 +75,22 @@ public final class RbdBackstore implements Backstore {
     private final int blockSize;
     private final boolean readOnly;
     private final String name;
+    private final int timeoutSeconds;
+    private SharedState sharedState; // guarded by this
+    private boolean closed; // guarded by this
     private final String serial;
     private volatile long size;
     private final List<Runnable> capacityListeners = new CopyOnWriteArrayList<>();
     /** Re-reads the size after an update event (librbd may not be called on its callback thread). */
     private final ExecutorService watcher;
 
-    private RbdBackstore(RbdImage image, int blockSize, boolean readOnly, String name) throws IOException {
+    private RbdBackstore(RbdImage image, int blockSize, boolean readOnly, String name, int timeoutSeconds)
+            throws IOException {
         this.image = image;
         this.blockSize = blockSize;
         this.readOnly = readOnly;
         this.name = name;
+        this.timeoutSeconds = timeoutSeconds;
         this.serial = serialOf(image.fsid(), image.poolId(), image.id());
         this.size = image.size();
         if (size < blockSize) {
@@ -161,6 +172,41 @@ public final class RbdBackstore implements Backstore {
      */
     public String clientAddress() throws IOException {
         return image.clientAddress();
+    }
+
+    /**
+     * This backstore's member of the state shared by every gateway serving the image (each a process, or a
+     * backstore, with its own cluster connection): created on the first call, closed with the backstore.
+     *
+     * <ul>
+     *   <li><b>Records</b> live in the omap of one RADOS object next to the image (same pool and namespace), named
+     *       from the image's id so that a rename keeps it: {@code iscsi4j.<image id>.state}. A compare-and-set is one
+     *       RADOS operation, atomic on the OSD; the records survive every gateway ({@link SharedState#persistent()}
+     *       is {@code true}).</li>
+     *   <li><b>Member id</b>: the cluster client's address, {@link #clientAddress()}.</li>
+     *   <li><b>Messages</b>: watch/notify on that object; a member answers when its handler's stage completes. A
+     *       broadcast's timeout is rounded up to whole seconds (the OSD counts notify timeouts in seconds).</li>
+     *   <li><b>Fencing</b> blocklists the member's client address ({@code ceph osd blocklist add}, for the
+     *       cluster's default expiry, one hour) and completes once this client has the OSD map with the entry, so
+     *       every OSD refuses the fenced client's later operations. The fenced gateway's calls then fail NOT READY,
+     *       and keep failing after the entry expires: it must open the image again (a new client) to serve.</li>
+     * </ul>
+     *
+     * <p>The first call blocks for two round trips to the cluster (registering this member, then watching); with
+     * {@link Builder#timeoutSeconds} every later call is bounded by that timeout.
+     *
+     * @return the member; the backstore closes it
+     * @throws IOException when the cluster refuses or the backstore is closed
+     * @since 0.2
+     */
+    public synchronized SharedState sharedState() throws IOException {
+        if (closed) {
+            throw new IOException("the RBD backstore " + name + " is closed");
+        }
+        if (sharedState == null) {
+            sharedState = RadosSharedState.open(image, name, timeoutSeconds);
+        }
+        return sharedState;
     }
 
     @Override
@@ -291,6 +337,14 @@ public final class RbdBackstore implements Backstore {
 
     @Override
     public void close() {
+        SharedState shared;
+        synchronized (this) {
+            closed = true;
+            shared = sharedState;
+        }
+        if (shared != null) {
+            shared.close(); // unwatches before the cluster connection goes
+        }
         watcher.shutdown(); // a size refresh under way ends first: the image counts it and waits for it
         try {
             watcher.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -319,6 +373,7 @@ public final class RbdBackstore implements Backstore {
         private String conf;
         private String clientId = "admin";
         private int blockSize = 512;
+        private int timeoutSeconds;
         private final Map<String, String> options = new LinkedHashMap<>();
 
         private Builder() {
@@ -419,7 +474,9 @@ public final class RbdBackstore implements Backstore {
         /**
          * Bounds every request to the cluster: a request to the OSDs or the monitors that takes longer fails, and
          * the command ends NOT READY instead of waiting for a cluster that does not answer
-         * ({@code rados_osd_op_timeout}, {@code rados_mon_op_timeout}). Default: librados' (no timeout).
+         * ({@code rados_osd_op_timeout}, {@code rados_mon_op_timeout}). It bounds each call of the
+         * {@link RbdBackstore#sharedState() shared state} as well (a broadcast: its own timeout plus this one).
+         * Default: librados' (no timeout).
          *
          * @param seconds the timeout, at least 1
          * @return this
@@ -430,6 +487,7 @@ public final class RbdBackstore implements Backstore {
             }
             options.put("rados_osd_op_timeout", Integer.toString(seconds));
             options.put("rados_mon_op_timeout", Integer.toString(seconds));
+            this.timeoutSeconds = seconds;
             return this;
         }
 
@@ -464,7 +522,7 @@ public final class RbdBackstore implements Backstore {
             String name = pool + "/" + (namespace.isEmpty() ? "" : namespace + "/") + image
                     + (snapshot == null ? "" : "@" + snapshot);
             try {
-                return new RbdBackstore(opened, blockSize, ro, name);
+                return new RbdBackstore(opened, blockSize, ro, name, timeoutSeconds);
             } catch (IOException | RuntimeException e) {
                 opened.close();
                 throw e;

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Assumptions;
  * {@code scripts/ceph-cluster.sh}). Without it the tests are skipped, or fail under {@code CI=true}. Images are
  * created and inspected with the {@code rbd} tool, with a hard timeout per call.
  */
-final class CephCluster {
+public final class CephCluster {
 
     private CephCluster() {
     }
 
     /** The configuration file; skips (or under CI=true fails) the test without a cluster. */
-    static String conf() {
+    public static String conf() {
         String conf = System.getenv("CEPH_CONF");
         if (conf == null || conf.isEmpty() || !Files.isReadable(Path.of(conf))) {
             String message = "no Ceph cluster: set CEPH_CONF (scripts/ceph-cluster.sh up DIR prints it)";
@@ -47,7 +47,7 @@ final class CephCluster {
     }
 
     /** Creates an image of {@code bytes} in pool rbd with a unique name, and returns the name. */
-    static String createImage(long bytes) {
+    public static String createImage(long bytes) {
         conf();
         String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
         rbd("create", "--size", (bytes >> 10) + "K", "rbd/" + name);
@@ -55,7 +55,7 @@ final class CephCluster {
     }
 
     /** Removes an image (ignoring failures). */
-    static void removeImage(String name) {
+    public static void removeImage(String name) {
         try {
             run("rbd", "rm", "--no-progress", "rbd/" + name);
         } catch (RuntimeException e) {
@@ -99,7 +99,7 @@ final class CephCluster {
         Assumptions.abort(message);
     }
 
-    static String run(String... command) {
+    public static String run(String... command) {
         try {
             Path out = Files.createTempFile("ceph-tool", ".out");
             try {

@@ -237,10 +237,58 @@ class RbdBackstoreTest {
             } finally {
                 CephCluster.run("ceph", "osd", "blocklist", "rm", entry);
             }
+            // Once fenced, always fenced: with the entry gone (or expired) the client still does not write.
+            assertThatThrownBy(() -> await(fenced.write(0, ByteBuffer.wrap(random(4096, 16)), true)))
+                    .as("a write after the blocklist entry was removed")
+                    .cause().isInstanceOf(io.iscsi4j.backstore.NotReadyException.class)
+                    .hasMessageContaining("blocklisted");
         }
         ByteBuffer back = ByteBuffer.allocate(4096);
         await(store.read(0, back));
-        assertThat(back.array()).as("the fenced client's second write never landed").isEqualTo(random(4096, 12));
+        assertThat(back.array()).as("the fenced client's later writes never landed").isEqualTo(random(4096, 12));
+    }
+
+    @Test
+    void aFencedClientStaysFencedEvenWithoutAnExclusiveLock() throws Exception {
+        // Without the exclusive-lock feature librbd itself does not remember that its client was blocklisted.
+        String plain = "test-plain-" + Long.toHexString(System.nanoTime());
+        CephCluster.rbd("create", "--size", "1M", "--image-feature", "layering", "rbd/" + plain);
+        try (RbdBackstore fenced = RbdBackstore.builder().conf(CephCluster.conf()).image(plain).timeoutSeconds(15)
+                .open()) {
+            byte[] landed = random(4096, 17);
+            await(fenced.write(0, ByteBuffer.wrap(landed), true));
+            String entry = fenced.clientAddress().replaceAll("^\\[(v2:)?", "").replaceAll("[,\\]].*$", "");
+            CephCluster.run("ceph", "osd", "blocklist", "add", entry);
+            try {
+                // The command returns before the OSD has the map with the entry: write until it refuses.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                for (long seed = 100; ; seed++) {
+                    byte[] data = random(4096, seed);
+                    try {
+                        await(fenced.write(0, ByteBuffer.wrap(data), true));
+                        landed = data;
+                    } catch (ExecutionException e) {
+                        assertThat(e.getCause()).isInstanceOf(io.iscsi4j.backstore.NotReadyException.class);
+                        break;
+                    }
+                    assertThat(System.nanoTime()).as("the blocklist took effect").isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+            } finally {
+                CephCluster.run("ceph", "osd", "blocklist", "rm", entry);
+            }
+            assertThatThrownBy(() -> await(fenced.write(0, ByteBuffer.wrap(random(4096, 19)), true)))
+                    .as("a write after the blocklist entry was removed")
+                    .cause().isInstanceOf(io.iscsi4j.backstore.NotReadyException.class)
+                    .hasMessageContaining("blocklisted");
+            try (RbdBackstore reader = RbdBackstore.builder().conf(CephCluster.conf()).image(plain).open()) {
+                ByteBuffer back = ByteBuffer.allocate(4096);
+                await(reader.read(0, back));
+                assertThat(back.array()).as("only the writes before the fence landed").isEqualTo(landed);
+            }
+        } finally {
+            CephCluster.removeImage(plain);
+        }
     }
 
     @Test

@@ -52,6 +52,28 @@ public final class Errno {
     }
 
     /**
+     * The failure a librados call on the cluster (not on the image's blocks) stands for: this client fenced off
+     * (blocklisted), a timed-out or lost cluster connection are NOT READY, as for the image's I/O; anything else is an
+     * {@link IOException} naming the errno.
+     *
+     * @param result the negative return value
+     * @param what the operation, for the message
+     * @return the exception to complete the call's stage with
+     */
+    public static Exception toClusterException(long result, String what) {
+        int errno = (int) -result;
+        String message = what + " failed: " + name(errno);
+        switch (errno) {
+            case ESHUTDOWN:
+            case ETIMEDOUT:
+            case ENOTCONN:
+                return new NotReadyException(message);
+            default:
+                return new IOException(message);
+        }
+    }
+
+    /**
      * The failure an I/O call's negative result stands for, as the backstore SPI's typed exceptions: the client
      * fenced off (blocklisted), a timed-out or lost cluster connection and an image that is gone are NOT READY (an
      * initiator retries, or fails over to another path); a read-only image or snapshot, or an exclusive lock held by

@@ -54,6 +54,8 @@ public final class RbdImage implements AutoCloseable {
     private final boolean cache;
     private final AtomicLong inFlight = new AtomicLong();
     private volatile boolean closed;
+    /** Set when the cluster answered a call with EBLOCKLISTED: this client is fenced off for good. */
+    private volatile boolean blocklisted;
     private volatile Runnable onUpdate;
     private final UpdateWatch watch = new UpdateWatch();
     private long watchHandle = -1;
@@ -211,11 +213,75 @@ public final class RbdImage implements AutoCloseable {
      * {@code rbd_close}; the caller decrements {@link #inFlight} when done.
      */
     private void enter() throws IOException {
+        if (!tryEnter()) {
+            throw new IOException("the RBD image " + id + " is closed");
+        }
+    }
+
+    /**
+     * Counts a call on this image's cluster connection as in flight (a synchronous call until it returns, an
+     * asynchronous one until it completes), so {@link #close} waits for it and no call reaches librados after
+     * {@code rados_shutdown}. Every {@code true} must be followed by one {@link #exit()}.
+     *
+     * @return {@code false} when the image is closed (nothing counted; make no call)
+     */
+    boolean tryEnter() {
         inFlight.incrementAndGet();
         if (closed) {
             inFlight.decrementAndGet();
-            throw new IOException("the RBD image " + id + " is closed");
+            return false;
         }
+        return true;
+    }
+
+    /** Ends a call counted by {@link #tryEnter()}. */
+    void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    /** {@return the {@code rados_t} (valid while a call is counted by {@link #tryEnter()})} */
+    long cluster() {
+        return cluster;
+    }
+
+    /** {@return the pool's {@code rados_ioctx_t}, in the image's namespace (valid while a call is counted)} */
+    long ioctx() {
+        return ioctx;
+    }
+
+    /**
+     * {@return this client's global id ({@code client.ID}), what watch/notify names clients by}
+     *
+     * @throws IOException when the image is closed
+     */
+    long instanceId() throws IOException {
+        enter();
+        try {
+            return Rados.rados_get_instance_id(cluster);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /**
+     * Notes that the cluster answered a call with EBLOCKLISTED: this client was fenced off. From then on every I/O
+     * fails NOT READY without reaching librbd, even after the blocklist entry expires: a fenced gateway's view of
+     * the image (and of the state it shares with other gateways) is stale, and only a new client (the backstore
+     * opened again) may write.
+     *
+     * @param result a call's return value
+     */
+    void noteResult(long result) {
+        if (result == -Errno.ESHUTDOWN && !blocklisted) {
+            blocklisted = true;
+            LOG.error("RBD image {}: this client was blocklisted (fenced off by another gateway or an operator); "
+                    + "its I/O fails from now on, open the image again to serve it", id);
+        }
+    }
+
+    /** {@return whether the cluster blocklisted this client (see {@link #noteResult})} */
+    public boolean blocklisted() {
+        return blocklisted;
     }
 
     /**
@@ -466,6 +532,11 @@ public final class RbdImage implements AutoCloseable {
                 fail(-Errno.ENXIO);
                 return 0;
             }
+            if (owner.blocklisted) {
+                owner.inFlight.decrementAndGet();
+                fail(-Errno.ESHUTDOWN);
+                return 0;
+            }
             id = NEXT_ID.incrementAndGet();
             PENDING.put(id, this);
             long[] out = new long[1];
@@ -507,6 +578,7 @@ public final class RbdImage implements AutoCloseable {
         }
 
         private void fail(long result) {
+            owner.noteResult(result);
             Exception failure;
             if (result == -Errno.EILSEQ && mismatch != null) {
                 long at = mismatch.getLong(0);
