@@ -38,10 +38,16 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
      * @param conf the Ceph configuration file, or {@code null}: the {@code CEPH_CONF} environment variable, else
      *        librados' search ({@code /etc/ceph/ceph.conf})
      * @param id the Ceph client id, without {@code client.}
+     * @param sharedState whether the persistent reservations and the events other gateways act on are kept on the
+     *        images ({@code --shared-state rbd}), so that several demo processes serve the same images as gateways
      */
-    record Rbd(List<String> images, String conf, String id) {
+    record Rbd(List<String> images, String conf, String id, boolean sharedState) {
         Rbd {
             images = List.copyOf(images);
+        }
+
+        Rbd(List<String> images, String conf, String id) {
+            this(images, conf, id, false);
         }
     }
 
@@ -81,6 +87,8 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "  --ceph-conf FILE      with --rbd: the Ceph configuration (default: $CEPH_CONF, else",
             "                        /etc/ceph/ceph.conf)",
             "  --ceph-id NAME        with --rbd: the Ceph client id (default admin)",
+            "  --shared-state rbd    with --rbd: keep persistent reservations on the images and tell the",
+            "                        other gateways serving them (run one demo per gateway)",
             "  --help                show this help");
 
     DemoOptions {
@@ -117,6 +125,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         List<String> rbdImages = new ArrayList<>();
         String cephConf = null;
         String cephId = null;
+        String sharedState = null;
         boolean sizeGiven = false;
         boolean lunsGiven = false;
         boolean help = false;
@@ -144,7 +153,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     allowShortSecrets = true;
                 }
                 case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
-                     "--allow", "--rbd", "--ceph-conf", "--ceph-id" -> {
+                     "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -169,6 +178,12 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--rbd" -> rbdImages.add(parseRbdImage(value, rbdImages));
                         case "--ceph-conf" -> cephConf = value;
                         case "--ceph-id" -> cephId = value;
+                        case "--shared-state" -> {
+                            if (!value.equals("rbd")) {
+                                throw new UsageException("bad --shared-state " + value + ": expected rbd");
+                            }
+                            sharedState = value;
+                        }
                         case "--chap" -> chap = value;
                         case "--mutual-chap" -> mutualChap = value;
                         case "--allow" -> allow.add(parseAllow(value, allow));
@@ -197,9 +212,9 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         }
         Rbd rbd = null;
         if (rbdImages.isEmpty()) {
-            if (cephConf != null || cephId != null) {
-                throw new UsageException("option " + (cephConf != null ? "--ceph-conf" : "--ceph-id")
-                        + " needs --rbd");
+            if (cephConf != null || cephId != null || sharedState != null) {
+                throw new UsageException("option " + (cephConf != null ? "--ceph-conf"
+                        : cephId != null ? "--ceph-id" : "--shared-state") + " needs --rbd");
             }
         } else {
             if (file != null) {
@@ -209,7 +224,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                 throw new UsageException("option " + (sizeGiven ? "--size" : "--luns") + " does not apply to --rbd:"
                         + " each image is one LUN of the image's size");
             }
-            rbd = new Rbd(rbdImages, cephConf, cephId == null ? "admin" : cephId);
+            rbd = new Rbd(rbdImages, cephConf, cephId == null ? "admin" : cephId, sharedState != null);
         }
         int block = parseBlockSize(blockSize);
         long bytes = parseSize(size, block);

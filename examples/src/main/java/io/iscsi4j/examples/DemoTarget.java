@@ -3,6 +3,7 @@ package io.iscsi4j.examples;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.backstore.SharedState;
 import io.iscsi4j.backstore.rbd.RbdBackstore;
 import io.iscsi4j.examples.DemoOptions.UsageException;
 
@@ -102,10 +103,13 @@ public final class DemoTarget {
      */
     static IscsiTarget build(DemoOptions options) throws UsageException, IOException {
         List<Backstore> backstores = new ArrayList<>();
+        List<SharedState> sharedStates = new ArrayList<>();
         try {
             if (options.rbd() != null) {
                 for (String image : options.rbd().images()) {
-                    backstores.add(openRbd(options.rbd(), image, options.blockSize()));
+                    RbdBackstore rbd = openRbd(options.rbd(), image, options.blockSize());
+                    backstores.add(rbd);
+                    sharedStates.add(options.rbd().sharedState() ? rbd.sharedState() : null);
                 }
             } else if (options.file() != null) {
                 backstores.add(Backstores.file(options.file(), options.sizeBytes(), options.blockSize()));
@@ -113,6 +117,9 @@ public final class DemoTarget {
                 for (int lun = 0; lun < options.luns(); lun++) {
                     backstores.add(Backstores.memory(options.sizeBytes(), options.blockSize()));
                 }
+            }
+            while (sharedStates.size() < backstores.size()) {
+                sharedStates.add(null);
             }
             IscsiTarget.Builder builder = IscsiTarget.builder();
             for (DemoOptions.Portal portal : options.portals()) {
@@ -122,7 +129,13 @@ public final class DemoTarget {
                 builder.target(options.iqn(), t -> {
                     t.alias(PROGRAM);
                     for (int lun = 0; lun < backstores.size(); lun++) {
-                        t.lun(lun, backstores.get(lun), o -> o.readOnly(options.readOnly()));
+                        SharedState shared = sharedStates.get(lun);
+                        t.lun(lun, backstores.get(lun), o -> {
+                            o.readOnly(options.readOnly());
+                            if (shared != null) {
+                                o.sharedState(shared);
+                            }
+                        });
                     }
                     if (options.chap() != null) {
                         t.chap(options.chap().user(), options.chap().secret());
@@ -188,7 +201,7 @@ public final class DemoTarget {
     }
 
     /** Opens {@code POOL/IMAGE} or {@code POOL/NAMESPACE/IMAGE}. */
-    private static Backstore openRbd(DemoOptions.Rbd rbd, String image, int blockSize) throws IOException {
+    private static RbdBackstore openRbd(DemoOptions.Rbd rbd, String image, int blockSize) throws IOException {
         String[] parts = image.split("/");
         RbdBackstore.Builder b = RbdBackstore.builder().pool(parts[0]).image(parts[parts.length - 1])
                 .clientId(rbd.id()).blockSize(blockSize);
@@ -206,7 +219,8 @@ public final class DemoTarget {
             List<String> images = options.rbd().images();
             return (images.size() == 1 ? "LUN 0" : "LUNs 0 to " + (images.size() - 1)) + " (Ceph RBD "
                     + String.join(", ", images) + ", " + options.blockSize() + "-byte blocks"
-                    + (options.readOnly() ? ", read-only" : "") + ")";
+                    + (options.readOnly() ? ", read-only" : "")
+                    + (options.rbd().sharedState() ? ", reservations shared with the other gateways" : "") + ")";
         }
         String where = options.file() == null ? "in memory" : "from " + options.file();
         String luns = options.luns() == 1 ? "LUN 0" : "LUNs 0 to " + (options.luns() - 1);

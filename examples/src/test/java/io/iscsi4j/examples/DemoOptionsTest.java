@@ -56,6 +56,8 @@ class DemoOptionsTest {
         assertThat(DemoOptions.parse("--rbd", "rbd/lun0").rbd())
                 .isEqualTo(new DemoOptions.Rbd(List.of("rbd/lun0"), null, "admin"));
         assertThat(DemoOptions.parse().rbd()).isNull();
+        assertThat(DemoOptions.parse("--rbd", "rbd/lun0", "--shared-state", "rbd").rbd().sharedState()).isTrue();
+        assertThat(DemoOptions.parse("--rbd", "rbd/lun0").rbd().sharedState()).isFalse();
     }
 
     @Test
@@ -205,7 +207,9 @@ class DemoOptionsTest {
             "--rbd rbd/a --size 1G        | option --size does not apply to --rbd",
             "--rbd rbd/a --luns 2         | option --luns does not apply to --rbd",
             "--ceph-conf /etc/c.conf      | option --ceph-conf needs --rbd",
-            "--ceph-id admin              | option --ceph-id needs --rbd"})
+            "--ceph-id admin              | option --ceph-id needs --rbd",
+            "--shared-state rbd           | option --shared-state needs --rbd",
+            "--rbd rbd/a --shared-state x | bad --shared-state x: expected rbd"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -219,6 +223,6 @@ class DemoOptionsTest {
     void usageMentionsEveryOption() {
         assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
                 "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--rbd POOL/IMAGE",
-                "--ceph-conf", "--ceph-id", "--help");
+                "--ceph-conf", "--ceph-id", "--shared-state rbd", "--help");
     }
 }
