@@ -114,7 +114,7 @@ public final class DemoTarget {
                     backstores.add(Backstores.memory(options.sizeBytes(), options.blockSize()));
                 }
             }
-            IscsiTarget.Builder builder = IscsiTarget.builder();
+            IscsiTarget.Builder builder = IscsiTarget.builder().portGroup(options.aluaGroup());
             for (DemoOptions.Portal portal : options.portals()) {
                 builder.portal(portal.host(), portal.port());
             }
@@ -206,7 +206,7 @@ public final class DemoTarget {
             List<String> images = options.rbd().images();
             return (images.size() == 1 ? "LUN 0" : "LUNs 0 to " + (images.size() - 1)) + " (Ceph RBD "
                     + String.join(", ", images) + ", " + options.blockSize() + "-byte blocks"
-                    + (options.readOnly() ? ", read-only" : "") + ")";
+                    + (options.readOnly() ? ", read-only" : "") + group(options) + ")";
         }
         String where = options.file() == null ? "in memory" : "from " + options.file();
         String luns = options.luns() == 1 ? "LUN 0" : "LUNs 0 to " + (options.luns() - 1);
@@ -218,7 +218,13 @@ public final class DemoTarget {
         }
         return luns + " (" + humanSize(options.sizeBytes()) + each + " " + where + ", " + options.blockSize()
                 + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + authentication
-                + (options.allow().isEmpty() ? "" : ", only for " + String.join(", ", options.allow())) + ")";
+                + (options.allow().isEmpty() ? "" : ", only for " + String.join(", ", options.allow()))
+                + group(options) + ")";
+    }
+
+    /** The port group, when it is not the default one. */
+    private static String group(DemoOptions options) {
+        return options.aluaGroup() == DemoOptions.DEFAULT_ALUA_GROUP ? "" : ", ALUA group " + options.aluaGroup();
     }
 
     /** {@code 1073741824} as {@code 1 GiB}; sizes that are not a whole number of KiB stay in bytes. */
