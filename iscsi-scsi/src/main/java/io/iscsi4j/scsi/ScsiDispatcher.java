@@ -343,7 +343,7 @@ public final class ScsiDispatcher {
     /**
      * An asymmetric access state of {@link #portGroups()} changed, or a group was added or removed: every I_T nexus
      * that addressed a logical unit of this dispatcher gets an ASYMMETRIC ACCESS STATE CHANGED unit attention (SPC-5
-     * §5.16.2.3), once per logical unit however many dispatchers share it.
+     * §5.16), once per logical unit however many dispatchers share it.
      *
      * @since 0.1
      */
