@@ -4,6 +4,7 @@ import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.core.auth.ChapAlgorithm;
 import io.iscsi4j.core.session.TargetContext;
 import io.iscsi4j.core.transport.TargetServer;
+import io.iscsi4j.scsi.TargetPortGroups;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,6 +42,10 @@ import java.util.regex.Pattern;
  * ({@link #addTarget}, {@link #removeTarget(String, Duration)}, {@link #target(String)} and its
  * {@link TargetControl}); {@link #statistics(String, int)} reads per-LUN counters, and a {@link TargetListener}
  * registered with {@link Builder#listener} observes logins, logouts and task management.
+ *
+ * <p>Several targets serving the same storage (gateways) are paths of one device to multipath initiators: each is
+ * its own target port group ({@link Builder#portGroup}), with an asymmetric access state the application sets at run
+ * time through {@link #portGroups()}.
  *
  * @since 0.1
  */
@@ -89,6 +94,24 @@ public final class IscsiTarget implements AutoCloseable {
             throw new IllegalStateException("not started");
         }
         return a.get(0);
+    }
+
+    /**
+     * The target port groups (implicit asymmetric logical unit access, SPC-5 §5.16): this target's own group (id
+     * {@link Builder#portGroup}) with the asymmetric access state of every LUN it serves, and the other gateways'
+     * groups as the application reports them. Set the own state
+     * ({@link TargetPortGroups#state(io.iscsi4j.scsi.AccessState)}) to move initiators between gateways: commands the
+     * state does not allow end with NOT READY / LOGICAL UNIT NOT ACCESSIBLE, every session gets ASYMMETRIC ACCESS
+     * STATE CHANGED (2Ah/06h) on its next command to each LUN it used, and REPORT TARGET PORT GROUPS reports the new
+     * state. Tell this target of the other gateways with
+     * {@link TargetPortGroups#peer} and {@link TargetPortGroups#removePeer}, so initiators that ask one gateway learn
+     * about all paths. Usable before {@link #start()} (to start in standby, say) and while running.
+     *
+     * @return the groups, the same object for the life of this target; thread-safe
+     * @since 0.1
+     */
+    public TargetPortGroups portGroups() {
+        return server.portGroups();
     }
 
     /** {@return the targets: as configured before {@link #start()}; while running, as they are now} */
@@ -208,9 +231,10 @@ public final class IscsiTarget implements AutoCloseable {
      * @param settings negotiation and resource settings
      * @param discoveryAuthenticator how initiators authenticate for discovery sessions
      * @param interceptor decides logins and commands before the target acts on them, or {@code null} for none
+     * @param portGroup the own target port group: also the target portal group tag and relative target port id
      */
     public record Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings,
-                           Authenticator discoveryAuthenticator, TargetInterceptor interceptor) {
+                           Authenticator discoveryAuthenticator, TargetInterceptor interceptor, int portGroup) {
 
         /**
          * Checks the components.
@@ -220,9 +244,14 @@ public final class IscsiTarget implements AutoCloseable {
          * @param settings negotiation and resource settings
          * @param discoveryAuthenticator how initiators authenticate for discovery sessions
          * @param interceptor decides logins and commands, or {@code null} for none
+         * @param portGroup the own target port group, 1 to 65535
          */
         public Settings {
             Objects.requireNonNull(discoveryAuthenticator, "discoveryAuthenticator");
+            if (portGroup < 1 || portGroup > TargetPortGroups.MAX_ID) {
+                throw new IllegalArgumentException("portGroup must be 1.." + TargetPortGroups.MAX_ID + ": "
+                        + portGroup);
+            }
         }
     }
 
@@ -296,6 +325,7 @@ public final class IscsiTarget implements AutoCloseable {
         private final AuthenticationSettings discovery =
                 new AuthenticationSettings(AuthenticationSettings.DISCOVERY_NAMES, "");
         private TargetInterceptor interceptor;
+        private int portGroup = TargetPortGroups.DEFAULT_ID;
         private final List<TargetListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -755,6 +785,31 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
+         * Sets this target's port group, for several targets (gateways, in one process or several) that serve the same
+         * storage to the same initiators, each one path to the same LUNs for multipath I/O: give each gateway its own
+         * number. The number is at once
+         * <ul>
+         *   <li>the iSCSI target portal group tag of every portal (TargetPortalGroupTag at login, the {@code ,tag} of
+         *       SendTargets), so each gateway's SCSI target port ({@code <iqn>,t,0x<tag>}) and each initiator's I_T
+         *       nexus through it are distinct;</li>
+         *   <li>its ALUA target port group (SPC-5 §5.16), reported in VPD page 83h and by REPORT TARGET PORT GROUPS,
+         *       whose state {@link IscsiTarget#portGroups()} sets;</li>
+         *   <li>the relative target port identifier of its one target port (VPD page 83h).</li>
+         * </ul>
+         * One value for every target of this {@code IscsiTarget}. Give the LUNs of every gateway the same
+         * {@linkplain LunBuilder#serial serial}, so initiators see one device. Default 1. {@link #build()} reports a
+         * value outside 1 to 65535 with the other problems.
+         *
+         * @param id the group, 1 to 65535
+         * @return this
+         * @since 0.1
+         */
+        public Builder portGroup(int id) {
+            this.portGroup = id;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @return a target, not yet started
@@ -770,6 +825,9 @@ public final class IscsiTarget implements AutoCloseable {
             }
             if (firstBurstLength > maxBurstLength) {
                 problems.add("firstBurstLength (" + firstBurstLength + ") exceeds maxBurstLength (" + maxBurstLength + ")");
+            }
+            if (portGroup < 1 || portGroup > TargetPortGroups.MAX_ID) {
+                problems.add("portGroup must be 1 to " + TargetPortGroups.MAX_ID + ": " + portGroup);
             }
             if (maxSessions + maxDiscoverySessions > 65535) {
                 problems.add("maxSessions (" + maxSessions + ") plus maxDiscoverySessions (" + maxDiscoverySessions
@@ -792,7 +850,7 @@ public final class IscsiTarget implements AutoCloseable {
                             maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes),
                     closeTimeout);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
-                    discoveryAuthenticator, interceptor), listeners);
+                    discoveryAuthenticator, interceptor, portGroup), listeners);
         }
 
         /**

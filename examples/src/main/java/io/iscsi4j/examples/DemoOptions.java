@@ -26,10 +26,12 @@ import java.util.Objects;
  *        every initiator
  * @param help whether {@code --help} was given (the other fields then hold their defaults)
  * @param rbd the Ceph RBD images to serve instead of memory or a file, or {@code null}
+ * @param aluaGroup the target's port group (1 to 65535): its ALUA target port group, relative target port and portal
+ *        group tag, so that several demo targets serving the same storage are distinct paths of one device
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                    int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
-                   boolean help, Rbd rbd) {
+                   boolean help, Rbd rbd, int aluaGroup) {
 
     /**
      * Ceph RBD images to serve, one LUN each in the order given.
@@ -58,6 +60,8 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
     static final int DEFAULT_BLOCK_SIZE = 512;
     /** LUNs are numbered 0 to 16383 (a flat-space LUN, SAM-5 §4.7.7). */
     static final int MAX_LUNS = 16384;
+    static final int DEFAULT_ALUA_GROUP = 1;
+    static final int MAX_ALUA_GROUP = 65535;
 
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar iscsi4j-demo.jar [OPTIONS]",
@@ -89,6 +93,10 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "  --ceph-id NAME        with --rbd: the Ceph client id (default admin)",
             "  --shared-state rbd    with --rbd: keep persistent reservations on the images and tell the",
             "                        other gateways serving them (run one demo per gateway)",
+            "  --alua-group N        this target's port group, 1 to 65535 (default 1): its ALUA target",
+            "                        port group and portal group tag. Give each of several targets",
+            "                        serving the same storage (--rbd) its own N: a multipath initiator",
+            "                        sees one device with a path through each",
             "  --help                show this help");
 
     DemoOptions {
@@ -117,6 +125,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         String file = null;
         String blockSize = Integer.toString(DEFAULT_BLOCK_SIZE);
         String luns = "1";
+        String aluaGroup = Integer.toString(DEFAULT_ALUA_GROUP);
         boolean readOnly = false;
         boolean allowShortSecrets = false;
         String chap = null;
@@ -153,7 +162,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     allowShortSecrets = true;
                 }
                 case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
-                     "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state" -> {
+                     "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state", "--alua-group" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -187,6 +196,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--chap" -> chap = value;
                         case "--mutual-chap" -> mutualChap = value;
                         case "--allow" -> allow.add(parseAllow(value, allow));
+                        case "--alua-group" -> aluaGroup = value;
                         default -> blockSize = value;
                     }
                 }
@@ -197,7 +207,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         }
         if (help) {
             return new DemoOptions(List.of(new Portal(DEFAULT_HOST, DEFAULT_PORT)), DEFAULT_IQN, 1L << 30, null,
-                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, List.of(), true, null);
+                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, List.of(), true, null, DEFAULT_ALUA_GROUP);
         }
         if (portalTexts.isEmpty()) {
             portalTexts.add(DEFAULT_HOST + ":" + DEFAULT_PORT);
@@ -229,6 +239,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         int block = parseBlockSize(blockSize);
         long bytes = parseSize(size, block);
         int lunCount = parseLuns(luns);
+        int group = parseAluaGroup(aluaGroup);
         if (lunCount > 1 && file != null) {
             throw new UsageException("bad --luns " + luns + ": several LUNs are served from memory only, not with --file");
         }
@@ -242,7 +253,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             checkCredentials(chapCredentials, mutualCredentials, allowShortSecrets);
         }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
-                chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd);
+                chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd, group);
     }
 
     /** {@code POOL/IMAGE} (or {@code POOL/NAMESPACE/IMAGE}), each part non-empty, each image given once. */
@@ -387,6 +398,18 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             // reported below
         }
         throw new UsageException("bad --luns " + text + ": must be a number from 1 to " + MAX_LUNS);
+    }
+
+    private static int parseAluaGroup(String text) throws UsageException {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1 && n <= MAX_ALUA_GROUP) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("bad --alua-group " + text + ": must be a number from 1 to " + MAX_ALUA_GROUP);
     }
 
     /**

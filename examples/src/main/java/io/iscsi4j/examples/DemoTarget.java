@@ -121,7 +121,7 @@ public final class DemoTarget {
             while (sharedStates.size() < backstores.size()) {
                 sharedStates.add(null);
             }
-            IscsiTarget.Builder builder = IscsiTarget.builder();
+            IscsiTarget.Builder builder = IscsiTarget.builder().portGroup(options.aluaGroup());
             for (DemoOptions.Portal portal : options.portals()) {
                 builder.portal(portal.host(), portal.port());
             }
@@ -219,7 +219,7 @@ public final class DemoTarget {
             List<String> images = options.rbd().images();
             return (images.size() == 1 ? "LUN 0" : "LUNs 0 to " + (images.size() - 1)) + " (Ceph RBD "
                     + String.join(", ", images) + ", " + options.blockSize() + "-byte blocks"
-                    + (options.readOnly() ? ", read-only" : "")
+                    + (options.readOnly() ? ", read-only" : "") + group(options)
                     + (options.rbd().sharedState() ? ", reservations shared with the other gateways" : "") + ")";
         }
         String where = options.file() == null ? "in memory" : "from " + options.file();
@@ -232,7 +232,13 @@ public final class DemoTarget {
         }
         return luns + " (" + humanSize(options.sizeBytes()) + each + " " + where + ", " + options.blockSize()
                 + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + authentication
-                + (options.allow().isEmpty() ? "" : ", only for " + String.join(", ", options.allow())) + ")";
+                + (options.allow().isEmpty() ? "" : ", only for " + String.join(", ", options.allow()))
+                + group(options) + ")";
+    }
+
+    /** The port group, when it is not the default one. */
+    private static String group(DemoOptions options) {
+        return options.aluaGroup() == DemoOptions.DEFAULT_ALUA_GROUP ? "" : ", ALUA group " + options.aluaGroup();
     }
 
     /** {@code 1073741824} as {@code 1 GiB}; sizes that are not a whole number of KiB stay in bytes. */

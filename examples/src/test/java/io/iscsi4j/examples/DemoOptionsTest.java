@@ -31,6 +31,7 @@ class DemoOptionsTest {
         assertThat(o.allowShortSecrets()).isFalse();
         assertThat(o.allow()).isEmpty();
         assertThat(o.help()).isFalse();
+        assertThat(o.aluaGroup()).isEqualTo(1);
     }
 
     @Test
@@ -38,12 +39,12 @@ class DemoOptionsTest {
         DemoOptions o = DemoOptions.parse("--portal", "10.0.0.5:3261", "--iqn", "iqn.2026-11.com.example:disk",
                 "--size", "512M", "--file", "/tmp/lun.img", "--block-size", "4096", "--read-only", "--luns", "1",
                 "--chap", "alice:pw", "--mutual-chap", "disk:pw2", "--allow-short-secrets",
-                "--allow", "iqn.1993-08.org.debian:01:abc");
+                "--allow", "iqn.1993-08.org.debian:01:abc", "--alua-group", "2");
 
         assertThat(o).isEqualTo(new DemoOptions(List.of(new Portal("10.0.0.5", 3261)),
                 "iqn.2026-11.com.example:disk", 512L << 20, Path.of("/tmp/lun.img"), 4096, true, 1,
                 new Credentials("alice", "pw"), new Credentials("disk", "pw2"), true,
-                List.of("iqn.1993-08.org.debian:01:abc"), false, null));
+                List.of("iqn.1993-08.org.debian:01:abc"), false, null, 2));
     }
 
     @Test
@@ -83,6 +84,13 @@ class DemoOptionsTest {
     void lunsServesSeveralMemoryLuns() throws Exception {
         assertThat(DemoOptions.parse("--luns", "4").luns()).isEqualTo(4);
         assertThat(DemoOptions.parse("--luns=16384", "--size", "1M").luns()).isEqualTo(16384);
+    }
+
+    @Test
+    void aluaGroupTakesOneTo65535() throws Exception {
+        assertThat(DemoOptions.parse("--alua-group", "1").aluaGroup()).isEqualTo(1);
+        assertThat(DemoOptions.parse("--alua-group=65535").aluaGroup()).isEqualTo(65535);
+        assertThat(DemoOptions.parse("--rbd", "rbd/lun0", "--alua-group", "2").aluaGroup()).isEqualTo(2);
     }
 
     @Test
@@ -209,7 +217,11 @@ class DemoOptionsTest {
             "--ceph-conf /etc/c.conf      | option --ceph-conf needs --rbd",
             "--ceph-id admin              | option --ceph-id needs --rbd",
             "--shared-state rbd           | option --shared-state needs --rbd",
-            "--rbd rbd/a --shared-state x | bad --shared-state x: expected rbd"})
+            "--rbd rbd/a --shared-state x | bad --shared-state x: expected rbd",
+            "--alua-group                 | option --alua-group needs a value",
+            "--alua-group 0               | bad --alua-group 0: must be a number from 1 to 65535",
+            "--alua-group 65536           | bad --alua-group 65536: must be a number from 1 to 65535",
+            "--alua-group two             | bad --alua-group two: must be a number from 1 to 65535"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -223,6 +235,6 @@ class DemoOptionsTest {
     void usageMentionsEveryOption() {
         assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
                 "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--rbd POOL/IMAGE",
-                "--ceph-conf", "--ceph-id", "--shared-state rbd", "--help");
+                "--ceph-conf", "--ceph-id", "--shared-state rbd", "--alua-group N", "--help");
     }
 }

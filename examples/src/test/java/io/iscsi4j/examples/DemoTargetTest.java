@@ -124,6 +124,19 @@ class DemoTargetTest {
     }
 
     @Test
+    void aluaGroupIsTheTargetsPortGroup() throws Exception {
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M", "--alua-group", "7");
+
+        try (IscsiTarget target = DemoTarget.build(options)) {
+            assertThat(target.portGroups().id()).isEqualTo(7);
+        }
+        try (IscsiTarget target = DemoTarget.build(DemoOptions.parse("--portal", "127.0.0.1:0", "--size", "1M"))) {
+            assertThat(target.portGroups().id()).isEqualTo(1);
+        }
+        assertThat(DemoTarget.describe(options)).isEqualTo("LUN 0 (1 MiB in memory, 512-byte blocks, ALUA group 7)");
+    }
+
+    @Test
     void theDescriptionNamesReadOnly() throws Exception {
         assertThat(DemoTarget.describe(DemoOptions.parse("--size", "1G", "--read-only")))
                 .isEqualTo("LUN 0 (1 GiB in memory, 512-byte blocks, read-only)");

@@ -22,6 +22,25 @@ public enum AdditionalSense {
      * @since 0.1
      */
     LOGICAL_UNIT_NOT_READY_OPERATION_IN_PROGRESS(0x04, 0x07),
+    /**
+     * 04h/0Ah: the target port's group is {@linkplain AccessState#TRANSITIONING transitioning} between asymmetric
+     * access states.
+     *
+     * @since 0.1
+     */
+    LOGICAL_UNIT_NOT_ACCESSIBLE_ASYMMETRIC_ACCESS_STATE_TRANSITION(0x04, 0x0A),
+    /**
+     * 04h/0Bh: the target port's group is in the {@linkplain AccessState#STANDBY standby} state.
+     *
+     * @since 0.1
+     */
+    LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_IN_STANDBY_STATE(0x04, 0x0B),
+    /**
+     * 04h/0Ch: the target port's group is in the {@linkplain AccessState#UNAVAILABLE unavailable} state.
+     *
+     * @since 0.1
+     */
+    LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_IN_UNAVAILABLE_STATE(0x04, 0x0C),
     /** 0Ch/00h. */
     WRITE_ERROR(0x0C, 0x00),
     /** 11h/00h. */
@@ -64,6 +83,12 @@ public enum AdditionalSense {
     COMMAND_SEQUENCE_ERROR(0x2C, 0x00),
     /** 2Ah/09h. */
     CAPACITY_DATA_HAS_CHANGED(0x2A, 0x09),
+    /**
+     * 2Ah/06h: a target port group's asymmetric access state changed (see {@link TargetPortGroups}).
+     *
+     * @since 0.1
+     */
+    ASYMMETRIC_ACCESS_STATE_CHANGED(0x2A, 0x06),
     /** 2Ah/03h (another I_T nexus preempted or cleared the persistent reservation). */
     RESERVATIONS_PREEMPTED(0x2A, 0x03),
     /** 2Ah/04h (the registrants-only or all-registrants persistent reservation was released). */

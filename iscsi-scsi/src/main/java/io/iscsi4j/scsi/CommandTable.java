@@ -7,7 +7,9 @@ import java.util.function.Predicate;
 
 /**
  * Every command the device server implements, with its CDB usage data (SPC-5 §6.35.3): the one table the dispatcher
- * routes by and REPORT SUPPORTED OPERATION CODES reports from, so the two cannot disagree.
+ * routes by and REPORT SUPPORTED OPERATION CODES reports from, so the two cannot disagree. Each command also carries
+ * the attributes the dispatcher checks before running it: its reservation access class and the asymmetric access
+ * states it runs in ({@link StateAccess}).
  *
  * <p>A command is an operation code, or an operation code and a service action (byte 1, bits 4 to 0). Its usage data
  * is as long as its CDB: byte 0 is the operation code and every other byte has a bit set for each CDB bit the
@@ -38,13 +40,19 @@ final class CommandTable {
      * @param changesMedium whether the command writes to the medium (refused while write-protected)
      * @param handler the implementation
      * @param access how the command is treated while another I_T nexus holds a reservation
+     * @param states in which asymmetric access states of the target port's group the command runs
      */
     record Command(int opcode, int serviceAction, String name, byte[] usage, Predicate<LogicalUnit> available,
-                   boolean changesMedium, Handler handler, ReservationAccess access) {
+                   boolean changesMedium, Handler handler, ReservationAccess access, StateAccess states) {
 
         /** This command with another reservation access class (the default is {@link ReservationAccess#WRITE}). */
         Command withAccess(ReservationAccess a) {
-            return new Command(opcode, serviceAction, name, usage, available, changesMedium, handler, a);
+            return new Command(opcode, serviceAction, name, usage, available, changesMedium, handler, a, states);
+        }
+
+        /** This command runs in more asymmetric access states (the default is {@link StateAccess#ACTIVE}). */
+        Command inStates(StateAccess s) {
+            return new Command(opcode, serviceAction, name, usage, available, changesMedium, handler, access, s);
         }
 
         int cdbLength() {
@@ -149,27 +157,31 @@ final class CommandTable {
 
     /**
      * A command without service action that every logical unit implements; it conflicts with reservations as a
-     * {@link ReservationAccess#WRITE} unless {@link Command#withAccess} says otherwise.
+     * {@link ReservationAccess#WRITE} unless {@link Command#withAccess} says otherwise, and runs in the active
+     * asymmetric access states only unless {@link Command#inStates} says otherwise.
      */
     static Command command(String name, Handler handler, int... usage) {
-        return new Command(usage[0], -1, name, bytes(usage), ALWAYS, false, handler, ReservationAccess.WRITE);
+        return new Command(usage[0], -1, name, bytes(usage), ALWAYS, false, handler, ReservationAccess.WRITE,
+                StateAccess.ACTIVE);
     }
 
     /** A command without service action that writes to the medium. */
     static Command medium(String name, Predicate<LogicalUnit> available, Handler handler, int... usage) {
-        return new Command(usage[0], -1, name, bytes(usage), available, true, handler, ReservationAccess.WRITE);
+        return new Command(usage[0], -1, name, bytes(usage), available, true, handler, ReservationAccess.WRITE,
+                StateAccess.ACTIVE);
     }
 
     /** A command without service action that only some logical units implement. */
     static Command optional(String name, Predicate<LogicalUnit> available, Handler handler, int... usage) {
-        return new Command(usage[0], -1, name, bytes(usage), available, false, handler, ReservationAccess.WRITE);
+        return new Command(usage[0], -1, name, bytes(usage), available, false, handler, ReservationAccess.WRITE,
+                StateAccess.ACTIVE);
     }
 
     /** A service action command; byte 1 of {@code usage} holds the service action. */
     static Command serviceAction(String name, Predicate<LogicalUnit> available, boolean changesMedium,
                                  Handler handler, int... usage) {
         return new Command(usage[0], usage[1] & 0x1F, name, bytes(usage), available, changesMedium, handler,
-                ReservationAccess.WRITE);
+                ReservationAccess.WRITE, StateAccess.ACTIVE);
     }
 
     static Predicate<LogicalUnit> always() {

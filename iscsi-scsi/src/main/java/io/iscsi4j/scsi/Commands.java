@@ -10,13 +10,16 @@ import static io.iscsi4j.scsi.ReservationAccess.RESERVE_RELEASE;
 import static io.iscsi4j.scsi.ReservationAccess.START_STOP;
 import static io.iscsi4j.scsi.ReservationAccess.STATUS;
 import static io.iscsi4j.scsi.ReservationAccess.UNRESTRICTED;
+import static io.iscsi4j.scsi.StateAccess.ANY;
+import static io.iscsi4j.scsi.StateAccess.STANDBY;
 
 import java.util.List;
 
 /**
  * The device server's command set: {@link #TABLE} maps each operation code (and service action) to its handler,
  * CDB usage data and {@link ReservationAccess reservation access class} (commands without one given are
- * {@link ReservationAccess#WRITE}). Control bytes report usage 00h: NACA is not supported (NACA=1 ends with INVALID
+ * {@link ReservationAccess#WRITE}) and {@link StateAccess asymmetric access states} (commands without one given run in
+ * the active states only). Control bytes report usage 00h: NACA is not supported (NACA=1 ends with INVALID
  * FIELD IN CDB) and the vendor-specific and obsolete bits are ignored.
  */
 final class Commands {
@@ -26,16 +29,16 @@ final class Commands {
     static final CommandTable TABLE = CommandTable.of(List.of(
             command("TEST UNIT READY", (t, lu, d) -> SpcCommands.testUnitReady(t), Opcode.TEST_UNIT_READY,
                     0, 0, 0, 0, 0).withAccess(STATUS),
-            command("REQUEST SENSE", (t, lu, d) -> SpcCommands.requestSense(t, lu), Opcode.REQUEST_SENSE,
-                    0x01, 0, 0, FF, 0).withAccess(UNRESTRICTED),
+            command("REQUEST SENSE", (t, lu, d) -> SpcCommands.requestSense(t, lu, d.portGroups().state()),
+                    Opcode.REQUEST_SENSE, 0x01, 0, 0, FF, 0).withAccess(UNRESTRICTED).inStates(ANY),
             command("READ (6)", (t, lu, d) -> SbcCommands.readWrite(t, lu, Opcode.READ_6, false),
                     Opcode.READ_6, 0x1F, FF, FF, FF, 0).withAccess(READ),
             medium("WRITE (6)", CommandTable.always(), (t, lu, d) -> SbcCommands.readWrite(t, lu, Opcode.WRITE_6, true),
                     Opcode.WRITE_6, 0x1F, FF, FF, FF, 0),
             command("INQUIRY", (t, lu, d) -> Inquiry.execute(t, lu), Opcode.INQUIRY,
-                    0x01, FF, FF, FF, 0).withAccess(UNRESTRICTED),
+                    0x01, FF, FF, FF, 0).withAccess(UNRESTRICTED).inStates(ANY),
             command("MODE SELECT (6)", (t, lu, d) -> ModeSelect.execute(t, lu, false),
-                    Opcode.MODE_SELECT_6, 0x11, 0, 0, FF, 0),
+                    Opcode.MODE_SELECT_6, 0x11, 0, 0, FF, 0).inStates(STANDBY),
             command("RESERVE (6)", (t, lu, d) -> ReservationCommands.reserve(t, lu, false),
                     Opcode.RESERVE_6, 0, 0, 0, 0, 0).withAccess(RESERVE_RELEASE),
             command("RELEASE (6)", (t, lu, d) -> ReservationCommands.release(t, lu, false),
@@ -45,9 +48,10 @@ final class Commands {
             command("PREVENT ALLOW MEDIUM REMOVAL", (t, lu, d) -> SpcCommands.preventAllowMediumRemoval(t),
                     Opcode.PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x01, 0).withAccess(MEDIUM_REMOVAL),
             command("MODE SENSE (6)", (t, lu, d) -> ModeSense.execute(t, lu, false, d.isWriteProtected(lu, Lun.decode(t.lun()))),
-                    Opcode.MODE_SENSE_6, 0x08, FF, FF, FF, 0).withAccess(READ),
+                    Opcode.MODE_SENSE_6, 0x08, FF, FF, FF, 0).withAccess(READ).inStates(STANDBY),
             command("READ CAPACITY (10)", (t, lu, d) -> SbcCommands.readCapacity10(t, lu),
-                    Opcode.READ_CAPACITY_10, 0, FF, FF, FF, FF, 0, 0, 0x01, 0).withAccess(UNRESTRICTED),
+                    Opcode.READ_CAPACITY_10, 0, FF, FF, FF, FF, 0, 0, 0x01, 0).withAccess(UNRESTRICTED)
+                    .inStates(STANDBY),
             command("READ (10)", (t, lu, d) -> SbcCommands.readWrite(t, lu, Opcode.READ_10, false),
                     Opcode.READ_10, 0x18, FF, FF, FF, FF, 0, FF, FF, 0).withAccess(READ),
             medium("WRITE (10)", CommandTable.always(),
@@ -76,15 +80,15 @@ final class Commands {
                     (t, lu, d) -> Sanitize.execute(t, lu),
                     Opcode.SANITIZE, 0xA0 | Opcode.SA_SANITIZE_EXIT_FAILURE_MODE, 0, 0, 0, 0, 0, FF, FF, 0),
             command("LOG SENSE", (t, lu, d) -> SpcCommands.logSense(t),
-                    Opcode.LOG_SENSE, 0, FF, FF, 0, 0, 0, FF, FF, 0).withAccess(UNRESTRICTED),
+                    Opcode.LOG_SENSE, 0, FF, FF, 0, 0, 0, FF, FF, 0).withAccess(UNRESTRICTED).inStates(STANDBY),
             command("MODE SELECT (10)", (t, lu, d) -> ModeSelect.execute(t, lu, true),
-                    Opcode.MODE_SELECT_10, 0x11, 0, 0, 0, 0, 0, FF, FF, 0),
+                    Opcode.MODE_SELECT_10, 0x11, 0, 0, 0, 0, 0, FF, FF, 0).inStates(STANDBY),
             command("RESERVE (10)", (t, lu, d) -> ReservationCommands.reserve(t, lu, true),
                     Opcode.RESERVE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0).withAccess(RESERVE_RELEASE),
             command("RELEASE (10)", (t, lu, d) -> ReservationCommands.release(t, lu, true),
                     Opcode.RELEASE_10, 0, 0, 0, 0, 0, 0, 0, 0, 0).withAccess(RESERVE_RELEASE),
             command("MODE SENSE (10)", (t, lu, d) -> ModeSense.execute(t, lu, true, d.isWriteProtected(lu, Lun.decode(t.lun()))),
-                    Opcode.MODE_SENSE_10, 0x18, FF, FF, 0, 0, 0, FF, FF, 0).withAccess(READ),
+                    Opcode.MODE_SENSE_10, 0x18, FF, FF, 0, 0, 0, FF, FF, 0).withAccess(READ).inStates(STANDBY),
             persistentReserveIn("PERSISTENT RESERVE IN READ KEYS", ReservationCommands.SA_READ_KEYS),
             persistentReserveIn("PERSISTENT RESERVE IN READ RESERVATION", ReservationCommands.SA_READ_RESERVATION),
             persistentReserveIn("PERSISTENT RESERVE IN REPORT CAPABILITIES",
@@ -142,17 +146,21 @@ final class Commands {
             serviceAction("READ CAPACITY (16)", CommandTable.always(), false,
                     (t, lu, d) -> SbcCommands.readCapacity16(t, lu),
                     Opcode.SERVICE_ACTION_IN_16, Opcode.SA_READ_CAPACITY_16,
-                    0, 0, 0, 0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0).withAccess(UNRESTRICTED),
+                    0, 0, 0, 0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0).withAccess(UNRESTRICTED).inStates(STANDBY),
             serviceAction("REPORT SUPPORTED OPERATION CODES", CommandTable.always(), false,
                     (t, lu, d) -> ReportSupported.operationCodes(t, lu),
                     Opcode.MAINTENANCE_IN, Opcode.SA_REPORT_SUPPORTED_OPERATION_CODES,
-                    0x87, FF, FF, FF, FF, FF, FF, FF, 0, 0).withAccess(READ),
+                    0x87, FF, FF, FF, FF, FF, FF, FF, 0, 0).withAccess(READ).inStates(ANY),
             serviceAction("REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", CommandTable.always(), false,
                     (t, lu, d) -> ReportSupported.taskManagementFunctions(t),
                     Opcode.MAINTENANCE_IN, Opcode.SA_REPORT_SUPPORTED_TMFS,
-                    0x80, 0, 0, 0, FF, FF, FF, FF, 0, 0).withAccess(READ),
+                    0x80, 0, 0, 0, FF, FF, FF, FF, 0, 0).withAccess(READ).inStates(ANY),
+            serviceAction("REPORT TARGET PORT GROUPS", CommandTable.always(), false,
+                    (t, lu, d) -> ReportTargetPortGroups.execute(t, d.portGroups()),
+                    Opcode.MAINTENANCE_IN, 0xE0 | Opcode.SA_REPORT_TARGET_PORT_GROUPS,
+                    0, 0, 0, 0, FF, FF, FF, FF, 0, 0).withAccess(UNRESTRICTED).inStates(ANY),
             command("REPORT LUNS", (t, lu, d) -> SpcCommands.reportLuns(t, d.lunList()), Opcode.REPORT_LUNS,
-                    0, FF, 0, 0, 0, FF, FF, FF, FF, 0, 0).withAccess(UNRESTRICTED),
+                    0, FF, 0, 0, 0, FF, FF, FF, FF, 0, 0).withAccess(UNRESTRICTED).inStates(ANY),
             command("READ (12)", (t, lu, d) -> SbcCommands.readWrite(t, lu, Opcode.READ_12, false),
                     Opcode.READ_12, 0x18, FF, FF, FF, FF, FF, FF, FF, FF, 0, 0).withAccess(READ),
             medium("WRITE (12)", CommandTable.always(),
@@ -172,7 +180,8 @@ final class Commands {
     private static CommandTable.Command persistentReserveIn(String name, int sa) {
         return serviceAction(name, CommandTable.always(), false,
                 (t, lu, d) -> ReservationCommands.persistentReserveIn(t, lu, sa),
-                Opcode.PERSISTENT_RESERVE_IN, sa, 0, 0, 0, 0, 0, FF, FF, 0).withAccess(PERSISTENT_RESERVE);
+                Opcode.PERSISTENT_RESERVE_IN, sa, 0, 0, 0, 0, 0, FF, FF, 0).withAccess(PERSISTENT_RESERVE)
+                .inStates(STANDBY);
     }
 
     /**
@@ -183,6 +192,6 @@ final class Commands {
         return serviceAction(name, CommandTable.always(), false,
                 (t, lu, d) -> ReservationCommands.persistentReserveOut(t, lu, d, sa),
                 Opcode.PERSISTENT_RESERVE_OUT, sa, scopeAndType, 0, 0, FF, FF, FF, FF, 0)
-                .withAccess(PERSISTENT_RESERVE);
+                .withAccess(PERSISTENT_RESERVE).inStates(STANDBY);
     }
 }

@@ -62,7 +62,9 @@ final class Inquiry {
                             LogicalUnit.DEFAULT_REVISION)
                     : standard(PERIPHERAL_DISK, lu.vendor(), lu.product(), lu.revision());
             if (lu != null) {
-                data[5] = THIRD_PARTY_COPY; // a copy manager (EXTENDED COPY) is addressable through the unit
+                // TPGS 01b: implicit asymmetric access (REPORT TARGET PORT GROUPS, no SET TARGET PORT GROUPS);
+                // 3PC: a copy manager (EXTENDED COPY) is addressable through the unit.
+                data[5] = TPGS_IMPLICIT | THIRD_PARTY_COPY;
             }
         } else {
             data = lu == null ? vpdWithoutLogicalUnit(page) : vpd(page, lu, task.nexus());
@@ -76,6 +78,11 @@ final class Inquiry {
 
     /** Standard inquiry data byte 5: 3PC (third-party copy supported). */
     static final int THIRD_PARTY_COPY = 0x08;
+    /**
+     * Standard inquiry data byte 5, bits 5-4: TPGS 01b, implicit asymmetric logical unit access only (SPC-5 §6.7.2):
+     * every logical unit reports it, a gateway serving alone as much as one of several (LIO does the same).
+     */
+    static final int TPGS_IMPLICIT = 0x10;
 
     /** Standard inquiry data (SPC-5 §6.7.2). */
     static byte[] standard(int peripheral, String vendor, String product, String revision) {
@@ -85,7 +92,7 @@ final class Inquiry {
         d[2] = (byte) VERSION_SPC4;
         d[3] = 0x12;                        // NORMACA 0, HISUP 1, RESPONSE DATA FORMAT 2
         d[4] = (byte) (STANDARD_LENGTH - 5); // ADDITIONAL LENGTH
-        d[5] = 0;                           // SCCS, ACC, TPGS 00b (no ALUA), 3PC, PROTECT 0
+        d[5] = 0;                           // SCCS, ACC, TPGS, 3PC, PROTECT 0 (execute() sets TPGS and 3PC)
         d[6] = 0;                           // ENCSERV 0, MULTIP 0
         d[7] = 0x02;                        // CMDQUE 1
         Bytes.putAscii(d, 8, 8, vendor);

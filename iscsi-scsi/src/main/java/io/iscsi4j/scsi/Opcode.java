@@ -52,7 +52,10 @@ final class Opcode {
     /** SERVICE ACTION IN (16): READ CAPACITY (16), GET LBA STATUS. */
     static final int SERVICE_ACTION_IN_16 = 0x9E;
     static final int REPORT_LUNS = 0xA0;
-    /** MAINTENANCE IN: REPORT SUPPORTED OPERATION CODES, REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS. */
+    /**
+     * MAINTENANCE IN: REPORT TARGET PORT GROUPS, REPORT SUPPORTED OPERATION CODES, REPORT SUPPORTED TASK MANAGEMENT
+     * FUNCTIONS.
+     */
     static final int MAINTENANCE_IN = 0xA3;
     static final int READ_12 = 0xA8;
     static final int WRITE_12 = 0xAA;
@@ -64,6 +67,8 @@ final class Opcode {
     static final int SA_READ_CAPACITY_16 = 0x10;
     /** Service action of GET LBA STATUS within SERVICE ACTION IN (16). */
     static final int SA_GET_LBA_STATUS = 0x12;
+    /** Service action of REPORT TARGET PORT GROUPS within MAINTENANCE IN. */
+    static final int SA_REPORT_TARGET_PORT_GROUPS = 0x0A;
     /** Service action of REPORT SUPPORTED OPERATION CODES within MAINTENANCE IN. */
     static final int SA_REPORT_SUPPORTED_OPERATION_CODES = 0x0C;
     /** Service action of REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS within MAINTENANCE IN. */

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Commands (SPC-5): TEST UNIT READY, REQUEST SENSE, INQUIRY (standard data; VPD pages 00h, 80h, 83h, 86h, 8Fh, B0h,
  * B1h, B2h), REPORT LUNS, MODE SENSE and MODE SELECT (6) and (10) (caching and control pages), LOG SENSE (supported
- * pages only), REPORT SUPPORTED OPERATION CODES, REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS, PERSISTENT RESERVE IN
+ * pages only), REPORT SUPPORTED OPERATION CODES, REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS, REPORT TARGET PORT
+ * GROUPS (implicit asymmetric logical unit access, see {@link TargetPortGroups}), PERSISTENT RESERVE IN
  * and OUT (every service action and reservation type), RESERVE and RELEASE (6) and (10), EXTENDED COPY (LID1) and
  * RECEIVE COPY RESULTS (COPY STATUS, OPERATING PARAMETERS) between this dispatcher's logical units. Block commands
  * (SBC-4): READ CAPACITY (10) and (16), READ and WRITE (6), (10), (12) and (16), VERIFY and WRITE AND VERIFY (10),
@@ -31,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * supported).
  *
  * <p>Checks before a command runs, in order: a pending unit attention (CHECK CONDITION / UNIT ATTENTION) or, when
- * none is pending, a pending deferred error (see below), then the logical unit's reservations (RESERVATION CONFLICT
+ * none is pending, a pending deferred error (see below), then the asymmetric access state of the target port's group
+ * (NOT READY / LOGICAL UNIT NOT ACCESSIBLE for a command the state does not allow, see {@link AccessState}; before
+ * the reservations, as LIO does, so that a path in standby never answers RESERVATION CONFLICT, which multipath
+ * initiators do not retry on another path), then the logical unit's reservations (RESERVATION CONFLICT
  * status for a command that another I_T nexus's RESERVE or persistent reservation forbids; see {@code Reservations}
  * and {@code ReservationAccess}), then the sanitize state (a running SANITIZE or the sanitize failure mode, see
  * {@code Sanitize}): a pending unit attention or deferred error is reported first (SPC-5 §5.14), the NOT READY of a
@@ -77,8 +81,9 @@ import org.slf4j.LoggerFactory;
  * once; ACA and untagged tasks count as SIMPLE. Sense data is in fixed format, or
  * in descriptor format once an initiator set the control mode page's D_SENSE bit. Unit attention conditions are
  * raised for resets, by persistent reservation changes (RESERVATIONS PREEMPTED, RESERVATIONS RELEASED,
- * REGISTRATIONS PREEMPTED), and when the transport reports a changed LUN inventory ({@link #reportedLunsChanged}) or
- * capacity ({@link #capacityChanged}); not MODE PARAMETERS CHANGED for the other I_T nexuses after MODE SELECT.
+ * REGISTRATIONS PREEMPTED), and when the transport reports a changed LUN inventory ({@link #reportedLunsChanged}),
+ * capacity ({@link #capacityChanged}) or asymmetric access state ({@link #accessStateChanged}); not MODE PARAMETERS
+ * CHANGED for the other I_T nexuses after MODE SELECT.
  *
  * <p>Threads: {@link #execute} does not block; backstore calls run on each logical unit's executor, and the task
  * is completed exactly once, on whichever thread finishes the command. Thread-safe. The LUN map may change while
@@ -97,6 +102,7 @@ public final class ScsiDispatcher {
     private volatile LunTable luns;
     private final Object changes = new Object();
     private final TaskSetAborter taskSetAborter;
+    private final TargetPortGroups portGroups;
 
     /** An immutable LUN map with its lookup arrays and REPORT LUNS data. */
     private static final class LunTable {
@@ -176,7 +182,27 @@ public final class ScsiDispatcher {
      */
     public ScsiDispatcher(Map<Integer, LogicalUnit> lunMap, Set<Integer> readOnlyLuns,
                           TaskSetAborter taskSetAborter) {
+        this(lunMap, readOnlyLuns, taskSetAborter, new TargetPortGroups(TargetPortGroups.DEFAULT_ID));
+    }
+
+    /**
+     * Creates a dispatcher over a LUN map that serves some LUNs read-only, whose logical units are reached through
+     * the own target port group of {@code portGroups}: REPORT TARGET PORT GROUPS reports those groups, and commands
+     * the group's asymmetric access state does not allow are refused. Several dispatchers (every target of a
+     * gateway, every node ACL's view) may share one {@link TargetPortGroups}; whoever changes it calls
+     * {@link #accessStateChanged()} on each dispatcher whose logical units it covers.
+     *
+     * @param lunMap LUN number (0 to {@link Lun#MAX}) to logical unit; copied
+     * @param readOnlyLuns LUNs of {@code lunMap} served read-only through this dispatcher; copied
+     * @param taskSetAborter aborts the tasks of the I_T nexuses a PREEMPT AND ABORT preempts (the transport owns them)
+     * @param portGroups the target port groups
+     * @throws IllegalArgumentException when a LUN number is out of range or a read-only LUN is not in {@code lunMap}
+     * @since 0.1
+     */
+    public ScsiDispatcher(Map<Integer, LogicalUnit> lunMap, Set<Integer> readOnlyLuns,
+                          TaskSetAborter taskSetAborter, TargetPortGroups portGroups) {
         this.taskSetAborter = Objects.requireNonNull(taskSetAborter, "taskSetAborter");
+        this.portGroups = Objects.requireNonNull(portGroups, "portGroups");
         this.luns = new LunTable(Objects.requireNonNull(lunMap, "lunMap"),
                 Objects.requireNonNull(readOnlyLuns, "readOnlyLuns"));
     }
@@ -312,6 +338,32 @@ public final class ScsiDispatcher {
         if (lu != null) {
             lu.capacityChanged();
         }
+    }
+
+    /**
+     * An asymmetric access state of {@link #portGroups()} changed, or a group was added or removed: every I_T nexus
+     * that addressed a logical unit of this dispatcher gets an ASYMMETRIC ACCESS STATE CHANGED unit attention (SPC-5
+     * §5.16), once per logical unit however many dispatchers share it.
+     *
+     * @since 0.1
+     */
+    public void accessStateChanged() {
+        for (LogicalUnit lu : luns.byLun) {
+            if (lu != null) {
+                lu.unitAttentions().establishForAll(AdditionalSense.ASYMMETRIC_ACCESS_STATE_CHANGED);
+            }
+        }
+    }
+
+    /**
+     * The target port groups this dispatcher's logical units are reached through.
+     *
+     * @return the groups given at construction (a group of its own, id {@value TargetPortGroups#DEFAULT_ID},
+     *     when none was)
+     * @since 0.1
+     */
+    public TargetPortGroups portGroups() {
+        return portGroups;
     }
 
     /**
@@ -508,6 +560,13 @@ public final class ScsiDispatcher {
                     }
                     return;
                 }
+            }
+        }
+        if (lu != null) {
+            AccessState state = portGroups.state(); // the one volatile read of the asymmetric access check
+            if (!command.states().allows(state)) {
+                Sense.fail(t, state.refusal()); // REQUEST SENSE returns it (SpcCommands.requestSense)
+                return;
             }
         }
         if (lu != null && lu.reservations().conflicts(task.nexus(), command.access(), cdb)) {

@@ -21,16 +21,22 @@ final class SpcCommands {
 
     /**
      * REQUEST SENSE: no pending sense is kept (autosense reports errors with the failing command), so the answer
-     * is NO SENSE, NOT READY / SANITIZE IN PROGRESS with the progress indication while a SANITIZE runs, MEDIUM
-     * ERROR / SANITIZE COMMAND FAILED in the sanitize failure mode, NOT READY / OPERATION IN PROGRESS while a
-     * backstore call past the backstore timeout runs, or LOGICAL UNIT NOT SUPPORTED when there is no logical unit at
-     * the LUN; GOOD status.
+     * is NO SENSE, or what keeps other commands from running: NOT READY / LOGICAL UNIT NOT ACCESSIBLE (the
+     * asymmetric access state's code) while the target port's group is in standby, unavailable or transitioning, NOT
+     * READY / OPERATION IN PROGRESS while a backstore call past the backstore timeout runs, NOT READY / SANITIZE IN
+     * PROGRESS with the progress indication while a SANITIZE runs, MEDIUM ERROR / SANITIZE COMMAND FAILED in the
+     * sanitize failure mode; or LOGICAL UNIT NOT SUPPORTED when there is no logical unit at the LUN. GOOD status.
      *
      * @param lu the addressed logical unit, or {@code null}
+     * @param state the asymmetric access state of the target port's group
      */
-    static void requestSense(ScsiTask task, LogicalUnit lu) {
+    static void requestSense(ScsiTask task, LogicalUnit lu, AccessState state) {
         if (lu == null) {
             requestSense(task, Sense.LU_NOT_SUPPORTED);
+            return;
+        }
+        if (!state.active()) {
+            requestSense(task, state.refusal());
             return;
         }
         SenseData sanitize = lu.sanitizeState().refusal();

@@ -165,6 +165,15 @@ final class Cdbs {
         return c;
     }
 
+    /** REPORT TARGET PORT GROUPS (A3h/0Ah) with PARAMETER DATA FORMAT {@code format} (0 to 7). */
+    static byte[] reportTargetPortGroups(int format, long allocationLength) {
+        byte[] c = new byte[12];
+        c[0] = (byte) 0xA3;
+        c[1] = (byte) ((format << 5) | 0x0A);
+        putU32(c, 6, allocationLength);
+        return c;
+    }
+
     /** RESERVE (6) (16h) or RESERVE (10) (56h). */
     static byte[] reserve(boolean ten) {
         byte[] c = new byte[ten ? 10 : 6];

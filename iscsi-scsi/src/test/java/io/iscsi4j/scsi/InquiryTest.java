@@ -25,7 +25,8 @@ class InquiryTest {
         assertThat(d[2]).as("VERSION (SPC-4)").isEqualTo((byte) 0x06);
         assertThat(d[3]).as("HISUP, response data format 2").isEqualTo((byte) 0x12);
         assertThat(d[4] & 0xFF).as("ADDITIONAL LENGTH").isEqualTo(74 - 5);
-        assertThat(d[5]).as("TPGS 00b, 3PC (EXTENDED COPY), no PROTECT").isEqualTo((byte) 0x08);
+        assertThat(d[5]).as("TPGS 01b (implicit ALUA), 3PC (EXTENDED COPY), no PROTECT").isEqualTo((byte) 0x18);
+        assertThat((d[5] >> 4) & 0x03).as("TPGS").isEqualTo(0b01);
         assertThat(d[7]).as("CMDQUE").isEqualTo((byte) 0x02);
         assertThat(ascii(d, 8, 8)).isEqualTo("ISCSI4J ");
         assertThat(ascii(d, 16, 16)).isEqualTo("VIRTUAL-DISK    ");

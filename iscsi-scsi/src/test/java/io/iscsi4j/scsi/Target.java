@@ -1,6 +1,7 @@
 package io.iscsi4j.scsi;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One logical unit (LUN 0) over a {@link TestBackstore}, run through a {@link ScsiDispatcher} with a direct
@@ -16,6 +17,13 @@ final class Target {
         this.backstore = backstore;
         this.lu = lu;
         this.dispatcher = new ScsiDispatcher(Map.of(0, lu));
+    }
+
+    /** LUN 0 reached through the own group of {@code portGroups}. */
+    Target(TestBackstore backstore, LogicalUnit lu, TargetPortGroups portGroups) {
+        this.backstore = backstore;
+        this.lu = lu;
+        this.dispatcher = new ScsiDispatcher(Map.of(0, lu), Set.of(), TaskSetAborter.NONE, portGroups);
     }
 
     static Target of(int blockSize, int blockCount) {

@@ -189,9 +189,9 @@ final class LoginPhase implements LoginContext {
                 p.immediateData(), p.maxOutstandingR2T(), p.initiatorMaxRecvDataSegmentLength(), window,
                 p.defaultTime2Wait(), p.defaultTime2Retain());
         String initiatorPort = p.initiatorName() + ",i,0x" + String.format("%012x", req.isid());
-        String targetPort = (discovery ? "" : targetName) + ",t,0x"
-                + String.format("%04x", TargetContext.PORTAL_GROUP_TAG);
-        ItNexus nexus = new ItNexus(initiatorPort, targetPort, 1, TargetContext.PORTAL_GROUP_TAG);
+        int group = context.portalGroupTag(); // also the target port group and the relative target port id
+        String targetPort = (discovery ? "" : targetName) + ",t,0x" + String.format("%04x", group);
+        ItNexus nexus = new ItNexus(initiatorPort, targetPort, group, group);
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), req.isid(), targetName);
         ScsiDispatcher dispatcher = target == null ? null : target.dispatcherFor(p.initiatorName());
         return new Session(key, tsih, req.cid(), connection, dispatcher, nexus,
@@ -295,7 +295,7 @@ final class LoginPhase implements LoginContext {
 
     @Override
     public int targetPortalGroupTag() {
-        return TargetContext.PORTAL_GROUP_TAG;
+        return context.portalGroupTag();
     }
 
     @Override

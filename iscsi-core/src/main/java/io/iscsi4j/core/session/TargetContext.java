@@ -10,6 +10,7 @@ import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.LogicalUnit;
 import io.iscsi4j.scsi.ScsiDispatcher;
 import io.iscsi4j.scsi.ScsiTask;
+import io.iscsi4j.scsi.TargetPortGroups;
 import io.iscsi4j.scsi.TaskSetAborter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,14 @@ import java.util.function.Predicate;
 /**
  * Everything the connections of one {@link IscsiTarget} share: the targets with their logical units, SCSI
  * dispatchers and authenticators, the discovery authenticator, the session registry, negotiation settings, the
- * portals (for SendTargets), the log of refused logins, the listeners and the count of in-flight tasks.
- * Thread-safe.
+ * portals (for SendTargets), the target port groups, the log of refused logins, the listeners and the count of
+ * in-flight tasks. Thread-safe.
+ *
+ * <p>The own target port group's id ({@link TargetPortGroups#id()}) is the target portal group tag of every portal
+ * (one portal group for every target), so the SCSI target port names ({@code <target>,t,0x<tag>}) and the I_T
+ * nexuses differ between gateways whose groups differ; it is also the relative target port identifier of the
+ * target port. A change of the groups' states establishes ASYMMETRIC ACCESS STATE CHANGED on every logical unit of
+ * every target.
  *
  * <p>Targets and LUNs may be added and removed while sessions run. The target map is replaced copy-on-write (logins
  * read it without a lock), the dispatchers' LUN maps likewise; changes are serialized on one lock, and the waits
@@ -45,9 +52,6 @@ import java.util.function.Predicate;
 public final class TargetContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(TargetContext.class);
-
-    /** The target portal group tag of every portal (one portal group per target). */
-    static final int PORTAL_GROUP_TAG = 1;
 
     /** The most bytes of reusable Data-In buffers a target keeps ({@link DataInBuffers}). */
     static final long DATA_IN_BUFFER_BYTES = 128L << 20;
@@ -68,6 +72,8 @@ public final class TargetContext {
     private volatile List<InetSocketAddress> portals = List.of();
     /** Decides logins and commands, or {@code null}. */
     private final TargetInterceptor interceptor;
+    private final TargetPortGroups portGroups;
+    private final TargetPortGroups.Listener accessStateChanges = (group, state) -> accessStateChanged();
 
     /** A configured target at run time. */
     static final class Target {
@@ -118,6 +124,25 @@ public final class TargetContext {
      * @param events where session events go
      */
     public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor, TargetEvents events) {
+        this(settings, ioExecutor, events, new TargetPortGroups(settings.portGroup()));
+    }
+
+    /**
+     * Builds the logical units of every target, reached through the own group of {@code portGroups}.
+     *
+     * @param settings the validated configuration
+     * @param ioExecutor where backstore calls run (never a network event loop)
+     * @param events where session events go
+     * @param portGroups the target port groups, own group {@code settings.portGroup()}; their changes raise unit
+     *     attentions until {@link #closeUnits}
+     */
+    public TargetContext(IscsiTarget.Settings settings, Executor ioExecutor, TargetEvents events,
+                         TargetPortGroups portGroups) {
+        if (portGroups.id() != settings.portGroup()) {
+            throw new IllegalArgumentException("port group " + portGroups.id() + " is not the configured "
+                    + settings.portGroup());
+        }
+        this.portGroups = portGroups;
         this.tuning = settings.settings();
         this.connectionLimiter = new ConnectionLimiter(tuning.limits());
         this.discoveryAuthenticator = settings.discoveryAuthenticator();
@@ -129,6 +154,7 @@ public final class TargetContext {
             m.put(t.name(), build(t));
         }
         this.targets = Collections.unmodifiableMap(m);
+        portGroups.addListener(accessStateChanges);
     }
 
     private Target build(TargetConfig t) {
@@ -187,8 +213,29 @@ public final class TargetContext {
             public CompletionStage<Void> awaitTasks(ScsiTask requester, int lun, Predicate<ItNexus> nexuses) {
                 return fenceNexuses(targetName, self[0].logicalUnit(lun), requester, nexuses, false);
             }
-        });
+        }, portGroups);
         return self[0];
+    }
+
+    /**
+     * The target port groups changed: every I_T nexus of every logical unit of every target gets ASYMMETRIC ACCESS
+     * STATE CHANGED. The unmasked dispatcher of a target holds every logical unit of it; the node ACLs' views share
+     * them.
+     */
+    private void accessStateChanged() {
+        for (Target t : targets.values()) {
+            t.dispatcher.accessStateChanged();
+        }
+    }
+
+    /** The target port groups: the own group (the portal group tag of every portal) and the peers. */
+    public TargetPortGroups portGroups() {
+        return portGroups;
+    }
+
+    /** The target portal group tag of every portal: the own target port group's id. */
+    int portalGroupTag() {
+        return portGroups.id();
     }
 
     /**
@@ -552,6 +599,7 @@ public final class TargetContext {
      * @param timeout how long the flushes and closes may take in all
      */
     public void closeUnits(Duration timeout) {
+        portGroups.removeListener(accessStateChanges);
         List<Map.Entry<String, LogicalUnit>> units = new ArrayList<>();
         for (Target t : targets.values()) {
             for (LogicalUnit lu : t.units()) {

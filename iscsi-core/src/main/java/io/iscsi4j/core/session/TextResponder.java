@@ -67,7 +67,7 @@ final class TextResponder {
         InetSocketAddress local = (InetSocketAddress) connection.channel().localAddress();
         for (InetSocketAddress a : context.portals()) {
             InetAddress ip = a.getAddress().isAnyLocalAddress() ? local.getAddress() : a.getAddress();
-            portals.add(new PortalAddress(ip.getHostAddress(), a.getPort(), TargetContext.PORTAL_GROUP_TAG));
+            portals.add(new PortalAddress(ip.getHostAddress(), a.getPort(), context.portalGroupTag()));
         }
         List<TargetPortals> out = new ArrayList<>();
         for (TargetContext.Target t : context.targets()) {

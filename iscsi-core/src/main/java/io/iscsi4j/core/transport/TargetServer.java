@@ -10,6 +10,7 @@ import io.iscsi4j.core.session.ConnectionLimiter;
 import io.iscsi4j.core.session.IscsiConnection;
 import io.iscsi4j.core.session.TargetContext;
 import io.iscsi4j.core.session.TargetEvents;
+import io.iscsi4j.scsi.TargetPortGroups;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -51,6 +52,7 @@ public final class TargetServer {
 
     private final IscsiTarget.Settings settings;
     private final List<TargetListener> listeners;
+    private final TargetPortGroups portGroups;
     private TargetEvents events;
     private final Object lock = new Object();
     private EventLoopGroup group;
@@ -76,6 +78,12 @@ public final class TargetServer {
     public TargetServer(IscsiTarget.Settings settings, List<TargetListener> listeners) {
         this.settings = settings;
         this.listeners = List.copyOf(listeners);
+        this.portGroups = new TargetPortGroups(settings.portGroup());
+    }
+
+    /** The target port groups, from construction on (before start, too). */
+    public TargetPortGroups portGroups() {
+        return portGroups;
     }
 
     /**
@@ -124,7 +132,7 @@ public final class TargetServer {
             ioExecutor = new ThreadPoolExecutor(io, io, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     daemonThreads("iscsi4j-io-"));
             events = new TargetEvents(listeners);
-            context = new TargetContext(settings, ioExecutor, events);
+            context = new TargetContext(settings, ioExecutor, events, portGroups);
             channels = new DefaultChannelGroup("iscsi4j", GlobalEventExecutor.INSTANCE);
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
