@@ -83,7 +83,7 @@ public final class CephCluster {
     }
 
     /** Skips (or under CI=true fails) the test when {@code tool} is not on the PATH. */
-    static void requireTool(String tool, String packages) {
+    public static void requireTool(String tool, String packages) {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String dir : path.split(java.io.File.pathSeparator)) {
