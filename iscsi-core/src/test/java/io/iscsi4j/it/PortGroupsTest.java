@@ -4,6 +4,8 @@ import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.backstore.ForwardingBackstore;
+import io.iscsi4j.backstore.InProcessSharedState;
+import io.iscsi4j.backstore.SharedState;
 import io.iscsi4j.scsi.AccessState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -132,6 +134,53 @@ class PortGroupsTest {
             assertThat(a.execute(0, read10(0), 512, null).good()).isTrue();
             assertThat(groups(b)).containsExactly(new int[] {1, 0x0, 0}, new int[] {2, 0x0, 0x02});
         }
+    }
+
+    @Test
+    void gatewaysSharingTheLogicalUnitLearnEachOthersGroupsAndStates() throws Exception {
+        InProcessSharedState.Group shared = InProcessSharedState.group();
+        try (Backstore storage = Backstores.memory(Targets.LUN_SIZE);
+             IscsiTarget one = sharingGateway(storage, 1, shared.join("one"));
+             IscsiTarget two = sharingGateway(storage, 2, shared.join("two"));
+             TestInitiator a = TestInitiator.connect(one.localAddress());
+             TestInitiator b = TestInitiator.connect(two.localAddress())) {
+            a.login(TestInitiator.INITIATOR_NAME, Targets.IQN, Map.of());
+            b.useIsidOf(a);
+            b.login(TestInitiator.INITIATOR_NAME, Targets.IQN, Map.of());
+            // No peer() calls: gateway 2 read gateway 1's group when it started, gateway 1 heard of gateway 2's.
+            awaitPeer(one, 2, AccessState.ACTIVE_OPTIMIZED);
+            assertThat(two.portGroups().peers()).containsExactly(Map.entry(1, AccessState.ACTIVE_OPTIMIZED));
+            assertThat(a.execute(0, read10(0), 512, null).good()).isTrue();
+            assertThat(b.execute(0, read10(0), 512, null).good()).isTrue();
+            assertThat(groups(a)).containsExactly(new int[] {1, 0x0, 0}, new int[] {2, 0x0, 0});
+
+            two.portGroups().state(AccessState.STANDBY); // a gateway being drained: standby before it stops
+            awaitPeer(one, 2, AccessState.STANDBY);
+            assertSense(a.execute(0, read10(0), 512, null), UNIT_ATTENTION, 0x2A, 0x06);
+            assertThat(groups(a)).as("gateway 1 reports gateway 2's new state")
+                    .containsExactly(new int[] {1, 0x0, 0}, new int[] {2, 0x2, 0x02});
+            assertSense(b.execute(0, read10(0), 512, null), UNIT_ATTENTION, 0x2A, 0x06);
+            assertSense(b.execute(0, read10(0), 512, null), NOT_READY, 0x04, 0x0B);
+            assertThat(a.execute(0, read10(0), 512, null).good()).as("the other path reads on").isTrue();
+        }
+    }
+
+    /** Waits (at most 5 s) until {@code gateway} knows group {@code id} in {@code state}. */
+    private static void awaitPeer(IscsiTarget gateway, int id, AccessState state) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (gateway.portGroups().peers().get(id) != state && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(gateway.portGroups().peers()).containsEntry(id, state);
+    }
+
+    private static IscsiTarget sharingGateway(Backstore storage, int group, SharedState member) throws IOException {
+        return IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .portGroup(group)
+                .target(Targets.IQN, t -> t.lun(0, new Shared(storage), o -> o.serial(SERIAL).sharedState(member)))
+                .build()
+                .start();
     }
 
     @Test

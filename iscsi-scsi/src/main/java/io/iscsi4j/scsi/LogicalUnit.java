@@ -147,12 +147,15 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     /** Starts sharing with the other gateways: answers their events, then reads the shared state. */
-    private void joinPeers(Duration timeout) {
+    private void joinPeers(Duration timeout, TargetPortGroups portGroups) {
         peers.listen();
         reservations.persistent().share(peers);
         try {
             reservations.persistent().refresh().toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (portGroups != null) {
+                peers.sharePortGroups(portGroups).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted reading the shared state of logical unit " + serial, e);
@@ -442,7 +445,7 @@ public final class LogicalUnit implements AutoCloseable {
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
             if (peers != null) {
-                peers.state().close();
+                peers.close();
             }
             if (backstoreTimeouts != null) {
                 int stalled = backstoreTimeouts.close();
@@ -505,6 +508,7 @@ public final class LogicalUnit implements AutoCloseable {
         private SharedState sharedState;
         private Duration peerTimeout = DEFAULT_PEER_TIMEOUT;
         private UnitTaskFence taskFence = UnitTaskFence.NONE;
+        private TargetPortGroups portGroups;
 
         private Builder(Backstore backstore) {
             this.backstore = backstore;
@@ -715,6 +719,21 @@ public final class LogicalUnit implements AutoCloseable {
         }
 
         /**
+         * With a {@link #sharedState}: the target port groups of the gateway serving the unit, shared with the other
+         * gateways through the shared state. Each gateway writes its own group's state there (and again whenever it
+         * changes) and learns the others' as peers, so REPORT TARGET PORT GROUPS lists every gateway's group without
+         * the host application telling each gateway about the others.
+         *
+         * @param groups the gateway's target port groups
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder portGroups(TargetPortGroups groups) {
+            this.portGroups = Objects.requireNonNull(groups, "groups");
+            return this;
+        }
+
+        /**
          * Builds the logical unit.
          *
          * @return the logical unit
@@ -743,7 +762,7 @@ public final class LogicalUnit implements AutoCloseable {
                     : UUID.randomUUID().toString().replace("-", "");
             LogicalUnit unit = new LogicalUnit(this, bs, physical, s);
             if (sharedState != null) {
-                unit.joinPeers(peerTimeout.multipliedBy(3));
+                unit.joinPeers(peerTimeout.multipliedBy(3), portGroups);
             }
             return unit;
         }

@@ -54,7 +54,8 @@ final class Peers {
     /** The kinds of event. */
     enum Kind {
         RESERVATIONS,
-        LOGICAL_UNIT_RESET
+        LOGICAL_UNIT_RESET,
+        PORT_GROUPS
     }
 
     /**
@@ -75,6 +76,8 @@ final class Peers {
 
         static final Event LOGICAL_UNIT_RESET = new Event(Kind.LOGICAL_UNIT_RESET, List.of(), List.of(),
                 TaskAction.ABORT);
+
+        static final Event PORT_GROUPS = new Event(Kind.PORT_GROUPS, List.of(), List.of(), TaskAction.NONE);
 
         /** Whether the I_T nexus lost a registration. */
         boolean removed(ItNexus nexus) {
@@ -138,10 +141,19 @@ final class Peers {
         }
     }
 
+    /** The shared record of every gateway's target port group and its state. */
+    static final String PORT_GROUPS_RECORD = "port-groups";
+    /** The first bytes of the port groups record: "TG" and the format, 1. */
+    private static final int PORT_GROUPS_MAGIC = 0x5447_0001;
+    private static final int MAX_ATTEMPTS = 64;
+
     private final SharedState state;
     private final Duration timeout;
     private final LogicalUnit unit;
     private final UnitTaskFence fence;
+    /** This gateway's target port groups, or {@code null} when they are not shared. */
+    private volatile TargetPortGroups groups;
+    private final TargetPortGroups.Listener ownStateChanges = this::portGroupChanged;
 
     Peers(SharedState state, Duration timeout, LogicalUnit unit, UnitTaskFence fence) {
         this.state = state;
@@ -150,9 +162,122 @@ final class Peers {
         this.fence = fence;
     }
 
+    /** The own group's state changed: write it and tell the other gateways. */
+    private void portGroupChanged(int groupId, AccessState newState) {
+        TargetPortGroups g = groups;
+        if (g != null && groupId == g.id() && newState != null) {
+            publishPortGroup(g, 1).whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.warn("logical unit {}: telling the other gateways that port group {} is {} failed: {}",
+                            unit.serial(), groupId, newState, e.toString());
+                }
+            });
+        }
+    }
+
     /** Starts answering the other gateways' events. */
     void listen() {
         state.onMessage(this::onEvent);
+    }
+
+    /**
+     * Shares this gateway's target port group: learns the other gateways' groups and states from the shared record
+     * (they become peers of {@code portGroups}, for REPORT TARGET PORT GROUPS), writes this gateway's own, and from
+     * then on writes and announces every change of the own state.
+     */
+    CompletionStage<Void> sharePortGroups(TargetPortGroups portGroups) {
+        this.groups = portGroups;
+        portGroups.addListener(ownStateChanges);
+        return publishPortGroup(portGroups, 1);
+    }
+
+    /** Stops sharing the port groups (the logical unit closes). */
+    void close() {
+        TargetPortGroups g = groups;
+        if (g != null) {
+            g.removeListener(ownStateChanges);
+        }
+        state.close();
+    }
+
+    /** Reads the port groups record, takes the other groups as peers, and writes the own state if it differs. */
+    private CompletionStage<Void> publishPortGroup(TargetPortGroups g, int attempt) {
+        return state.read(PORT_GROUPS_RECORD).thenCompose(record -> {
+            java.util.Map<Integer, AccessState> all = decodePortGroups(record.value());
+            learnPeers(g, all);
+            AccessState own = g.state();
+            if (all.get(g.id()) == own) {
+                return CompletableFuture.completedFuture(null);
+            }
+            all.put(g.id(), own);
+            return state.compareAndSet(PORT_GROUPS_RECORD, record.version(), encodePortGroups(all))
+                    .thenCompose(written -> {
+                        if (!written) {
+                            if (attempt >= MAX_ATTEMPTS) {
+                                throw new IllegalStateException("the port groups record kept changing");
+                            }
+                            return publishPortGroup(g, attempt + 1);
+                        }
+                        // Best effort: a gateway that does not hear of it reads the record when it next starts.
+                        return state.broadcast(Event.PORT_GROUPS.encode(), timeout).thenApply(replies -> null);
+                    });
+        });
+    }
+
+    private CompletionStage<Void> readPortGroups() {
+        TargetPortGroups g = groups;
+        if (g == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return state.read(PORT_GROUPS_RECORD).thenAccept(record -> learnPeers(g, decodePortGroups(record.value())));
+    }
+
+    private static void learnPeers(TargetPortGroups g, java.util.Map<Integer, AccessState> all) {
+        all.forEach((id, s) -> {
+            if (id != g.id()) {
+                g.peer(id, s);
+            }
+        });
+    }
+
+    static byte[] encodePortGroups(java.util.Map<Integer, AccessState> all) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(8 + 3 * all.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(PORT_GROUPS_MAGIC);
+            out.writeShort(all.size());
+            for (java.util.Map.Entry<Integer, AccessState> e : new java.util.TreeMap<>(all).entrySet()) {
+                out.writeShort(e.getKey());
+                out.writeByte(e.getValue().code());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** @throws IllegalArgumentException when {@code b} is not a port groups record */
+    static java.util.Map<Integer, AccessState> decodePortGroups(byte[] b) {
+        java.util.Map<Integer, AccessState> all = new java.util.TreeMap<>();
+        if (b.length == 0) {
+            return all;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+            if (in.readInt() != PORT_GROUPS_MAGIC) {
+                throw new IllegalArgumentException("not a port groups record (or a newer format)");
+            }
+            int n = in.readUnsignedShort();
+            for (int i = 0; i < n; i++) {
+                int id = in.readUnsignedShort();
+                AccessState s = AccessState.fromCode(in.readUnsignedByte());
+                if (id < 1 || s == null) {
+                    throw new IllegalArgumentException("bad port group entry " + id);
+                }
+                all.put(id, s);
+            }
+            return all;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated port groups record", e);
+        }
     }
 
     SharedState state() {
@@ -207,6 +332,7 @@ final class Peers {
                 unit.resetHere();
                 yield fence.fence(unit, nexus -> true, true).thenApply(v -> ACK);
             }
+            case PORT_GROUPS -> readPortGroups().thenApply(v -> ACK);
         };
     }
 }

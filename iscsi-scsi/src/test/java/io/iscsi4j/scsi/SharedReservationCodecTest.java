@@ -93,4 +93,21 @@ class SharedReservationCodecTest {
                 .as("an unknown kind").isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Peers.Event.decode(new byte[3])).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void thePortGroupsRecordKeepsEveryGroupsState() {
+        Map<Integer, AccessState> all = new java.util.TreeMap<>(Map.of(1, AccessState.ACTIVE_OPTIMIZED,
+                2, AccessState.STANDBY, 65535, AccessState.TRANSITIONING));
+        assertThat(Peers.decodePortGroups(Peers.encodePortGroups(all))).isEqualTo(all);
+        assertThat(Peers.decodePortGroups(new byte[0])).isEmpty();
+        byte[] good = Peers.encodePortGroups(all);
+        for (int cut = 1; cut < good.length; cut++) {
+            byte[] truncated = java.util.Arrays.copyOf(good, cut);
+            assertThatThrownBy(() -> Peers.decodePortGroups(truncated)).as("cut at %d", cut)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        byte[] badState = good.clone();
+        badState[8] = 0x7; // not an access state
+        assertThatThrownBy(() -> Peers.decodePortGroups(badState)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

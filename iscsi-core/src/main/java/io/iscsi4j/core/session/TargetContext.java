@@ -193,7 +193,8 @@ public final class TargetContext {
                 .backstoreTimeout(l.backstoreTimeout())
                 .executor(ioExecutor);
         if (l.sharedState() != null) {
-            b.sharedState(l.sharedState()).peerTimeout(l.peerTimeout()).taskFence(this::fenceForPeer);
+            b.sharedState(l.sharedState()).peerTimeout(l.peerTimeout()).taskFence(this::fenceForPeer)
+                    .portGroups(portGroups);
         }
         return b.build();
     }
