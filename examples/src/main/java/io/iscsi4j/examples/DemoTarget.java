@@ -211,6 +211,9 @@ public final class DemoTarget {
         if (rbd.conf() != null) {
             b.conf(rbd.conf());
         }
+        if (rbd.sharedState()) {
+            b.option("rbd_cache", "false"); // every gateway must read what another wrote
+        }
         return b.open();
     }
 

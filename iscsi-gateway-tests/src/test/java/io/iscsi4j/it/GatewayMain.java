@@ -18,7 +18,7 @@ public final class GatewayMain {
      * @throws Exception when the gateway cannot start
      */
     public static void main(String[] args) throws Exception {
-        RbdBackstore rbd = RbdBackstore.builder().conf(args[0]).image(args[1]).timeoutSeconds(30).open();
+        RbdBackstore rbd = RbdBackstore.builder().conf(args[0]).image(args[1]).option("rbd_cache", "false").timeoutSeconds(30).open();
         IscsiTarget target = IscsiTarget.builder()
                 .portal("127.0.0.1", 0)
                 .portGroup(Integer.parseInt(args[2]))

@@ -83,7 +83,7 @@ class RbdGatewaysTest {
 
     /** A gateway in this JVM: its own RADOS client, port group {@code group}, the image's shared state. */
     private IscsiTarget gateway(int group, Duration peerTimeout, UnaryOperator<Backstore> wrap) throws IOException {
-        RbdBackstore rbd = RbdBackstore.builder().conf(CephCluster.conf()).image(image).timeoutSeconds(30).open();
+        RbdBackstore rbd = RbdBackstore.builder().conf(CephCluster.conf()).image(image).option("rbd_cache", "false").timeoutSeconds(30).open();
         toClose.push(rbd);
         var shared = rbd.sharedState();
         IscsiTarget target = IscsiTarget.builder()

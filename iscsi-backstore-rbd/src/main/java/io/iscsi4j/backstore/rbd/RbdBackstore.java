@@ -192,16 +192,27 @@ public final class RbdBackstore implements Backstore {
      *       and keep failing after the entry expires: it must open the image again (a new client) to serve.</li>
      * </ul>
      *
+     * <p>Several gateways need librbd's cache off ({@code option("rbd_cache", "false")}; the LUN is then
+     * write-through): each client's cache would keep serving data another gateway has overwritten since, and a write
+     * acknowledged from one gateway's cache would not be seen through another. This method refuses an image opened
+     * with the cache on.
+     *
      * <p>The first call blocks for two round trips to the cluster (registering this member, then watching); with
      * {@link Builder#timeoutSeconds} every later call is bounded by that timeout.
      *
      * @return the member; the backstore closes it
      * @throws IOException when the cluster refuses or the backstore is closed
+     * @throws IllegalStateException when the image was opened with librbd's cache on
      * @since 0.2
      */
     public synchronized SharedState sharedState() throws IOException {
         if (closed) {
             throw new IOException("the RBD backstore " + name + " is closed");
+        }
+        if (image.cached()) {
+            throw new IllegalStateException("the RBD image " + name + " is open with librbd's cache on: several"
+                    + " gateways need it off (open with option(\"rbd_cache\", \"false\")), or one gateway's cache"
+                    + " serves reads that another gateway's writes made stale");
         }
         if (sharedState == null) {
             sharedState = RadosSharedState.open(image, name, timeoutSeconds);

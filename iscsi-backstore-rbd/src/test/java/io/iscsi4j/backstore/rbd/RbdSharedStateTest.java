@@ -64,7 +64,7 @@ class RbdSharedStateTest {
     }
 
     private RbdBackstore gateway() throws IOException {
-        RbdBackstore b = RbdBackstore.builder().conf(CephCluster.conf()).image(image).timeoutSeconds(15).open();
+        RbdBackstore b = RbdBackstore.builder().conf(CephCluster.conf()).image(image).option("rbd_cache", "false").timeoutSeconds(15).open();
         open.add(b);
         return b;
     }
@@ -192,7 +192,7 @@ class RbdSharedStateTest {
                 .as("no member left behind but the open one").containsOnlyOnce("member.");
 
         String other = CephCluster.createImage(MIB);
-        try (RbdBackstore elsewhere = RbdBackstore.builder().conf(CephCluster.conf()).image(other).open()) {
+        try (RbdBackstore elsewhere = RbdBackstore.builder().conf(CephCluster.conf()).image(other).option("rbd_cache", "false").open()) {
             assertThat(await(elsewhere.sharedState().read("pr"))).as("another image's state").isEqualTo(
                     Versioned.ABSENT);
         } finally {
@@ -317,7 +317,7 @@ class RbdSharedStateTest {
         byte[] fromA = random(4096, 4);
         await(ga.write(0, ByteBuffer.wrap(fromA), true));
         assertThat(await(a.compareAndSet("pr", 0, bytes("a holds it")))).isTrue();
-        try (RbdBackstore reader = RbdBackstore.builder().conf(CephCluster.conf()).image(image).readOnly(true)
+        try (RbdBackstore reader = RbdBackstore.builder().conf(CephCluster.conf()).image(image).option("rbd_cache", "false").readOnly(true)
                 .open()) {
             ByteBuffer back = ByteBuffer.allocate(4096);
             await(reader.read(0, back));
@@ -372,7 +372,7 @@ class RbdSharedStateTest {
             assertThat(e.getCause()).isInstanceOf(NotReadyException.class);
             System.out.println("the held write failed: " + e.getCause().getMessage());
         }
-        try (RbdBackstore reader = RbdBackstore.builder().conf(CephCluster.conf()).image(image).readOnly(true)
+        try (RbdBackstore reader = RbdBackstore.builder().conf(CephCluster.conf()).image(image).option("rbd_cache", "false").readOnly(true)
                 .open()) {
             ByteBuffer back = ByteBuffer.allocate(4096);
             await(reader.read(0, back));
@@ -469,5 +469,15 @@ class RbdSharedStateTest {
         Arrays.sort(sorted);
         return String.format("median %.2f ms, p90 %.2f ms, max %.2f ms (n=%d)", sorted[sorted.length / 2] / 1e6,
                 sorted[sorted.length * 9 / 10] / 1e6, sorted[sorted.length - 1] / 1e6, sorted.length);
+    }
+
+    @Test
+    void anImageOpenWithLibrbdsCacheIsRefused() throws Exception {
+        try (RbdBackstore cached = RbdBackstore.builder().conf(CephCluster.conf()).image(image)
+                .option("rbd_cache", "true").open()) {
+            assertThat(cached.hasVolatileCache()).isTrue();
+            assertThatThrownBy(cached::sharedState).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("rbd_cache");
+        }
     }
 }

@@ -110,8 +110,8 @@ class RadosSharedStateTest {
     @Test
     void aBrokenWatchIsWatchedAgainAndMessagesFlowAgain() throws Exception {
         String image = CephCluster.createImage(1 << 20);
-        try (RbdBackstore a = RbdBackstore.builder().conf(CephCluster.conf()).image(image).timeoutSeconds(15).open();
-                RbdBackstore b = RbdBackstore.builder().conf(CephCluster.conf()).image(image).timeoutSeconds(15)
+        try (RbdBackstore a = RbdBackstore.builder().conf(CephCluster.conf()).image(image).option("rbd_cache", "false").timeoutSeconds(15).open();
+                RbdBackstore b = RbdBackstore.builder().conf(CephCluster.conf()).image(image).option("rbd_cache", "false").timeoutSeconds(15)
                         .open()) {
             SharedState sa = a.sharedState();
             RadosSharedState sb = (RadosSharedState) b.sharedState();
