@@ -4,6 +4,7 @@ import static io.iscsi4j.it.Pipelined.QUIET;
 import static io.iscsi4j.it.Pipelined.assertSilent;
 import static io.iscsi4j.it.Pipelined.block;
 import static io.iscsi4j.it.Pipelined.prout;
+import static io.iscsi4j.it.Pipelined.readKeys;
 import static io.iscsi4j.it.Pipelined.sendTmf;
 import static io.iscsi4j.it.Pipelined.sendWrite;
 import static io.iscsi4j.it.Pipelined.tmfResponse;
@@ -102,20 +103,30 @@ class CrossGatewayFencingTest {
         return b.array();
     }
 
-    /** PERSISTENT RESERVE IN READ KEYS: the keys registered, in order. */
-    private static long[] readKeys(TestInitiator ini) throws IOException {
-        byte[] cdb = new byte[10];
-        cdb[0] = 0x5E;
-        cdb[8] = 64;
-        ScsiResult r = ini.execute(0, cdb, 64, null);
-        assertThat(r.status()).as("READ KEYS").isZero();
-        ByteBuffer d = ByteBuffer.wrap(r.data());
-        int n = d.getInt(4) / 8;
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            keys[i] = d.getLong(8 + 8 * i);
+    /**
+     * Host B registers (and, when {@code reserve}, takes a Write Exclusive reservation), host A registers, then host
+     * B's write of {@link #OLD} to LBA 0 is held in gateway B's backstore.
+     */
+    private static HoldingBackstore.Held holdTheHoldersWrite(TestInitiator hostA, TestInitiator hostB,
+                                                             HoldingBackstore viewB, boolean reserve)
+            throws Exception {
+        assertThat(prout(hostB, REGISTER, 0, 0, KEY_B).status()).isZero();
+        if (reserve) {
+            assertThat(prout(hostB, RESERVE, WRITE_EXCLUSIVE, KEY_B, 0).status()).isZero();
         }
-        return keys;
+        assertThat(prout(hostA, REGISTER, 0, 0, KEY_A).status()).isZero();
+        viewB.holdWritesStartingWith(OLD);
+        sendWrite(hostB, 0, OLD);
+        return viewB.awaitHeld();
+    }
+
+    /** The aborted write got no status (the next PDU answers a NOP-Out), then the next command reports the UA. */
+    private static void assertAbortedThenUnitAttention(TestInitiator host, int asc, int ascq) throws IOException {
+        assertThat(host.nopOut(new byte[] {4})).as("no status for the aborted write").containsExactly(4);
+        ScsiResult ua = host.testUnitReady();
+        assertThat(ua.senseKey()).as("UNIT ATTENTION").isEqualTo(6);
+        assertThat(ua.asc()).isEqualTo(asc);
+        assertThat(ua.ascq()).isEqualTo(ascq);
     }
 
     @Test
@@ -144,12 +155,7 @@ class CrossGatewayFencingTest {
              IscsiTarget b = gateway(viewB, group.join("b", viewB::fence), Duration.ofSeconds(20));
              TestInitiator hostA = login(a, HOST_A);
              TestInitiator hostB = login(b, HOST_B)) {
-            assertThat(prout(hostB, REGISTER, 0, 0, KEY_B).status()).isZero();
-            assertThat(prout(hostB, RESERVE, WRITE_EXCLUSIVE, KEY_B, 0).status()).isZero();
-            assertThat(prout(hostA, REGISTER, 0, 0, KEY_A).status()).isZero();
-            viewB.holdWritesStartingWith(OLD);
-            sendWrite(hostB, 0, OLD);
-            HoldingBackstore.Held old = viewB.awaitHeld();
+            HoldingBackstore.Held old = holdTheHoldersWrite(hostA, hostB, viewB, true);
 
             Future<ScsiResult> preempt = background.submit(
                     () -> prout(hostA, PREEMPT_AND_ABORT, WRITE_EXCLUSIVE, KEY_A, KEY_B));
@@ -162,11 +168,7 @@ class CrossGatewayFencingTest {
             assertThat(onMedium(medium)).isEqualTo(block(NEW));
 
             // Host B's aborted write got no status; its next command reports the preemption, the next conflicts.
-            assertThat(hostB.nopOut(new byte[] {4})).as("no status for the aborted write").containsExactly(4);
-            ScsiResult ua = hostB.testUnitReady();
-            assertThat(ua.senseKey()).as("UNIT ATTENTION").isEqualTo(6);
-            assertThat(ua.asc()).as("2Ah/05h REGISTRATIONS PREEMPTED").isEqualTo(0x2A);
-            assertThat(ua.ascq()).isEqualTo(0x05);
+            assertAbortedThenUnitAttention(hostB, 0x2A, 0x05); // REGISTRATIONS PREEMPTED
             assertThat(hostB.write16(0, block(OLD)).status()).as("gateway B refuses the preempted host")
                     .isEqualTo(0x18);
             assertThat(onMedium(medium)).isEqualTo(block(NEW));
@@ -182,12 +184,7 @@ class CrossGatewayFencingTest {
              IscsiTarget b = gateway(viewB, group.join("b", viewB::fence), peerTimeout);
              TestInitiator hostA = login(a, HOST_A);
              TestInitiator hostB = login(b, HOST_B)) {
-            assertThat(prout(hostB, REGISTER, 0, 0, KEY_B).status()).isZero();
-            assertThat(prout(hostB, RESERVE, WRITE_EXCLUSIVE, KEY_B, 0).status()).isZero();
-            assertThat(prout(hostA, REGISTER, 0, 0, KEY_A).status()).isZero();
-            viewB.holdWritesStartingWith(OLD);
-            sendWrite(hostB, 0, OLD);
-            HoldingBackstore.Held old = viewB.awaitHeld();
+            HoldingBackstore.Held old = holdTheHoldersWrite(hostA, hostB, viewB, true);
 
             long start = System.nanoTime();
             ScsiResult preempt = prout(hostA, PREEMPT_AND_ABORT, WRITE_EXCLUSIVE, KEY_A, KEY_B);
@@ -210,11 +207,7 @@ class CrossGatewayFencingTest {
              IscsiTarget b = gateway(viewB, group.join("b"), peerTimeout); // no fence action
              TestInitiator hostA = login(a, HOST_A);
              TestInitiator hostB = login(b, HOST_B)) {
-            assertThat(prout(hostB, REGISTER, 0, 0, KEY_B).status()).isZero();
-            assertThat(prout(hostA, REGISTER, 0, 0, KEY_A).status()).isZero();
-            viewB.holdWritesStartingWith(OLD);
-            sendWrite(hostB, 0, OLD);
-            HoldingBackstore.Held old = viewB.awaitHeld();
+            HoldingBackstore.Held old = holdTheHoldersWrite(hostA, hostB, viewB, false);
 
             ScsiResult preempt = prout(hostA, PREEMPT_AND_ABORT, WRITE_EXCLUSIVE, KEY_A, KEY_B);
             assertThat(preempt.status()).as("CHECK CONDITION, not a GOOD that could be wrong").isEqualTo(2);
@@ -244,11 +237,7 @@ class CrossGatewayFencingTest {
             assertThat(hostA.write16(0, block(NEW)).status()).isZero();
             assertThat(onMedium(medium)).isEqualTo(block(NEW));
 
-            assertThat(hostB.nopOut(new byte[] {5})).as("no status for the aborted write").containsExactly(5);
-            ScsiResult ua = hostB.testUnitReady();
-            assertThat(ua.senseKey()).as("UNIT ATTENTION on gateway B").isEqualTo(6);
-            assertThat(ua.asc()).as("29h/03h BUS DEVICE RESET FUNCTION OCCURRED").isEqualTo(0x29);
-            assertThat(ua.ascq()).isEqualTo(0x03);
+            assertAbortedThenUnitAttention(hostB, 0x29, 0x03); // BUS DEVICE RESET FUNCTION OCCURRED
         }
     }
 

@@ -127,4 +127,20 @@ final class Pipelined {
         cdb[8] = 24;
         return ini.execute(0, cdb, 0, ByteBuffer.allocate(24).putLong(key).putLong(saKey).array());
     }
+
+    /** PERSISTENT RESERVE IN READ KEYS: the keys registered, in order. */
+    static long[] readKeys(TestInitiator ini) throws IOException {
+        byte[] cdb = new byte[10];
+        cdb[0] = 0x5E;
+        cdb[8] = 64;
+        ScsiResult r = ini.execute(0, cdb, 64, null);
+        assertThat(r.status()).as("READ KEYS").isZero();
+        ByteBuffer d = ByteBuffer.wrap(r.data());
+        int n = d.getInt(4) / 8;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = d.getLong(8 + 8 * i);
+        }
+        return keys;
+    }
 }

@@ -3,6 +3,7 @@ package io.iscsi4j.it;
 import static io.iscsi4j.it.Pipelined.QUIET;
 import static io.iscsi4j.it.Pipelined.block;
 import static io.iscsi4j.it.Pipelined.prout;
+import static io.iscsi4j.it.Pipelined.readKeys;
 import static io.iscsi4j.it.Pipelined.sendWrite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -120,20 +121,6 @@ class RbdGatewaysTest {
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    private static long[] readKeys(TestInitiator ini) throws IOException {
-        byte[] cdb = new byte[10];
-        cdb[0] = 0x5E;
-        cdb[8] = 64;
-        ScsiResult r = ini.execute(0, cdb, 64, null);
-        assertThat(r.status()).as("READ KEYS").isZero();
-        ByteBuffer d = ByteBuffer.wrap(r.data());
-        long[] keys = new long[d.getInt(4) / 8];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = d.getLong(8 + 8 * i);
-        }
-        return keys;
     }
 
     @Test
