@@ -207,6 +207,92 @@ class RbdGatewaysTest {
     }
 
     @Test
+    void reservationsWithAptplSurviveARestartOfEveryGateway() throws Exception {
+        IscsiTarget a = gateway(1, Duration.ofSeconds(10), UnaryOperator.identity());
+        IscsiTarget b = gateway(2, Duration.ofSeconds(10), UnaryOperator.identity());
+        try (TestInitiator hostA = login(a, HOST_A)) {
+            byte[] capabilities = reportCapabilities(hostA);
+            assertThat(capabilities[2] & 0x01).as("PTPL_C: the state lives on the image").isEqualTo(1);
+            byte[] cdb = new byte[10];
+            cdb[0] = 0x5F;
+            cdb[1] = REGISTER;
+            cdb[8] = 24;
+            byte[] list = ByteBuffer.allocate(24).putLong(0).putLong(KEY_A).array();
+            list[20] = 0x01; // APTPL
+            assertThat(hostA.execute(0, cdb, 0, list).status()).as("REGISTER with APTPL").isZero();
+            assertThat(prout(hostA, RESERVE, WRITE_EXCLUSIVE, KEY_A, 0).status()).isZero();
+            assertThat(reportCapabilities(hostA)[3] & 0x01).as("PTPL_A").isEqualTo(1);
+        }
+        while (!toClose.isEmpty()) { // every gateway stops: targets, then their RADOS clients
+            toClose.pop().close();
+        }
+        IscsiTarget again = gateway(2, Duration.ofSeconds(10), UnaryOperator.identity());
+        try (TestInitiator hostB = login(again, HOST_B)) {
+            assertThat(readKeys(hostB)).as("the registration, after every gateway restarted").containsExactly(KEY_A);
+            assertThat(hostB.write16(0, block(NEW)).status()).as("the reservation too: WRITE EXCLUSIVE holds")
+                    .isEqualTo(0x18);
+        }
+    }
+
+    private static byte[] reportCapabilities(TestInitiator ini) throws IOException {
+        byte[] cdb = new byte[10];
+        cdb[0] = 0x5E;
+        cdb[1] = 0x02; // REPORT CAPABILITIES
+        cdb[8] = 8;
+        ScsiResult r = ini.execute(0, cdb, 8, null);
+        assertThat(r.status()).as("REPORT CAPABILITIES").isZero();
+        return r.data();
+    }
+
+    @Test
+    void compareAndWriteIsAtomicAcrossTheGateways() throws Exception {
+        IscsiTarget a = gateway(1, Duration.ofSeconds(10), UnaryOperator.identity());
+        IscsiTarget b = gateway(2, Duration.ofSeconds(10), UnaryOperator.identity());
+        int perHost = 40;
+        try (TestInitiator hostA = login(a, HOST_A); TestInitiator hostB = login(b, HOST_B)) {
+            assertThat(hostA.write16(7, counterBlock(0)).status()).isZero();
+            // Each host increments the counter in LBA 7 with COMPARE AND WRITE, through its own gateway, at once.
+            Future<Integer> fromA = background.submit(() -> increment(hostA, perHost));
+            Future<Integer> fromB = background.submit(() -> increment(hostB, perHost));
+            int miscompares = fromA.get(240, TimeUnit.SECONDS) + fromB.get(240, TimeUnit.SECONDS);
+            long counter = ByteBuffer.wrap(exported(8 * 512), 7 * 512, 8).getLong();
+            assertThat(counter).as("every successful COMPARE AND WRITE counted once (%d miscompares on the way)",
+                    miscompares).isEqualTo(2L * perHost);
+            System.out.printf("COMPARE AND WRITE across two gateways: %d increments, %d miscompares%n",
+                    2 * perHost, miscompares);
+        }
+    }
+
+    private static byte[] counterBlock(long value) {
+        return ByteBuffer.allocate(512).putLong(value).array();
+    }
+
+    /** Increments the counter in LBA 7 {@code times} times with COMPARE AND WRITE; returns the miscompares met. */
+    private static int increment(TestInitiator host, int times) throws IOException {
+        int miscompares = 0;
+        for (int done = 0; done < times; ) {
+            ScsiResult read = host.read16(7, 1);
+            assertThat(read.status()).isZero();
+            long value = ByteBuffer.wrap(read.data()).getLong();
+            byte[] cdb = new byte[16];
+            cdb[0] = (byte) 0x89;
+            cdb[9] = 7;   // LBA
+            cdb[13] = 1;  // NUMBER OF LOGICAL BLOCKS
+            byte[] data = new byte[1024];
+            System.arraycopy(counterBlock(value), 0, data, 0, 512);
+            System.arraycopy(counterBlock(value + 1), 0, data, 512, 512);
+            ScsiResult caw = host.execute(0, cdb, 0, data);
+            if (caw.status() == 0) {
+                done++;
+            } else {
+                assertThat(caw.senseKey()).as("MISCOMPARE, the only failure allowed").isEqualTo(0x0E);
+                miscompares++;
+            }
+        }
+        return miscompares;
+    }
+
+    @Test
     void gatewayAKilledMidWriteLosesNoAcknowledgedWriteAndGatewayBServesOn() throws Exception {
         CephCluster.requireTool("qemu-io", "qemu-utils and qemu-block-extra");
         CephCluster.requireTool("stdbuf", "coreutils");
