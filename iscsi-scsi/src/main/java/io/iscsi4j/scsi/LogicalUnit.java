@@ -166,14 +166,15 @@ public final class LogicalUnit implements AutoCloseable {
     }
 
     /**
-     * The effects of a LOGICAL UNIT RESET on this gateway, after the transport ended the tasks: every I_T nexus gets
-     * BUS DEVICE RESET FUNCTION OCCURRED (SAM-5 §7.8), an SPC-2 reservation ends, held EXTENDED COPY statuses are
+     * The effects of a LOGICAL UNIT RESET (or a target reset) on this gateway, after the transport ended the tasks:
+     * every I_T nexus gets {@code condition} (BUS DEVICE RESET FUNCTION OCCURRED for a logical unit reset, SAM-5
+     * §7.8; POWER ON, RESET, OR BUS DEVICE RESET OCCURRED for a target reset), an SPC-2 reservation ends, held EXTENDED COPY statuses are
      * discarded (running copies stop at their next chunk). Persistent reservations stay.
      */
-    void resetHere() {
+    void resetHere(AdditionalSense condition) {
         reservations.reset();
         copyManager.reset();
-        unitAttentions.establishForAll(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        unitAttentions.establishForAll(condition);
     }
 
     /**
@@ -187,6 +188,19 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public CompletionStage<Void> resetOtherGateways() {
         return peers == null ? CompletableFuture.completedFuture(null) : peers.announce(Peers.Event.LOGICAL_UNIT_RESET);
+    }
+
+    /**
+     * A TARGET WARM RESET or TARGET COLD RESET received on this gateway reaches the other gateways serving the unit
+     * (one SCSI target device, whose target ports they are): each aborts the unit's tasks, waits for them to end and
+     * applies the reset's effects with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED. Completes as
+     * {@link #resetOtherGateways()} does. The other gateways' sessions stay logged in, a cold reset's included.
+     *
+     * @return the stage
+     * @since 0.2
+     */
+    public CompletionStage<Void> targetResetOtherGateways() {
+        return peers == null ? CompletableFuture.completedFuture(null) : peers.announce(Peers.Event.TARGET_RESET);
     }
 
     /** {@return whether this logical unit shares its state with other gateways} */

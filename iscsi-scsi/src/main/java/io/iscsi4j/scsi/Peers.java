@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * the unit attentions the change causes for its own I_T nexuses, and, for PREEMPT AND ABORT, aborts the tasks of
  * the I_T nexuses whose registrations were removed (for CLEAR it waits for them), and only then answers.
  * <b>Logical unit reset</b> (a LOGICAL UNIT RESET received here): each other gateway aborts every task for the
- * unit, ends its SPC-2 reservation, establishes BUS DEVICE RESET FUNCTION OCCURRED for its nexuses, and answers.
+ * unit, ends its SPC-2 reservation, establishes BUS DEVICE RESET FUNCTION OCCURRED for its nexuses, and answers;
+ * <b>target reset</b> the same with POWER ON, RESET, OR BUS DEVICE RESET OCCURRED. <b>Port groups</b>: a gateway
+ * wrote its group's state to the port groups record; the others read it (no answer is awaited beyond the timeout).
  *
  * <p>The sender's command completes only once every other gateway has answered. A gateway that does not answer
  * within the timeout is fenced ({@link SharedState#fence}: for RBD its client is blocklisted), so that none of its
@@ -55,7 +57,8 @@ final class Peers {
     enum Kind {
         RESERVATIONS,
         LOGICAL_UNIT_RESET,
-        PORT_GROUPS
+        PORT_GROUPS,
+        TARGET_RESET
     }
 
     /**
@@ -78,6 +81,8 @@ final class Peers {
                 TaskAction.ABORT);
 
         static final Event PORT_GROUPS = new Event(Kind.PORT_GROUPS, List.of(), List.of(), TaskAction.NONE);
+
+        static final Event TARGET_RESET = new Event(Kind.TARGET_RESET, List.of(), List.of(), TaskAction.ABORT);
 
         /** Whether the I_T nexus lost a registration. */
         boolean removed(ItNexus nexus) {
@@ -328,8 +333,10 @@ final class Peers {
                 return event.action == TaskAction.NONE ? CompletableFuture.<Void>completedFuture(null)
                         : fence.fence(unit, event::removed, event.action == TaskAction.ABORT);
             }).thenApply(v -> ACK);
-            case LOGICAL_UNIT_RESET -> {
-                unit.resetHere();
+            case LOGICAL_UNIT_RESET, TARGET_RESET -> {
+                unit.resetHere(event.kind == Kind.TARGET_RESET
+                        ? AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED
+                        : AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
                 yield fence.fence(unit, nexus -> true, true).thenApply(v -> ACK);
             }
             case PORT_GROUPS -> readPortGroups().thenApply(v -> ACK);

@@ -1,12 +1,16 @@
 package io.iscsi4j.scsi;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -397,7 +401,7 @@ public final class ScsiDispatcher {
     public void logicalUnitReset(int lun) {
         LogicalUnit lu = luns.get(lun);
         if (lu != null) {
-            lu.resetHere();
+            lu.resetHere(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         }
     }
 
@@ -409,11 +413,27 @@ public final class ScsiDispatcher {
     public void targetReset() {
         for (LogicalUnit lu : luns.byLun) {
             if (lu != null) {
-                lu.reservations().reset();
-                lu.copyManager().reset();
-                lu.unitAttentions().establishForAll(AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
+                lu.resetHere(AdditionalSense.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
             }
         }
+    }
+
+    /**
+     * A target reset received here reaches the other gateways serving this dispatcher's shared logical units (see
+     * {@link LogicalUnit#targetResetOtherGateways()}).
+     *
+     * @return a stage completing once every other gateway has reset those units or has been fenced; exceptionally
+     *     when a silent gateway could not be fenced
+     * @since 0.2
+     */
+    public CompletionStage<Void> targetResetOtherGateways() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (LogicalUnit lu : luns.byLun) {
+            if (lu != null && lu.isShared()) {
+                all.add(lu.targetResetOtherGateways().toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
     /**

@@ -738,6 +738,11 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
     }
 
+    /** A target reset reaches the other gateways serving this session's shared logical units. */
+    java.util.concurrent.CompletionStage<Void> targetResetOtherGateways() {
+        return dispatcher == null ? CompletableFuture.completedFuture(null) : dispatcher.targetResetOtherGateways();
+    }
+
     /** I_T NEXUS RESET: every logical unit performs the I_T nexus loss for this session's nexus (SAM-5). */
     void itNexusReset() {
         if (dispatcher != null) {

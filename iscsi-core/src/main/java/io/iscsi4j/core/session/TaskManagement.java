@@ -114,19 +114,13 @@ final class TaskManagement {
             case CLEAR_TASK_SET -> clearTaskSet(itt, unit, Lun.decode(t.lun()));
             case LOGICAL_UNIT_RESET -> {
                 session.logicalUnitReset(t.lun());
-                CompletableFuture<Boolean> peers = unit.resetOtherGateways().toCompletableFuture()
-                        .handle((v, e) -> e == null);
-                everySession(task -> task.unit() == unit).thenCombine(peers, (v, ok) -> ok)
-                        .whenComplete((ok, e) -> session.execute(() ->
-                                respond(itt, e == null && ok ? FUNCTION_COMPLETE : FUNCTION_REJECTED)));
+                respondWhenEnded(itt, afterOtherGateways(everySession(task -> task.unit() == unit),
+                        unit.resetOtherGateways()), false);
             }
-            case TARGET_WARM_RESET -> {
+            case TARGET_WARM_RESET, TARGET_COLD_RESET -> {
                 session.targetReset();
-                respondWhenEnded(itt, everySession(task -> true), false);
-            }
-            case TARGET_COLD_RESET -> {
-                session.targetReset();
-                respondWhenEnded(itt, everySession(task -> true), true);
+                respondWhenEnded(itt, afterOtherGateways(everySession(task -> true),
+                        session.targetResetOtherGateways()), function == TARGET_COLD_RESET);
             }
             case CLEAR_ACA -> respond(itt, FUNCTION_NOT_SUPPORTED); // NACA is refused
             case TASK_REASSIGN -> respond(itt, ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED); // ERL 0
@@ -230,9 +224,25 @@ final class TaskManagement {
      * ended), on this session's event loop. With {@code closeAfter} (TARGET COLD RESET, RFC 7143 §11.5.1) the
      * response goes out and then every connection of the target is dropped, this one last.
      */
+    /**
+     * Completes once the tasks here have ended and the other gateways serving the logical units have done their part
+     * (each waits for its own tasks); fails when a gateway could neither answer nor be fenced.
+     */
+    private static CompletableFuture<Void> afterOtherGateways(CompletableFuture<Void> here,
+                                                              java.util.concurrent.CompletionStage<Void> there) {
+        CompletableFuture<Void> others = there.toCompletableFuture();
+        return here.thenCombine(others.handle((v, e) -> e), (v, failure) -> {
+            if (failure != null) {
+                throw new java.util.concurrent.CompletionException(failure);
+            }
+            return null;
+        });
+    }
+
     private void respondWhenEnded(int itt, CompletableFuture<Void> ended, boolean closeAfter) {
         ended.whenComplete((v, e) -> session.execute(() -> {
-            respond(itt, FUNCTION_COMPLETE);
+            // Failed only when another gateway could neither answer nor be fenced: not "complete" then.
+            respond(itt, e == null ? FUNCTION_COMPLETE : FUNCTION_REJECTED);
             if (closeAfter) {
                 for (Session s : session.registry().liveSessionsOf(session.key.targetName())) {
                     if (s != session) {
