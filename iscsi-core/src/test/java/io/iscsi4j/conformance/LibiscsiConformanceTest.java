@@ -1,7 +1,11 @@
 package io.iscsi4j.conformance;
 
 import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.LunBuilder;
+import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.backstore.ForwardingBackstore;
+import io.iscsi4j.backstore.InProcessSharedState;
 import io.iscsi4j.conformance.ConformanceCheck.Report;
 import io.iscsi4j.conformance.CuTestResult.Verdict;
 import io.iscsi4j.conformance.ExpectedResults.Kind;
@@ -73,6 +77,24 @@ class LibiscsiConformanceTest {
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     @DisplayName("iscsi-test-cu -d -S -t ALL: every test passes or is listed in conformance/expected.txt")
     void libiscsiConformanceSuite() throws Exception {
+        runSuite(false);
+    }
+
+    /**
+     * The same suite with its second path through a second gateway: two targets (port groups 1 and 2) serve the same
+     * four LUNs (the same storage, serials and, through an {@link InProcessSharedState} group per LUN, the same
+     * logical unit state), the suite runs through the first gateway, and its multipath tests and second initiator
+     * use the second. The verdicts must be those of one gateway: no test that passes there fails across gateways.
+     */
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    @DisplayName("iscsi-test-cu -d -S -t ALL URL MPURL, the second path through a second gateway: the same verdicts")
+    void libiscsiConformanceSuiteAcrossTwoGateways() throws Exception {
+        runSuite(true);
+    }
+
+    private void runSuite(boolean twoGateways) throws Exception {
+        String tag = twoGateways ? "-gateways" : "";
         Path tool = IscsiTestCu.require();
         Path dir = Path.of(System.getProperty("basedir", "."), "target", "conformance");
         ExpectedResults expected = ExpectedResults.load();
@@ -88,21 +110,31 @@ class LibiscsiConformanceTest {
             t.setDaemon(true);
             return t;
         });
-        try (IscsiTarget target = start(slowMedium)) {
+        List<Backstore> storage = List.of(Backstores.memory(LUN0_BYTES), Backstores.memory(LUN1_BYTES),
+                Backstores.memory(LUN2_BYTES), Backstores.memory(LUN3_BYTES));
+        List<InProcessSharedState.Group> shared = List.of(InProcessSharedState.group(), InProcessSharedState.group(),
+                InProcessSharedState.group(), InProcessSharedState.group());
+        try (IscsiTarget target = start(slowMedium, storage, 1, twoGateways ? shared : null);
+             IscsiTarget second = twoGateways ? start(slowMedium, storage, 2, shared) : null) {
             List<InetSocketAddress> portals = target.boundAddresses();
             String url = lunUrl(portals.get(0), 0);
-            String secondPath = lunUrl(portals.get(1), 0);
-            all = IscsiTestCu.run(tool, SUITE_TIMEOUT, dir.resolve("iscsi-test-cu.log"),
+            String secondPath = lunUrl(twoGateways ? second.boundAddresses().get(0) : portals.get(1), 0);
+            all = IscsiTestCu.run(tool, SUITE_TIMEOUT, dir.resolve("iscsi-test-cu" + tag + ".log"),
                     "-d", "-S", "-t", "ALL", url, secondPath);
-            readOnly = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT, dir.resolve("iscsi-test-cu-read-only.log"),
+            readOnly = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT,
+                    dir.resolve("iscsi-test-cu-read-only" + tag + ".log"),
                     "-d", "-t", "ALL." + READ_ONLY_SUITE, lunUrl(portals.get(0), 1));
-            lbaStatus = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT, dir.resolve("iscsi-test-cu-lba-status.log"),
+            lbaStatus = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT,
+                    dir.resolve("iscsi-test-cu-lba-status" + tag + ".log"),
                     "-d", "-t", "ALL." + LBA_STATUS_SUITE, lunUrl(portals.get(0), 2));
             sanitizeReset = IscsiTestCu.run(tool, SINGLE_SUITE_TIMEOUT,
-                    dir.resolve("iscsi-test-cu-sanitize-reset.log"),
+                    dir.resolve("iscsi-test-cu-sanitize-reset" + tag + ".log"),
                     "-d", "-S", "-t", "ALL." + SANITIZE_RESET_TEST, lunUrl(portals.get(0), 3));
         } finally {
             slowMedium.shutdownNow();
+            for (Backstore b : storage) {
+                b.close();
+            }
         }
 
         List<CuTestResult> results = merge(CuLogParser.parse(all.output()), READ_ONLY_SUITE,
@@ -110,7 +142,7 @@ class LibiscsiConformanceTest {
         results = merge(results, LBA_STATUS_SUITE, CuLogParser.parse(lbaStatus.output()));
         results = merge(results, SANITIZE_RESET_TEST, CuLogParser.parse(sanitizeReset.output()));
         Report report = ConformanceCheck.check(available, results, expected);
-        writeTable(dir.resolve("results.tsv"), results);
+        writeTable(dir.resolve("results" + tag + ".tsv"), results);
 
         List<String> problems = new ArrayList<>(report.problems());
         for (Run run : List.of(all, readOnly, lbaStatus, sanitizeReset)) {
@@ -121,7 +153,7 @@ class LibiscsiConformanceTest {
             }
         }
         if (!problems.isEmpty()) {
-            Path suggested = dir.resolve("expected-suggested.txt");
+            Path suggested = dir.resolve("expected-suggested" + tag + ".txt");
             Files.writeString(suggested, expected.rewrite(results), StandardCharsets.UTF_8);
             problems.add("a rewritten list, without the lines of tests that pass and with lines for new skips and"
                     + " failures, is in " + suggested.toAbsolutePath() + ": review it, then copy it to"
@@ -159,18 +191,44 @@ class LibiscsiConformanceTest {
                 .containsExactly(passed, other);
     }
 
-    private static IscsiTarget start(ScheduledExecutorService slowMedium) throws IOException {
+    /**
+     * A gateway: port group {@code group}, two portals, the four LUNs over views of {@code storage} (closing the
+     * target leaves the storage open), each LUN sharing its state through its group of {@code shared} when that is
+     * not {@code null}.
+     */
+    private static IscsiTarget start(ScheduledExecutorService slowMedium, List<Backstore> storage, int group,
+                                     List<InProcessSharedState.Group> shared) throws IOException {
+        String member = "gateway-" + group;
         return IscsiTarget.builder()
                 .portal("127.0.0.1", 0)
                 .portal("127.0.0.1", 0)
+                .portGroup(group)
                 .target(IQN, t -> t
-                        .lun(0, Backstores.memory(LUN0_BYTES), o -> o.physicalBlockSize(LUN0_PHYSICAL_BLOCK_SIZE))
-                        .lun(1, Backstores.memory(LUN1_BYTES), o -> o.readOnly(true))
-                        .lun(2, Backstores.memory(LUN2_BYTES))
-                        .lun(3, new SlowMediumBackstore(Backstores.memory(LUN3_BYTES),
-                                Duration.ofMillis(SLOW_MEDIUM_DELAY_MILLIS), slowMedium)))
+                        .lun(0, view(storage.get(0)), o -> share(o.physicalBlockSize(LUN0_PHYSICAL_BLOCK_SIZE)
+                                .serial("conformance-0"), shared, 0, member))
+                        .lun(1, view(storage.get(1)), o -> share(o.readOnly(true).serial("conformance-1"), shared, 1,
+                                member))
+                        .lun(2, view(storage.get(2)), o -> share(o.serial("conformance-2"), shared, 2, member))
+                        .lun(3, new SlowMediumBackstore(view(storage.get(3)),
+                                Duration.ofMillis(SLOW_MEDIUM_DELAY_MILLIS), slowMedium),
+                                o -> share(o.serial("conformance-3"), shared, 3, member)))
                 .build()
                 .start();
+    }
+
+    private static void share(LunBuilder lun, List<InProcessSharedState.Group> shared, int index, String member) {
+        if (shared != null) {
+            lun.sharedState(shared.get(index).join(member));
+        }
+    }
+
+    /** A view of storage whose {@code close()} leaves the storage open (the test closes it). */
+    private static Backstore view(Backstore storage) {
+        return new ForwardingBackstore(storage) {
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private static String lunUrl(InetSocketAddress portal, int lun) {

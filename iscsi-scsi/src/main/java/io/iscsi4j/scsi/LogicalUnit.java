@@ -153,8 +153,12 @@ public final class LogicalUnit implements AutoCloseable {
         try {
             reservations.persistent().refresh().toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            peers.readModeParameters().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (portGroups != null) {
                 peers.sharePortGroups(portGroups).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                // No I_T nexus through this gateway exists yet: an SPC-2 reservation one held before it restarted ends.
+                reservations.holderGone(null, String.format(",t,0x%04x", portGroups.id())).toCompletableFuture()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -187,7 +191,8 @@ public final class LogicalUnit implements AutoCloseable {
      * @since 0.2
      */
     public CompletionStage<Void> resetOtherGateways() {
-        return peers == null ? CompletableFuture.completedFuture(null) : peers.announce(Peers.Event.LOGICAL_UNIT_RESET);
+        return peers == null ? CompletableFuture.completedFuture(null)
+                : reservations.reset().thenCompose(v -> peers.announce(Peers.Event.LOGICAL_UNIT_RESET));
     }
 
     /**
@@ -200,7 +205,8 @@ public final class LogicalUnit implements AutoCloseable {
      * @since 0.2
      */
     public CompletionStage<Void> targetResetOtherGateways() {
-        return peers == null ? CompletableFuture.completedFuture(null) : peers.announce(Peers.Event.TARGET_RESET);
+        return peers == null ? CompletableFuture.completedFuture(null)
+                : reservations.reset().thenCompose(v -> peers.announce(Peers.Event.TARGET_RESET));
     }
 
     /** {@return whether this logical unit shares its state with other gateways} */
@@ -442,6 +448,25 @@ public final class LogicalUnit implements AutoCloseable {
         this.writeBack = writeBack;
         this.softwareWriteProtect = softwareWriteProtect;
         this.descriptorSense = descriptorSense;
+    }
+
+    /**
+     * Mode parameters another gateway set: applied as they are, but a write cache this unit was built without stays
+     * off.
+     */
+    void applySharedModeParameters(boolean writeBack, boolean softwareWriteProtect, boolean descriptorSense) {
+        this.writeBack = writeBack && defaultWriteBack;
+        this.softwareWriteProtect = softwareWriteProtect;
+        this.descriptorSense = descriptorSense;
+    }
+
+    /**
+     * After MODE SELECT changed the mode parameters here: when shared, every other gateway applies them too before
+     * the stage completes.
+     */
+    CompletionStage<Void> shareModeParameters() {
+        return peers == null ? CompletableFuture.completedFuture(null)
+                : peers.publishModeParameters(writeBack, softwareWriteProtect, descriptorSense);
     }
 
     /** The 16-byte NAA 6 designator (VPD 83h); the caller must not modify it. */

@@ -1,6 +1,7 @@
 package io.iscsi4j.scsi;
 
 import java.nio.ByteBuffer;
+import org.slf4j.LoggerFactory;
 
 /**
  * MODE SELECT (6) and (10) (SPC-5 §6.11, §6.12) for the pages {@link ModeSense} reports.
@@ -51,9 +52,17 @@ final class ModeSelect {
             SenseData error = apply(lu, b, ten);
             if (error != null) {
                 Sense.fail(task, error);
-            } else {
-                task.complete(ScsiStatus.GOOD, null, parameterListLength);
+                return;
             }
+            lu.shareModeParameters().whenComplete((v, failure) -> {
+                if (failure != null) {
+                    LoggerFactory.getLogger(ModeSelect.class).error(
+                            "MODE SELECT: telling the other gateways the new mode parameters failed", failure);
+                    Sense.fail(task, Sense.INTERNAL_TARGET_FAILURE);
+                } else {
+                    task.complete(ScsiStatus.GOOD, null, parameterListLength);
+                }
+            });
         });
     }
 

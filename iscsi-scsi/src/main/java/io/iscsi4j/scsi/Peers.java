@@ -58,7 +58,8 @@ final class Peers {
         RESERVATIONS,
         LOGICAL_UNIT_RESET,
         PORT_GROUPS,
-        TARGET_RESET
+        TARGET_RESET,
+        MODE_PARAMETERS
     }
 
     /**
@@ -83,6 +84,8 @@ final class Peers {
         static final Event PORT_GROUPS = new Event(Kind.PORT_GROUPS, List.of(), List.of(), TaskAction.NONE);
 
         static final Event TARGET_RESET = new Event(Kind.TARGET_RESET, List.of(), List.of(), TaskAction.ABORT);
+
+        static final Event MODE_PARAMETERS = new Event(Kind.MODE_PARAMETERS, List.of(), List.of(), TaskAction.NONE);
 
         /** Whether the I_T nexus lost a registration. */
         boolean removed(ItNexus nexus) {
@@ -146,6 +149,11 @@ final class Peers {
         }
     }
 
+    /** The shared record of the changeable mode parameters (WCE, SWP, D_SENSE). */
+    static final String MODE_RECORD = "mode-parameters";
+    /** The first bytes of the mode parameters record: "MP" and the format, 1. */
+    private static final int MODE_MAGIC = 0x4D50_0001;
+
     /** The shared record of every gateway's target port group and its state. */
     static final String PORT_GROUPS_RECORD = "port-groups";
     /** The first bytes of the port groups record: "TG" and the format, 1. */
@@ -194,6 +202,44 @@ final class Peers {
         this.groups = portGroups;
         portGroups.addListener(ownStateChanges);
         return publishPortGroup(portGroups, 1);
+    }
+
+    /**
+     * MODE SELECT changed the mode parameters here: writes them to the shared record and has every other gateway
+     * apply them before the command completes (a software write protect must hold on every path once GOOD is sent).
+     */
+    CompletionStage<Void> publishModeParameters(boolean writeBack, boolean swp, boolean dSense) {
+        return publishModeParameters(new byte[] {(byte) (MODE_MAGIC >>> 24), (byte) (MODE_MAGIC >>> 16),
+                (byte) (MODE_MAGIC >>> 8), (byte) MODE_MAGIC,
+                (byte) ((writeBack ? 1 : 0) | (swp ? 2 : 0) | (dSense ? 4 : 0))}, 1);
+    }
+
+    private CompletionStage<Void> publishModeParameters(byte[] value, int attempt) {
+        return state.read(MODE_RECORD).thenCompose(record -> state.compareAndSet(MODE_RECORD, record.version(), value)
+                .thenCompose(written -> {
+                    if (!written) {
+                        if (attempt >= MAX_ATTEMPTS) {
+                            throw new IllegalStateException("the mode parameters record kept changing");
+                        }
+                        return publishModeParameters(value, attempt + 1);
+                    }
+                    return announce(Event.MODE_PARAMETERS);
+                }));
+    }
+
+    /** Applies the shared mode parameters here, when some gateway ever wrote them. */
+    CompletionStage<Void> readModeParameters() {
+        return state.read(MODE_RECORD).thenAccept(record -> {
+            byte[] b = record.value();
+            if (b.length == 0) {
+                return;
+            }
+            if (b.length != 5 || ((b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF))
+                    != MODE_MAGIC) {
+                throw new IllegalArgumentException("not a mode parameters record (or a newer format)");
+            }
+            unit.applySharedModeParameters((b[4] & 1) != 0, (b[4] & 2) != 0, (b[4] & 4) != 0);
+        });
     }
 
     /** Stops sharing the port groups (the logical unit closes). */
@@ -312,7 +358,7 @@ final class Peers {
                     } else {
                         LOG.warn("logical unit {}: gateway {} fenced", unit.serial(), member);
                     }
-                }));
+                }).thenCompose(v -> unit.reservations().holderGone(member, null))); // its SPC-2 holder is gone
             }
             return CompletableFuture.allOf(fenced.toArray(CompletableFuture[]::new));
         });
@@ -340,6 +386,7 @@ final class Peers {
                 yield fence.fence(unit, nexus -> true, true).thenApply(v -> ACK);
             }
             case PORT_GROUPS -> readPortGroups().thenApply(v -> ACK);
+            case MODE_PARAMETERS -> readModeParameters().thenApply(v -> ACK);
         };
     }
 }

@@ -122,11 +122,12 @@ final class PersistentReservations {
      * shared); it is not part of the encoding.
      */
     record Image(List<Registration> registrations, Reservation reservation, int generation,
-                 Map<Integer, String> targetPorts, boolean aptpl, long version) {
+                 Map<Integer, String> targetPorts, boolean aptpl, Spc2Holder spc2, long version) {
 
-        static final Image EMPTY = new Image(List.of(), null, 0, Map.of(), false, 0);
-        /** The first bytes of an encoded image: "PR" and the format, 1. */
-        private static final int MAGIC = 0x5052_0001;
+        static final Image EMPTY = new Image(List.of(), null, 0, Map.of(), false, null, 0);
+        /** The first bytes of an encoded image: "PR" and the format, 2 (format 1 had no SPC-2 holder). */
+        private static final int MAGIC = 0x5052_0002;
+        private static final int MAGIC_1 = 0x5052_0001;
 
         /** The registration of an I_T nexus: its own, or else an ALL_TG_PT one of its initiator port. */
         Registration registrationOf(String initiatorPort, String targetPort) {
@@ -163,16 +164,23 @@ final class PersistentReservations {
 
         /** This image with other registrations and reservation; the generation is not counted. */
         Image with(List<Registration> regs, Reservation res) {
-            return new Image(List.copyOf(regs), res, generation, targetPorts, aptpl, version);
+            return new Image(List.copyOf(regs), res, generation, targetPorts, aptpl, spc2, version);
         }
 
         /** This image with PRGENERATION counted up. */
         Image counted() {
-            return new Image(registrations, reservation, generation + 1, targetPorts, aptpl, version);
+            return new Image(registrations, reservation, generation + 1, targetPorts, aptpl, spc2, version);
         }
 
         Image withAptpl(boolean on) {
-            return on == aptpl ? this : new Image(registrations, reservation, generation, targetPorts, on, version);
+            return on == aptpl ? this
+                    : new Image(registrations, reservation, generation, targetPorts, on, spc2, version);
+        }
+
+        /** This image with the SPC-2 reservation held by {@code holder} ({@code null}: none). */
+        Image withSpc2(Spc2Holder holder) {
+            return Objects.equals(holder, spc2) ? this
+                    : new Image(registrations, reservation, generation, targetPorts, aptpl, holder, version);
         }
 
         /** This image knowing the target port of {@code nexus}, or this image when it knew it already. */
@@ -182,11 +190,11 @@ final class PersistentReservations {
             }
             Map<Integer, String> ports = new TreeMap<>(targetPorts);
             ports.put(nexus.relativeTargetPortId(), nexus.targetPortName());
-            return new Image(registrations, reservation, generation, Map.copyOf(ports), aptpl, version);
+            return new Image(registrations, reservation, generation, Map.copyOf(ports), aptpl, spc2, version);
         }
 
         Image atVersion(long v) {
-            return new Image(registrations, reservation, generation, targetPorts, aptpl, v);
+            return new Image(registrations, reservation, generation, targetPorts, aptpl, spc2, v);
         }
 
         /** The encoding kept in a {@link SharedState} record. */
@@ -215,6 +223,12 @@ final class PersistentReservations {
                     out.writeShort(e.getKey());
                     out.writeUTF(e.getValue());
                 }
+                out.writeBoolean(spc2 != null);
+                if (spc2 != null) {
+                    out.writeUTF(spc2.initiatorPort());
+                    writeNullable(out, spc2.targetPort());
+                    out.writeUTF(spc2.member());
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
             }
@@ -232,7 +246,8 @@ final class PersistentReservations {
                 return EMPTY.atVersion(record.version());
             }
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
-                if (in.readInt() != MAGIC) {
+                int magic = in.readInt();
+                if (magic != MAGIC && magic != MAGIC_1) {
                     throw new IllegalArgumentException("not a persistent reservation record (or a newer format)");
                 }
                 int generation = in.readInt();
@@ -257,7 +272,13 @@ final class PersistentReservations {
                     int id = in.readUnsignedShort();
                     targetPorts.put(id, in.readUTF());
                 }
-                return new Image(List.copyOf(regs), res, generation, Map.copyOf(targetPorts), aptpl,
+                Spc2Holder spc2 = null;
+                if (magic == MAGIC && in.readBoolean()) {
+                    String initiator = in.readUTF();
+                    String target = readNullable(in);
+                    spc2 = new Spc2Holder(initiator, target, in.readUTF());
+                }
+                return new Image(List.copyOf(regs), res, generation, Map.copyOf(targetPorts), aptpl, spc2,
                         record.version());
             } catch (IOException e) {
                 throw new IllegalArgumentException("truncated persistent reservation record", e);
@@ -273,6 +294,20 @@ final class PersistentReservations {
 
         private static String readNullable(DataInputStream in) throws IOException {
             return in.readBoolean() ? in.readUTF() : null;
+        }
+    }
+
+    /**
+     * The I_T nexus holding an SPC-2 reservation (RESERVE (6) or (10)), and the gateway it came through.
+     *
+     * @param initiatorPort the initiator port name
+     * @param targetPort the target port name, or {@code null}
+     * @param member the {@link SharedState#memberId()} of the gateway the nexus is on ("" when not shared)
+     */
+    record Spc2Holder(String initiatorPort, String targetPort, String member) {
+
+        boolean is(ItNexus nexus) {
+            return initiatorPort.equals(nexus.initiatorPortName()) && Objects.equals(targetPort, nexus.targetPortName());
         }
     }
 
@@ -336,6 +371,17 @@ final class PersistentReservations {
         this.peers = shared;
     }
 
+    /** Whether the state is shared with other gateways. */
+    boolean isShared() {
+        return peers != null;
+    }
+
+    /** This gateway's member id in the shared state, or "" when not shared. */
+    String memberId() {
+        Peers p = peers;
+        return p == null ? "" : p.state().memberId();
+    }
+
     /** Whether the state is kept where it survives a restart of every gateway (APTPL can be honoured). */
     boolean persistThroughPowerLossCapable() {
         Peers p = peers;
@@ -390,7 +436,7 @@ final class PersistentReservations {
         if (p == null) {
             Change c;
             synchronized (this) {
-                Image s = image.learn(nexus);
+                Image s = nexus == null ? image : image.learn(nexus);
                 c = rule.apply(s);
                 image = c.next != null ? c.next : s;
             }
@@ -405,7 +451,7 @@ final class PersistentReservations {
         return p.state().read(RECORD).thenCompose(record -> {
             Image read = Image.decode(record);
             adopt(read);
-            Image s = read.learn(nexus);
+            Image s = nexus == null ? read : read.learn(nexus);
             Change c = rule.apply(s);
             Image next = c.next != null ? c.next : s;
             if (next == read) {

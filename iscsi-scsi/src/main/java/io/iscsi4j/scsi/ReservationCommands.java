@@ -203,7 +203,7 @@ final class ReservationCommands {
             Sense.fail(task, Sense.invalidField(1, 4));
             return;
         }
-        lu.reservations().reserve(task.nexus()).complete(task, 0);
+        complete(task, lu.reservations().reserve(task.nexus()));
     }
 
     /** RELEASE (6) or (10); RELEASE (10) with 3RDPTY set is INVALID FIELD IN CDB. */
@@ -212,7 +212,17 @@ final class ReservationCommands {
             Sense.fail(task, Sense.invalidField(1, 4));
             return;
         }
-        lu.reservations().release(task.nexus()).complete(task, 0);
+        complete(task, lu.reservations().release(task.nexus()));
+    }
+
+    private static void complete(ScsiTask task, CompletionStage<Outcome> outcome) {
+        outcome.whenComplete((o, failure) -> {
+            if (failure != null) {
+                LOG.error("changing the SPC-2 reservation in the shared state failed", failure);
+                o = Outcome.checkCondition(Sense.INTERNAL_TARGET_FAILURE);
+            }
+            o.complete(task, 0);
+        });
     }
 
     private static long u32(byte[] b, int off) {

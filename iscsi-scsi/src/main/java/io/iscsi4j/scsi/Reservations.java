@@ -1,7 +1,10 @@
 package io.iscsi4j.scsi;
 
 import java.nio.ByteBuffer;
-import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every reservation of one logical unit: the persistent reservations ({@link PersistentReservations}) and the
@@ -18,25 +21,18 @@ import java.util.Objects;
  * registered for persistent reservations, RESERVE and RELEASE from any nexus conflict; while an SPC-2 reservation
  * exists, PERSISTENT RESERVE IN and OUT from any nexus, its holder's included, conflict.
  *
- * <p>Thread-safe; the data path reads two volatile fields while nothing is reserved or registered.
+ * <p>The SPC-2 holder is part of the persistent reservation state ({@link PersistentReservations.Image}), so that
+ * RESERVE and the persistent reservation rules see one state, shared by every gateway when the logical unit is
+ * shared; the gateway a holder came through is recorded, so a fenced gateway's reservation, or one a restarted
+ * gateway held before, ends.
+ *
+ * <p>Thread-safe; the data path reads one volatile field while nothing is reserved or registered.
  */
 final class Reservations {
 
-    /** The I_T nexus that holds an SPC-2 reservation. */
-    private record Holder(String initiatorPort, String targetPort) {
-
-        static Holder of(ItNexus nexus) {
-            return new Holder(nexus.initiatorPortName(), nexus.targetPortName());
-        }
-
-        boolean is(ItNexus nexus) {
-            return initiatorPort.equals(nexus.initiatorPortName())
-                    && Objects.equals(targetPort, nexus.targetPortName());
-        }
-    }
+    private static final Logger LOG = LoggerFactory.getLogger(Reservations.class);
 
     private final PersistentReservations persistent;
-    private volatile Holder reservedBy;
 
     Reservations(UnitAttentions unitAttentions) {
         this.persistent = new PersistentReservations(unitAttentions);
@@ -60,7 +56,7 @@ final class Reservations {
      * CONFLICT; EXTENDED COPY asks this for the copy targets it reads and writes.
      */
     boolean conflicts(ItNexus nexus, ReservationAccess a) {
-        Holder h = reservedBy;
+        PersistentReservations.Spc2Holder h = persistent.image().spc2();
         if (h != null) {
             if (a == ReservationAccess.PERSISTENT_RESERVE) {
                 return true;
@@ -73,42 +69,72 @@ final class Reservations {
     }
 
     /** RESERVE (6) or (10): the logical unit becomes reserved by {@code nexus}, unless another nexus has it. */
-    synchronized Outcome reserve(ItNexus nexus) {
-        Holder h = reservedBy;
-        if (persistent.hasRegistrations() || h != null && !h.is(nexus)) {
-            return Outcome.RESERVATION_CONFLICT;
-        }
-        reservedBy = Holder.of(nexus);
-        return Outcome.GOOD;
+    CompletionStage<Outcome> reserve(ItNexus nexus) {
+        String member = persistent.memberId();
+        return persistent.apply(nexus, s -> {
+            PersistentReservations.Spc2Holder h = s.spc2();
+            if (!s.registrations().isEmpty() || h != null && !h.is(nexus)) {
+                return PersistentReservations.Change.refused(Outcome.RESERVATION_CONFLICT);
+            }
+            return PersistentReservations.Change.to(s.withSpc2(new PersistentReservations.Spc2Holder(
+                    nexus.initiatorPortName(), nexus.targetPortName(), member)), Outcome.GOOD);
+        }, Peers.TaskAction.NONE).thenApply(PersistentReservations.Change::outcome);
     }
 
     /** RELEASE (6) or (10): the holder's reservation ends; from any other nexus, GOOD and nothing changes. */
-    synchronized Outcome release(ItNexus nexus) {
-        if (persistent.hasRegistrations()) {
-            return Outcome.RESERVATION_CONFLICT;
-        }
-        Holder h = reservedBy;
-        if (h != null && h.is(nexus)) {
-            reservedBy = null;
-        }
-        return Outcome.GOOD;
+    CompletionStage<Outcome> release(ItNexus nexus) {
+        return persistent.apply(nexus, s -> {
+            if (!s.registrations().isEmpty()) {
+                return PersistentReservations.Change.refused(Outcome.RESERVATION_CONFLICT);
+            }
+            PersistentReservations.Spc2Holder h = s.spc2();
+            return h != null && h.is(nexus) ? PersistentReservations.Change.to(s.withSpc2(null), Outcome.GOOD)
+                    : PersistentReservations.Change.refused(Outcome.GOOD);
+        }, Peers.TaskAction.NONE).thenApply(PersistentReservations.Change::outcome);
     }
 
-    /** A logical unit reset or a target reset: the SPC-2 reservation ends; persistent reservations stay. */
-    synchronized void reset() {
-        reservedBy = null;
+    /**
+     * A logical unit reset or a target reset: the SPC-2 reservation ends (on every gateway, when shared); persistent
+     * reservations stay.
+     */
+    CompletionStage<Void> reset() {
+        return clearIf(h -> true, "a reset");
     }
 
     /** An I_T nexus ended: its SPC-2 reservation ends; its persistent registrations stay. */
-    synchronized void nexusLost(ItNexus nexus) {
-        Holder h = reservedBy;
-        if (h != null && h.is(nexus)) {
-            reservedBy = null;
+    void nexusLost(ItNexus nexus) {
+        clearIf(h -> h.is(nexus), "the holder's I_T nexus loss");
+    }
+
+    /**
+     * The SPC-2 reservation ends if its holder came through another gateway that is gone ({@code member}, fenced), or
+     * through {@code targetPort} (this gateway's own port, at start: none of its nexuses exists yet).
+     */
+    CompletionStage<Void> holderGone(String member, String targetPortSuffix) {
+        return clearIf(h -> member != null && member.equals(h.member())
+                || targetPortSuffix != null && h.targetPort() != null && h.targetPort().endsWith(targetPortSuffix),
+                "its gateway is gone");
+    }
+
+    private CompletionStage<Void> clearIf(java.util.function.Predicate<PersistentReservations.Spc2Holder> which,
+                                          String why) {
+        PersistentReservations.Spc2Holder now = persistent.image().spc2();
+        if (now == null && !persistent.isShared()) {
+            return CompletableFuture.completedFuture(null);
         }
+        return persistent.apply(null, s -> s.spc2() != null && which.test(s.spc2())
+                        ? PersistentReservations.Change.to(s.withSpc2(null), Outcome.GOOD)
+                        : PersistentReservations.Change.refused(Outcome.GOOD), Peers.TaskAction.NONE)
+                .<Void>thenApply(c -> null)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn("ending the SPC-2 reservation after {} failed: {}", why, e.toString());
+                    }
+                });
     }
 
     /** Whether an SPC-2 reservation exists (for tests). */
     boolean isReserved() {
-        return reservedBy != null;
+        return persistent.image().spc2() != null;
     }
 }

@@ -22,7 +22,8 @@ class SharedReservationCodecTest {
         PersistentReservations.Image image = new PersistentReservations.Image(List.of(OWN, ALL_PORTS),
                 new PersistentReservations.Reservation(PersistentReservations.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY,
                         OWN.initiatorPort(), OWN.targetPort()),
-                0x7FFF_FFF0, Map.of(2, OWN.targetPort(), 1, "iqn.2026-12.com.example:t,t,0x0001"), true, 0);
+                0x7FFF_FFF0, Map.of(2, OWN.targetPort(), 1, "iqn.2026-12.com.example:t,t,0x0001"), true,
+                new PersistentReservations.Spc2Holder(ALL_PORTS.initiatorPort(), OWN.targetPort(), "10.0.0.2:0/77"), 0);
         PersistentReservations.Image back = PersistentReservations.Image.decode(
                 new SharedState.Versioned(42, image.encode()));
         assertThat(back).isEqualTo(image.atVersion(42));
