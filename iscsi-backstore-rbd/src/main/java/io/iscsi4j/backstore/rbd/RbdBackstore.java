@@ -216,6 +216,13 @@ public final class RbdBackstore implements Backstore {
         }
         if (sharedState == null) {
             sharedState = RadosSharedState.open(image, name, timeoutSeconds);
+            if (image.exclusiveLock()) {
+                LOG.warn("RBD image {} has the exclusive-lock feature: gateways writing it at once pass the lock"
+                        + " back and forth, and one that dies holding it stalls the others' writes until the cluster"
+                        + " notices (osd_client_watch_timeout, 30 s by default). Serve it active/optimized through"
+                        + " one gateway and non-optimized through the others, or disable the feature"
+                        + " (rbd feature disable {} exclusive-lock, with object-map and fast-diff first)", name, name);
+            }
         }
         return sharedState;
     }

@@ -293,6 +293,9 @@ public final class Native {
         /** {@code int rbd_get_size(rbd_image_t image, uint64_t *size)}. */
         public static native int rbd_get_size(long image, long[] size);
 
+        /** {@code int rbd_get_features(rbd_image_t image, uint64_t *features)}. */
+        public static native int rbd_get_features(long image, long[] features);
+
         /** {@code int rbd_get_id(rbd_image_t image, char *id, size_t id_len)}. */
         public static native int rbd_get_id(long image, byte[] id, long length);
 

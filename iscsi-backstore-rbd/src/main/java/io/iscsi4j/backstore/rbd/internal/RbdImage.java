@@ -186,6 +186,18 @@ public final class RbdImage implements AutoCloseable {
         return poolId;
     }
 
+    /** RBD_FEATURE_EXCLUSIVE_LOCK. */
+    private static final long FEATURE_EXCLUSIVE_LOCK = 1L << 2;
+
+    /**
+     * {@return whether the image has the exclusive-lock feature (writers take turns holding the lock), or
+     * {@code false} when that cannot be read}
+     */
+    public boolean exclusiveLock() {
+        long[] features = new long[1];
+        return Rbd.rbd_get_features(image, features) == 0 && (features[0] & FEATURE_EXCLUSIVE_LOCK) != 0;
+    }
+
     /** {@return whether librbd's write-back cache is on ({@code rbd_cache}): writes need a flush to be durable} */
     public boolean cached() {
         return cache;
