@@ -2,6 +2,7 @@ package io.iscsi4j.examples;
 
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.core.auth.ChapCredentials;
+import io.iscsi4j.scsi.AccessState;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,10 +29,18 @@ import java.util.Objects;
  * @param rbd the Ceph RBD images to serve instead of memory or a file, or {@code null}
  * @param aluaGroup the target's port group (1 to 65535): its ALUA target port group, relative target port and portal
  *        group tag, so that several demo targets serving the same storage are distinct paths of one device
+ * @param aluaState the state this target's port group starts in
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                    int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
-                   boolean help, Rbd rbd, int aluaGroup) {
+                   boolean help, Rbd rbd, int aluaGroup, AccessState aluaState) {
+
+    DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
+                int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
+                boolean help, Rbd rbd, int aluaGroup) {
+        this(portals, iqn, sizeBytes, file, blockSize, readOnly, luns, chap, mutualChap, allowShortSecrets, allow,
+                help, rbd, aluaGroup, AccessState.ACTIVE_OPTIMIZED);
+    }
 
     /**
      * Ceph RBD images to serve, one LUN each in the order given.
@@ -97,6 +106,9 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "                        port group and portal group tag. Give each of several targets",
             "                        serving the same storage (--rbd) its own N: a multipath initiator",
             "                        sees one device with a path through each",
+            "  --alua-state STATE    the port group's state at start: optimized (default),",
+            "                        non-optimized or standby (one optimized gateway, the others",
+            "                        non-optimized: initiators write through one until it fails)",
             "  --help                show this help");
 
     DemoOptions {
@@ -126,6 +138,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         String blockSize = Integer.toString(DEFAULT_BLOCK_SIZE);
         String luns = "1";
         String aluaGroup = Integer.toString(DEFAULT_ALUA_GROUP);
+        AccessState aluaState = AccessState.ACTIVE_OPTIMIZED;
         boolean readOnly = false;
         boolean allowShortSecrets = false;
         String chap = null;
@@ -162,7 +175,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     allowShortSecrets = true;
                 }
                 case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
-                     "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state", "--alua-group" -> {
+                     "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state", "--alua-group", "--alua-state" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -197,6 +210,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--mutual-chap" -> mutualChap = value;
                         case "--allow" -> allow.add(parseAllow(value, allow));
                         case "--alua-group" -> aluaGroup = value;
+                        case "--alua-state" -> aluaState = parseAluaState(value);
                         default -> blockSize = value;
                     }
                 }
@@ -253,7 +267,17 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             checkCredentials(chapCredentials, mutualCredentials, allowShortSecrets);
         }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
-                chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd, group);
+                chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd, group, aluaState);
+    }
+
+    private static AccessState parseAluaState(String value) throws UsageException {
+        return switch (value) {
+            case "optimized" -> AccessState.ACTIVE_OPTIMIZED;
+            case "non-optimized" -> AccessState.ACTIVE_NON_OPTIMIZED;
+            case "standby" -> AccessState.STANDBY;
+            default -> throw new UsageException("bad --alua-state " + value
+                    + ": expected optimized, non-optimized or standby");
+        };
     }
 
     /** {@code POOL/IMAGE} (or {@code POOL/NAMESPACE/IMAGE}), each part non-empty, each image given once. */

@@ -6,6 +6,7 @@ import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.backstore.SharedState;
 import io.iscsi4j.backstore.rbd.RbdBackstore;
 import io.iscsi4j.examples.DemoOptions.UsageException;
+import io.iscsi4j.scsi.AccessState;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -153,7 +154,9 @@ public final class DemoTarget {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("bad --iqn " + options.iqn() + ": " + e.getMessage());
             }
-            return builder.build();
+            IscsiTarget target = builder.build();
+            target.portGroups().state(options.aluaState());
+            return target;
         } catch (UsageException | IOException | RuntimeException e) {
             closeQuietly(backstores);
             throw e;
@@ -241,7 +244,10 @@ public final class DemoTarget {
 
     /** The port group, when it is not the default one. */
     private static String group(DemoOptions options) {
-        return options.aluaGroup() == DemoOptions.DEFAULT_ALUA_GROUP ? "" : ", ALUA group " + options.aluaGroup();
+        String state = options.aluaState() == AccessState.ACTIVE_OPTIMIZED ? ""
+                : " " + options.aluaState().toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return options.aluaGroup() == DemoOptions.DEFAULT_ALUA_GROUP && state.isEmpty() ? ""
+                : ", ALUA group " + options.aluaGroup() + state;
     }
 
     /** {@code 1073741824} as {@code 1 GiB}; sizes that are not a whole number of KiB stay in bytes. */

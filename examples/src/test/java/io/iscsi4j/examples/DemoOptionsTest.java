@@ -59,6 +59,11 @@ class DemoOptionsTest {
         assertThat(DemoOptions.parse().rbd()).isNull();
         assertThat(DemoOptions.parse("--rbd", "rbd/lun0", "--shared-state", "rbd").rbd().sharedState()).isTrue();
         assertThat(DemoOptions.parse("--rbd", "rbd/lun0").rbd().sharedState()).isFalse();
+        assertThat(DemoOptions.parse().aluaState()).isEqualTo(io.iscsi4j.scsi.AccessState.ACTIVE_OPTIMIZED);
+        assertThat(DemoOptions.parse("--alua-state", "non-optimized").aluaState())
+                .isEqualTo(io.iscsi4j.scsi.AccessState.ACTIVE_NON_OPTIMIZED);
+        assertThat(DemoOptions.parse("--alua-state=standby").aluaState())
+                .isEqualTo(io.iscsi4j.scsi.AccessState.STANDBY);
     }
 
     @Test
@@ -221,7 +226,8 @@ class DemoOptionsTest {
             "--alua-group                 | option --alua-group needs a value",
             "--alua-group 0               | bad --alua-group 0: must be a number from 1 to 65535",
             "--alua-group 65536           | bad --alua-group 65536: must be a number from 1 to 65535",
-            "--alua-group two             | bad --alua-group two: must be a number from 1 to 65535"})
+            "--alua-group two             | bad --alua-group two: must be a number from 1 to 65535",
+            "--alua-state active          | bad --alua-state active: expected optimized, non-optimized or standby"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -235,6 +241,6 @@ class DemoOptionsTest {
     void usageMentionsEveryOption() {
         assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
                 "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--rbd POOL/IMAGE",
-                "--ceph-conf", "--ceph-id", "--shared-state rbd", "--alua-group N", "--help");
+                "--ceph-conf", "--ceph-id", "--shared-state rbd", "--alua-group N", "--alua-state STATE", "--help");
     }
 }
