@@ -2,13 +2,10 @@ package io.iscsi4j.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iscsi4j.IscsiTarget;
-import io.iscsi4j.backstore.SharedState;
 import io.iscsi4j.backstore.rbd.CephCluster;
-import io.iscsi4j.backstore.rbd.RbdBackstore;
 import io.iscsi4j.conformance.CuTestResult.Verdict;
 import io.iscsi4j.conformance.IscsiTestCu.Run;
-import java.net.InetSocketAddress;
+import io.iscsi4j.it.GatewayProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,14 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * libiscsi's whole suite ({@code iscsi-test-cu -d -S -t ALL URL MPURL}) on a Ceph RBD image, once with its second path
- * through a second portal of the same gateway, once through a second gateway (its own RADOS client and port group,
- * the image's shared state): no test that passes through one gateway may do otherwise across two. Each run has a
+ * libiscsi's whole suite ({@code iscsi-test-cu -d -S -t ALL URL MPURL}) on a Ceph RBD image, served by gateway
+ * processes ({@link GatewayProcess}: each its own JVM, RADOS client and port group, with the image's shared state),
+ * once with its second path through a second portal of the same gateway, once through a second gateway: no test that passes through one gateway may do otherwise across two. Each run has a
  * fresh 64 MiB image. Logs in {@code target/conformance/}.
  */
 class RbdGatewaysConformanceTest {
 
-    private static final String IQN = "iqn.2026-12.io.iscsi4j:conformance-gateways";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
@@ -43,35 +39,24 @@ class RbdGatewaysConformanceTest {
         images.forEach(CephCluster::removeImage);
     }
 
-    private IscsiTarget gateway(String image, int group) throws Exception {
-        RbdBackstore rbd = RbdBackstore.builder().conf(CephCluster.conf()).image(image).option("rbd_cache", "false")
-                .timeoutSeconds(30).open();
-        toClose.push(rbd);
-        SharedState shared = rbd.sharedState();
-        IscsiTarget target = IscsiTarget.builder()
-                .portal("127.0.0.1", 0)
-                .portal("127.0.0.1", 0)
-                .portGroup(group)
-                .target(IQN, t -> t.lun(0, rbd, o -> o.sharedState(shared)))
-                .build()
-                .start();
-        toClose.push(target);
-        return target;
-    }
-
-    private static String url(InetSocketAddress portal) {
-        return "iscsi://127.0.0.1:" + portal.getPort() + "/" + IQN + "/0";
-    }
-
-    /** Runs the suite with {@code secondPath} chosen from a fresh image's gateways, and returns the verdicts. */
+    /**
+     * Runs the suite on a fresh image through gateway processes: one with two portals (the second path its second
+     * portal), or two (the second path through the second gateway); returns the verdicts.
+     */
     private Map<String, Verdict> suite(Path tool, boolean acrossGateways, Path log) throws Exception {
         String image = CephCluster.createImage(64L << 20);
         images.add(image);
-        IscsiTarget a = gateway(image, 1);
-        String second = acrossGateways ? url(gateway(image, 2).boundAddresses().get(0))
-                : url(a.boundAddresses().get(1));
-        Run run = IscsiTestCu.run(tool, TIMEOUT, log, "-d", "-S", "-t", "ALL", url(a.boundAddresses().get(0)),
-                second);
+        GatewayProcess a = GatewayProcess.start(image, 1, acrossGateways ? 1 : 2);
+        toClose.push(a);
+        String second;
+        if (acrossGateways) {
+            GatewayProcess b = GatewayProcess.start(image, 2, 1);
+            toClose.push(b);
+            second = b.url(0);
+        } else {
+            second = a.url(1);
+        }
+        Run run = IscsiTestCu.run(tool, TIMEOUT, log, "-d", "-S", "-t", "ALL", a.url(0), second);
         assertThat(run.timedOut()).as("killed at the timeout: %s", run.describe()).isFalse();
         assertThat(CuLogParser.finished(run.output())).as("run summary of %s", run.describe()).isTrue();
         Map<String, Verdict> verdicts = new LinkedHashMap<>();

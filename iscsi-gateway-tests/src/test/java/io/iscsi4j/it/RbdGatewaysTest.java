@@ -296,8 +296,9 @@ class RbdGatewaysTest {
     void gatewayAKilledMidWriteLosesNoAcknowledgedWriteAndGatewayBServesOn() throws Exception {
         CephCluster.requireTool("qemu-io", "qemu-utils and qemu-block-extra");
         CephCluster.requireTool("stdbuf", "coreutils");
-        Process gatewayA = startGatewayProcess(1);
-        int portA = portOf(gatewayA);
+        GatewayProcess gatewayA = GatewayProcess.start(image, 1, 1);
+        toClose.push(gatewayA);
+        int portA = gatewayA.ports().get(0);
         IscsiTarget b = gateway(2, Duration.ofSeconds(10), UnaryOperator.identity());
 
         CephCluster.run("qemu-io", "-f", "raw", "-c", "write -P 0x11 0 4M", "-c", "flush", url(portA));
@@ -319,13 +320,13 @@ class RbdGatewaysTest {
                 if (m.find()) {
                     acknowledged.add(Long.parseLong(m.group(1)));
                     if (acknowledged.size() == 24) {
-                        gatewayA.destroyForcibly(); // SIGKILL, with the 25th write in flight
+                        gatewayA.kill(); // SIGKILL, with the 25th write in flight
                         break;
                     }
                 }
             }
         }
-        assertThat(gatewayA.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(gatewayA.kill()).as("gateway A is gone").isTrue();
         writer.destroyForcibly();
         writer.waitFor(10, TimeUnit.SECONDS);
         assertThat(acknowledged).hasSize(24);
@@ -346,42 +347,5 @@ class RbdGatewaysTest {
         byte[] expected = new byte[12 * MIB];
         Arrays.fill(expected, (byte) 0x33);
         assertThat(Arrays.equals(medium, expected)).as("the image after gateway B's rewrite").isTrue();
-    }
-
-    private Process startGatewayProcess(int group) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                GatewayMain.class.getName(), CephCluster.conf(), image, Integer.toString(group))
-                .redirectErrorStream(true).start();
-        toClose.push(() -> {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        });
-        return p;
-    }
-
-    /** Reads the child gateway's output (all of it, so it never blocks) and returns the port it prints. */
-    private static int portOf(Process p) throws Exception {
-        java.util.concurrent.CompletableFuture<Integer> port = new java.util.concurrent.CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            StringBuilder seen = new StringBuilder();
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.startsWith("PORT ")) {
-                        port.complete(Integer.parseInt(line.substring(5).trim()));
-                    } else if (!port.isDone()) {
-                        seen.append(line).append('\n');
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-            port.completeExceptionally(new IllegalStateException("the gateway ended before listening:\n" + seen));
-        }, "gateway-output");
-        reader.setDaemon(true);
-        reader.start();
-        return port.get(60, TimeUnit.SECONDS);
     }
 }
