@@ -118,8 +118,10 @@ final class Reservations {
 
     private CompletionStage<Void> clearIf(java.util.function.Predicate<PersistentReservations.Spc2Holder> which,
                                           String why) {
+        // The state held here is current for every holder: a RESERVE completes only once every gateway adopted it.
+        // So a nexus loss or a reset with no matching holder costs no read of the shared record.
         PersistentReservations.Spc2Holder now = persistent.image().spc2();
-        if (now == null && !persistent.isShared()) {
+        if (now == null || !which.test(now)) {
             return CompletableFuture.completedFuture(null);
         }
         return persistent.apply(null, s -> s.spc2() != null && which.test(s.spc2())
