@@ -233,6 +233,20 @@ public final class IscsiTarget implements AutoCloseable {
     }
 
     /**
+     * Replaces how initiators authenticate for discovery sessions while the target serves; discovery logins from
+     * now on use it, discovery sessions already open go on. For one-way CHAP:
+     * {@code Authenticator.chap(ChapCredentialsLookup.fixed(ChapCredentials.of(user, secret)))}; no authentication:
+     * {@link Authenticator#none()}.
+     *
+     * @param authenticator the new discovery authenticator; must be thread-safe
+     * @throws IllegalStateException when not started or closed
+     * @since 0.2
+     */
+    public void setDiscoveryAuthenticator(Authenticator authenticator) {
+        server.context().discoveryAuthenticator(authenticator);
+    }
+
+    /**
      * Every session in full feature phase now, normal and discovery, of every target, ordered by TSIH: the
      * initiator's name and alias, ISID, TSIH, addresses, login time, negotiated parameters, reachable LUNs and
      * counters, and {@link ActiveSession#close(Duration)} to end one.

@@ -214,6 +214,22 @@ public final class TargetBuilder {
         return this;
     }
 
+    /**
+     * A builder for a running target's new access configuration ({@link TargetControl#setAccess}): its alias and
+     * LUNs as they are, nothing of its authentication or ACLs.
+     */
+    static TargetBuilder forAccessOf(TargetConfig current) {
+        TargetBuilder b = new TargetBuilder(current.name());
+        b.alias = current.alias();
+        b.luns.addAll(current.luns());
+        return b;
+    }
+
+    /** The LUNs configured so far, for {@link TargetControl#setAccess} to refuse LUNs added through it. */
+    int lunCount() {
+        return luns.size();
+    }
+
     TargetConfig build() {
         if (luns.isEmpty()) {
             throw new IllegalStateException("target " + name + " has no LUN: add one with lun(0, backstore)");

@@ -4,6 +4,7 @@ import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.core.session.TargetContext;
 import io.iscsi4j.scsi.UnitStatistics;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -123,6 +124,63 @@ public final class TargetControl {
         if (!context.capacityChanged(name, lun)) {
             throw new IllegalArgumentException("target " + name + " has no LUN " + lun);
         }
+    }
+
+    /**
+     * Replaces this target's authentication and node ACLs while it serves, giving sessions that lose their access
+     * {@link IscsiTarget#DEFAULT_LOGOUT_GRACE} to log out; see {@link #setAccess(Consumer, Duration)}.
+     *
+     * @param access sets CHAP, mutual CHAP, CHAP algorithms or an authenticator, and ACLs, as for
+     *     {@link IscsiTarget.Builder#target}
+     * @return the number of sessions asked to log out
+     * @since 0.2
+     */
+    public int setAccess(Consumer<TargetBuilder> access) {
+        return setAccess(access, IscsiTarget.DEFAULT_LOGOUT_GRACE);
+    }
+
+    /**
+     * Replaces this target's authentication (target-wide CHAP, mutual CHAP, CHAP algorithms or a custom
+     * authenticator) and its node ACLs (patterns, LUN mappings, write protection, per-ACL CHAP) while it serves. The
+     * whole access configuration is replaced: what {@code access} does not set again is gone (no call at all leaves
+     * the target open to every initiator without authentication). The alias and LUNs stay; add and remove LUNs with
+     * {@link #addLun} and {@link #removeLun}.
+     *
+     * <p>Logins from now on, and SendTargets, follow the new configuration: a new CHAP secret refuses the old one at
+     * the next login. A live session whose initiator is no longer admitted, or whose ACL now gives it another view
+     * of the LUNs, gets an Async Message asking it to log out within {@code logoutGrace} (RFC 7143 §11.9.1) and is
+     * dropped when it has not; when it logs in again the new configuration decides. Other sessions go on
+     * undisturbed, also when only credentials changed.
+     *
+     * @param access sets the new authentication and ACLs on a builder that has the target's name, alias and LUNs;
+     *     calling {@code lun} there is refused
+     * @param logoutGrace how long sessions that lost their access get to log out; {@link Duration#ZERO} drops them
+     *     at once
+     * @return the number of sessions asked to log out (or dropped)
+     * @throws IllegalArgumentException when the configuration is invalid (a short secret, an ACL mapping a LUN the
+     *     target lacks, a LUN added), with nothing changed
+     * @throws IllegalStateException when the target was removed or the {@link IscsiTarget} closed
+     * @since 0.2
+     */
+    public int setAccess(Consumer<TargetBuilder> access, Duration logoutGrace) {
+        Objects.requireNonNull(access, "access");
+        if (logoutGrace.isNegative()) {
+            throw new IllegalArgumentException("logoutGrace must not be negative");
+        }
+        TargetConfig current = config();
+        TargetBuilder b = TargetBuilder.forAccessOf(current);
+        access.accept(b);
+        if (b.lunCount() != current.luns().size()) {
+            throw new IllegalArgumentException("target " + name + ": setAccess changes authentication and ACLs only;"
+                    + " add LUNs with addLun");
+        }
+        TargetConfig next;
+        try {
+            next = b.build();
+        } catch (IllegalStateException invalid) {
+            throw new IllegalArgumentException(invalid.getMessage(), invalid);
+        }
+        return context.replaceAccess(next, logoutGrace);
     }
 
     /**

@@ -38,7 +38,8 @@ final class InitiatorTools {
             "iscsi-readcapacity16", "libiscsi-bin",
             "qemu-io", "qemu-utils",
             "qemu-img", "qemu-utils",
-            "stdbuf", "coreutils");
+            "stdbuf", "coreutils",
+            "timeout", "coreutils");
 
     private InitiatorTools() {
     }

@@ -92,6 +92,52 @@ class SessionsInteropTest {
         }
     }
 
+    @Test
+    @DisplayName("qemu-io: its ACL removed at run time, it is asked to log out and its next login is refused")
+    void aRemovedAclEndsARealSession() throws Exception {
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(IQN, t -> t.lun(0, Backstores.memory(16 << 20)).allowInitiator("iqn.2008-11.org.linux-kvm*"))
+                .build()
+                .start()) {
+            String url = InteropTargets.lunUrl(target, IQN, 0);
+            // libiscsi retries a refused reconnect for ever (1, 2, 3... s apart): coreutils' timeout ends it.
+            List<String> line = new ArrayList<>(List.of("timeout", "12", "stdbuf", "-oL", "qemu-io", "-f", "raw"));
+            for (String c : List.of("write -P 0x5a 0 65536", "sleep 3000", "read -P 0x5a 0 65536")) {
+                line.add("-c");
+                line.add(c);
+            }
+            line.add(url);
+            CompletableFuture<Result> qemu = CompletableFuture.supplyAsync(() -> InitiatorTools.run(
+                    InitiatorTools.DEFAULT_TIMEOUT, Map.of(InitiatorTools.LIBISCSI_DEBUG, "2"),
+                    line.toArray(String[]::new)));
+            ActiveSession session = awaitSession(target, qemu);
+            long written = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (session.statistics().bytesWritten() < 65536 && System.nanoTime() < written) {
+                Thread.sleep(20);
+            }
+            assertThat(session.statistics().bytesWritten()).as("the write before the sleep").isEqualTo(65536);
+            int ended = target.target(IQN).setAccess(t -> t.allowInitiator("iqn.2026-11.io.iscsi4j:someone-else"),
+                    Duration.ofSeconds(2));
+            assertThat(ended).isEqualTo(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (session.isOpen() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(session.isOpen()).as("the session ended").isFalse();
+            Result r = qemu.get(60, TimeUnit.SECONDS);
+            InitiatorTools.requireQemuIscsiDriver(r);
+            String all = r.stdout() + r.stderr();
+            assertThat(r.exitCode()).as("killed by timeout, still retrying\n%s", r.describe()).isEqualTo(124);
+            assertThat(all).as(r.describe()).contains("wrote 65536/65536 bytes at offset 0",
+                    "target requests logout within 2 seconds", "logout successful",
+                    "Failed to log in to target. Status: Authorization failure")
+                    .doesNotContain("read 65536/65536 bytes");
+            assertThat(target.iscsiStatistics().authorizationFailures()).as(r.describe()).isPositive();
+            assertThat(target.sessions()).isEmpty();
+        }
+    }
+
     private static ActiveSession awaitSession(IscsiTarget target, CompletableFuture<Result> qemu)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

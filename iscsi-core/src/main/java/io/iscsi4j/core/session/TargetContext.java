@@ -57,7 +57,7 @@ public final class TargetContext {
     static final long DATA_IN_BUFFER_BYTES = 128L << 20;
 
     private final IscsiTarget.Tuning tuning;
-    private final Authenticator discoveryAuthenticator;
+    private volatile Authenticator discoveryAuthenticator;
     private final Executor ioExecutor;
     private final LoginFailureLog loginFailures = new LoginFailureLog();
     /** Lower-case name to target, in configuration order; replaced as a whole under {@link #changes}. */
@@ -86,8 +86,10 @@ public final class TargetContext {
         final ScsiDispatcher dispatcher;
         /**
          * Dispatchers of ACLs that map LUNs (LUN masking) or write-protect them; other ACLs use {@link #dispatcher}.
+         * Changed under {@link TargetContext#changes} (in place by LUN changes, replaced by access changes); read at
+         * login.
          */
-        final Map<AclConfig, ScsiDispatcher> aclDispatchers = new HashMap<>();
+        volatile Map<AclConfig, ScsiDispatcher> aclDispatchers = new HashMap<>();
         /** What concerned this target at the iSCSI level: logins that named it, its sessions' ends and errors. */
         final IscsiCounters counters = new IscsiCounters();
 
@@ -172,17 +174,93 @@ public final class TargetContext {
         Target target = new Target(t, dispatcher(name, map, Set.of()));
         for (AclConfig acl : t.acls()) {
             if (hasOwnView(acl)) {
-                Map<Integer, LogicalUnit> masked = new HashMap<>();
-                if (acl.lunMapping().isEmpty()) {
-                    masked.putAll(map);
-                } else {
-                    acl.lunMapping().forEach((mapped, real) -> masked.put(mapped, map.get(real)));
-                }
-                Set<Integer> readOnly = acl.readOnly() ? masked.keySet() : acl.readOnlyLuns();
-                target.aclDispatchers.put(acl, dispatcher(name, masked, readOnly));
+                target.aclDispatchers.put(acl, aclView(name, acl, map));
             }
         }
         return target;
+    }
+
+    /** The dispatcher of an ACL with a view of its own: its mapped LUNs, write-protected as it says. */
+    private ScsiDispatcher aclView(String targetName, AclConfig acl, Map<Integer, LogicalUnit> units) {
+        Map<Integer, LogicalUnit> masked = new HashMap<>();
+        if (acl.lunMapping().isEmpty()) {
+            masked.putAll(units);
+        } else {
+            acl.lunMapping().forEach((mapped, real) -> masked.put(mapped, units.get(real)));
+        }
+        Set<Integer> readOnly = acl.readOnly() ? masked.keySet() : acl.readOnlyLuns();
+        return dispatcher(targetName, masked, readOnly);
+    }
+
+    /** Whether two ACLs give their sessions the same view: same LUN mapping and write protection. */
+    private static boolean sameView(AclConfig a, AclConfig b) {
+        return a.lunMapping().equals(b.lunMapping()) && a.readOnly() == b.readOnly()
+                && a.readOnlyLuns().equals(b.readOnlyLuns());
+    }
+
+    /**
+     * Replaces a running target's authentication and node ACLs. Logins from now on use the new configuration
+     * (SendTargets too). A live session whose initiator is no longer admitted, or whose ACL now gives it another
+     * view of the LUNs (mapping or write protection), gets an Async Message asking it to log out within
+     * {@code logoutGrace} and is dropped after it; other sessions go on (new CHAP credentials apply to new logins).
+     *
+     * @param config the new configuration: the target's name, alias and LUNs as they are
+     * @param logoutGrace how long sessions that lost their access get to log out; zero drops them at once
+     * @return the sessions asked to log out (or dropped)
+     * @throws IllegalArgumentException when there is no such target, or the LUNs differ from the target's
+     */
+    public int replaceAccess(TargetConfig config, Duration logoutGrace) {
+        Target t;
+        synchronized (changes) {
+            t = existing(config.name());
+            if (!lunNumbers(t.config).equals(lunNumbers(config))) {
+                throw new IllegalArgumentException("target " + config.name() + ": LUNs are added and removed with "
+                        + "addLun and removeLun, not with the access configuration");
+            }
+            for (AclConfig acl : config.acls()) {
+                for (int real : acl.lunMapping().values()) {
+                    if (t.dispatcher.logicalUnit(real) == null) {
+                        throw new IllegalArgumentException("target " + config.name() + ": ACL "
+                                + acl.initiatorPattern() + " maps LUN " + real + ", which the target lacks");
+                    }
+                }
+            }
+            Map<AclConfig, ScsiDispatcher> views = new HashMap<>();
+            for (AclConfig acl : config.acls()) {
+                if (!hasOwnView(acl)) {
+                    continue;
+                }
+                ScsiDispatcher kept = null;
+                for (Map.Entry<AclConfig, ScsiDispatcher> old : t.aclDispatchers.entrySet()) {
+                    if (old.getKey().initiatorPattern().equalsIgnoreCase(acl.initiatorPattern())
+                            && sameView(old.getKey(), acl)) {
+                        kept = old.getValue(); // its sessions keep their view
+                    }
+                }
+                views.put(acl, kept != null ? kept : aclView(config.name(), acl, t.dispatcher.logicalUnits()));
+            }
+            t.aclDispatchers = views;
+            t.config = config;
+        }
+        int seconds = (int) Math.min(65535, Math.max(0, (logoutGrace.toMillis() + 999) / 1000));
+        int ended = 0;
+        for (Session s : registry.liveSessionsOf(t.config.name())) {
+            ScsiDispatcher now = t.dispatcherFor(s.details != null ? s.details.info().initiatorName()
+                    : s.key.initiatorName());
+            if (now != s.dispatcher()) {
+                ended++;
+                LOG.info("{}: access changed ({}), asking the session to log out", s,
+                        now == null ? "no longer admitted" : "another view of the LUNs");
+                if (seconds == 0) {
+                    s.close();
+                } else {
+                    s.requestLogout(seconds);
+                }
+            }
+        }
+        LOG.info("target {}: authentication and ACLs replaced ({} ACLs; {} sessions asked to log out)",
+                config.name(), config.acls().size(), ended);
+        return ended;
     }
 
     /** Whether an ACL's sessions need a dispatcher of their own: it maps LUNs (masking) or write-protects them. */
@@ -284,6 +362,16 @@ public final class TargetContext {
     }
 
     /** How initiators authenticate for discovery sessions. */
+    /**
+     * Replaces how initiators authenticate for discovery sessions; logins from now on use it.
+     *
+     * @param authenticator the new authenticator
+     */
+    public void discoveryAuthenticator(Authenticator authenticator) {
+        this.discoveryAuthenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
+        LOG.info("discovery authentication changed");
+    }
+
     Authenticator discoveryAuthenticator() {
         return discoveryAuthenticator;
     }
