@@ -19,6 +19,14 @@ public final class LunBuilder {
     private Duration backstoreTimeout = Duration.ZERO;
     private SharedState sharedState;
     private Duration peerTimeout = LunConfig.DEFAULT_PEER_TIMEOUT;
+    private String vendor = LunAttributes.DEFAULTS.vendor();
+    private String product = LunAttributes.DEFAULTS.product();
+    private String revision = LunAttributes.DEFAULTS.revision();
+    private int rotationRate = LunAttributes.DEFAULTS.rotationRate();
+    private int maxTransferBytes = LunAttributes.DEFAULTS.maxTransferBytes();
+    private int optimalTransferBytes = LunAttributes.DEFAULTS.optimalTransferBytes();
+    private long maxUnmapBlocks = LunAttributes.DEFAULTS.maxUnmapBlocks();
+    private java.util.Set<io.iscsi4j.scsi.LunFeature> disabled = java.util.Set.of();
 
     LunBuilder() {
     }
@@ -168,6 +176,141 @@ public final class LunBuilder {
         return sharedState(state, LunConfig.DEFAULT_PEER_TIMEOUT);
     }
 
+    /**
+     * Sets the T10 vendor identification INQUIRY reports (and the T10 vendor ID designator of VPD page 83h).
+     * Default {@code ISCSI4J}. Multipath configurations and hypervisors match devices by vendor and product.
+     *
+     * @param value 1 to 8 printable ASCII characters
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder vendor(String value) {
+        this.vendor = ascii("vendor", value, 8);
+        return this;
+    }
+
+    /**
+     * Sets the product identification INQUIRY reports. Default {@code VIRTUAL-DISK}.
+     *
+     * @param value 1 to 16 printable ASCII characters
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder product(String value) {
+        this.product = ascii("product", value, 16);
+        return this;
+    }
+
+    /**
+     * Sets the product revision level INQUIRY reports. Default {@code 0001}.
+     *
+     * @param value 1 to 4 printable ASCII characters
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder revision(String value) {
+        this.revision = ascii("revision", value, 4);
+        return this;
+    }
+
+    /**
+     * Sets the medium rotation rate of VPD page B1h, which Linux turns into the disk's {@code rotational} flag.
+     * Default 1, a non-rotating medium (an SSD): set the spindle speed, for example 7200, for storage that is a
+     * spinning disk underneath, so that the initiator's I/O scheduler treats it as one.
+     *
+     * @param rate 0 (not reported), 1 (non-rotating) or 1025 to 65534 revolutions per minute
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder rotationRate(int rate) {
+        if (rate != 0 && rate != 1 && (rate < 0x401 || rate > 0xFFFE)) {
+            throw new IllegalArgumentException("rotation rate must be 0, 1 or 1025..65534 rpm: " + rate);
+        }
+        this.rotationRate = rate;
+        return this;
+    }
+
+    /**
+     * Sets the most bytes one READ or WRITE may move (VPD B0h MAXIMUM TRANSFER LENGTH, Linux's
+     * {@code max_hw_sectors_kb}); longer commands end with ILLEGAL REQUEST. Default and most 8 MiB.
+     *
+     * @param bytes 4096 to 8 MiB (rounded down to whole blocks)
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder maxTransferBytes(int bytes) {
+        if (bytes < 4096 || bytes > LunAttributes.DEFAULTS.maxTransferBytes()) {
+            throw new IllegalArgumentException("max transfer bytes must be 4096.."
+                    + LunAttributes.DEFAULTS.maxTransferBytes() + ": " + bytes);
+        }
+        this.maxTransferBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Sets the transfer length initiators are asked to use (VPD B0h OPTIMAL TRANSFER LENGTH, Linux's
+     * {@code optimal_io_size}). Default 1 MiB; at most the maximum transfer length.
+     *
+     * @param bytes a positive number of bytes (rounded down to whole blocks)
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder optimalTransferBytes(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("optimal transfer bytes must be positive: " + bytes);
+        }
+        this.optimalTransferBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Sets the most blocks one UNMAP may deallocate (VPD B0h MAXIMUM UNMAP LBA COUNT, Linux's
+     * {@code discard_max_bytes}); an UNMAP asking for more ends with ILLEGAL REQUEST. Default: no limit.
+     *
+     * @param blocks 1 to 4294967295 (that value: no limit)
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder maxUnmapBlocks(long blocks) {
+        if (blocks < 1 || blocks > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("max unmap blocks must be 1..4294967295: " + blocks);
+        }
+        this.maxUnmapBlocks = blocks;
+        return this;
+    }
+
+    /**
+     * Serves this LUN without some optional commands (LIO's {@code emulate_caw}, {@code emulate_3pc},
+     * {@code emulate_tpu} and {@code emulate_tpws} set to 0): their commands are answered ILLEGAL REQUEST / INVALID
+     * COMMAND OPERATION CODE and neither INQUIRY, the VPD pages nor REPORT SUPPORTED OPERATION CODES advertise them.
+     * For example VMware ESXi uses COMPARE AND WRITE for its locks (ATS) and EXTENDED COPY for clones when they are
+     * offered. Replaces an earlier call.
+     *
+     * @param features what not to serve; none to serve everything
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder disable(io.iscsi4j.scsi.LunFeature... features) {
+        java.util.Set<io.iscsi4j.scsi.LunFeature> set = java.util.EnumSet.noneOf(io.iscsi4j.scsi.LunFeature.class);
+        set.addAll(java.util.Arrays.asList(features));
+        this.disabled = set;
+        return this;
+    }
+
+    private static String ascii(String what, String value, int max) {
+        Objects.requireNonNull(value, what);
+        if (value.isEmpty() || value.length() > max) {
+            throw new IllegalArgumentException(what + " must be 1 to " + max + " characters: " + value);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                throw new IllegalArgumentException(what + " must be printable ASCII");
+            }
+        }
+        return value;
+    }
+
     LunConfig build(String targetName, int lun, io.iscsi4j.backstore.Backstore backstore) {
         boolean ro = readOnly != null ? readOnly : backstore.isReadOnly();
         boolean wb = writeBack != null ? writeBack : backstore.hasVolatileCache();
@@ -180,7 +323,13 @@ public final class LunBuilder {
             throw new IllegalArgumentException("target " + targetName + ": LUN " + lun + ": physical block size "
                     + physical + " is smaller than the backstore's block size " + logical);
         }
-        return new LunConfig(lun, backstore, ro, wb, s, physical, backstoreTimeout, sharedState, peerTimeout);
+        return new LunConfig(lun, backstore, ro, wb, s, physical, backstoreTimeout, sharedState, peerTimeout,
+                attributes());
+    }
+
+    private LunAttributes attributes() {
+        return new LunAttributes(vendor, product, revision, rotationRate, maxTransferBytes, optimalTransferBytes,
+                maxUnmapBlocks, disabled);
     }
 
     /** A 24-hex-digit serial from a SHA-256 of the target name and LUN: stable, unique in practice. */

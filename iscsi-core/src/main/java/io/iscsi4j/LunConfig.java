@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param sharedState what this gateway shares with the other gateways serving the same storage
  *        ({@link LunBuilder#sharedState}), or {@code null} when the LUN is served here alone
  * @param peerTimeout how long another gateway has to answer before it is fenced ({@link LunBuilder#sharedState})
+ * @param attributes identity strings, rotation rate, transfer and unmap limits, optional commands turned off
+ *        ({@link LunBuilder#vendor} and the methods after it)
  * @since 0.1
  */
 public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial,
                         int physicalBlockSize, Duration backstoreTimeout, SharedState sharedState,
-                        Duration peerTimeout) {
+                        Duration peerTimeout, LunAttributes attributes) {
 
     /** How long another gateway has to answer by default (10 s). */
     public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(10);
@@ -48,6 +50,7 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
      * @param backstoreTimeout the backstore timeout, {@link Duration#ZERO} for none
      * @param sharedState the shared state, or {@code null}
      * @param peerTimeout how long another gateway has to answer, positive
+     * @param attributes the identity strings, limits and optional commands
      * @throws IllegalArgumentException when a field is out of range; the message names it
      */
     public LunConfig {
@@ -73,6 +76,28 @@ public record LunConfig(int lun, Backstore backstore, boolean readOnly, boolean 
         if (peerTimeout.isNegative() || peerTimeout.isZero()) {
             throw new IllegalArgumentException("peerTimeout must be positive: " + peerTimeout);
         }
+        Objects.requireNonNull(attributes, "attributes");
+    }
+
+    /**
+     * A LUN with the default {@link LunAttributes}.
+     *
+     * @param lun the LUN, 0 to 16383
+     * @param backstore the storage
+     * @param readOnly whether writes are refused
+     * @param writeBack write-back ({@code true}) or write-through ({@code false})
+     * @param serial the unit serial number, 1 to 64 characters
+     * @param physicalBlockSize the physical block size in bytes
+     * @param backstoreTimeout the backstore timeout, {@link Duration#ZERO} for none
+     * @param sharedState the shared state, or {@code null}
+     * @param peerTimeout how long another gateway has to answer, positive
+     * @since 0.2
+     */
+    public LunConfig(int lun, Backstore backstore, boolean readOnly, boolean writeBack, String serial,
+                     int physicalBlockSize, Duration backstoreTimeout, SharedState sharedState,
+                     Duration peerTimeout) {
+        this(lun, backstore, readOnly, writeBack, serial, physicalBlockSize, backstoreTimeout, sharedState,
+                peerTimeout, LunAttributes.DEFAULTS);
     }
 
     /**

@@ -113,6 +113,8 @@ import java.util.concurrent.CompletionStage;
  *   <tr><td>{@link LbaOutOfRangeException}</td><td>ILLEGAL REQUEST (5h)</td>
  *       <td>LOGICAL BLOCK ADDRESS OUT OF RANGE (21h/00h)</td></tr>
  *   <tr><td>{@link WriteProtectedException}</td><td>DATA PROTECT (7h)</td><td>WRITE PROTECTED (27h/00h)</td></tr>
+ *   <tr><td>{@link OutOfSpaceException}</td><td>DATA PROTECT (7h)</td><td>SPACE ALLOCATION FAILED WRITE PROTECT
+ *       (27h/07h)</td></tr>
  *   <tr><td>{@link NotReadyException}</td><td>NOT READY (2h)</td>
  *       <td>LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE (04h/00h)</td></tr>
  *   <tr><td>{@link MiscompareException}</td><td>MISCOMPARE (Eh)</td>

@@ -13,7 +13,7 @@ import java.io.IOException;
  */
 public abstract sealed class BackstoreException extends IOException
         permits MediumErrorException, LbaOutOfRangeException, WriteProtectedException, NotReadyException,
-                MiscompareException {
+                MiscompareException, OutOfSpaceException {
 
     private static final long serialVersionUID = 1L;
 

@@ -221,6 +221,10 @@ final class FileBackstore extends BlockingBackstore {
                 position += channel.write(buffer, position);
             }
         } catch (IOException e) {
+            if (isOutOfSpace(e)) {
+                throw new OutOfSpaceException("write at LBA " + position / geometry.blockSize() + " of " + path
+                        + ": the file system is full", e);
+            }
             throw mediumError("write", position, e);
         }
         if (fua) {
@@ -292,6 +296,15 @@ final class FileBackstore extends BlockingBackstore {
     @Override
     public String toString() {
         return "file[path=" + path + ", blocks=" + blockCount() + ", blockSize=" + blockSize() + "]";
+    }
+
+    /**
+     * Whether a failed write ran out of space: the JDK reports {@code ENOSPC} and {@code EDQUOT} only through the
+     * message of a plain {@link IOException} (the C library's text on Linux and the BSDs).
+     */
+    static boolean isOutOfSpace(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"));
     }
 
     private MediumErrorException mediumError(String operation, long bytePosition, IOException cause) {

@@ -336,4 +336,18 @@ class FileBackstoreTest {
                 .hasMessage("injected directory fsync failure");
         assertThat(path).as("removed, so that the next open creates it and forces the directory").doesNotExist();
     }
+
+    @Test
+    void aFullFileSystemIsOutOfSpaceNotAMediumError() throws Exception {
+        java.nio.file.Path full = java.nio.file.Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isWritable(full), "/dev/full (Linux)");
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(full,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> c.write(java.nio.ByteBuffer.allocate(512)));
+            org.assertj.core.api.Assertions.assertThat(FileBackstore.isOutOfSpace(e)).as(e.getMessage()).isTrue();
+        }
+        org.assertj.core.api.Assertions.assertThat(FileBackstore.isOutOfSpace(new java.io.IOException("Input/output error")))
+                .isFalse();
+    }
 }

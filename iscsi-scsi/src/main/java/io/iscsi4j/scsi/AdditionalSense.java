@@ -67,6 +67,8 @@ public enum AdditionalSense {
     WRITE_PROTECTED(0x27, 0x00),
     /** 27h/02h. */
     SOFTWARE_WRITE_PROTECTED(0x27, 0x02),
+    /** 27h/07h (a thin-provisioned logical unit out of space). */
+    SPACE_ALLOCATION_FAILED_WRITE_PROTECT(0x27, 0x07),
     /** 29h/00h. */
     POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED(0x29, 0x00),
     /** 29h/03h (after a LOGICAL UNIT RESET). */

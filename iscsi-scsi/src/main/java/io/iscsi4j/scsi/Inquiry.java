@@ -25,6 +25,12 @@ final class Inquiry {
         (byte) VPD_EXTENDED_INQUIRY_DATA, (byte) VPD_THIRD_PARTY_COPY, (byte) VPD_BLOCK_LIMITS,
         (byte) VPD_BLOCK_DEVICE_CHARACTERISTICS, (byte) VPD_LOGICAL_BLOCK_PROVISIONING,
     };
+    /** The supported pages of a logical unit configured without EXTENDED COPY: no third-party copy page. */
+    private static final byte[] SUPPORTED_PAGES_WITHOUT_COPY = {
+        (byte) VPD_SUPPORTED_PAGES, (byte) VPD_UNIT_SERIAL_NUMBER, (byte) VPD_DEVICE_IDENTIFICATION,
+        (byte) VPD_EXTENDED_INQUIRY_DATA, (byte) VPD_BLOCK_LIMITS,
+        (byte) VPD_BLOCK_DEVICE_CHARACTERISTICS, (byte) VPD_LOGICAL_BLOCK_PROVISIONING,
+    };
     private static final byte[] SUPPORTED_PAGES_NO_LU = {(byte) VPD_SUPPORTED_PAGES};
 
     /** Standard inquiry data length: through the version descriptors (bytes 58 to 73). */
@@ -64,7 +70,7 @@ final class Inquiry {
             if (lu != null) {
                 // TPGS 01b: implicit asymmetric access (REPORT TARGET PORT GROUPS, no SET TARGET PORT GROUPS);
                 // 3PC: a copy manager (EXTENDED COPY) is addressable through the unit.
-                data[5] = TPGS_IMPLICIT | THIRD_PARTY_COPY;
+                data[5] = (byte) (TPGS_IMPLICIT | (lu.supports(LunFeature.EXTENDED_COPY) ? THIRD_PARTY_COPY : 0));
             }
         } else {
             data = lu == null ? vpdWithoutLogicalUnit(page) : vpd(page, lu, task.nexus());
@@ -107,12 +113,14 @@ final class Inquiry {
     /** A VPD page of a logical unit, or {@code null} when the page is not supported. */
     static byte[] vpd(int page, LogicalUnit lu, ItNexus nexus) {
         return switch (page) {
-            case VPD_SUPPORTED_PAGES -> page(PERIPHERAL_DISK, page, SUPPORTED_PAGES);
+            case VPD_SUPPORTED_PAGES -> page(PERIPHERAL_DISK, page,
+                    lu.supports(LunFeature.EXTENDED_COPY) ? SUPPORTED_PAGES : SUPPORTED_PAGES_WITHOUT_COPY);
             case VPD_UNIT_SERIAL_NUMBER ->
                     page(PERIPHERAL_DISK, page, lu.serial().getBytes(StandardCharsets.US_ASCII));
             case VPD_DEVICE_IDENTIFICATION -> page(PERIPHERAL_DISK, page, deviceIdentification(lu, nexus));
             case VPD_EXTENDED_INQUIRY_DATA -> page(PERIPHERAL_DISK, page, extendedInquiryData(lu));
-            case VPD_THIRD_PARTY_COPY -> page(PERIPHERAL_DISK, page, thirdPartyCopy());
+            case VPD_THIRD_PARTY_COPY ->
+                    lu.supports(LunFeature.EXTENDED_COPY) ? page(PERIPHERAL_DISK, page, thirdPartyCopy()) : null;
             case VPD_BLOCK_LIMITS -> page(PERIPHERAL_DISK, page, blockLimits(lu));
             case VPD_BLOCK_DEVICE_CHARACTERISTICS -> page(PERIPHERAL_DISK, page, blockDeviceCharacteristics(lu));
             case VPD_LOGICAL_BLOCK_PROVISIONING -> page(PERIPHERAL_DISK, page, logicalBlockProvisioning(lu));
@@ -263,15 +271,17 @@ final class Inquiry {
         b[1] = (byte) lu.maxCompareAndWriteBlocks();                             // MAXIMUM COMPARE AND WRITE LENGTH
         Bytes.putU16(b, 2, lu.logicalBlocksPerPhysicalBlock());                  // OPTIMAL TRANSFER LENGTH GRANULARITY
         Bytes.putU32(b, 4, lu.maxTransferBlocks());                               // MAXIMUM TRANSFER LENGTH
-        Bytes.putU32(b, 8, LogicalUnit.OPTIMAL_TRANSFER_BYTES / lu.blockSize()); // OPTIMAL TRANSFER LENGTH
+        Bytes.putU32(b, 8, lu.optimalTransferBlocks());                          // OPTIMAL TRANSFER LENGTH
         // bytes 12-15 MAXIMUM PREFETCH LENGTH 0: PRE-FETCH has nothing to fetch (no cache).
         if (lu.supportsUnmap()) {
-            Bytes.putU32(b, 16, 0xFFFF_FFFFL);                                  // MAXIMUM UNMAP LBA COUNT: no limit
+            Bytes.putU32(b, 16, lu.maxUnmapBlocks());                           // MAXIMUM UNMAP LBA COUNT
             Bytes.putU32(b, 20, ProvisioningCommands.MAX_UNMAP_DESCRIPTORS);     // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
             Bytes.putU32(b, 24, lu.logicalBlocksPerPhysicalBlock());             // OPTIMAL UNMAP GRANULARITY
             b[28] = (byte) 0x80;                                      // UGAVALID 1, UNMAP GRANULARITY ALIGNMENT 0
         }
-        Bytes.putU64(b, 32, ProvisioningCommands.maxWriteSameBlocks(lu));        // MAXIMUM WRITE SAME LENGTH
+        if (lu.supports(LunFeature.WRITE_SAME)) {
+            Bytes.putU64(b, 32, ProvisioningCommands.maxWriteSameBlocks(lu));    // MAXIMUM WRITE SAME LENGTH
+        }
         if (lu.supportsAtomicWrite()) {
             Bytes.putU32(b, 40, AtomicCommands.maxAtomicTransferBlocks(lu));     // MAXIMUM ATOMIC TRANSFER LENGTH
             // bytes 44-47 ATOMIC ALIGNMENT 0, 48-51 ATOMIC TRANSFER LENGTH GRANULARITY 0: no constraint;
@@ -286,7 +296,7 @@ final class Inquiry {
      */
     private static byte[] blockDeviceCharacteristics(LogicalUnit lu) {
         byte[] b = new byte[0x3C];
-        Bytes.putU16(b, 0, 0x0001); // MEDIUM ROTATION RATE: non-rotating medium
+        Bytes.putU16(b, 0, lu.rotationRate()); // MEDIUM ROTATION RATE (1: non-rotating medium)
         if (lu.supportsUnmap()) {
             b[3] = 0x40;            // WABEREQ 01b, WACEREQ 00b, NOMINAL FORM FACTOR 0
         }
@@ -302,7 +312,8 @@ final class Inquiry {
     private static byte[] logicalBlockProvisioning(LogicalUnit lu) {
         byte[] b = new byte[4];
         if (lu.supportsUnmap()) {
-            b[1] = (byte) 0xE4;                       // LBPU, LBPWS, LBPWS10, LBPRZ 001b
+            // LBPU, LBPWS and LBPWS10 (when WRITE SAME is served), LBPRZ 001b
+            b[1] = (byte) (lu.supports(LunFeature.WRITE_SAME) ? 0xE4 : 0x84);
             b[2] = (byte) (lu.isThinProvisioned() ? 0x02 : 0x01);
         }
         return b;

@@ -113,6 +113,14 @@ public final class LogicalUnit implements AutoCloseable {
     private final String vendor;
     private final String product;
     private final String revision;
+    /** VPD B1h MEDIUM ROTATION RATE: 0 not reported, 1 non-rotating, 401h to FFFEh revolutions per minute. */
+    private final int rotationRate;
+    private final int maxTransferBytes;
+    private final int optimalTransferBytes;
+    /** VPD B0h MAXIMUM UNMAP LBA COUNT, enforced by UNMAP: 0xFFFFFFFF for no limit. */
+    private final long maxUnmapBlocks;
+    /** Features configured off (read-only set). */
+    private final java.util.Set<LunFeature> disabled;
     private final Executor executor;
     /** The backstore declared {@link BackstoreCapability#NON_BLOCKING} (read once, at build time). */
     private final boolean nonBlocking;
@@ -136,6 +144,12 @@ public final class LogicalUnit implements AutoCloseable {
         this.vendor = b.vendor;
         this.product = b.product;
         this.revision = b.revision;
+        this.rotationRate = b.rotationRate;
+        this.maxTransferBytes = Math.max(blockSize, b.maxTransferBytes / blockSize * blockSize);
+        this.optimalTransferBytes = Math.max(blockSize, Math.min(b.optimalTransferBytes, maxTransferBytes));
+        this.maxUnmapBlocks = b.maxUnmapBlocks;
+        this.disabled = b.disabled.isEmpty() ? java.util.Set.of()
+                : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(b.disabled));
         this.executor = b.executor != null ? b.executor : DefaultExecutor.INSTANCE;
         this.nonBlocking = b.backstore.capabilities().contains(BackstoreCapability.NON_BLOCKING);
         this.blockSize = blockSize;
@@ -324,7 +338,36 @@ public final class LogicalUnit implements AutoCloseable {
 
     /** {@return the most logical blocks one READ or WRITE command may transfer (VPD B0h MAXIMUM TRANSFER LENGTH)} */
     public int maxTransferBlocks() {
-        return MAX_TRANSFER_BYTES / blockSize;
+        return maxTransferBytes / blockSize;
+    }
+
+    /** {@return the transfer length initiators should use per command, in blocks (VPD B0h OPTIMAL TRANSFER LENGTH)} */
+    public int optimalTransferBlocks() {
+        return optimalTransferBytes / blockSize;
+    }
+
+    /** {@return the most blocks one UNMAP may deallocate in all (VPD B0h), {@code 0xFFFFFFFF} for no limit} */
+    public long maxUnmapBlocks() {
+        return maxUnmapBlocks;
+    }
+
+    /** {@return VPD B1h MEDIUM ROTATION RATE: 0 not reported, 1 non-rotating, else revolutions per minute} */
+    public int rotationRate() {
+        return rotationRate;
+    }
+
+    /**
+     * Whether an optional feature is served: not {@linkplain Builder#disable disabled}, and for {@link
+     * LunFeature#UNMAP} the backstore can deallocate.
+     *
+     * @param feature the feature
+     * @return whether its commands run
+     */
+    public boolean supports(LunFeature feature) {
+        if (disabled.contains(feature)) {
+            return false;
+        }
+        return feature != LunFeature.UNMAP || backstore.capabilities().contains(BackstoreCapability.UNMAP);
     }
 
     /**
@@ -332,7 +375,7 @@ public final class LogicalUnit implements AutoCloseable {
      * or fewer when twice that many blocks would exceed the maximum transfer length.
      */
     int maxCompareAndWriteBlocks() {
-        return Math.min(255, maxTransferBlocks() / 2);
+        return supports(LunFeature.COMPARE_AND_WRITE) ? Math.min(255, maxTransferBlocks() / 2) : 0;
     }
 
     Executor executor() {
@@ -394,7 +437,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     /** Whether the backstore can deallocate blocks: UNMAP, WRITE SAME with UNMAP, SANITIZE BLOCK ERASE. */
     boolean supportsUnmap() {
-        return backstore.capabilities().contains(BackstoreCapability.UNMAP);
+        return supports(LunFeature.UNMAP);
     }
 
     /** Whether a thin-provisioned logical unit is reported (VPD B2h 010b, LBPME=1): thin storage that can unmap. */
@@ -541,6 +584,11 @@ public final class LogicalUnit implements AutoCloseable {
         private String vendor = DEFAULT_VENDOR;
         private String product = DEFAULT_PRODUCT;
         private String revision = DEFAULT_REVISION;
+        private int rotationRate = 1;
+        private int maxTransferBytes = MAX_TRANSFER_BYTES;
+        private int optimalTransferBytes = OPTIMAL_TRANSFER_BYTES;
+        private long maxUnmapBlocks = 0xFFFF_FFFFL;
+        private java.util.Set<LunFeature> disabled = java.util.EnumSet.noneOf(LunFeature.class);
         private Executor executor;
         private int physicalBlockSize;
         private Duration backstoreTimeout = Duration.ZERO;
@@ -625,6 +673,85 @@ public final class LogicalUnit implements AutoCloseable {
          */
         public Builder revision(String revision) {
             this.revision = checkAscii("revision", revision, 4);
+            return this;
+        }
+
+        /**
+         * Sets the MEDIUM ROTATION RATE of VPD page B1h, which Linux turns into the disk's {@code rotational} flag
+         * (and so its I/O scheduler's choices). Default 1, a non-rotating medium: set the spindle speed for storage
+         * that is a spinning disk underneath.
+         *
+         * @param rate 0 (not reported), 1 (non-rotating) or 1025 to 65534 revolutions per minute
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder rotationRate(int rate) {
+            if (rate != 0 && rate != 1 && (rate < 0x401 || rate > 0xFFFE)) {
+                throw new IllegalArgumentException("rotation rate must be 0, 1 or 1025..65534 rpm: " + rate);
+            }
+            this.rotationRate = rate;
+            return this;
+        }
+
+        /**
+         * Sets the most bytes one READ or WRITE may transfer (VPD B0h MAXIMUM TRANSFER LENGTH, rounded down to whole
+         * blocks); longer commands end with ILLEGAL REQUEST / INVALID FIELD IN CDB. Default and most 8 MiB.
+         *
+         * @param bytes 4096 to 8 MiB
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder maxTransferBytes(int bytes) {
+            if (bytes < 4096 || bytes > MAX_TRANSFER_BYTES) {
+                throw new IllegalArgumentException("max transfer bytes must be 4096.." + MAX_TRANSFER_BYTES + ": "
+                        + bytes);
+            }
+            this.maxTransferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the transfer length initiators are asked to use (VPD B0h OPTIMAL TRANSFER LENGTH; Linux takes it as the
+         * disk's {@code optimal_io_size}). Default 1 MiB; at most the maximum transfer length.
+         *
+         * @param bytes a positive number of bytes, rounded down to whole blocks
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder optimalTransferBytes(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("optimal transfer bytes must be positive: " + bytes);
+            }
+            this.optimalTransferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the most blocks one UNMAP may deallocate in all its descriptors (VPD B0h MAXIMUM UNMAP LBA COUNT);
+         * an UNMAP asking for more ends with ILLEGAL REQUEST / INVALID FIELD IN PARAMETER LIST. Default: no limit.
+         *
+         * @param blocks 1 to 4294967294, or 4294967295 for no limit
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder maxUnmapBlocks(long blocks) {
+            if (blocks < 1 || blocks > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("max unmap blocks must be 1..4294967295: " + blocks);
+            }
+            this.maxUnmapBlocks = blocks;
+            return this;
+        }
+
+        /**
+         * Turns optional commands off for this logical unit (see {@link LunFeature}); replaces an earlier call.
+         *
+         * @param features the features to serve without; none to serve all
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder disable(LunFeature... features) {
+            this.disabled = java.util.EnumSet.noneOf(LunFeature.class);
+            this.disabled.addAll(java.util.Arrays.asList(features));
             return this;
         }
 

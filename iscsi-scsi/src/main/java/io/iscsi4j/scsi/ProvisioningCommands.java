@@ -170,10 +170,18 @@ final class ProvisioningCommands {
         long[] lengths = new long[count];
         long first = Long.MAX_VALUE;
         long end = 0;
+        long total = 0;
         for (int i = 0; i < count; i++) {
             int p = 8 + 16 * i;
             lbas[i] = list.getLong(p);
             lengths[i] = Integer.toUnsignedLong(list.getInt(p + 8));
+            total += lengths[i];
+            if (lu.maxUnmapBlocks() != 0xFFFF_FFFFL && total > lu.maxUnmapBlocks()) {
+                // SBC-4 §5.32.2: more blocks in all than MAXIMUM UNMAP LBA COUNT; this descriptor's NUMBER OF
+                // LOGICAL BLOCKS is the field in error.
+                Sense.fail(task, Sense.invalidParameter(p + 8, -1));
+                return;
+            }
             if (!SbcCommands.inRange(lbas[i], lengths[i], capacity)) {
                 Sense.fail(task, Sense.LBA_OUT_OF_RANGE);
                 return;

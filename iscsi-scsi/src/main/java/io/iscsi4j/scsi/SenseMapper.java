@@ -5,6 +5,7 @@ import io.iscsi4j.backstore.LbaOutOfRangeException;
 import io.iscsi4j.backstore.MediumErrorException;
 import io.iscsi4j.backstore.MiscompareException;
 import io.iscsi4j.backstore.NotReadyException;
+import io.iscsi4j.backstore.OutOfSpaceException;
 import io.iscsi4j.backstore.WriteProtectedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
  *       (writes, flushes), INFORMATION = the LBA</td></tr>
  *   <tr><td>{@link LbaOutOfRangeException}</td><td>ILLEGAL REQUEST / LOGICAL BLOCK ADDRESS OUT OF RANGE</td></tr>
  *   <tr><td>{@link WriteProtectedException}</td><td>DATA PROTECT / WRITE PROTECTED</td></tr>
+ *   <tr><td>{@link OutOfSpaceException}</td><td>DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT</td></tr>
  *   <tr><td>{@link NotReadyException}</td><td>NOT READY / LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE</td></tr>
  *   <tr><td>{@link MiscompareException}</td><td>MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, INFORMATION = the
  *       byte offset of the first difference</td></tr>
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
 final class SenseMapper {
 
     private static final Logger LOG = LoggerFactory.getLogger(SenseMapper.class);
+    /** DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT (27h/07h), for {@link OutOfSpaceException}. */
+    static final SenseData SPACE_ALLOCATION_FAILED =
+            SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.SPACE_ALLOCATION_FAILED_WRITE_PROTECT);
 
     private SenseMapper() {
     }
@@ -65,6 +70,9 @@ final class SenseMapper {
             }
             if (cause instanceof WriteProtectedException) {
                 return Sense.WRITE_PROTECTED;
+            }
+            if (cause instanceof OutOfSpaceException) {
+                return SPACE_ALLOCATION_FAILED;
             }
             if (cause instanceof NotReadyException) {
                 return Sense.NOT_READY;

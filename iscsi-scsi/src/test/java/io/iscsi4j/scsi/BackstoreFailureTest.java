@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.iscsi4j.backstore.LbaOutOfRangeException;
 import io.iscsi4j.backstore.MediumErrorException;
 import io.iscsi4j.backstore.NotReadyException;
+import io.iscsi4j.backstore.OutOfSpaceException;
 import io.iscsi4j.backstore.WriteProtectedException;
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
@@ -31,6 +32,8 @@ class BackstoreFailureTest {
                         "CHECK_CONDITION ILLEGAL_REQUEST / LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE"),
                 Arguments.of(new WriteProtectedException("snapshot"), "write",
                         "CHECK_CONDITION DATA_PROTECT / WRITE_PROTECTED"),
+                Arguments.of(new OutOfSpaceException("pool full"), "write",
+                        "CHECK_CONDITION DATA_PROTECT / SPACE_ALLOCATION_FAILED_WRITE_PROTECT"),
                 Arguments.of(new NotReadyException("remote down"), "read",
                         "CHECK_CONDITION NOT_READY / LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE"),
                 Arguments.of(new NotReadyException("remote down"), "flush",

@@ -269,8 +269,17 @@ public final class TargetContext {
     }
 
     private LogicalUnit unit(LunConfig l) {
+        io.iscsi4j.LunAttributes a = l.attributes();
         LogicalUnit.Builder b = LogicalUnit.builder(l.backstore())
                 .serial(l.serial())
+                .vendor(a.vendor())
+                .product(a.product())
+                .revision(a.revision())
+                .rotationRate(a.rotationRate())
+                .maxTransferBytes(a.maxTransferBytes())
+                .optimalTransferBytes(a.optimalTransferBytes())
+                .maxUnmapBlocks(a.maxUnmapBlocks())
+                .disable(a.disabled().toArray(io.iscsi4j.scsi.LunFeature[]::new))
                 .readOnly(l.readOnly())
                 .writeBack(l.writeBack())
                 .physicalBlockSize(l.physicalBlockSize())
