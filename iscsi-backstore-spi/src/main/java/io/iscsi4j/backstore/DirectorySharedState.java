@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
@@ -79,7 +80,7 @@ public final class DirectorySharedState implements SharedState {
     /** Magic, format, version, value length; then the value and a CRC32C. */
     private static final int HEADER_BYTES = 4 + 4 + 8 + 4;
     private static final int TRAILER_BYTES = 4;
-    private static final java.util.concurrent.atomic.AtomicInteger THREADS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final Path directory;
     private final FileChannel lockChannel;
@@ -97,11 +98,8 @@ public final class DirectorySharedState implements SharedState {
         this.lock = lock;
         this.records = new ConcurrentHashMap<>(records);
         this.memberId = "directory:" + directory + ":" + ProcessHandle.current().pid();
-        this.writer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "iscsi4j-state-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.writer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> new WriterThread(this, r));
         writer.allowCoreThreadTimeOut(true);
     }
 
@@ -379,10 +377,13 @@ public final class DirectorySharedState implements SharedState {
             closed = true;
         }
         writer.shutdown();
-        try {
-            writer.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // From a continuation of this state's own write (its writer thread) there is nothing to wait for.
+        if (!(Thread.currentThread() instanceof WriterThread w && w.owner == this)) {
+            try {
+                writer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             lock.release();
@@ -395,5 +396,17 @@ public final class DirectorySharedState implements SharedState {
     @Override
     public String toString() {
         return "DirectorySharedState[" + directory + "]";
+    }
+
+    /** The thread compare-and-sets run on, knowing its state. */
+    private static final class WriterThread extends Thread {
+
+        final DirectorySharedState owner;
+
+        WriterThread(DirectorySharedState owner, Runnable task) {
+            super(task, "iscsi4j-state-" + THREADS.incrementAndGet());
+            this.owner = owner;
+            setDaemon(true);
+        }
     }
 }

@@ -189,4 +189,20 @@ class DirectorySharedStateTest {
             assertThat(get(s.read("max")).value()).hasSize(SharedState.MAX_RECORD_BYTES);
         }
     }
+
+    @Test
+    void aWriteThatFailsBeforeItsRenameLeavesTheRecordAsItWas() throws Exception {
+        try (SharedState s = DirectorySharedState.open(dir)) {
+            assertThat(get(s.compareAndSet("pr", 0, bytes("old")))).isTrue();
+            Files.createDirectory(dir.resolve("r-pr.tmp")); // the temporary file cannot be written
+            assertThatThrownBy(() -> get(s.compareAndSet("pr", 1, bytes("new")))).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IOException.class).hasMessageContaining("r-pr.tmp");
+            assertThat(get(s.read("pr")).value()).isEqualTo(bytes("old"));
+            assertThat(get(s.read("pr")).version()).isEqualTo(1);
+            assertThat(get(s.compareAndSet("pr", 1, bytes("new")))).as("the old record stood: no harm done").isTrue();
+        }
+        try (SharedState s = DirectorySharedState.open(dir)) {
+            assertThat(get(s.read("pr")).value()).isEqualTo(bytes("new"));
+        }
+    }
 }
