@@ -206,6 +206,8 @@ class ReservationsAcrossRestartsTest {
                     .build();
             assertThatThrownBy(other::start).isInstanceOf(IOException.class)
                     .hasMessageContaining("LUN 0").hasMessageContaining(states().toString()).hasMessageContaining("in use");
+            assertThat(second.read(0, ByteBuffer.allocate(512)).toCompletableFuture())
+                    .as("the failed target closed the backstores it owned").isCompletedExceptionally();
             other.close();
             try (TestInitiator a = login(first, HOST_A, null)) {
                 assertThat(prout(a, REGISTER, 0, 0, KEY_A, APTPL).good()).as("the first one still serves").isTrue();

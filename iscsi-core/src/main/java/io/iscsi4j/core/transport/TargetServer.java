@@ -137,6 +137,16 @@ public final class TargetServer {
             } catch (RuntimeException e) {
                 closed = true; // the units built so far are closed; nothing is bound yet
                 shutdown();
+                // The target owns the backstores: those of LUNs never built are closed too (closing is idempotent).
+                for (TargetConfig tc : settings.targets()) {
+                    for (LunConfig l : tc.luns()) {
+                        try {
+                            l.backstore().close();
+                        } catch (IOException | RuntimeException suppressed) {
+                            e.addSuppressed(suppressed);
+                        }
+                    }
+                }
                 if (e instanceof java.io.UncheckedIOException unchecked) {
                     throw new IOException(unchecked.getMessage(), unchecked.getCause());
                 }
