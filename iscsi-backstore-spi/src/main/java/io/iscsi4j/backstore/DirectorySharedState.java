@@ -89,11 +89,15 @@ public final class DirectorySharedState implements SharedState {
     /** The records as on disk; changed only on {@link #writer}'s thread. */
     private final Map<String, Versioned> records;
     private final ThreadPoolExecutor writer;
+    /** Forces record files and the directory; a seam for tests. */
+    private final FileBackstore.Forcer forcer;
     private volatile IOException writeFailure;
     private volatile boolean closed;
 
-    private DirectorySharedState(Path directory, FileChannel lockChannel, FileLock lock, Map<String, Versioned> records) {
+    private DirectorySharedState(Path directory, FileChannel lockChannel, FileLock lock, Map<String, Versioned> records,
+                                 FileBackstore.Forcer forcer) {
         this.directory = directory;
+        this.forcer = forcer;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.records = new ConcurrentHashMap<>(records);
@@ -112,6 +116,11 @@ public final class DirectorySharedState implements SharedState {
      *         the holder), or a record file is damaged (the message names the file)
      */
     public static DirectorySharedState open(Path directory) throws IOException {
+        return open(directory, FileBackstore.Forcer.DEFAULT);
+    }
+
+    /** {@link #open(Path)} forcing through {@code forcer} (tests inject failures and record the order with it). */
+    static DirectorySharedState open(Path directory, FileBackstore.Forcer forcer) throws IOException {
         Objects.requireNonNull(directory, "directory");
         Path dir = directory.toAbsolutePath().normalize();
         Files.createDirectories(dir);
@@ -133,7 +142,7 @@ public final class DirectorySharedState implements SharedState {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(me), 0);
             try {
-                return new DirectorySharedState(dir, channel, lock, load(dir));
+                return new DirectorySharedState(dir, channel, lock, load(dir), forcer);
             } catch (IOException | RuntimeException e) {
                 lock.release();
                 throw e;
@@ -324,7 +333,7 @@ public final class DirectorySharedState implements SharedState {
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            ch.force(true);
+            forcer.force(tmp, ch, true);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw new IOException("writing shared state record " + tmp + " failed: " + e, e); // the old one stands
@@ -332,7 +341,7 @@ public final class DirectorySharedState implements SharedState {
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
+                forcer.force(directory, dir, true);
             }
         } catch (IOException e) {
             writeFailure = e;

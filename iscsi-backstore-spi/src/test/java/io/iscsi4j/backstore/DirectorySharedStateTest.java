@@ -205,4 +205,46 @@ class DirectorySharedStateTest {
             assertThat(get(s.read("pr")).value()).isEqualTo(bytes("new"));
         }
     }
+
+    @Test
+    void aCompareAndSetCompletesOnlyAfterTheRecordAndTheDirectoryWereForced() throws Exception {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        FileBackstore.Forcer recording = (p, channel, metaData) -> {
+            channel.force(metaData);
+            events.add("force " + (p.equals(dir) ? "the directory" : dir.relativize(p).toString())
+                    + (Files.exists(dir.resolve("r-pr")) ? ", renamed" : ""));
+        };
+        try (DirectorySharedState s = DirectorySharedState.open(dir, recording)) {
+            CompletableFuture<Boolean> done = s.compareAndSet("pr", 0, bytes("v1")).toCompletableFuture()
+                    .whenComplete((r, e) -> events.add("completed"));
+            assertThat(done.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(events).containsExactly("force r-pr.tmp", "force the directory, renamed", "completed");
+    }
+
+    @Test
+    void aFailedDirectoryForceFailsThisAndEveryLaterWriteUntilReopened() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failDirectory = new java.util.concurrent.atomic.AtomicBoolean();
+        FileBackstore.Forcer failing = (p, channel, metaData) -> {
+            if (failDirectory.get() && p.equals(dir.toAbsolutePath().normalize())) {
+                throw new IOException("injected: directory fsync failed");
+            }
+            channel.force(metaData);
+        };
+        try (DirectorySharedState s = DirectorySharedState.open(dir, failing)) {
+            assertThat(get(s.compareAndSet("pr", 0, bytes("v1")))).isTrue();
+            failDirectory.set(true);
+            assertThatThrownBy(() -> get(s.compareAndSet("pr", 1, bytes("v2")))).isInstanceOf(ExecutionException.class)
+                    .hasRootCauseMessage("injected: directory fsync failed");
+            failDirectory.set(false);
+            assertThatThrownBy(() -> get(s.compareAndSet("other", 0, bytes("x")))).as("sticky: the disk may differ")
+                    .isInstanceOf(ExecutionException.class).hasMessageContaining("earlier write");
+            assertThat(get(s.read("pr")).value()).as("not answered as written").isEqualTo(bytes("v1"));
+        }
+        try (SharedState s = DirectorySharedState.open(dir)) {
+            assertThat(get(s.read("pr")).value()).as("the renamed record is what the disk holds")
+                    .isEqualTo(bytes("v2"));
+            assertThat(get(s.compareAndSet("pr", get(s.read("pr")).version(), bytes("v3")))).isTrue();
+        }
+    }
 }
