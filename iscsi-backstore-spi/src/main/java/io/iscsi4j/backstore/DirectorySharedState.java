@@ -340,8 +340,11 @@ public final class DirectorySharedState implements SharedState {
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                forcer.force(directory, dir, true);
+            FileChannel dir = openDirectory();
+            if (dir != null) {
+                try (dir) {
+                    forcer.force(directory, dir, true);
+                }
             }
         } catch (IOException e) {
             writeFailure = e;
@@ -349,6 +352,19 @@ public final class DirectorySharedState implements SharedState {
         }
         records.put(name, new Versioned(next, value.clone()));
         return true;
+    }
+
+    /**
+     * The directory opened for forcing, or {@code null} on platforms that cannot open a directory as a channel
+     * (Windows; the entry is then as durable as the file system makes a rename), as {@link FileBackstore} does for
+     * a new image's entry.
+     */
+    private FileChannel openDirectory() {
+        try {
+            return FileChannel.open(directory, StandardOpenOption.READ);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** {@return at once, with no replies and no silent members: there is no other member} */
