@@ -74,7 +74,9 @@ public final class IscsiTarget implements AutoCloseable {
      * Binds every portal and starts serving.
      *
      * @return this, for try-with-resources chaining
-     * @throws IOException when a portal cannot be bound (everything bound so far is released)
+     * @throws IOException when a portal cannot be bound (everything bound so far is released), or a LUN's
+     *         {@linkplain Builder#stateDirectory state directory} cannot be opened (in use, damaged); the message
+     *         names it
      * @throws IllegalStateException when already started or closed
      */
     public IscsiTarget start() throws IOException {
@@ -309,9 +311,27 @@ public final class IscsiTarget implements AutoCloseable {
      * @param discoveryAuthenticator how initiators authenticate for discovery sessions
      * @param interceptor decides logins and commands before the target acts on them, or {@code null} for none
      * @param portGroup the own target port group: also the target portal group tag and relative target port id
+     * @param stateDirectory where LUNs without a shared state of their own keep their persistent reservations
+     *        ({@link Builder#stateDirectory}), or {@code null}
      */
     public record Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings,
-                           Authenticator discoveryAuthenticator, TargetInterceptor interceptor, int portGroup) {
+                           Authenticator discoveryAuthenticator, TargetInterceptor interceptor, int portGroup,
+                           java.nio.file.Path stateDirectory) {
+
+        /**
+         * Settings without a state directory.
+         *
+         * @param portals addresses to bind
+         * @param targets the targets
+         * @param settings negotiation and resource settings
+         * @param discoveryAuthenticator how initiators authenticate for discovery sessions
+         * @param interceptor decides logins and commands, or {@code null} for none
+         * @param portGroup the own target port group, 1 to 65535
+         */
+        public Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings,
+                        Authenticator discoveryAuthenticator, TargetInterceptor interceptor, int portGroup) {
+            this(portals, targets, settings, discoveryAuthenticator, interceptor, portGroup, null);
+        }
 
         /**
          * Checks the components.
@@ -322,6 +342,7 @@ public final class IscsiTarget implements AutoCloseable {
          * @param discoveryAuthenticator how initiators authenticate for discovery sessions
          * @param interceptor decides logins and commands, or {@code null} for none
          * @param portGroup the own target port group, 1 to 65535
+         * @param stateDirectory the state directory, or {@code null}
          */
         public Settings {
             Objects.requireNonNull(discoveryAuthenticator, "discoveryAuthenticator");
@@ -404,6 +425,7 @@ public final class IscsiTarget implements AutoCloseable {
         private TargetInterceptor interceptor;
         private int portGroup = TargetPortGroups.DEFAULT_ID;
         private String jmxName;
+        private java.nio.file.Path stateDirectory;
         private final List<TargetListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -888,6 +910,36 @@ public final class IscsiTarget implements AutoCloseable {
         }
 
         /**
+         * Keeps the persistent reservations of every LUN that has no {@linkplain LunBuilder#sharedState shared state}
+         * of its own in {@code directory}, so that they survive a restart of the target: each LUN gets an
+         * {@link io.iscsi4j.backstore.DirectorySharedState} in {@code <directory>/<target name>/<LUN number>} (the
+         * target name with every character but letters, digits, {@code .} and {@code -} escaped as {@code %XX}, so
+         * {@code iqn.2026-11.com.example:disk} becomes {@code iqn.2026-11.com.example%3Adisk}), opened when the LUN
+         * starts serving ({@link #start()}, {@code addLun}, {@code addTarget}) and closed with it.
+         *
+         * <p>What initiators see: PERSISTENT RESERVE IN REPORT CAPABILITIES reports PTPL_C 1, and a REGISTER with
+         * APTPL 1 is accepted. Every PERSISTENT RESERVE OUT that changes the state has written it (temporary file,
+         * fsync, atomic rename, fsync of the directory) before its GOOD status. A target started again on the
+         * directory is powered on in SPC-5's sense: the registrations and the reservation are back (READ KEYS, READ
+         * RESERVATION, and enforced: other initiators' writes end in RESERVATION CONFLICT) if the last REGISTER set
+         * APTPL, and gone otherwise; PRGENERATION restarts at zero.
+         *
+         * <p>The state belongs to the target name and LUN number, not to the storage: serve other storage under them
+         * and it inherits the reservations (delete the LUN's directory then). One process at a time: a second target
+         * (in this process or another) serving a LUN whose directory is in use fails to start, naming the directory
+         * and the process that holds it. A damaged state file fails the start too, naming the file. Default: none;
+         * reservations then live as long as the LUN object and APTPL 1 is refused (INVALID FIELD IN PARAMETER LIST).
+         *
+         * @param directory the directory, created when missing
+         * @return this
+         * @since 0.2
+         */
+        public Builder stateDirectory(java.nio.file.Path directory) {
+            this.stateDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @return a target, not yet started
@@ -928,7 +980,7 @@ public final class IscsiTarget implements AutoCloseable {
                             maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes),
                     closeTimeout);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
-                    discoveryAuthenticator, interceptor, portGroup), listeners, jmxName);
+                    discoveryAuthenticator, interceptor, portGroup, stateDirectory), listeners, jmxName);
         }
 
         /**

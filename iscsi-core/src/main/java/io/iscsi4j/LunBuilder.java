@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 public final class LunBuilder {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LunBuilder.class);
+
     private Boolean readOnly;
     private Boolean writeBack;
     private String serial;
@@ -58,10 +60,13 @@ public final class LunBuilder {
     }
 
     /**
-     * The unit serial number (VPD page 80h); the NAA device identifier is derived from it. Default: the backstore's
-     * {@link io.iscsi4j.backstore.Backstore#unitSerialNumber()} when it has one (storage served by several
-     * processes), else derived from the target name and LUN, so it is stable across restarts with the same
-     * configuration.
+     * The unit serial number (VPD page 80h); the NAA device identifier is derived from it. It must identify the
+     * storage: stable across restarts of the same storage, different for different storage (multipath initiators
+     * merge devices with the same identity into one). Default: the backstore's
+     * {@link io.iscsi4j.backstore.Backstore#unitSerialNumber()}: random for a memory backstore, kept next to the image
+     * for a file backstore, the image's own for RBD. A backstore without one gets a random serial, new on every
+     * start (logged at INFO). Set it when the storage has an identity the backstore does not know, or to keep a
+     * serial initiators already know.
      *
      * @param value 1 to 64 printable ASCII characters
      * @return this
@@ -316,7 +321,7 @@ public final class LunBuilder {
         boolean wb = writeBack != null ? writeBack : backstore.hasVolatileCache();
         String s = serial != null ? serial
                 : backstore.unitSerialNumber() != null ? backstore.unitSerialNumber()
-                : defaultSerial(targetName, lun);
+                : randomSerial(targetName, lun, backstore);
         int logical = backstore.blockSize();
         int physical = physicalBlockSize != null ? physicalBlockSize : logical;
         if (physical < logical) {
@@ -332,14 +337,15 @@ public final class LunBuilder {
                 maxUnmapBlocks, disabled);
     }
 
-    /** A 24-hex-digit serial from a SHA-256 of the target name and LUN: stable, unique in practice. */
-    static String defaultSerial(String targetName, int lun) {
-        try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((targetName + "/" + lun).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(h, 0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-        }
+    /**
+     * A random serial for storage without an identity of its own, logged at INFO (once, when the LUN is built): the
+     * device's identity then changes on every start, but never collides with another deployment's.
+     */
+    private static String randomSerial(String targetName, int lun, io.iscsi4j.backstore.Backstore backstore) {
+        String s = java.util.UUID.randomUUID().toString().replace("-", "");
+        LOG.info("target {} LUN {}: the backstore ({}) has no identity of its own; serving it with the random serial {},"
+                + " new on every start (set LunBuilder.serial to keep one)", targetName, lun,
+                backstore.getClass().getName(), s);
+        return s;
     }
 }

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param readOnly whether writes are refused with DATA PROTECT / WRITE PROTECTED
  * @param writeBack whether a volatile write cache is reported (WCE=1); durability then comes from SYNCHRONIZE CACHE
  *        and FUA; when {@code false} every write is durable before GOOD status
- * @param serial the unit serial number (VPD 80h) from which the NAA identifier (VPD 83h) is derived; stable
- *        across restarts
+ * @param serial the unit serial number (VPD 80h) from which the NAA identifier (VPD 83h) is derived: the
+ *        application's, else the backstore's identity, else random (see {@link LunBuilder#serial})
  * @param physicalBlockSize the physical block size in bytes reported to initiators (READ CAPACITY (16), VPD B0h): the
  *        backstore's block size, or a larger power of two up to 1 MiB
  * @param backstoreTimeout how long one backstore call may take before its command ends NOT READY and the LUN stays

@@ -76,4 +76,22 @@ class LunBuilderTest {
         assertThatThrownBy(() -> new LunConfig(0, b, false, true, "S", 512, java.time.Duration.ofMillis(-5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backstoreTimeout");
     }
+
+    @Test
+    void theSerialIsTheApplicationsElseTheBackstoresElseRandom() {
+        Backstore memory = Backstores.memory(1 << 20);
+        assertThat(lun(memory, o -> o.serial("mine")).serial()).isEqualTo("mine");
+        assertThat(lun(memory, o -> { }).serial()).as("the backstore's identity")
+                .isEqualTo(memory.unitSerialNumber());
+        Backstore anonymous = new io.iscsi4j.backstore.ForwardingBackstore(memory) {
+            @Override
+            public String unitSerialNumber() {
+                return null;
+            }
+        };
+        String first = lun(anonymous, o -> { }).serial();
+        assertThat(first).matches("[0-9a-f]{32}").isNotEqualTo(memory.unitSerialNumber());
+        assertThat(lun(anonymous, o -> { }).serial()).as("random, never derived from the target name and LUN")
+                .matches("[0-9a-f]{32}").isNotEqualTo(first);
+    }
 }

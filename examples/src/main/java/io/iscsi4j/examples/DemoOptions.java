@@ -30,10 +30,19 @@ import java.util.Objects;
  * @param aluaGroup the target's port group (1 to 65535): its ALUA target port group, relative target port and portal
  *        group tag, so that several demo targets serving the same storage are distinct paths of one device
  * @param aluaState the state this target's port group starts in
+ * @param stateDir where the LUNs keep their persistent reservations across restarts ({@code --state-dir}), or
+ *        {@code null}
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                    int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
-                   boolean help, Rbd rbd, int aluaGroup, AccessState aluaState) {
+                   boolean help, Rbd rbd, int aluaGroup, AccessState aluaState, Path stateDir) {
+
+    DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
+                int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
+                boolean help, Rbd rbd, int aluaGroup, AccessState aluaState) {
+        this(portals, iqn, sizeBytes, file, blockSize, readOnly, luns, chap, mutualChap, allowShortSecrets, allow,
+                help, rbd, aluaGroup, aluaState, null);
+    }
 
     DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                 int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
@@ -102,6 +111,9 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "  --ceph-id NAME        with --rbd: the Ceph client id (default admin)",
             "  --shared-state rbd    with --rbd: keep persistent reservations on the images and tell the",
             "                        other gateways serving them (run one demo per gateway)",
+            "  --state-dir DIR       keep the LUNs' persistent reservations in DIR (created if missing),",
+            "                        so that those made with APTPL survive a restart (written before",
+            "                        GOOD); one demo per directory",
             "  --alua-group N        this target's port group, 1 to 65535 (default 1): its ALUA target",
             "                        port group and portal group tag. Give each of several targets",
             "                        serving the same storage (--rbd) its own N: a multipath initiator",
@@ -148,6 +160,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         String cephConf = null;
         String cephId = null;
         String sharedState = null;
+        String stateDir = null;
         boolean sizeGiven = false;
         boolean lunsGiven = false;
         boolean help = false;
@@ -175,7 +188,8 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                     allowShortSecrets = true;
                 }
                 case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
-                     "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state", "--alua-group", "--alua-state" -> {
+                     "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state", "--alua-group", "--alua-state",
+                     "--state-dir" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -211,6 +225,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--allow" -> allow.add(parseAllow(value, allow));
                         case "--alua-group" -> aluaGroup = value;
                         case "--alua-state" -> aluaState = parseAluaState(value);
+                        case "--state-dir" -> stateDir = value;
                         default -> blockSize = value;
                     }
                 }
@@ -267,7 +282,8 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             checkCredentials(chapCredentials, mutualCredentials, allowShortSecrets);
         }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
-                chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd, group, aluaState);
+                chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd, group, aluaState,
+                stateDir == null ? null : Path.of(stateDir));
     }
 
     private static AccessState parseAluaState(String value) throws UsageException {

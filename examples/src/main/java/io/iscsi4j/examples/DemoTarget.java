@@ -81,7 +81,10 @@ public final class DemoTarget {
         } catch (IOException e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             target.close();
-            err.println(PROGRAM + ": cannot listen on " + portals(options) + ": " + e.getMessage());
+            boolean state = options.stateDir() != null && e.getMessage() != null
+                    && e.getMessage().contains("reservation state");
+            err.println(PROGRAM + ": " + (state ? "cannot start" : "cannot listen on " + portals(options)) + ": "
+                    + e.getMessage());
             err.flush();
             return EXIT_FAILURE;
         }
@@ -123,6 +126,9 @@ public final class DemoTarget {
                 sharedStates.add(null);
             }
             IscsiTarget.Builder builder = IscsiTarget.builder().portGroup(options.aluaGroup());
+            if (options.stateDir() != null) {
+                builder.stateDirectory(options.stateDir());
+            }
             for (DemoOptions.Portal portal : options.portals()) {
                 builder.portal(portal.host(), portal.port());
             }
@@ -226,7 +232,8 @@ public final class DemoTarget {
             return (images.size() == 1 ? "LUN 0" : "LUNs 0 to " + (images.size() - 1)) + " (Ceph RBD "
                     + String.join(", ", images) + ", " + options.blockSize() + "-byte blocks"
                     + (options.readOnly() ? ", read-only" : "") + group(options)
-                    + (options.rbd().sharedState() ? ", reservations shared with the other gateways" : "") + ")";
+                    + (options.rbd().sharedState() ? ", reservations shared with the other gateways" : "")
+                    + stateDir(options) + ")";
         }
         String where = options.file() == null ? "in memory" : "from " + options.file();
         String luns = options.luns() == 1 ? "LUN 0" : "LUNs 0 to " + (options.luns() - 1);
@@ -239,7 +246,12 @@ public final class DemoTarget {
         return luns + " (" + humanSize(options.sizeBytes()) + each + " " + where + ", " + options.blockSize()
                 + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + authentication
                 + (options.allow().isEmpty() ? "" : ", only for " + String.join(", ", options.allow()))
-                + group(options) + ")";
+                + group(options) + stateDir(options) + ")";
+    }
+
+    /** The state directory, when there is one. */
+    private static String stateDir(DemoOptions options) {
+        return options.stateDir() == null ? "" : ", reservations kept in " + options.stateDir();
     }
 
     /** The port group, when it is not the default one. */

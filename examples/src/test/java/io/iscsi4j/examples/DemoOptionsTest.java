@@ -243,4 +243,14 @@ class DemoOptionsTest {
                 "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--rbd POOL/IMAGE",
                 "--ceph-conf", "--ceph-id", "--shared-state rbd", "--alua-group N", "--alua-state STATE", "--help");
     }
+
+    @Test
+    void stateDirNamesTheDirectoryOfTheReservations() throws Exception {
+        assertThat(DemoOptions.parse("--state-dir", "/var/lib/iscsi4j").stateDir()).isEqualTo(Path.of("/var/lib/iscsi4j"));
+        assertThat(DemoOptions.parse("--state-dir=/tmp/s", "--luns", "2").stateDir()).isEqualTo(Path.of("/tmp/s"));
+        assertThat(DemoOptions.parse().stateDir()).isNull();
+        assertThatThrownBy(() -> DemoOptions.parse("--state-dir")).isInstanceOf(UsageException.class)
+                .hasMessage("option --state-dir needs a value");
+        assertThat(DemoOptions.USAGE).contains("--state-dir DIR");
+    }
 }

@@ -260,4 +260,26 @@ class DemoTargetTest {
     private String stderr() {
         return errBytes.toString(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void stateDirKeepsTheReservationsInTheDirectoryAndASecondDemoOnItFailsToStart(@TempDir Path dir)
+            throws Exception {
+        Path states = dir.resolve("states");
+        DemoOptions options = DemoOptions.parse("--portal", "127.0.0.1:0", "--file", dir.resolve("lun0.img").toString(),
+                "--size", "1M", "--state-dir", states.toString());
+        assertThat(options.stateDir()).isEqualTo(states);
+        assertThat(DemoTarget.describe(options)).endsWith(", reservations kept in " + states + ")");
+
+        try (IscsiTarget target = DemoTarget.start(DemoTarget.build(options), out)) {
+            assertThat(states.resolve("iqn.2026-11.io.iscsi4j%3Ademo").resolve("0").resolve("lock"))
+                    .as("LUN 0's state directory, held").exists();
+            int status = DemoTarget.launch(new String[] {"--portal", "127.0.0.1:0", "--size", "1M",
+                "--state-dir", states.toString()}, out, err);
+            assertThat(status).isEqualTo(1);
+            assertThat(stderr()).startsWith("iscsi4j-demo: cannot start: ")
+                    .contains(states.resolve("iqn.2026-11.io.iscsi4j%3Ademo").resolve("0").toString())
+                    .contains("in use");
+            assertThat(target.localAddress().getPort()).as("the first one still serves").isPositive();
+        }
+    }
 }

@@ -202,12 +202,17 @@ public interface Backstore extends AutoCloseable {
     }
 
     /**
-     * A serial number that identifies the storage itself rather than the place it is served at: storage that
-     * several processes serve (a distributed block device) returns the same value in each, so initiators see one
-     * device through every gateway. The target uses it as the logical unit's serial number (VPD page 80h), from
-     * which the NAA designator derives, unless the application sets one. Read once, when the logical unit is built.
+     * A serial number that identifies the storage itself rather than the place it is served at: the same for the
+     * same storage across restarts, and different for different storage, even when two deployments serve their own
+     * storage under the same target name and LUN (multipath initiators merge devices with the same identity into
+     * one). Storage that several processes serve (a distributed block device) returns the same value in each, so
+     * initiators see one device through every gateway. The target uses it as the logical unit's serial number (VPD
+     * page 80h), from which the NAA designator derives, unless the application sets one; without either the logical
+     * unit gets a random serial, new on every start. Read once, when the logical unit is built. The stock backstores
+     * have one: random for memory (the data lives no longer than the object), kept next to the image for a file
+     * (see {@link Backstores#file(java.nio.file.Path, long, int, int)}).
      *
-     * @return 1 to 64 printable ASCII characters, or {@code null} (the default) to let the target derive one
+     * @return 1 to 64 printable ASCII characters, or {@code null} (the default) when the storage has no identity
      * @since 0.1
      */
     default String unitSerialNumber() {

@@ -61,7 +61,8 @@ public final class Backstores {
     /**
      * A thin-provisioned backstore in heap memory. It reads as zeros and allocates heap in 256 KiB chunks on first
      * write to each chunk, so a large, mostly empty LUN costs little; data is lost when the JVM exits or the
-     * backstore is closed. I/O completes inline on the calling thread (a memory copy) and leaves the buffers'
+     * backstore is closed. Its {@linkplain Backstore#unitSerialNumber() serial number} is random, picked here: no
+     * other backstore, in this JVM or another, presents the same device. I/O completes inline on the calling thread (a memory copy) and leaves the buffers'
      * positions unchanged. Reports {@link BackstoreCapability#THIN_PROVISIONING}, {@link BackstoreCapability#UNMAP}
      * (unmapping whole 256 KiB chunks releases their heap; unmapping part of a chunk zero-fills it),
      * {@link BackstoreCapability#WRITE_ATOMIC} and no volatile cache; write same and provisioning status are native.
@@ -114,6 +115,18 @@ public final class Backstores {
      * where the platform cannot open a directory, as on Windows); when that or growing it fails, the new file is
      * deleted again.
      *
+     * <p>Identity: the image keeps its {@linkplain Backstore#unitSerialNumber() serial number} (and so its NAA
+     * designator) in a small file next to it, {@code <file name>.iscsi4j-id} (for {@code lun0.img},
+     * {@code lun0.img.iscsi4j-id}): 32 hexadecimal digits of a random UUID, created atomically (temporary file, force,
+     * link or atomic rename, directory forced) the first time the image is opened. The image keeps its identity
+     * across restarts; every other image has its own, here or on another machine, even under the same target name and
+     * LUN, so multipath initiators never merge two of them. Move or rename the identity file with the image; a copy
+     * of the image without it is a new device, and should be (a copy served next to its original would otherwise be
+     * merged with it). When the file is missing and cannot be created (a read-only directory or file system), the
+     * image has no identity ({@code null}, logged at WARN) and the target gives the LUN a random serial on every start
+     * unless the application sets one. An identity file that exists but does not hold an identity fails the open with
+     * an {@link IOException} naming it, never replaced silently.
+     *
      * <p>I/O: positional {@link java.nio.channels.FileChannel} reads and writes run on a pool of at most
      * {@code ioThreads} daemon threads named {@code iscsi4j-file-io-N} owned by the backstore (started on demand,
      * stopped when idle for 30 seconds), so callers never block; stages complete on those threads and the buffers'
@@ -142,8 +155,8 @@ public final class Backstores {
      * @param blockSize block size in bytes, a power of two from 512 to 65536
      * @param ioThreads number of I/O threads, at least 1; bounds the concurrent I/O on the file
      * @return a new backstore that owns the open file
-     * @throws IOException when the file cannot be created, opened or grown, or the directory of a file this method
-     *         created cannot be forced
+     * @throws IOException when the file cannot be created, opened or grown, the directory of a file this method
+     *         created cannot be forced, or its identity file exists but cannot be read or is damaged
      * @throws IllegalArgumentException when a size or the thread count is invalid, or the file is larger than
      *         {@code sizeBytes}
      */

@@ -32,6 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * ran concurrently with the failing one fails too. Reads and plain writes still work. Only closing the backstore
  * and opening the file again clears the condition.
  *
+ * <p>Identity: {@link #unitSerialNumber()} comes from the image's identity file, {@code <image>.iscsi4j-id}, created
+ * with a random identity when missing (see {@link Identity}).
+ *
  * <p>When {@link #open} creates the file, it also forces the parent directory ({@code force(true)} on the directory
  * opened for reading), so that the new file's directory entry survives a crash. On platforms where a directory
  * cannot be opened as a channel (Windows) this step is skipped and logged at DEBUG.
@@ -49,12 +52,16 @@ final class FileBackstore extends BlockingBackstore {
     private final Geometry geometry;
     private final IoExecutor executor;
     private final Forcer forcer;
+    /** The image's identity from its identity file, or {@code null} when none could be kept. */
+    private final String serial;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The first failed force of {@link #channel}, kept until close: every later flush and FUA write fails. */
     private final AtomicReference<IOException> forceFailure = new AtomicReference<>();
 
-    private FileBackstore(Path path, FileChannel channel, Geometry geometry, IoExecutor executor, Forcer forcer) {
+    private FileBackstore(Path path, FileChannel channel, Geometry geometry, IoExecutor executor, Forcer forcer,
+                          String serial) {
         super(executor);
+        this.serial = serial;
         this.path = path;
         this.channel = channel;
         this.geometry = geometry;
@@ -119,7 +126,8 @@ final class FileBackstore extends BlockingBackstore {
             if (created) {
                 forceParentDirectory(path, forcer);
             }
-            return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel), forcer);
+            String serial = Identity.ofFile(path, forcer);
+            return new FileBackstore(path, channel, geometry, new IoExecutor(ioThreads, channel), forcer, serial);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();
@@ -145,7 +153,7 @@ final class FileBackstore extends BlockingBackstore {
      * Makes the directory entry of a newly created file durable: forces the parent directory. A directory that cannot
      * be opened (platforms without directory channels) is skipped; a failing force is thrown.
      */
-    private static void forceParentDirectory(Path path, Forcer forcer) throws IOException {
+    static void forceParentDirectory(Path path, Forcer forcer) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         if (dir == null) {
             return;
@@ -181,6 +189,15 @@ final class FileBackstore extends BlockingBackstore {
             channel.write(ByteBuffer.allocate(1), requested - 1);
         }
         return requested;
+    }
+
+    /**
+     * The image's identity, kept in its identity file ({@code <image>.iscsi4j-id}); {@code null} when that file was
+     * missing and could not be created.
+     */
+    @Override
+    public String unitSerialNumber() {
+        return serial;
     }
 
     @Override

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * (a compare-and-set, so concurrent first writes to one chunk share the winner's array), and unallocated chunks
  * read as zeros. An empty 1 TiB backstore costs a table of 4096 page references.
  *
+ * <p>Identity: {@link #unitSerialNumber()} is random, picked at creation, so two memory backstores (in this JVM or
+ * on two machines) never present the same device; it lives as long as the data, the object.
+ *
  * <p>I/O completes inline (it is a memory copy, hence {@link BackstoreCapability#NON_BLOCKING}) and leaves the
  * callers' buffer positions unchanged. Bytes are
  * copied without locks: ordering of conflicting commands is the target's job, as the {@link Backstore} contract
@@ -47,6 +50,8 @@ final class MemoryBackstore implements Backstore {
     static final int MAX_EXTENTS = 1024;
 
     private final Geometry geometry;
+    /** A random identity, picked at creation: this storage is new and unlike any other. */
+    private final String serial = Identity.random();
     private final AtomicLong allocatedChunks = new AtomicLong();
     /** Null once closed. */
     private volatile AtomicReferenceArray<AtomicReferenceArray<byte[]>> pages;
@@ -75,6 +80,12 @@ final class MemoryBackstore implements Backstore {
     @Override
     public boolean hasVolatileCache() {
         return false;
+    }
+
+    /** A random serial (32 hex digits) picked when the backstore was created: its contents live no longer. */
+    @Override
+    public String unitSerialNumber() {
+        return serial;
     }
 
     @Override

@@ -14,10 +14,11 @@ import java.util.concurrent.CompletionStage;
  * different processes or on different hosts) keeps in it what SCSI requires to be the same on every gateway: the
  * persistent-reservation state, and the events other gateways turn into unit attentions or into aborted tasks.
  *
- * <p>One {@code SharedState} object is one member: a gateway's view of one storage object. Two stock kinds exist:
- * {@link InProcessSharedState} (members in one JVM, for tests and for several targets in one process), and the RBD
+ * <p>One {@code SharedState} object is one member: a gateway's view of one storage object. Three stock kinds exist:
+ * {@link InProcessSharedState} (members in one JVM, for tests and for several targets in one process), the RBD
  * backstore's, which keeps the records on a RADOS object next to the image and uses watch/notify and Ceph's
- * blocklist, so no second system has to run.
+ * blocklist, so no second system has to run, and {@link DirectorySharedState}, one member whose records are files in
+ * a directory, so that one target's persistent reservations survive its restarts.
  *
  * <p><b>Contract.</b>
  * <ul>
@@ -127,6 +128,21 @@ public interface SharedState extends AutoCloseable {
      *         logical unit offers persistence through power loss (APTPL) only when this is {@code true}
      */
     boolean persistent();
+
+    /**
+     * Whether this member is the only one the records can ever have (a {@link DirectorySharedState}, which one process
+     * at a time holds with a lock). Opening such a state is then a restart of the whole logical unit, as a power
+     * cycle is, and the logical unit drops what SPC-5 keeps only until a power loss: the registrations and the
+     * reservation unless the last REGISTER set APTPL, PRGENERATION, an SPC-2 reservation, mode parameters changed by
+     * MODE SELECT, other gateways' port groups. With several members (the default) a restart of one cannot be told
+     * from a restart of all, and the records are kept as they are.
+     *
+     * @return {@code true} when no other member can exist; the default {@code false}
+     * @since 0.2
+     */
+    default boolean soleMember() {
+        return false;
+    }
 
     /**
      * Reads a record.

@@ -316,7 +316,10 @@ class FileBackstoreTest {
         };
 
         FileBackstore.open(path, MIB, BLOCK, 1, recording).close();
-        assertThat(forced).containsExactly(dir.toAbsolutePath() + " with metadata");
+        assertThat(forced).as("the image's directory entry, then the identity file and its entry").hasSize(3);
+        assertThat(forced.get(0)).isEqualTo(dir.toAbsolutePath() + " with metadata");
+        assertThat(forced.get(1)).startsWith(dir.resolve("lun.img.iscsi4j-id.tmp-").toString()).endsWith("with metadata");
+        assertThat(forced.get(2)).isEqualTo(dir.toAbsolutePath() + " with metadata");
 
         forced.clear();
         FileBackstore.open(path, 2 * MIB, BLOCK, 1, recording).close();
@@ -349,5 +352,115 @@ class FileBackstoreTest {
         }
         org.assertj.core.api.Assertions.assertThat(FileBackstore.isOutOfSpace(new java.io.IOException("Input/output error")))
                 .isFalse();
+    }
+
+    // ---- identity ----
+
+    @Test
+    void theImageKeepsItsSerialAcrossCloseAndReopenInAnIdentityFile() throws Exception {
+        Path path = dir.resolve("lun.img");
+        String serial;
+        try (Backstore backstore = Backstores.file(path, MIB, BLOCK)) {
+            serial = backstore.unitSerialNumber();
+        }
+        assertThat(serial).matches("[0-9a-f]{32}");
+        assertThat(Files.readString(dir.resolve("lun.img.iscsi4j-id"))).isEqualTo(serial + "\n");
+        assertThat(dir.toFile().list()).as("no temporary file left")
+                .containsExactlyInAnyOrder("lun.img", "lun.img.iscsi4j-id");
+        try (Backstore reopened = Backstores.file(path, 0, BLOCK);
+             Backstore readOnly = Backstores.readOnly(Backstores.file(path, 0, BLOCK))) {
+            assertThat(reopened.unitSerialNumber()).isEqualTo(serial);
+            assertThat(readOnly.unitSerialNumber()).isEqualTo(serial);
+        }
+        try (Backstore named = Backstores.open("file:path=" + path)) {
+            assertThat(named.unitSerialNumber()).isEqualTo(serial);
+        }
+    }
+
+    @Test
+    void differentImagesHaveDifferentSerialsAndACopyWithoutItsIdentityFileIsANewDevice() throws Exception {
+        Path a = dir.resolve("a.img");
+        Path b = dir.resolve("b.img");
+        String serialA;
+        try (Backstore one = Backstores.file(a, MIB, BLOCK); Backstore two = Backstores.file(b, MIB, BLOCK)) {
+            serialA = one.unitSerialNumber();
+            assertThat(two.unitSerialNumber()).isNotEqualTo(serialA).matches("[0-9a-f]{32}");
+        }
+        Path copy = dir.resolve("copy.img");
+        Files.copy(a, copy);
+        try (Backstore c = Backstores.file(copy, 0, BLOCK)) {
+            assertThat(c.unitSerialNumber()).isNotEqualTo(serialA);
+        }
+        // An image moved together with its identity file keeps its identity.
+        Path moved = Files.createDirectory(dir.resolve("moved")).resolve("a.img");
+        Files.move(a, moved);
+        Files.move(dir.resolve("a.img.iscsi4j-id"), dir.resolve("moved/a.img.iscsi4j-id"));
+        try (Backstore m = Backstores.file(moved, 0, BLOCK)) {
+            assertThat(m.unitSerialNumber()).isEqualTo(serialA);
+        }
+    }
+
+    @Test
+    void aDamagedIdentityFileFailsTheOpenNamingIt() throws Exception {
+        Path path = dir.resolve("lun.img");
+        Backstores.file(path, MIB, BLOCK).close();
+        Path id = dir.resolve("lun.img.iscsi4j-id");
+        String before = Files.readString(id);
+        Files.writeString(id, before.substring(0, 17)); // truncated
+
+        assertThatThrownBy(() -> Backstores.file(path, 0, BLOCK)).isInstanceOf(IOException.class)
+                .hasMessageContaining(id.toString()).hasMessageContaining("damaged");
+        assertThat(Files.readString(id)).as("not replaced").isEqualTo(before.substring(0, 17));
+
+        Files.writeString(id, "not-an-identity-not-an-identity!\n");
+        assertThatThrownBy(() -> Backstores.file(path, 0, BLOCK)).isInstanceOf(IOException.class)
+                .hasMessageContaining(id.toString());
+        Files.delete(id);
+        try (Backstore fresh = Backstores.file(path, 0, BLOCK)) {
+            assertThat(fresh.unitSerialNumber()).as("deleting it gives the image a new identity")
+                    .isNotEqualTo(before.strip()).matches("[0-9a-f]{32}");
+        }
+    }
+
+    @Test
+    void anIdentityFileThatCannotBeCreatedLeavesTheImageWithoutIdentity() throws Exception {
+        Path path = dir.resolve("lun.img");
+        Backstores.file(path, MIB, BLOCK).close();
+        Files.delete(dir.resolve("lun.img.iscsi4j-id"));
+        // As on a read-only file system: writing the identity file fails (the process runs as root in CI, so a
+        // read-only directory would not stop it).
+        FileBackstore.Forcer failing = (p, channel, metaData) -> {
+            if (p.getFileName().toString().contains(".iscsi4j-id")) {
+                throw new IOException("injected: read-only file system");
+            }
+            channel.force(metaData);
+        };
+        try (Backstore backstore = FileBackstore.open(path, 0, BLOCK, 1, failing)) {
+            assertThat(backstore.unitSerialNumber()).isNull();
+            write(backstore, 0, pattern(BLOCK, 1));
+            assertThat(read(backstore, 0, BLOCK)).isEqualTo(pattern(BLOCK, 1));
+        }
+        assertThat(dir.toFile().list()).containsExactly("lun.img");
+    }
+
+    @Test
+    void twoOpenersRacingAgreeOnOneIdentity() throws Exception {
+        Path path = dir.resolve("lun.img");
+        Backstores.file(path, MIB, BLOCK).close();
+        for (int round = 0; round < 20; round++) {
+            Files.delete(dir.resolve("lun.img.iscsi4j-id"));
+            CompletableFuture<String> a = CompletableFuture.supplyAsync(() -> serialOf(path));
+            CompletableFuture<String> b = CompletableFuture.supplyAsync(() -> serialOf(path));
+            assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo(b.get(10, TimeUnit.SECONDS))
+                    .isEqualTo(Files.readString(dir.resolve("lun.img.iscsi4j-id")).strip());
+        }
+    }
+
+    private static String serialOf(Path path) {
+        try (Backstore b = Backstores.file(path, 0, BLOCK)) {
+            return b.unitSerialNumber();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

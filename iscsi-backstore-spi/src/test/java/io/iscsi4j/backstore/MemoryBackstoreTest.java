@@ -204,4 +204,14 @@ class MemoryBackstoreTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at most");
     }
+
+    @Test
+    void everyMemoryBackstoreHasARandomSerialOfItsOwn() throws Exception {
+        try (Backstore a = Backstores.memory(1 << 20); Backstore b = Backstores.memory(1 << 20);
+             Backstore c = Backstores.open("memory:size=1M")) {
+            assertThat(a.unitSerialNumber()).matches("[0-9a-f]{32}").isEqualTo(a.unitSerialNumber());
+            assertThat(b.unitSerialNumber()).matches("[0-9a-f]{32}").isNotEqualTo(a.unitSerialNumber());
+            assertThat(c.unitSerialNumber()).matches("[0-9a-f]{32}").isNotIn(a.unitSerialNumber(), b.unitSerialNumber());
+        }
+    }
 }

@@ -6,8 +6,10 @@ import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 import static io.iscsi4j.interop.InteropTargets.IQN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,8 +76,24 @@ class IscsiInqInteropTest {
     }
 
     @Test
-    @DisplayName("iscsi-inq: the default serial and VPD 83h are the same after a restart with the same configuration")
-    void defaultIdentityIsStableAcrossRestarts() throws Exception {
+    @DisplayName("iscsi-inq: a file LUN's default serial and VPD 83h are the same after a restart")
+    void defaultIdentityOfAFileIsStableAcrossRestarts(@TempDir Path dir) throws Exception {
+        Path image = dir.resolve("lun0.img");
+        String[] first;
+        try (IscsiTarget target = InteropTargets.startOneLun(Backstores.file(image, 16L << 20, 512))) {
+            first = new String[] {
+                inquiry(target, "-e", "1", "-c", "128").stdout(),
+                inquiry(target, "-e", "1", "-c", "131").stdout()};
+        }
+        try (IscsiTarget target = InteropTargets.startOneLun(Backstores.file(image, 0, 512))) {
+            assertThat(inquiry(target, "-e", "1", "-c", "128").stdout()).isEqualTo(first[0]).contains("Unit Serial Number:");
+            assertThat(inquiry(target, "-e", "1", "-c", "131").stdout()).isEqualTo(first[1]).contains("NAA");
+        }
+    }
+
+    @Test
+    @DisplayName("iscsi-inq: two memory LUNs under the same target name and LUN have different serials and VPD 83h")
+    void defaultIdentityOfMemoryDiffersBetweenDeployments() throws Exception {
         String[] first;
         try (IscsiTarget target = InteropTargets.startOneLun(Backstores.memory(16L << 20))) {
             first = new String[] {
@@ -83,8 +101,9 @@ class IscsiInqInteropTest {
                 inquiry(target, "-e", "1", "-c", "131").stdout()};
         }
         try (IscsiTarget target = InteropTargets.startOneLun(Backstores.memory(16L << 20))) {
-            assertThat(inquiry(target, "-e", "1", "-c", "128").stdout()).isEqualTo(first[0]).contains("Unit Serial Number:");
-            assertThat(inquiry(target, "-e", "1", "-c", "131").stdout()).isEqualTo(first[1]).contains("NAA");
+            assertThat(inquiry(target, "-e", "1", "-c", "128").stdout()).isNotEqualTo(first[0])
+                    .contains("Unit Serial Number:");
+            assertThat(inquiry(target, "-e", "1", "-c", "131").stdout()).isNotEqualTo(first[1]).contains("NAA");
         }
     }
 

@@ -165,6 +165,11 @@ public final class LogicalUnit implements AutoCloseable {
         peers.listen();
         reservations.persistent().share(peers);
         try {
+            if (peers.soleMember()) {
+                // Only this logical unit can hold the state: starting is a power on.
+                reservations.persistent().powerOn().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                peers.powerOn().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
             reservations.persistent().refresh().toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             peers.readModeParameters().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -842,7 +847,11 @@ public final class LogicalUnit implements AutoCloseable {
          * {@code state} (the logical unit closes it): every PERSISTENT RESERVE OUT reads, changes and writes back the
          * shared state, and completes only once every other gateway has acted on the change (see
          * {@link #taskFence}) or has been fenced. {@link #build()} reads the shared state before returning.
-         * Persistence through power loss (APTPL) is offered when {@link SharedState#persistent()}.
+         * Persistence through power loss (APTPL) is offered when {@link SharedState#persistent()}. A state with one
+         * member only ({@link SharedState#soleMember()}, a {@link io.iscsi4j.backstore.DirectorySharedState}) makes
+         * {@link #build()} a power on: registrations and the reservation are kept only if the last REGISTER set APTPL,
+         * PRGENERATION restarts at zero, and an SPC-2 reservation, MODE SELECT's changes and other port groups are
+         * dropped.
          *
          * @param state this gateway's member of the shared state
          * @return this builder

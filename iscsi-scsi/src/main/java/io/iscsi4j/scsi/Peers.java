@@ -242,6 +242,30 @@ final class Peers {
         });
     }
 
+    /**
+     * The logical unit starts with a state only it can hold ({@link SharedState#soleMember()}): a power on. Mode
+     * parameters changed by MODE SELECT return to their defaults (they are current values, never saved), and the
+     * port groups of earlier runs are forgotten (this gateway writes its own when it shares them).
+     */
+    CompletionStage<Void> powerOn() {
+        return clear(MODE_RECORD).thenCompose(v -> clear(PORT_GROUPS_RECORD));
+    }
+
+    /** Empties a record (an empty value reads as never written). */
+    private CompletionStage<Void> clear(String record) {
+        return state.read(record).thenCompose(r -> r.value().length == 0 ? CompletableFuture.<Void>completedFuture(null)
+                : state.compareAndSet(record, r.version(), new byte[0]).thenAccept(written -> {
+                    if (!written) {
+                        throw new IllegalStateException("record " + record + " changed while the logical unit started");
+                    }
+                }));
+    }
+
+    /** Whether no other gateway can ever share this state. */
+    boolean soleMember() {
+        return state.soleMember();
+    }
+
     /** Stops sharing the port groups (the logical unit closes). */
     void close() {
         TargetPortGroups g = groups;

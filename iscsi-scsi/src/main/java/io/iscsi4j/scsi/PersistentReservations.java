@@ -41,9 +41,11 @@ import java.util.function.Function;
  * {@link SharedState}, encoded by {@link Image#encode}. Each PERSISTENT RESERVE OUT reads it, applies its rule and
  * writes it back with a compare-and-set (again from the start when another gateway wrote first), establishes its
  * unit attentions here, and tells the other gateways through {@link Peers}, completing only once they have acted on
- * it. PERSISTENT RESERVE IN reads the record afresh. A persistent shared state (a RADOS object) offers APTPL
- * (PTPL_C 1, PTPL_A as the last REGISTER set it); the state then outlives every gateway whatever APTPL says, since a
- * gateway cannot tell a restart of all of them from its own.
+ * it. PERSISTENT RESERVE IN reads the record afresh. A persistent shared state (a RADOS object, a directory) offers
+ * APTPL (PTPL_C 1, PTPL_A as the last REGISTER set it). With several gateways the state then outlives every gateway
+ * whatever APTPL says, since a gateway cannot tell a restart of all of them from its own; with a state that has one
+ * member only ({@link SharedState#soleMember()}), starting is a power on ({@link #powerOn()}): registrations and the
+ * reservation survive only with APTPL, as SPC-5 says.
  *
  * <p><b>Unit attentions</b> go to the initiator ports of the registrations concerned, except the port the command
  * came from: RESERVATIONS PREEMPTED (CLEAR, and PREEMPT of the holder), REGISTRATIONS PREEMPTED (the registrations
@@ -486,6 +488,31 @@ final class PersistentReservations {
         return p.state().read(RECORD).thenApply(record -> {
             adopt(Image.decode(record));
             return image;
+        });
+    }
+
+    /**
+     * The logical unit starts, with a state only it can hold ({@link SharedState#soleMember()}), so every gateway
+     * restarted: what SPC-5 keeps only until a power loss goes. The registrations and the reservation stay when the
+     * last REGISTER set APTPL, and go otherwise; PRGENERATION is zero again (SPC-5: regardless of APTPL, a power on
+     * sets it to zero); an SPC-2 reservation ends. Completes once the shared record says so, before the unit serves.
+     */
+    CompletionStage<Void> powerOn() {
+        Peers p = peers;
+        return p.state().read(RECORD).thenCompose(record -> {
+            Image read = Image.decode(record);
+            Image next = read.aptpl
+                    ? new Image(read.registrations, read.reservation, 0, read.targetPorts, true, null, read.version)
+                    : new Image(List.of(), null, 0, read.targetPorts, false, null, read.version);
+            if (next.equals(read)) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            return p.state().compareAndSet(RECORD, record.version(), next.encode()).thenAccept(written -> {
+                if (!written) {
+                    throw new IllegalStateException("the persistent reservation state changed while the logical unit"
+                            + " started, although no other gateway can hold it");
+                }
+            });
         });
     }
 

@@ -5,6 +5,8 @@ import io.iscsi4j.AclConfig;
 import io.iscsi4j.LunConfig;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.TargetInterceptor;
+import io.iscsi4j.backstore.DirectorySharedState;
+import io.iscsi4j.backstore.SharedState;
 import io.iscsi4j.core.auth.Authenticator;
 import io.iscsi4j.scsi.ItNexus;
 import io.iscsi4j.scsi.LogicalUnit;
@@ -73,6 +75,8 @@ public final class TargetContext {
     /** Decides logins and commands, or {@code null}. */
     private final TargetInterceptor interceptor;
     private final TargetPortGroups portGroups;
+    /** Where LUNs without a shared state keep their persistent reservations, or {@code null}. */
+    private final java.nio.file.Path stateDirectory;
     private final TargetPortGroups.Listener accessStateChanges = (group, state) -> accessStateChanged();
     /** The iSCSI-level counters of everything since the start. */
     private final IscsiCounters counters = new IscsiCounters();
@@ -151,6 +155,7 @@ public final class TargetContext {
                     + settings.portGroup());
         }
         this.portGroups = portGroups;
+        this.stateDirectory = settings.stateDirectory();
         this.tuning = settings.settings();
         this.connectionLimiter = new ConnectionLimiter(tuning.limits());
         this.discoveryAuthenticator = settings.discoveryAuthenticator();
@@ -158,8 +163,22 @@ public final class TargetContext {
         this.ioExecutor = ioExecutor;
         this.events = events;
         Map<String, Target> m = new LinkedHashMap<>();
-        for (TargetConfig t : settings.targets()) {
-            m.put(t.name(), build(t));
+        try {
+            for (TargetConfig t : settings.targets()) {
+                m.put(t.name(), build(t));
+            }
+        } catch (RuntimeException e) {
+            // Release what the units built so far hold (their state directories' locks among it).
+            for (Target built : m.values()) {
+                for (LogicalUnit u : built.units()) {
+                    try {
+                        u.close();
+                    } catch (java.io.IOException | RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            throw e;
         }
         this.targets = Collections.unmodifiableMap(m);
         portGroups.addListener(accessStateChanges);
@@ -167,8 +186,19 @@ public final class TargetContext {
 
     private Target build(TargetConfig t) {
         Map<Integer, LogicalUnit> map = new HashMap<>();
-        for (LunConfig l : t.luns()) {
-            map.put(l.lun(), unit(l));
+        try {
+            for (LunConfig l : t.luns()) {
+                map.put(l.lun(), unit(t.name(), l));
+            }
+        } catch (RuntimeException e) {
+            for (LogicalUnit u : map.values()) { // the units built so far: release their state directories' locks
+                try {
+                    u.close();
+                } catch (java.io.IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
         String name = t.name();
         Target target = new Target(t, dispatcher(name, map, Set.of()));
@@ -268,7 +298,43 @@ public final class TargetContext {
         return !acl.lunMapping().isEmpty() || acl.readOnly() || !acl.readOnlyLuns().isEmpty();
     }
 
-    private LogicalUnit unit(LunConfig l) {
+    private LogicalUnit unit(String targetName, LunConfig l) {
+        SharedState state = l.sharedState();
+        SharedState opened = null;
+        if (state == null && stateDirectory != null) {
+            java.nio.file.Path dir = stateDirectory.resolve(fileName(targetName)).resolve(Integer.toString(l.lun()));
+            try {
+                opened = DirectorySharedState.open(dir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("target " + targetName + " LUN " + l.lun()
+                        + ": cannot open its reservation state: " + e.getMessage(), e);
+            }
+            state = opened;
+        }
+        try {
+            return unit(l, state);
+        } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
+            throw e;
+        }
+    }
+
+    /** An iSCSI name as a directory name: letters, digits, '.' and '-' as they are, anything else as %XX. */
+    static String fileName(String name) {
+        StringBuilder b = new StringBuilder(name.length() + 8);
+        for (byte c : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-') {
+                b.append((char) c);
+            } else {
+                b.append('%').append(String.format("%02X", c & 0xFF));
+            }
+        }
+        return b.toString();
+    }
+
+    private LogicalUnit unit(LunConfig l, SharedState state) {
         io.iscsi4j.LunAttributes a = l.attributes();
         LogicalUnit.Builder b = LogicalUnit.builder(l.backstore())
                 .serial(l.serial())
@@ -285,8 +351,8 @@ public final class TargetContext {
                 .physicalBlockSize(l.physicalBlockSize())
                 .backstoreTimeout(l.backstoreTimeout())
                 .executor(ioExecutor);
-        if (l.sharedState() != null) {
-            b.sharedState(l.sharedState()).peerTimeout(l.peerTimeout()).taskFence(this::fenceForPeer)
+        if (state != null) {
+            b.sharedState(state).peerTimeout(l.peerTimeout()).taskFence(this::fenceForPeer)
                     .portGroups(portGroups);
         }
         return b.build();
@@ -608,7 +674,7 @@ public final class TargetContext {
             if (t.dispatcher.logicalUnit(lun.lun()) != null) {
                 throw new IllegalArgumentException("target " + t.config.name() + ": LUN " + lun.lun() + " is in use");
             }
-            LogicalUnit lu = unit(lun);
+            LogicalUnit lu = unit(targetName, lun);
             t.dispatcher.addLogicalUnit(lun.lun(), lu);
             affected.add(t.dispatcher);
             for (Map.Entry<AclConfig, ScsiDispatcher> e : t.aclDispatchers.entrySet()) {

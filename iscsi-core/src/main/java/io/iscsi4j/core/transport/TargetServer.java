@@ -132,7 +132,26 @@ public final class TargetServer {
             ioExecutor = new ThreadPoolExecutor(io, io, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     daemonThreads("iscsi4j-io-"));
             events = new TargetEvents(listeners);
-            context = new TargetContext(settings, ioExecutor, events, portGroups);
+            try {
+                context = new TargetContext(settings, ioExecutor, events, portGroups);
+            } catch (RuntimeException e) {
+                closed = true; // the units built so far are closed; nothing is bound yet
+                shutdown();
+                // The target owns the backstores: those of LUNs never built are closed too (closing is idempotent).
+                for (TargetConfig tc : settings.targets()) {
+                    for (LunConfig l : tc.luns()) {
+                        try {
+                            l.backstore().close();
+                        } catch (IOException | RuntimeException suppressed) {
+                            e.addSuppressed(suppressed);
+                        }
+                    }
+                }
+                if (e instanceof java.io.UncheckedIOException unchecked) {
+                    throw new IOException(unchecked.getMessage(), unchecked.getCause());
+                }
+                throw e;
+            }
             channels = new DefaultChannelGroup("iscsi4j", GlobalEventExecutor.INSTANCE);
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
