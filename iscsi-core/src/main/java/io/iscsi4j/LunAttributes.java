@@ -22,14 +22,17 @@ import java.util.Set;
  * @param maxUnmapBlocks the most blocks one UNMAP deallocates (VPD B0h MAXIMUM UNMAP LBA COUNT), 4294967295 for no
  *     limit
  * @param disabled the optional commands this LUN does not serve
+ * @param softThresholdPercent the allocated share of the capacity at which initiators get THIN PROVISIONING SOFT
+ *     THRESHOLD REACHED, 0 for none
  * @since 0.2
  */
 public record LunAttributes(String vendor, String product, String revision, int rotationRate, int maxTransferBytes,
-                            int optimalTransferBytes, long maxUnmapBlocks, Set<LunFeature> disabled) {
+                            int optimalTransferBytes, long maxUnmapBlocks, Set<LunFeature> disabled,
+                            int softThresholdPercent) {
 
     /** The attributes of a LUN nobody configured: iscsi4j's identity, non-rotating, every command served. */
     public static final LunAttributes DEFAULTS = new LunAttributes("ISCSI4J", "VIRTUAL-DISK", "0001", 1,
-            8 * 1024 * 1024, 1024 * 1024, 0xFFFF_FFFFL, Set.of());
+            8 * 1024 * 1024, 1024 * 1024, 0xFFFF_FFFFL, Set.of(), 0);
 
     /**
      * Copies the set.
@@ -42,6 +45,7 @@ public record LunAttributes(String vendor, String product, String revision, int 
      * @param optimalTransferBytes the optimal transfer length in bytes
      * @param maxUnmapBlocks the maximum unmap LBA count
      * @param disabled the optional commands not served
+     * @param softThresholdPercent the soft threshold in percent of the capacity, 0 for none
      */
     public LunAttributes {
         Objects.requireNonNull(vendor, "vendor");

@@ -29,6 +29,7 @@ public final class LunBuilder {
     private int optimalTransferBytes = LunAttributes.DEFAULTS.optimalTransferBytes();
     private long maxUnmapBlocks = LunAttributes.DEFAULTS.maxUnmapBlocks();
     private java.util.Set<io.iscsi4j.scsi.LunFeature> disabled = java.util.Set.of();
+    private int softThresholdPercent;
 
     LunBuilder() {
     }
@@ -302,6 +303,25 @@ public final class LunBuilder {
         return this;
     }
 
+    /**
+     * Sets a thin-provisioning soft threshold, for a backstore that reports its allocated space
+     * ({@link io.iscsi4j.backstore.Backstore#allocatedBytes()}; the memory backstore does): when the allocated
+     * space reaches {@code percent} of the capacity, every initiator gets a UNIT ATTENTION, THIN PROVISIONING SOFT
+     * THRESHOLD REACHED (38h/07h), once (again after it fell below and crossed anew), and a WARN line is logged.
+     * Checked at most once a second, as commands arrive. Default: none.
+     *
+     * @param percent 1 to 99, or 0 for none
+     * @return this
+     * @since 0.2
+     */
+    public LunBuilder softThreshold(int percent) {
+        if (percent < 0 || percent > 99) {
+            throw new IllegalArgumentException("soft threshold must be 1..99 percent, or 0 for none: " + percent);
+        }
+        this.softThresholdPercent = percent;
+        return this;
+    }
+
     private static String ascii(String what, String value, int max) {
         Objects.requireNonNull(value, what);
         if (value.isEmpty() || value.length() > max) {
@@ -334,7 +354,7 @@ public final class LunBuilder {
 
     private LunAttributes attributes() {
         return new LunAttributes(vendor, product, revision, rotationRate, maxTransferBytes, optimalTransferBytes,
-                maxUnmapBlocks, disabled);
+                maxUnmapBlocks, disabled, softThresholdPercent);
     }
 
     /**

@@ -202,6 +202,21 @@ public interface Backstore extends AutoCloseable {
     }
 
     /**
+     * How many bytes of the storage are allocated now, for thin-provisioned storage that can tell: the logical unit
+     * compares it with its soft threshold ({@code LunBuilder.softThreshold}) and, when it crosses it, tells every
+     * initiator with a THIN PROVISIONING SOFT THRESHOLD REACHED unit attention (38h/07h), so that an administrator
+     * can add space before writes fail with {@link OutOfSpaceException}. Called on a command's path at most once a
+     * second per logical unit that has a threshold: it must be cheap and must not block (return a counter the
+     * backstore keeps). The memory backstore counts its allocated chunks.
+     *
+     * @return the allocated bytes, or -1 (the default) when the storage does not know
+     * @since 0.2
+     */
+    default long allocatedBytes() {
+        return -1;
+    }
+
+    /**
      * A serial number that identifies the storage itself rather than the place it is served at: the same for the
      * same storage across restarts, and different for different storage, even when two deployments serve their own
      * storage under the same target name and LUN (multipath initiators merge devices with the same identity into

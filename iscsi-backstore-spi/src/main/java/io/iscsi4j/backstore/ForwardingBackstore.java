@@ -58,6 +58,11 @@ public abstract class ForwardingBackstore implements Backstore {
 
     /** Forwards to the delegate. */
     @Override
+    public long allocatedBytes() {
+        return delegate.allocatedBytes();
+    }
+
+    @Override
     public String unitSerialNumber() {
         return delegate.unitSerialNumber();
     }

@@ -82,6 +82,12 @@ final class MemoryBackstore implements Backstore {
         return false;
     }
 
+    /** The chunks written and not unmapped since, in bytes. */
+    @Override
+    public long allocatedBytes() {
+        return allocatedChunks.get() * CHUNK_SIZE;
+    }
+
     /** A random serial (32 hex digits) picked when the backstore was created: its contents live no longer. */
     @Override
     public String unitSerialNumber() {

@@ -77,4 +77,25 @@ class LunAttributesIscsiTest {
             assertThat(w.ascq()).as("SPACE ALLOCATION FAILED WRITE PROTECT").isEqualTo(0x07);
         }
     }
+
+    @Test
+    void aMemoryLunPastItsSoftThresholdTellsTheInitiator() throws Exception {
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, Backstores.memory(4 << 20), o -> o.softThreshold(50)))
+                .build().start();
+             TestInitiator i = Targets.login(target, Map.of())) {
+            assertThat(i.write16(0, Targets.pattern(1 << 20, 1)).good()).as("1 of 4 MiB").isTrue();
+            Thread.sleep(1100);
+            assertThat(i.testUnitReady().status()).as("25 %: below the threshold").isZero();
+            assertThat(i.write16(2048, Targets.pattern(1 << 20, 2)).good()).as("2 of 4 MiB").isTrue();
+            Thread.sleep(1100);
+            ScsiResult r = i.testUnitReady();
+            assertThat(r.status()).isEqualTo(2);
+            assertThat(r.senseKey()).as("UNIT ATTENTION").isEqualTo(6);
+            assertThat(r.asc()).isEqualTo(0x38);
+            assertThat(r.ascq()).as("THIN PROVISIONING SOFT THRESHOLD REACHED").isEqualTo(0x07);
+            assertThat(i.testUnitReady().status()).as("reported once").isZero();
+        }
+    }
 }

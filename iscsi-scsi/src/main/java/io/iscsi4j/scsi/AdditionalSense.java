@@ -85,6 +85,8 @@ public enum AdditionalSense {
     COMMAND_SEQUENCE_ERROR(0x2C, 0x00),
     /** 2Ah/09h. */
     CAPACITY_DATA_HAS_CHANGED(0x2A, 0x09),
+    /** 38h/07h (the allocated space of a thin-provisioned logical unit crossed its soft threshold). */
+    THIN_PROVISIONING_SOFT_THRESHOLD_REACHED(0x38, 0x07),
     /**
      * 2Ah/06h: a target port group's asymmetric access state changed (see {@link TargetPortGroups}).
      *

@@ -119,6 +119,12 @@ public final class LogicalUnit implements AutoCloseable {
     private final int optimalTransferBytes;
     /** VPD B0h MAXIMUM UNMAP LBA COUNT, enforced by UNMAP: 0xFFFFFFFF for no limit. */
     private final long maxUnmapBlocks;
+    /** Allocated bytes at which initiators are told the soft threshold is reached, 0 for none. */
+    private final long softThresholdBytes;
+    /** {@link System#nanoTime()} before which the soft threshold is not checked again. */
+    private volatile long nextThresholdCheck;
+    /** Whether the crossing was reported and the usage has not fallen below the threshold since. */
+    private volatile boolean thresholdReported;
     /** Features configured off (read-only set). */
     private final java.util.Set<LunFeature> disabled;
     private final Executor executor;
@@ -148,6 +154,9 @@ public final class LogicalUnit implements AutoCloseable {
         this.maxTransferBytes = Math.max(blockSize, b.maxTransferBytes / blockSize * blockSize);
         this.optimalTransferBytes = Math.max(blockSize, Math.min(b.optimalTransferBytes, maxTransferBytes));
         this.maxUnmapBlocks = b.maxUnmapBlocks;
+        this.nextThresholdCheck = System.nanoTime();
+        this.softThresholdBytes = b.softThresholdPercent == 0 ? 0
+                : Math.max(1, b.backstore.blockCount() * blockSize / 100 * b.softThresholdPercent);
         this.disabled = b.disabled.isEmpty() ? java.util.Set.of()
                 : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(b.disabled));
         this.executor = b.executor != null ? b.executor : DefaultExecutor.INSTANCE;
@@ -354,6 +363,43 @@ public final class LogicalUnit implements AutoCloseable {
     /** {@return the most blocks one UNMAP may deallocate in all (VPD B0h), {@code 0xFFFFFFFF} for no limit} */
     public long maxUnmapBlocks() {
         return maxUnmapBlocks;
+    }
+
+    /** How often the allocated space is compared with the soft threshold at most. */
+    private static final long THRESHOLD_CHECK_NANOS = 1_000_000_000L;
+
+    /**
+     * On the command path: at most once a second, compares the backstore's allocated space with the soft threshold
+     * and establishes THIN PROVISIONING SOFT THRESHOLD REACHED for every I_T nexus when it crossed it; again only
+     * after the space fell below it (UNMAP). One field read per command without a threshold.
+     */
+    void checkSoftThreshold() {
+        if (softThresholdBytes == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - nextThresholdCheck < 0) {
+            return;
+        }
+        nextThresholdCheck = now + THRESHOLD_CHECK_NANOS;
+        long allocated = backstore.allocatedBytes();
+        if (allocated < 0) {
+            return;
+        }
+        boolean over = allocated >= softThresholdBytes;
+        if (over && !thresholdReported) {
+            thresholdReported = true;
+            LOG.warn("logical unit {}: {} of {} bytes allocated, the soft threshold ({} bytes); telling the"
+                    + " initiators", serial, allocated, blockCount() * blockSize, softThresholdBytes);
+            unitAttentions.establishForAll(AdditionalSense.THIN_PROVISIONING_SOFT_THRESHOLD_REACHED);
+        } else if (!over) {
+            thresholdReported = false;
+        }
+    }
+
+    /** {@return the allocated bytes at which the soft threshold is reached, 0 when there is none} */
+    long softThresholdBytes() {
+        return softThresholdBytes;
     }
 
     /** {@return VPD B1h MEDIUM ROTATION RATE: 0 not reported, 1 non-rotating, else revolutions per minute} */
@@ -594,6 +640,7 @@ public final class LogicalUnit implements AutoCloseable {
         private int optimalTransferBytes = OPTIMAL_TRANSFER_BYTES;
         private long maxUnmapBlocks = 0xFFFF_FFFFL;
         private java.util.Set<LunFeature> disabled = java.util.EnumSet.noneOf(LunFeature.class);
+        private int softThresholdPercent;
         private Executor executor;
         private int physicalBlockSize;
         private Duration backstoreTimeout = Duration.ZERO;
@@ -744,6 +791,25 @@ public final class LogicalUnit implements AutoCloseable {
                 throw new IllegalArgumentException("max unmap blocks must be 1..4294967295: " + blocks);
             }
             this.maxUnmapBlocks = blocks;
+            return this;
+        }
+
+        /**
+         * Sets a soft threshold for thin-provisioned storage whose backstore reports its allocated space
+         * ({@link Backstore#allocatedBytes()}): once that reaches {@code percent} of the capacity, every I_T nexus
+         * gets a UNIT ATTENTION, THIN PROVISIONING SOFT THRESHOLD REACHED (38h/07h; Linux logs it and raises a
+         * uevent), once, and again after the space fell below the threshold and crossed it anew. Checked at most
+         * once a second, as commands arrive. Default 0: none.
+         *
+         * @param percent 1 to 99, or 0 for none
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder softThreshold(int percent) {
+            if (percent < 0 || percent > 99) {
+                throw new IllegalArgumentException("soft threshold must be 1..99 percent, or 0 for none: " + percent);
+            }
+            this.softThresholdPercent = percent;
             return this;
         }
 

@@ -570,6 +570,7 @@ public final class ScsiDispatcher {
         if (lu != null) {
             String port = task.nexus().initiatorPortName();
             lu.unitAttentions().register(port);
+            lu.checkSoftThreshold();
             if (opcode != Opcode.INQUIRY && opcode != Opcode.REPORT_LUNS) {
                 SenseData pending = lu.unitAttentions().poll(port); // a unit attention, else a deferred error
                 if (pending != null) {

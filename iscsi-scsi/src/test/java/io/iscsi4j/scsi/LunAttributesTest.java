@@ -126,4 +126,42 @@ class LunAttributesTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Target.builder(b).maxUnmapBlocks(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void crossingTheSoftThresholdIsAUnitAttentionForEveryNexusOnce() throws Exception {
+        Target t = thin(b -> b.softThreshold(80));
+        long capacity = 4096L * 512;
+        ItNexus other = new ItNexus("iqn.other,i,0x1", "iqn.target,t,0x1", 1, 1);
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).isEqualTo("GOOD");
+        assertThat(t.run(TestTask.of(Cdbs.testUnitReady()).nexus(other)).outcome()).isEqualTo("GOOD");
+
+        t.backstore.allocated = capacity / 2;
+        Thread.sleep(1100);
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).as("below: nothing").isEqualTo("GOOD");
+
+        t.backstore.allocated = capacity * 85 / 100;
+        Thread.sleep(1100);
+        String reached = "CHECK_CONDITION UNIT_ATTENTION / THIN_PROVISIONING_SOFT_THRESHOLD_REACHED";
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).isEqualTo(reached);
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).as("once").isEqualTo("GOOD");
+        assertThat(t.run(TestTask.of(Cdbs.testUnitReady()).nexus(other)).outcome()).as("every nexus")
+                .isEqualTo(reached);
+        Thread.sleep(1100);
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).as("still over: not again").isEqualTo("GOOD");
+
+        t.backstore.allocated = capacity / 10; // unmapped
+        Thread.sleep(1100);
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).isEqualTo("GOOD");
+        t.backstore.allocated = capacity * 9 / 10;
+        Thread.sleep(1100);
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).as("crossed anew").isEqualTo(reached);
+    }
+
+    @Test
+    void aBackstoreThatCannotTellNeverReachesTheThreshold() throws Exception {
+        Target t = thin(b -> b.softThreshold(1));
+        assertThat(t.backstore.allocatedBytes()).isEqualTo(-1);
+        Thread.sleep(1100);
+        assertThat(t.run(Cdbs.testUnitReady()).outcome()).isEqualTo("GOOD");
+    }
 }

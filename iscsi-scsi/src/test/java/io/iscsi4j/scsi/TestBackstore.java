@@ -56,6 +56,14 @@ final class TestBackstore implements Backstore {
         return this;
     }
 
+    /** What {@link #allocatedBytes()} reports; -1 (unknown) unless a test sets it. */
+    volatile long allocated = -1;
+
+    @Override
+    public long allocatedBytes() {
+        return allocated;
+    }
+
     TestBackstore capabilities(Set<BackstoreCapability> c) {
         this.capabilities = c;
         return this;

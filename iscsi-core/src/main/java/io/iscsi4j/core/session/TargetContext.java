@@ -346,6 +346,7 @@ public final class TargetContext {
                 .optimalTransferBytes(a.optimalTransferBytes())
                 .maxUnmapBlocks(a.maxUnmapBlocks())
                 .disable(a.disabled().toArray(io.iscsi4j.scsi.LunFeature[]::new))
+                .softThreshold(a.softThresholdPercent())
                 .readOnly(l.readOnly())
                 .writeBack(l.writeBack())
                 .physicalBlockSize(l.physicalBlockSize())
