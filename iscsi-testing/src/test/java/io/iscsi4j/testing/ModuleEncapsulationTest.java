@@ -40,7 +40,10 @@ class ModuleEncapsulationTest {
             "io.iscsi4j.testing", Set.of("io.iscsi4j.testing"));
 
     private static final List<String> CORE_INTERNALS = List.of(
-            "io.iscsi4j.core.login", "io.iscsi4j.core.pdu", "io.iscsi4j.core.session", "io.iscsi4j.core.transport");
+            "io.iscsi4j.core.login", "io.iscsi4j.core.session", "io.iscsi4j.core.transport");
+
+    /** The PDUs, shared by target and initiator: exported to those modules only. */
+    private static final String PROTOCOL_PDU = "io.iscsi4j.core.pdu";
 
     private static ModuleLayer layer;
 
@@ -50,6 +53,7 @@ class ModuleEncapsulationTest {
         Set<Path> modulePath = new LinkedHashSet<>();
         for (String className : List.of(
                 "io.iscsi4j.testing.IscsiTargetExtension", "io.iscsi4j.IscsiTarget", "io.iscsi4j.scsi.ScsiStatus",
+                "io.iscsi4j.core.pdu.Pdu",
                 "io.iscsi4j.backstore.Backstore", "io.netty.buffer.ByteBuf", "io.netty.channel.Channel",
                 "io.netty.handler.codec.ByteToMessageDecoder", "io.netty.util.ReferenceCounted",
                 "org.slf4j.Logger", "org.junit.jupiter.api.Test", "org.junit.platform.commons.support.AnnotationSupport",
@@ -97,6 +101,21 @@ class ModuleEncapsulationTest {
         }
         assertThat(core.isExported("io.iscsi4j", consumer)).isTrue();
         assertThat(core.isExported("io.iscsi4j.core.auth", consumer)).isTrue();
+    }
+
+    @Test
+    void thePduPackageIsExportedToTheTargetAndInitiatorOnly() {
+        Module protocol = module("io.iscsi4j.protocol");
+        ModuleDescriptor descriptor = protocol.getDescriptor();
+        assertThat(descriptor.isOpen()).isFalse();
+        assertThat(descriptor.opens()).isEmpty();
+        assertThat(descriptor.exports()).singleElement().satisfies(export -> {
+            assertThat(export.source()).isEqualTo(PROTOCOL_PDU);
+            assertThat(export.targets()).containsExactlyInAnyOrder("io.iscsi4j.core", "io.iscsi4j.initiator");
+        });
+        assertThat(protocol.isExported(PROTOCOL_PDU)).isFalse();
+        assertThat(protocol.isExported(PROTOCOL_PDU, module("io.iscsi4j.testing"))).isFalse();
+        assertThat(protocol.isExported(PROTOCOL_PDU, module("io.iscsi4j.core"))).isTrue();
     }
 
     @Test
