@@ -46,6 +46,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +88,7 @@ public final class SessionEngine implements IscsiSession, PduListener {
     private PduConnection connection;
     private volatile SessionParameters parameters;
     private volatile State state = State.FULL_FEATURE;
-    private volatile int outstanding;
+    private final AtomicInteger outstanding = new AtomicInteger();
     private volatile int recoveries;
     private int cmdSN;
     private int expCmdSN;
@@ -161,7 +162,7 @@ public final class SessionEngine implements IscsiSession, PduListener {
 
     @Override
     public int outstandingCommands() {
-        return outstanding;
+        return outstanding.get();
     }
 
     @Override
@@ -183,6 +184,8 @@ public final class SessionEngine implements IscsiSession, PduListener {
     @Override
     public CompletionStage<ScsiResult> execute(ScsiRequest request) {
         CompletableFuture<ScsiResult> future = new CompletableFuture<>();
+        outstanding.incrementAndGet();
+        future.whenComplete((r, e) -> outstanding.decrementAndGet());
         onLoop(future, () -> {
             if (!isOpen()) {
                 future.completeExceptionally(new IscsiException("the session is " + state));
@@ -191,7 +194,6 @@ public final class SessionEngine implements IscsiSession, PduListener {
             CommandTask task = new CommandTask(request, nextSequence++, future);
             queued.add(task);
             byFuture.put(future, task);
-            outstanding++;
             pump();
         });
         return future;
@@ -247,7 +249,6 @@ public final class SessionEngine implements IscsiSession, PduListener {
     private void finished(CommandTask task) {
         issued.remove(task.itt());
         byFuture.remove(task.future());
-        outstanding--;
     }
 
     // --- inbound ---
@@ -506,7 +507,6 @@ public final class SessionEngine implements IscsiSession, PduListener {
             task.fail(cause);
         }
         byFuture.clear();
-        outstanding = 0;
         if (connection.isOpen()) {
             connection.close(null);
         }
@@ -528,7 +528,6 @@ public final class SessionEngine implements IscsiSession, PduListener {
                 queued.remove(task);
                 task.fail(new CancellationException("aborted before it was sent"));
                 byFuture.remove(task.future());
-                outstanding--;
                 future.complete(TaskManagementResult.FUNCTION_COMPLETE);
             } else {
                 sendTmf(future, null, 1, task.lun(), task.itt(), task.cmdSN(), t -> t == task);
@@ -604,7 +603,6 @@ public final class SessionEngine implements IscsiSession, PduListener {
                     for (CommandTask task : queued) {
                         task.fail(cause);
                         byFuture.remove(task.future());
-                        outstanding--;
                     }
                     queued.clear();
                     logoutItt = allocateItt();
