@@ -23,6 +23,9 @@ import java.util.concurrent.TimeoutException;
  * {@code write} sends {@code src} from its position; neither moves the buffer's position, and neither buffer may be
  * touched until the stage completes. The length must be a whole number of blocks.
  *
+ * <p>A command answered with UNIT ATTENTION is sent again (at most {@value #UNIT_ATTENTION_RETRIES} times), as disk
+ * drivers do: the target reports such a condition once, after a reset or a session reinstatement.
+ *
  * <p>Failures: {@link ScsiCommandException} for a status other than GOOD (for example a MEDIUM ERROR), otherwise
  * {@link IscsiException}. Thread-safe. The {@code ...Blocking} methods wait at most the session's command timeout
  * and refuse to run on an I/O thread.
@@ -30,6 +33,12 @@ import java.util.concurrent.TimeoutException;
  * @since 0.1
  */
 public final class BlockDevice {
+
+    /**
+     * How many times a command answered with UNIT ATTENTION is sent again (SAM-5 §5.14: the condition is reported
+     * once, for example after a reset or a session reinstatement, and the command did not run).
+     */
+    public static final int UNIT_ATTENTION_RETRIES = 5;
 
     /** The largest command this device sends when the target reports no limit: 1 MiB. */
     public static final int DEFAULT_MAX_TRANSFER_BYTES = 1 << 20;
@@ -206,10 +215,22 @@ public final class BlockDevice {
             String name = (write ? "WRITE (16) at LBA " : "READ (16) at LBA ") + (lba + done);
             ScsiRequest request = write ? ScsiRequest.write(lun, cdb, slice) : ScsiRequest.read(lun, cdb, slice);
             int expected = chunk * blockSize;
-            parts.add(session.execute(request).thenAccept(r -> check(name, r, expected)).toCompletableFuture());
+            parts.add(execute(request, UNIT_ATTENTION_RETRIES).thenAccept(r -> check(name, r, expected))
+                    .toCompletableFuture());
             done += chunk;
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+    }
+
+    /** Runs a command, again while it is answered with UNIT ATTENTION, at most {@code retries} more times. */
+    private CompletionStage<ScsiResult> execute(ScsiRequest request, int retries) {
+        return session.execute(request).thenCompose(result -> {
+            if (retries > 0 && result.status() == ScsiResult.CHECK_CONDITION && result.sense() != null
+                    && result.sense().senseKey() == SenseData.UNIT_ATTENTION) {
+                return execute(request, retries - 1);
+            }
+            return CompletableFuture.completedFuture(result);
+        });
     }
 
     private static byte[] rw16(int opcode, long lba, int blocks) {
@@ -237,7 +258,8 @@ public final class BlockDevice {
     public CompletionStage<Void> flush() {
         byte[] cdb = new byte[16];
         cdb[0] = (byte) 0x91;
-        return session.execute(ScsiRequest.noData(lun, cdb)).thenAccept(r -> check("SYNCHRONIZE CACHE", r, 0));
+        return execute(ScsiRequest.noData(lun, cdb), UNIT_ATTENTION_RETRIES)
+                .thenAccept(r -> check("SYNCHRONIZE CACHE", r, 0));
     }
 
     /**
@@ -261,7 +283,7 @@ public final class BlockDevice {
             byte[] cdb = new byte[10];
             cdb[0] = 0x42;
             cdb[8] = 24;
-            parts.add(session.execute(ScsiRequest.write(lun, cdb, parameters))
+            parts.add(execute(ScsiRequest.write(lun, cdb, parameters), UNIT_ATTENTION_RETRIES)
                     .thenAccept(r -> check("UNMAP", r, 0)).toCompletableFuture());
             done += chunk;
         }
