@@ -27,6 +27,8 @@ public final class DiscoveryProcess implements PduListener {
 
     private static final int TEXT_ITT = 1;
     private static final int LOGOUT_ITT = 2;
+    /** The most SendTargets text accepted: a hostile target cannot exhaust memory. */
+    static final int MAX_RESPONSE_TEXT = 1 << 20;
 
     private final PduConnection connection;
     private final CompletableFuture<List<DiscoveredTarget>> result = new CompletableFuture<>();
@@ -71,6 +73,10 @@ public final class DiscoveryProcess implements PduListener {
             if (message instanceof TextResponse response && response.initiatorTaskTag() == TEXT_ITT) {
                 expStatSN = response.statSN() + 1;
                 ByteBuf data = response.data();
+                if (text.size() + data.readableBytes() > MAX_RESPONSE_TEXT) {
+                    fail(new IscsiException("the SendTargets response exceeds " + MAX_RESPONSE_TEXT + " bytes"));
+                    return;
+                }
                 text.write(ByteBufUtil.getBytes(data, data.readerIndex(), data.readableBytes()), 0,
                         data.readableBytes());
                 if (response.continueFlag()) {

@@ -26,6 +26,8 @@ public final class LoginProcess implements PduListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoginProcess.class);
     private static final int LOGIN_ITT = 0;
+    /** The most login text a target may send in one (continued) response: a hostile target cannot exhaust memory. */
+    static final int MAX_RESPONSE_TEXT = 64 * 1024;
 
     private final LoginDriver driver;
     private final long isid;
@@ -136,6 +138,9 @@ public final class LoginProcess implements PduListener {
         }
         expStatSN = response.statSN() + 1;
         ByteBuf data = response.data();
+        if (text.size() + data.readableBytes() > MAX_RESPONSE_TEXT) {
+            throw new LoginException("the target's login text exceeds " + MAX_RESPONSE_TEXT + " bytes", 0, 0);
+        }
         text.write(ByteBufUtil.getBytes(data, data.readerIndex(), data.readableBytes()), 0, data.readableBytes());
         if (response.continueFlag() && response.statusClass() == 0) {
             sendRequest(last, true);
