@@ -74,14 +74,14 @@ public final class BlockDevice {
         rc16[0] = (byte) 0x9E;
         rc16[1] = 0x10;
         rc16[13] = 32;
-        return session.execute(ScsiRequest.read(lun, rc16, 32)).thenCompose(result -> {
+        return execute(session, ScsiRequest.read(lun, rc16, 32), UNIT_ATTENTION_RETRIES).thenCompose(result -> {
             if (result.isGood() && result.data().remaining() >= 12) {
                 ByteBuffer d = result.data();
                 return CompletableFuture.completedFuture(new long[] {d.getLong(0) + 1, d.getInt(8)});
             }
             byte[] rc10 = new byte[10];
             rc10[0] = 0x25;
-            return session.execute(ScsiRequest.read(lun, rc10, 8)).thenApply(r10 -> {
+            return execute(session, ScsiRequest.read(lun, rc10, 8), UNIT_ATTENTION_RETRIES).thenApply(r10 -> {
                 if (!r10.isGood() || r10.data().remaining() < 8) {
                     throw new CompletionException(new ScsiCommandException("READ CAPACITY", r10));
                 }
@@ -222,12 +222,16 @@ public final class BlockDevice {
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     }
 
-    /** Runs a command, again while it is answered with UNIT ATTENTION, at most {@code retries} more times. */
     private CompletionStage<ScsiResult> execute(ScsiRequest request, int retries) {
+        return execute(session, request, retries);
+    }
+
+    /** Runs a command, again while it is answered with UNIT ATTENTION, at most {@code retries} more times. */
+    private static CompletionStage<ScsiResult> execute(IscsiSession session, ScsiRequest request, int retries) {
         return session.execute(request).thenCompose(result -> {
             if (retries > 0 && result.status() == ScsiResult.CHECK_CONDITION && result.sense() != null
                     && result.sense().senseKey() == SenseData.UNIT_ATTENTION) {
-                return execute(request, retries - 1);
+                return execute(session, request, retries - 1);
             }
             return CompletableFuture.completedFuture(result);
         });
