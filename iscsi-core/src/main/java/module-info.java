@@ -29,4 +29,7 @@ module io.iscsi4j.core {
 
     exports io.iscsi4j;
     exports io.iscsi4j.core.auth;
+    exports io.iscsi4j.management;
+    // JMX reads the MXBean interfaces; java.management is part of every JDK image this library supports.
+    requires java.management;
 }

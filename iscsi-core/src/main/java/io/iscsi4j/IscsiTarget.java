@@ -55,9 +55,14 @@ public final class IscsiTarget implements AutoCloseable {
     public static final Duration DEFAULT_LOGOUT_GRACE = Duration.ofSeconds(5);
 
     private final TargetServer server;
+    /** The name of this target's MBeans, or {@code null} for none. */
+    private final String jmxName;
+    /** The MBeans, from {@link #start()} on when {@link #jmxName} is set. */
+    private volatile JmxBeans jmx;
 
-    private IscsiTarget(Settings settings, List<TargetListener> listeners) {
+    private IscsiTarget(Settings settings, List<TargetListener> listeners, String jmxName) {
         this.server = new TargetServer(settings, listeners);
+        this.jmxName = jmxName;
     }
 
     /** {@return a new builder} */
@@ -74,7 +79,20 @@ public final class IscsiTarget implements AutoCloseable {
      */
     public IscsiTarget start() throws IOException {
         server.start();
+        if (jmxName != null) {
+            JmxBeans beans = new JmxBeans(this, jmxName);
+            jmx = beans;
+            beans.refresh();
+        }
         return this;
+    }
+
+    /** Brings the MBeans up to date after a run-time change of targets or LUNs. */
+    private void configurationChanged() {
+        JmxBeans beans = jmx;
+        if (beans != null) {
+            beans.refresh();
+        }
     }
 
     /** {@return the addresses the portals are bound to, in configuration order; empty before {@link #start()}} */
@@ -141,7 +159,8 @@ public final class IscsiTarget implements AutoCloseable {
         configure.accept(b);
         TargetConfig config = b.build();
         server.context().addTarget(config);
-        return new TargetControl(server.context(), n);
+        configurationChanged();
+        return new TargetControl(server.context(), n, this::configurationChanged);
     }
 
     /**
@@ -174,7 +193,9 @@ public final class IscsiTarget implements AutoCloseable {
         if (logoutGrace.isNegative()) {
             throw new IllegalArgumentException("logoutGrace must not be negative");
         }
-        return server.context().removeTarget(name, logoutGrace);
+        boolean removed = server.context().removeTarget(name, logoutGrace);
+        configurationChanged();
+        return removed;
     }
 
     /**
@@ -190,7 +211,7 @@ public final class IscsiTarget implements AutoCloseable {
         TargetContext context = server.context();
         for (TargetConfig c : context.targetConfigs()) {
             if (c.name().equals(n)) {
-                return new TargetControl(context, n);
+                return new TargetControl(context, n, this::configurationChanged);
             }
         }
         throw new IllegalArgumentException("no target " + name);
@@ -212,6 +233,44 @@ public final class IscsiTarget implements AutoCloseable {
     }
 
     /**
+     * Every session in full feature phase now, normal and discovery, of every target, ordered by TSIH: the
+     * initiator's name and alias, ISID, TSIH, addresses, login time, negotiated parameters, reachable LUNs and
+     * counters, and {@link ActiveSession#close(Duration)} to end one.
+     *
+     * @return a snapshot
+     * @throws IllegalStateException when not started or closed
+     * @since 0.2
+     */
+    public List<ActiveSession> sessions() {
+        return server.context().sessions(null);
+    }
+
+    /**
+     * The iSCSI-level counters of everything since the start: logins accepted and refused by status, logouts,
+     * connection drops, digest and format errors, Rejects sent, NOP-In timeouts.
+     *
+     * @return the counters now
+     * @throws IllegalStateException when not started or closed
+     * @since 0.2
+     */
+    public IscsiStatistics iscsiStatistics() {
+        return server.context().iscsiStatistics();
+    }
+
+    /**
+     * The iSCSI-level counters of what came in on one portal.
+     *
+     * @param portal one of {@link #boundAddresses()}
+     * @return the counters now
+     * @throws IllegalArgumentException when it is not a bound portal
+     * @throws IllegalStateException when not started or closed
+     * @since 0.2
+     */
+    public IscsiStatistics iscsiStatistics(InetSocketAddress portal) {
+        return server.context().iscsiStatistics(portal);
+    }
+
+    /**
      * Stops the target: closes the portals and all connections, waits for in-flight I/O, flushes and closes the
      * backstores. Idempotent. Bounded: every wait has a limit, so a backstore call that never completes delays the
      * return by at most {@link Builder#closeTimeout(Duration)} for the in-flight commands plus as much again for the
@@ -220,6 +279,10 @@ public final class IscsiTarget implements AutoCloseable {
      */
     @Override
     public void close() {
+        JmxBeans beans = jmx;
+        if (beans != null) {
+            beans.close();
+        }
         server.close();
     }
 
@@ -326,6 +389,7 @@ public final class IscsiTarget implements AutoCloseable {
                 new AuthenticationSettings(AuthenticationSettings.DISCOVERY_NAMES, "");
         private TargetInterceptor interceptor;
         private int portGroup = TargetPortGroups.DEFAULT_ID;
+        private String jmxName;
         private final List<TargetListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -850,7 +914,26 @@ public final class IscsiTarget implements AutoCloseable {
                             maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes),
                     closeTimeout);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
-                    discoveryAuthenticator, interceptor, portGroup), listeners);
+                    discoveryAuthenticator, interceptor, portGroup), listeners, jmxName);
+        }
+
+        /**
+         * Registers this target's MBeans on the platform MBean server when it starts, and unregisters them when it
+         * closes: the counters of the whole target, of each portal, target and LUN, its sessions and an operation
+         * that ends one (see package {@link io.iscsi4j.management}). Off by default. Object names are
+         * {@code io.iscsi4j:type=...,name=NAME,...}; give every target in one JVM its own name, or the second one's
+         * MBeans are not registered (a WARN line says so).
+         *
+         * @param name this target's name among the JVM's MBeans, for example the application's name
+         * @return this
+         * @since 0.2
+         */
+        public Builder jmx(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("the JMX name must not be blank");
+            }
+            this.jmxName = name;
+            return this;
         }
 
         /**

@@ -25,10 +25,13 @@ public final class TargetControl {
 
     private final TargetContext context;
     private final String name;
+    /** Runs after a LUN was added or removed (the MBeans follow). */
+    private final Runnable changed;
 
-    TargetControl(TargetContext context, String name) {
+    TargetControl(TargetContext context, String name, Runnable changed) {
         this.context = context;
         this.name = name;
+        this.changed = changed;
     }
 
     /** {@return the target's iSCSI name (lower case)} */
@@ -85,6 +88,7 @@ public final class TargetControl {
         LunConfig config = b.build(name, lun, backstore);
         requireExists();
         context.addLun(name, config);
+        changed.run();
         return this;
     }
 
@@ -100,7 +104,9 @@ public final class TargetControl {
      */
     public boolean removeLun(int lun) {
         requireExists();
-        return context.removeLun(name, lun);
+        boolean removed = context.removeLun(name, lun);
+        changed.run();
+        return removed;
     }
 
     /**
@@ -117,6 +123,28 @@ public final class TargetControl {
         if (!context.capacityChanged(name, lun)) {
             throw new IllegalArgumentException("target " + name + " has no LUN " + lun);
         }
+    }
+
+    /**
+     * The sessions of this target in full feature phase now, ordered by TSIH.
+     *
+     * @return a snapshot; each element reads its counters when asked and can end its session
+     * @since 0.2
+     */
+    public java.util.List<ActiveSession> sessions() {
+        return context.sessions(name);
+    }
+
+    /**
+     * This target's iSCSI-level counters: logins that named it (accepted and refused), and its sessions' logouts,
+     * connection drops and protocol errors.
+     *
+     * @return the counters now
+     * @throws IllegalArgumentException when the target was removed
+     * @since 0.2
+     */
+    public IscsiStatistics iscsiStatistics() {
+        return context.iscsiStatistics(name);
     }
 
     /**

@@ -36,7 +36,7 @@ class ModuleEncapsulationTest {
     private static final Map<String, Set<String>> API = Map.of(
             "io.iscsi4j.backstore", Set.of("io.iscsi4j.backstore"),
             "io.iscsi4j.scsi", Set.of("io.iscsi4j.scsi"),
-            "io.iscsi4j.core", Set.of("io.iscsi4j", "io.iscsi4j.core.auth"),
+            "io.iscsi4j.core", Set.of("io.iscsi4j", "io.iscsi4j.core.auth", "io.iscsi4j.management"),
             "io.iscsi4j.initiator", Set.of("io.iscsi4j.initiator"),
             "io.iscsi4j.testing", Set.of("io.iscsi4j.testing"));
 

@@ -95,6 +95,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     /** The liveness timer: pings an idle connection, closes one whose ping went unanswered. */
     private ScheduledFuture<?> livenessTimer;
     private final Runnable livenessCheck = this::checkLiveness;
+    /** The iSCSI-level counters this connection counts into; set when the channel becomes active. */
+    private IscsiCounters.Tally tally;
 
     /**
      * @param context what the target's connections share
@@ -111,6 +113,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
         name = String.valueOf(channel.remoteAddress());
+        tally = context.tally(channel.parent() != null ? address(channel.parent().localAddress()) : null);
         login = new LoginPhase(context, this);
         long timeout = context.tuning().loginTimeout().toMillis();
         loginTimer = channel.eventLoop().schedule(() -> {
@@ -145,6 +148,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof FramingError f) {
             try {
                 LOG.debug("{}: framing error ({}), closing", name, f.description());
+                // The decoder's description names a header digest mismatch; every other framing error is a length
+                // over a limit.
+                tally.add(f.description().startsWith("header digest")
+                        ? IscsiCounters.Event.HEADER_DIGEST_ERROR : IscsiCounters.Event.FORMAT_ERROR);
                 closeNow();
             } finally {
                 ReferenceCountUtil.release(f);
@@ -190,12 +197,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             livenessTimer.cancel(false);
         }
         if (session != null) {
-            session.connectionClosed();
+            // Counted and out of the live sessions first, so that whoever awaits the session's end finds both done.
+            tally.add(loggedOut ? IscsiCounters.Event.LOGOUT : IscsiCounters.Event.CONNECTION_DROP);
             context.registry().remove(session);
+            session.connectionClosed();
             // The one INFO line per session end (the login has its own in LoginPhase).
             LOG.info("{}: session 0x{} of {} {}", name, Integer.toHexString(session.tsih),
                     LogText.escape(session.key.initiatorName()), loggedOut ? "logged out" : "closed without logout");
-            if (sessionInfo != null) {
+            if (sessionInfo != null && context.events().enabled()) {
                 if (loggedOut) {
                     context.events().loggedOut(sessionInfo);
                 } else {
@@ -241,8 +250,24 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (login != null && login.started()) {
             sendAndClose(login.refusal(status));
         } else {
+            tally.add(IscsiCounters.Event.FORMAT_ERROR); // not iSCSI: no Login Request first
             closeNow();
         }
+    }
+
+    /**
+     * Called by the login phase just before the final Login Response goes out: what the session shows from now on
+     * ({@code IscsiTarget.sessions()}, listeners) is set, and the login is counted, before the initiator can learn
+     * that it logged in.
+     */
+    void loginAccepted(Session s, NegotiatedParameters p) {
+        boolean discovery = p.sessionType() == SessionType.DISCOVERY;
+        sessionInfo = new TargetListener.SessionInfo(p.initiatorName(), s.key.isid(), s.tsih,
+                discovery ? "" : s.key.targetName(), discovery, address(channel.remoteAddress()),
+                address(channel.localAddress()));
+        s.details = LiveSession.Details.of(sessionInfo, p, java.time.Instant.now());
+        tally.target(discovery ? null : context.targetCounters(s.key.targetName()));
+        tally.add(IscsiCounters.Event.LOGIN_ACCEPTED);
     }
 
     /** Called by the login phase once the final Login Response went out: enter full feature phase. */
@@ -274,10 +299,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
         }
         if (context.events().enabled()) {
-            boolean discovery = p.sessionType() == SessionType.DISCOVERY;
-            sessionInfo = new TargetListener.SessionInfo(p.initiatorName(), s.key.isid(), s.tsih,
-                    discovery ? "" : s.key.targetName(), discovery, address(channel.remoteAddress()),
-                    address(channel.localAddress()));
             context.events().loginSucceeded(sessionInfo);
         }
         lastInputNanos = System.nanoTime();
@@ -301,6 +322,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (pingTag != NO_TAG) {
             LOG.info("{}: no answer to the NOP-In ping within {} ms, closing", name,
                     context.tuning().nopInTimeout().toMillis());
+            tally.add(IscsiCounters.Event.NOP_IN_TIMEOUT);
             closeNow();
             return;
         }
@@ -339,9 +361,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     /** A task management function was answered: tells the listeners. */
     void taskManagementAnswered(TargetListener.TaskManagementInfo function) {
-        if (sessionInfo != null) {
+        if (listening()) {
             context.events().taskManagement(sessionInfo, function);
         }
+    }
+
+    /** The iSCSI-level counters of this connection. Event loop only. */
+    IscsiCounters.Tally tally() {
+        return tally;
     }
 
     /** The initiator's address, or {@code null}. */
@@ -353,9 +380,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         return a instanceof InetSocketAddress i ? i : null;
     }
 
-    /** The session for listener events, or {@code null} when there are no listeners or no session yet. */
+    /** The session for listener events, or {@code null} when there is no session yet. */
     TargetListener.SessionInfo sessionInfo() {
         return sessionInfo;
+    }
+
+    /** Whether listeners hear of this connection's session events: a session exists and listeners are set. */
+    boolean listening() {
+        return sessionInfo != null && context.events().enabled();
     }
 
     /**
@@ -490,6 +522,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onMalformed(MalformedPdu m) {
+        tally.add(m.reason() == RejectReason.DATA_DIGEST_ERROR
+                ? IscsiCounters.Event.DATA_DIGEST_ERROR : IscsiCounters.Event.FORMAT_ERROR);
         if (phase == Phase.LOGIN) {
             refuseDuringLogin(m.opcode() == Opcode.LOGIN_REQUEST
                     ? LoginStatus.INITIATOR_ERROR : LoginStatus.INVALID_DURING_LOGIN,
@@ -520,6 +554,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void sendReject(RejectReason reason, ByteBuf header) {
+        tally.add(IscsiCounters.Event.REJECT_SENT);
         int exp = session != null ? session.expCmdSN() : 0;
         int max = session != null ? session.maxCmdSN() : 0;
         send(Reject.builder()

@@ -119,6 +119,7 @@ final class LoginPhase implements LoginContext {
         if (step.outcome() == LoginOutcome.FAILED) {
             releaseTsih();
             logRefusal(f.status(), step.failureReason().orElse(""));
+            countRefusal(f.statusClass(), f.statusDetail());
             if (context.events().enabled()) {
                 context.events().loginFailed(new TargetListener.LoginFailureInfo(
                         machine.initiatorName().orElse(null), machine.requestedTargetName().orElse(null),
@@ -142,6 +143,7 @@ final class LoginPhase implements LoginContext {
         if (ticket != null) {
             ticket.loginCompleted();
         }
+        connection.loginAccepted(s, p);
         connection.send(resp);
         connection.flush();
         connection.enterFullFeaturePhase(s, p);
@@ -179,6 +181,16 @@ final class LoginPhase implements LoginContext {
         } else {
             context.loginFailures().refused(address, initiator, why);
         }
+    }
+
+    /** Counts a refused login, for the target the login named too when it exists. */
+    private void countRefusal(int statusClass, int statusDetail) {
+        IscsiCounters.Tally tally = connection.tally();
+        if (!discovery) {
+            machine.requestedTargetName()
+                    .ifPresent(name -> tally.target(context.targetCounters(name.toLowerCase(Locale.ROOT))));
+        }
+        tally.loginRefused(statusClass << 8 | statusDetail);
     }
 
     private Session createSession(LoginRequest req, int tsih, NegotiatedParameters p, int window) {
@@ -219,6 +231,7 @@ final class LoginPhase implements LoginContext {
         LoginRequest req = lastRequest;
         int window = commandWindow();
         logRefusal(status, "PDU other than a valid Login Request during login");
+        countRefusal(status.statusClass(), status.statusDetail());
         return LoginResponse.builder()
                 .csg(machine.currentStage().map(LoginStage::code).orElse(req.csg()))
                 .versionMax(0)

@@ -421,12 +421,13 @@ final class ScsiCommandTask implements ScsiTask, Runnable, WriteTransfer.R2TSend
 
     /** Event loop: the command is answered now; counts it. No allocation. */
     void recordStatistics() {
+        boolean good = status == ScsiStatus.GOOD || status == ScsiStatus.CONDITION_MET;
+        long bytes = good ? Math.max(0, Math.min(dataLength, expectedLength)) : 0;
         UnitStatistics s = statistics;
         if (s != null) {
-            boolean good = status == ScsiStatus.GOOD || status == ScsiStatus.CONDITION_MET;
-            long bytes = good ? Math.max(0, Math.min(dataLength, expectedLength)) : 0;
             s.record(cdb.limit() > 0 ? cdb.get(0) & 0xFF : -1, status, bytes, System.nanoTime() - arrivalNanos);
         }
+        session.counters.answered(read, write, bytes, status == ScsiStatus.CHECK_CONDITION);
     }
 
     private static TaskAttribute attributeOf(int code) {

@@ -95,6 +95,12 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private static final int MAX_LOST_IMMEDIATE = 64;
     /** Completes once the connection closed and every task has ended. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    /** Commands and bytes answered; written on the event loop, read by {@link LiveSession} on any thread. */
+    final SessionCounters counters = new SessionCounters();
+    /** Tasks in the task table, for {@link LiveSession}; written on the event loop only. */
+    private final java.util.concurrent.atomic.AtomicInteger taskCount = new java.util.concurrent.atomic.AtomicInteger();
+    /** What {@link LiveSession} shows, set once the session entered full feature phase; {@code null} before. */
+    volatile LiveSession.Details details;
 
     Session(SessionKey key, int tsih, int cid, IscsiConnection connection, ScsiDispatcher dispatcher, ItNexus nexus,
             SessionParams params, int initialCmdSN, InFlight inFlight, SessionRegistry registry) {
@@ -332,6 +338,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
             }
             ScsiCommandTask task = new ScsiCommandTask(this, c, wt);
             tasks.put(itt, task);
+            taskCount.lazySet(tasks.size());
             if (!counted) {
                 immediateTasks++;
             }
@@ -643,6 +650,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
     private void release(ScsiCommandTask task) {
         if (tasks.get(task.initiatorTaskTag) == task) {
             tasks.remove(task.initiatorTaskTag);
+            taskCount.lazySet(tasks.size());
             if (task.immediate) {
                 immediateTasks--;
             }
@@ -793,6 +801,16 @@ final class Session implements WriteTransfer.IntSupplierTag {
     /** Completes once the connection closed and every task of the session has ended; on the event loop. */
     CompletableFuture<Void> drained() {
         return drained;
+    }
+
+    /** Tasks in the task table now (received and not yet answered or ended). Any thread. */
+    int taskCount() {
+        return taskCount.get();
+    }
+
+    /** Whether the connection has closed. Any thread (a stale answer is possible, never a wrong one for long). */
+    boolean isOpen() {
+        return !drained.isDone() && connection.channel().isActive();
     }
 
     /** Closes the session's connection (session reinstatement or target shutdown). Any thread. */

@@ -192,6 +192,17 @@ final class SessionRegistry {
         return out;
     }
 
+    /** A snapshot of every live session (normal and discovery), without the draining ones. */
+    synchronized List<Session> liveSessions() {
+        List<Session> out = new ArrayList<>();
+        for (Session s : byTsih.values()) {
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     synchronized int size() {
         int n = 0;
         for (Session s : byTsih.values()) {

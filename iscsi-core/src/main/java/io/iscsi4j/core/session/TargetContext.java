@@ -74,6 +74,10 @@ public final class TargetContext {
     private final TargetInterceptor interceptor;
     private final TargetPortGroups portGroups;
     private final TargetPortGroups.Listener accessStateChanges = (group, state) -> accessStateChanged();
+    /** The iSCSI-level counters of everything since the start. */
+    private final IscsiCounters counters = new IscsiCounters();
+    /** The iSCSI-level counters of each portal, by its bound address. */
+    private final Map<InetSocketAddress, IscsiCounters> portalCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A configured target at run time. */
     static final class Target {
@@ -84,6 +88,8 @@ public final class TargetContext {
          * Dispatchers of ACLs that map LUNs (LUN masking) or write-protect them; other ACLs use {@link #dispatcher}.
          */
         final Map<AclConfig, ScsiDispatcher> aclDispatchers = new HashMap<>();
+        /** What concerned this target at the iSCSI level: logins that named it, its sessions' ends and errors. */
+        final IscsiCounters counters = new IscsiCounters();
 
         /** The dispatcher an initiator's sessions use (its ACL's LUN mapping), or {@code null} when not admitted. */
         ScsiDispatcher dispatcherFor(String initiatorName) {
@@ -309,6 +315,75 @@ public final class TargetContext {
     /** The in-flight task counter. */
     public InFlight inFlight() {
         return inFlight;
+    }
+
+    /**
+     * What a new connection counts into: everything's counters and its portal's.
+     *
+     * @param portal the bound address the connection came in on, or {@code null} when not known
+     */
+    IscsiCounters.Tally tally(InetSocketAddress portal) {
+        return new IscsiCounters.Tally(counters,
+                portal == null ? null : portalCounters.computeIfAbsent(portal, p -> new IscsiCounters()));
+    }
+
+    /** The counters of a target (lower-case name), or {@code null} when there is no such target. */
+    IscsiCounters targetCounters(String name) {
+        Target t = targets.get(name);
+        return t == null ? null : t.counters;
+    }
+
+    /**
+     * iSCSI-level counters since the start.
+     *
+     * @return everything's counters
+     */
+    public io.iscsi4j.IscsiStatistics iscsiStatistics() {
+        return counters.snapshot();
+    }
+
+    /**
+     * iSCSI-level counters of one portal.
+     *
+     * @param portal a bound address
+     * @return its counters, all zero when no connection came in on it yet
+     * @throws IllegalArgumentException when it is not a bound portal
+     */
+    public io.iscsi4j.IscsiStatistics iscsiStatistics(InetSocketAddress portal) {
+        if (!portals.contains(portal)) {
+            throw new IllegalArgumentException("not a bound portal: " + portal + " (bound: " + portals + ")");
+        }
+        return portalCounters.computeIfAbsent(portal, p -> new IscsiCounters()).snapshot();
+    }
+
+    /**
+     * iSCSI-level counters of one target.
+     *
+     * @param targetName the target's name
+     * @return its counters
+     * @throws IllegalArgumentException when there is no such target
+     */
+    public io.iscsi4j.IscsiStatistics iscsiStatistics(String targetName) {
+        return existing(targetName).counters.snapshot();
+    }
+
+    /**
+     * The sessions in full feature phase now, of one target or of all (discovery sessions included then).
+     *
+     * @param targetName a target's name, or {@code null} for every session
+     * @return a snapshot, ordered by TSIH
+     */
+    public List<io.iscsi4j.ActiveSession> sessions(String targetName) {
+        List<io.iscsi4j.ActiveSession> out = new ArrayList<>();
+        for (Session s : registry.liveSessions()) {
+            LiveSession.Details d = s.details;
+            if (d == null || (targetName != null && !s.key.targetName().equals(targetName.toLowerCase(Locale.ROOT)))) {
+                continue;
+            }
+            out.add(new LiveSession(s, d));
+        }
+        out.sort(java.util.Comparator.comparingInt(a -> a.info().tsih()));
+        return out;
     }
 
     Target target(String name) {

@@ -96,7 +96,7 @@ final class TaskManagement {
     void onRequest(TaskManagementRequest t) {
         int function = t.function();
         int itt = t.initiatorTaskTag();
-        if (connection.sessionInfo() != null) {
+        if (connection.listening()) {
             observed.put(itt, new TargetListener.TaskManagementInfo(function, Lun.decode(t.lun()),
                     t.referencedTaskTag(), -1));
         }
