@@ -102,6 +102,26 @@ class InitiatorIoTest {
     }
 
     @Test
+    void aLunBeyondTwoTebibytesUses64BitLbas() throws Exception {
+        long bytes = 3L << 40; // 3 TiB, thin: only written chunks take memory
+        try (InProcessTarget target = InProcessTarget.builder().lun(bytes, 512).start();
+             IscsiSession session = target.connect(FAST)) {
+            BlockDevice disk = session.lun(0);
+            assertThat(disk.capacity()).isEqualTo(bytes);
+            assertThat(disk.blockCount()).isGreaterThan(0xFFFF_FFFFL);
+            for (long lba : new long[] {(1L << 32) + 7, disk.blockCount() - 8}) {
+                byte[] data = new byte[8 * 512];
+                new Random(lba).nextBytes(data);
+                disk.writeBlocking(lba, ByteBuffer.wrap(data));
+                assertThat(target.backstore(0).readBlocks(lba, 8)).isEqualTo(data);
+                ByteBuffer back = ByteBuffer.allocate(data.length);
+                disk.readBlocking(lba, back);
+                assertThat(back.array()).isEqualTo(data);
+            }
+        }
+    }
+
+    @Test
     void sixtyFourCommandsInFlight() throws Exception {
         try (InProcessTarget target = InProcessTarget.builder().lun(64L << 20).start();
              IscsiSession session = target.connect(FAST)) {
