@@ -178,6 +178,20 @@ class InitiatorLoginTest {
     }
 
     @Test
+    void aSharedEventLoopGroupIsNotShutDownByTheInitiator() throws Exception {
+        io.netty.channel.nio.NioEventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try (InProcessTarget target = InProcessTarget.builder().start()) {
+            try (IscsiInitiator initiator = IscsiInitiator.builder().eventLoopGroup(group).build()) {
+                IscsiSession session = join(initiator.login(target.portal(), target.iqn(), FAST));
+                roundTrip(session.lun(0), target);
+            }
+            assertThat(group.isShuttingDown()).isFalse();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
     void aClosedInitiatorRefusesNewWork() throws Exception {
         IscsiInitiator initiator = IscsiInitiator.builder().name("iqn.2026-12.io.iscsi4j:closed").build();
         assertThat(initiator.name()).isEqualTo("iqn.2026-12.io.iscsi4j:closed");

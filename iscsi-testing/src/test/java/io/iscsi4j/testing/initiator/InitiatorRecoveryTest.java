@@ -71,6 +71,27 @@ class InitiatorRecoveryTest {
     }
 
     @Test
+    void readsAndALargeWriteRecoverWithDigestsOn() throws Exception {
+        try (InProcessTarget target = InProcessTarget.builder().lun(64L << 20, 4096).start();
+             IscsiSession session = target.connect(RECOVERY.toBuilder().headerDigest(true).dataDigest(true).build())) {
+            BlockDevice disk = session.lun(0);
+            byte[] seed = new byte[1 << 20];
+            new Random(3).nextBytes(seed);
+            target.backstore(0).writeBlocks(1001, seed);
+            byte[] big = new byte[16 << 20];
+            new Random(4).nextBytes(big);
+            target.faults().dropConnectionAfter(3);
+            ByteBuffer read = ByteBuffer.allocate(seed.length);
+            CompletableFuture<Void> reading = disk.read(1001, read).toCompletableFuture();
+            CompletableFuture<Void> writing = disk.write(2001, ByteBuffer.wrap(big)).toCompletableFuture();
+            CompletableFuture.allOf(reading, writing).get(60, TimeUnit.SECONDS);
+            assertThat(session.recoveries()).isEqualTo(1);
+            assertThat(read.array()).isEqualTo(seed);
+            assertThat(target.backstore(0).readBlocks(2001, big.length / 4096)).isEqualTo(big);
+        }
+    }
+
+    @Test
     void withoutRecoveryTheWriteFailsClearly() throws Exception {
         try (InProcessTarget target = InProcessTarget.builder().start();
              IscsiSession session = target.connect(LoginOptions.builder().commandTimeout(Duration.ofSeconds(30))
