@@ -1,8 +1,8 @@
 /**
  * The iSCSI target of iscsi4j (RFC 7143): {@link io.iscsi4j.IscsiTarget} and its builder (package
  * {@code io.iscsi4j}) and authentication (package {@code io.iscsi4j.core.auth}). These two packages are the
- * whole API of this module; the protocol engine ({@code io.iscsi4j.core.login}, {@code .pdu}, {@code .session},
- * {@code .transport}) is encapsulated and may change in any release.
+ * whole API of this module; the protocol engine ({@code io.iscsi4j.core.login}, {@code .session}, {@code .transport}, and the
+ * PDUs in module {@code io.iscsi4j.protocol}) is encapsulated and may change in any release.
  *
  * <p>Reading this module also reads {@code io.iscsi4j.backstore} (LUNs are backed by a
  * {@link io.iscsi4j.backstore.Backstore}) and {@code io.iscsi4j.scsi} (interceptors and statistics use its
@@ -17,6 +17,7 @@ module io.iscsi4j.core {
     requires transitive io.iscsi4j.backstore;
     requires transitive io.iscsi4j.scsi;
 
+    requires io.iscsi4j.protocol;
     requires io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.common;

@@ -3,6 +3,11 @@ package io.iscsi4j.testing;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.initiator.BlockDevice;
+import io.iscsi4j.initiator.IscsiException;
+import io.iscsi4j.initiator.IscsiInitiator;
+import io.iscsi4j.initiator.IscsiSession;
+import io.iscsi4j.initiator.LoginOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -47,15 +55,23 @@ public final class InProcessTarget implements AutoCloseable {
     private final FaultPolicy faults;
     private final String chapUser;
     private final String chapSecret;
+    private final String mutualUser;
+    private final String mutualSecret;
+    private final Object clientLock = new Object();
+    private IscsiInitiator initiator;
+    private IscsiSession client;
+    private boolean closed;
 
     private InProcessTarget(IscsiTarget target, String iqn, List<RecordingBackstore> backstores, FaultPolicy faults,
-                            String chapUser, String chapSecret) {
+                            String chapUser, String chapSecret, String mutualUser, String mutualSecret) {
         this.target = target;
         this.iqn = iqn;
         this.backstores = backstores;
         this.faults = faults;
         this.chapUser = chapUser;
         this.chapSecret = chapSecret;
+        this.mutualUser = mutualUser;
+        this.mutualSecret = mutualSecret;
     }
 
     /**
@@ -177,7 +193,99 @@ public final class InProcessTarget implements AutoCloseable {
     @Override
     public void close() {
         faults.releaseStalled();
+        IscsiInitiator toClose;
+        synchronized (clientLock) {
+            closed = true;
+            toClose = initiator;
+            initiator = null;
+            client = null;
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
         target.close();
+    }
+
+    /**
+     * A session logged in to this target through the real iSCSI protocol (the iscsi4j initiator, no native tool):
+     * made on first use, with the target's CHAP credentials (and mutual CHAP) if it has them, and closed with the
+     * target. While it is open every call returns the same session; once it ended (logged out, or its connection
+     * dropped without recovery) the next call logs in again.
+     *
+     * <pre>{@code
+     * target.client().lun(0).writeBlocking(8, ByteBuffer.wrap(bytes));
+     * assertThat(target.backstore(0).readBlocks(8, bytes.length / 512)).isEqualTo(bytes);
+     * }</pre>
+     *
+     * @return the session
+     * @throws IscsiException if the login fails (for example while {@link FaultPolicy#rejectLogins()} is set)
+     * @throws IllegalStateException if the target is closed
+     */
+    public IscsiSession client() throws IscsiException {
+        synchronized (clientLock) {
+            if (client == null || !client.isOpen()) {
+                client = connect(LoginOptions.defaults());
+            }
+            return client;
+        }
+    }
+
+    /**
+     * A block-device view of a LUN through {@link #client()}.
+     *
+     * @param lun the LUN
+     * @return the device
+     * @throws IscsiException if the login or READ CAPACITY fails
+     */
+    public BlockDevice clientLun(int lun) throws IscsiException {
+        checkLun(lun);
+        return client().lun(lun);
+    }
+
+    /**
+     * A new session with this target, with options of the test's choosing (digests, recovery, other credentials);
+     * the target's CHAP credentials are added when {@code options} has none. Closed with the target unless closed
+     * before.
+     *
+     * @param options the login options
+     * @return the session
+     * @throws IscsiException if the login fails
+     * @throws IllegalStateException if the target is closed
+     */
+    public IscsiSession connect(LoginOptions options) throws IscsiException {
+        Objects.requireNonNull(options, "options");
+        IscsiInitiator current;
+        synchronized (clientLock) {
+            if (closed) {
+                throw new IllegalStateException("the target is closed");
+            }
+            if (initiator == null) {
+                initiator = IscsiInitiator.builder().build();
+            }
+            current = initiator;
+        }
+        LoginOptions effective = options;
+        if (chapUser != null && !options.usesChap()) {
+            LoginOptions.Builder b = options.toBuilder().chap(chapUser, chapSecret);
+            if (mutualUser != null) {
+                b.mutualChap(mutualUser, mutualSecret);
+            }
+            effective = b.build();
+        }
+        try {
+            return current.login(portal(), iqn, effective).toCompletableFuture()
+                    .get(effective.loginTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IscsiException("interrupted while logging in to " + iqn, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IscsiException ie) {
+                throw ie;
+            }
+            throw new IscsiException("login to " + iqn + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IscsiException("login to " + iqn + " timed out", e);
+        }
     }
 
     private void checkLun(int lun) {
@@ -352,7 +460,7 @@ public final class InProcessTarget implements AutoCloseable {
                 throw new UncheckedIOException("cannot start an in-process iSCSI target", e);
             }
             return new InProcessTarget(target, iqn.toLowerCase(Locale.ROOT), List.copyOf(backstores),
-                    faults, chapUser, chapSecret);
+                    faults, chapUser, chapSecret, mutualUser, mutualSecret);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.iscsi4j.testing;
 
+import io.iscsi4j.initiator.BlockDevice;
+import io.iscsi4j.initiator.IscsiException;
+import io.iscsi4j.initiator.IscsiSession;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -195,7 +198,8 @@ public final class IscsiTargetExtension implements BeforeAllCallback, AfterAllCa
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == InProcessTarget.class || type == FaultPolicy.class;
+        return type == InProcessTarget.class || type == FaultPolicy.class || type == IscsiSession.class
+                || type == BlockDevice.class;
     }
 
     @Override
@@ -206,7 +210,22 @@ public final class IscsiTargetExtension implements BeforeAllCallback, AfterAllCa
                     + parameterContext.getDeclaringExecutable() + " (a PER_TEST target exists only from "
                     + "@BeforeEach to @AfterEach; use PER_CLASS for @BeforeAll)");
         }
-        return parameterContext.getParameter().getType() == FaultPolicy.class ? t.faults() : t;
+        Class<?> type = parameterContext.getParameter().getType();
+        if (type == FaultPolicy.class) {
+            return t.faults();
+        }
+        try {
+            if (type == IscsiSession.class) {
+                return t.client();
+            }
+            if (type == BlockDevice.class) {
+                return t.clientLun(0);
+            }
+        } catch (IscsiException e) {
+            throw new ParameterResolutionException("the client cannot log in to " + t.iqn() + ": " + e.getMessage(),
+                    e);
+        }
+        return t;
     }
 
     // ---- internals ----

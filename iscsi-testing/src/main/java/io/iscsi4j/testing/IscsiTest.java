@@ -11,7 +11,8 @@ import java.lang.annotation.Target;
 
 /**
  * Gives a test class or method an in-process iSCSI target, injected as a parameter of type
- * {@link InProcessTarget} (or {@link FaultPolicy}) into test methods and {@code @BeforeEach}/{@code @AfterEach}
+ * {@link InProcessTarget} (or {@link FaultPolicy}; or {@link io.iscsi4j.initiator.IscsiSession} for
+ * {@link InProcessTarget#client()}, {@link io.iscsi4j.initiator.BlockDevice} for LUN 0 through it) into test methods and {@code @BeforeEach}/{@code @AfterEach}
  * methods (and {@code @BeforeAll}/{@code @AfterAll} methods with {@link IscsiTargetExtension.Lifecycle#PER_CLASS}).
  * The target is started before and closed after each test (or the class), also when the test fails.
  *

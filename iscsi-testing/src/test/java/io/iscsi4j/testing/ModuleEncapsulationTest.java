@@ -37,10 +37,14 @@ class ModuleEncapsulationTest {
             "io.iscsi4j.backstore", Set.of("io.iscsi4j.backstore"),
             "io.iscsi4j.scsi", Set.of("io.iscsi4j.scsi"),
             "io.iscsi4j.core", Set.of("io.iscsi4j", "io.iscsi4j.core.auth", "io.iscsi4j.management"),
+            "io.iscsi4j.initiator", Set.of("io.iscsi4j.initiator"),
             "io.iscsi4j.testing", Set.of("io.iscsi4j.testing"));
 
     private static final List<String> CORE_INTERNALS = List.of(
-            "io.iscsi4j.core.login", "io.iscsi4j.core.pdu", "io.iscsi4j.core.session", "io.iscsi4j.core.transport");
+            "io.iscsi4j.core.login", "io.iscsi4j.core.session", "io.iscsi4j.core.transport");
+
+    /** The PDUs, shared by target and initiator: exported to those modules only. */
+    private static final String PROTOCOL_PDU = "io.iscsi4j.core.pdu";
 
     private static ModuleLayer layer;
 
@@ -50,6 +54,7 @@ class ModuleEncapsulationTest {
         Set<Path> modulePath = new LinkedHashSet<>();
         for (String className : List.of(
                 "io.iscsi4j.testing.IscsiTargetExtension", "io.iscsi4j.IscsiTarget", "io.iscsi4j.scsi.ScsiStatus",
+                "io.iscsi4j.core.pdu.Pdu", "io.iscsi4j.initiator.IscsiInitiator",
                 "io.iscsi4j.backstore.Backstore", "io.netty.buffer.ByteBuf", "io.netty.channel.Channel",
                 "io.netty.handler.codec.ByteToMessageDecoder", "io.netty.util.ReferenceCounted",
                 "org.slf4j.Logger", "org.junit.jupiter.api.Test", "org.junit.platform.commons.support.AnnotationSupport",
@@ -100,6 +105,31 @@ class ModuleEncapsulationTest {
     }
 
     @Test
+    void thePduPackageIsExportedToTheTargetAndInitiatorOnly() {
+        Module protocol = module("io.iscsi4j.protocol");
+        ModuleDescriptor descriptor = protocol.getDescriptor();
+        assertThat(descriptor.isOpen()).isFalse();
+        assertThat(descriptor.opens()).isEmpty();
+        assertThat(descriptor.exports()).singleElement().satisfies(export -> {
+            assertThat(export.source()).isEqualTo(PROTOCOL_PDU);
+            assertThat(export.targets()).containsExactlyInAnyOrder("io.iscsi4j.core", "io.iscsi4j.initiator");
+        });
+        assertThat(protocol.isExported(PROTOCOL_PDU)).isFalse();
+        assertThat(protocol.isExported(PROTOCOL_PDU, module("io.iscsi4j.testing"))).isFalse();
+        assertThat(protocol.isExported(PROTOCOL_PDU, module("io.iscsi4j.core"))).isTrue();
+    }
+
+    @Test
+    void theInitiatorDoesNotReadTheTargetAndHidesItsEngine() {
+        Module initiator = module("io.iscsi4j.initiator");
+        assertThat(readsOf("io.iscsi4j.initiator")).contains("io.iscsi4j.protocol")
+                .doesNotContain("io.iscsi4j.core", "io.iscsi4j.scsi", "io.iscsi4j.backstore");
+        assertThat(initiator.getPackages()).contains("io.iscsi4j.initiator.internal");
+        assertThat(initiator.isExported("io.iscsi4j.initiator.internal")).isFalse();
+        assertThat(module("io.iscsi4j.protocol").isExported("io.iscsi4j.core.pdu", initiator)).isTrue();
+    }
+
+    @Test
     void theJvmRefusesAccessToAPublicInternalClass() throws Exception {
         ClassLoader loader = layer.findLoader("io.iscsi4j.core");
         // TargetContext and TargetServer are public classes of internal packages.
@@ -124,7 +154,7 @@ class ModuleEncapsulationTest {
         assertThat(module("io.iscsi4j.testing").getDescriptor().requires().stream()
                 .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
                 .map(ModuleDescriptor.Requires::name))
-                .containsExactlyInAnyOrder("io.iscsi4j.core", "org.junit.jupiter.api");
+                .containsExactlyInAnyOrder("io.iscsi4j.core", "io.iscsi4j.initiator", "org.junit.jupiter.api");
         assertThat(readsOf("io.iscsi4j.testing")).contains("io.iscsi4j.core", "io.iscsi4j.backstore",
                 "io.iscsi4j.scsi", "org.junit.jupiter.api", "org.junit.platform.commons");
         // ...but not the core's implementation dependencies.

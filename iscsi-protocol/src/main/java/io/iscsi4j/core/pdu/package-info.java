@@ -1,5 +1,6 @@
 /**
- * Internal, not API (public types here serve other packages of this module and may change in any release): iSCSI
+ * Internal, not API (public types here serve iscsi4j's target and initiator modules, to which module
+ * {@code io.iscsi4j.protocol} exports this package, and may change in any release): iSCSI
  * protocol data units (RFC 7143 §11) and their Netty framing.
  *
  * <p>Every PDU type is an immutable value class built by a builder and decoded by
