@@ -8,4 +8,5 @@
 module io.iscsi4j.examples {
     requires io.iscsi4j.core;
     requires io.iscsi4j.backstore.rbd;
+    requires org.snakeyaml.engine;
 }
