@@ -373,6 +373,13 @@ final class DemoConfigFile {
                     }
                 }
             }
+            if (l.containsKey("serial")) {
+                Node n = value(l, "serial");
+                String serial = string(n, path + ".serial");
+                if (serial.length() > 64 || !serial.chars().allMatch(c -> c >= 0x20 && c <= 0x7E)) {
+                    throw error(n, path + ".serial", "must be 1 to 64 printable ASCII characters");
+                }
+            }
             return new Lun(number, storage, blockSize, optionalBoolean(l, path, "readOnly"),
                     optionalBoolean(l, path, "writeBack"), optionalString(l, path, "serial"),
                     optionalString(l, path, "vendor"), optionalString(l, path, "product"),
@@ -775,8 +782,8 @@ final class DemoConfigFile {
             targets.add(target);
         }
         top.put("targets", targets);
-        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
-                .setIndicatorIndent(2).setIndentWithIndicator(true).setWidth(120).build();
+        DumpSettings settings = DumpSettings.builder().setSchema(new CoreSchema()).setDefaultFlowStyle(FlowStyle.BLOCK)
+                .setIndent(2).setIndicatorIndent(2).setIndentWithIndicator(true).setWidth(120).build();
         return "# iscsi4j-demo configuration, written by --print-config" + (showSecrets ? " --show-secrets" : "")
                 + System.lineSeparator() + new Dump(settings).dumpToString(top);
     }
