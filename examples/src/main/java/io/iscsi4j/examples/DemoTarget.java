@@ -486,7 +486,7 @@ public final class DemoTarget {
                 luns.add(Integer.toString(l.lun()));
             }
             targets.add(t.name() + " (" + (luns.size() == 1 ? "LUN " : "LUNs ") + String.join(", ", luns)
-                    + (t.acls().isEmpty() ? "" : ", " + t.acls().size() + (t.acls().size() == 1 ? " ACL" : " ACLs"))
+                    + (t.acls().isEmpty() ? "" : "; " + t.acls().size() + (t.acls().size() == 1 ? " ACL" : " ACLs"))
                     + ")");
         }
         return String.join(", ", targets) + (config.stateDirectory() == null ? ""
