@@ -333,6 +333,24 @@ class DemoConfigFileTest {
                 .satisfies(e -> assertThat(e.getMessage()).startsWith(expected).doesNotContain("\n"));
     }
 
+    @Test
+    void theReadmesExampleIsAValidFile() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("#### Configuration file");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+
+        DemoConfigFile.Loaded loaded = DemoConfigFile.parse("README.md", yaml);
+        DemoTarget.check(loaded.config(), loaded.locations());
+
+        assertThat(loaded.config().targets()).singleElement().satisfies(t -> {
+            assertThat(t.luns()).hasSize(3);
+            assertThat(t.acls()).hasSize(2);
+        });
+        assertThat(DemoConfigFile.parse("again", DemoConfigFile.write(loaded.config(), true)).config())
+                .isEqualTo(loaded.config());
+    }
+
     private static int lineOf(String text, String needle) {
         List<String> lines = text.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
