@@ -28,8 +28,10 @@ import java.util.function.Supplier;
  * Ctrl-C or SIGTERM. Run {@code java -jar iscsi4j-demo.jar --help} for the options.
  *
  * <p>Once every portal is bound it prints exactly one line, {@code listening on HOST:PORT}, to standard output
- * (with several portals, their bound addresses separated by spaces, in the order given); scripts wait for it. A bad option prints one line naming it to standard error and exits with status 2; a
- * failure to open the file or bind the portal exits with status 1.
+ * (with several portals, their bound addresses separated by spaces, in the order given); scripts wait for it. A bad
+ * option prints one line naming it to standard error and exits with status 2, as does a mistake in the configuration
+ * file of {@code --config} (one line, {@code FILE:LINE: KEY: problem}); a failure to open the storage or bind a
+ * portal exits with status 1. {@code --print-config} prints the configuration as YAML and exits with status 0.
  *
  * @since 0.1
  */
@@ -55,8 +57,9 @@ public final class DemoTarget {
     }
 
     /**
-     * Parses {@code args}, starts the target and blocks until the JVM shuts down; returns early with an exit status
-     * on {@code --help} (0), a bad option (2) or a start failure (1).
+     * Parses {@code args} (and the {@code --config} file), starts the target and blocks until the JVM shuts down;
+     * returns early with an exit status on {@code --help} or {@code --print-config} (0), a bad option or a mistake in
+     * the file (2) or a start failure (1).
      */
     static int launch(String[] args, PrintStream out, PrintStream err) {
         DemoOptions options;
