@@ -10,4 +10,5 @@ module io.iscsi4j.examples {
     requires io.iscsi4j.core;
     requires io.iscsi4j.backstore.rbd;
     requires io.iscsi4j.initiator;
+    requires org.snakeyaml.engine;
 }

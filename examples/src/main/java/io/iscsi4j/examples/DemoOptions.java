@@ -32,10 +32,22 @@ import java.util.Objects;
  * @param aluaState the state this target's port group starts in
  * @param stateDir where the LUNs keep their persistent reservations across restarts ({@code --state-dir}), or
  *        {@code null}
+ * @param config the configuration file ({@code --config}) that replaces every option describing the target, or
+ *        {@code null}; the other fields then hold their defaults
+ * @param printConfig whether to print the configuration as YAML and exit ({@code --print-config})
+ * @param showSecrets whether {@code --print-config} prints CHAP secrets ({@code --show-secrets})
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                    int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
-                   boolean help, Rbd rbd, int aluaGroup, AccessState aluaState, Path stateDir) {
+                   boolean help, Rbd rbd, int aluaGroup, AccessState aluaState, Path stateDir, Path config,
+                   boolean printConfig, boolean showSecrets) {
+
+    DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
+                int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
+                boolean help, Rbd rbd, int aluaGroup, AccessState aluaState, Path stateDir) {
+        this(portals, iqn, sizeBytes, file, blockSize, readOnly, luns, chap, mutualChap, allowShortSecrets, allow,
+                help, rbd, aluaGroup, aluaState, stateDir, null, false, false);
+    }
 
     DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                 int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
@@ -121,6 +133,11 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "  --alua-state STATE    the port group's state at start: optimized (default),",
             "                        non-optimized or standby (one optimized gateway, the others",
             "                        non-optimized: initiators write through one until it fails)",
+            "  --config FILE         serve what the YAML file describes (portals, targets, LUNs, ACLs,",
+            "                        CHAP, state directory) instead of the options above",
+            "  --print-config        print the configuration (from --config or the options) as YAML",
+            "                        that --config reads, then exit; CHAP secrets are hidden",
+            "  --show-secrets        with --print-config: print the CHAP secrets too",
             "  --help                show this help");
 
     DemoOptions {
@@ -164,6 +181,10 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         boolean sizeGiven = false;
         boolean lunsGiven = false;
         boolean help = false;
+        String config = null;
+        boolean printConfig = false;
+        boolean showSecrets = false;
+        String describingOption = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -173,8 +194,22 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
             }
+            if (describingOption == null && name.startsWith("--") && !name.equals("--help") && !name.equals("--config")
+                    && !name.equals("--print-config") && !name.equals("--show-secrets")) {
+                describingOption = name;
+            }
             switch (name) {
                 case "--help", "-h" -> help = true;
+                case "--print-config", "--show-secrets" -> {
+                    if (value != null) {
+                        throw new UsageException("option " + name + " takes no value");
+                    }
+                    if (name.equals("--print-config")) {
+                        printConfig = true;
+                    } else {
+                        showSecrets = true;
+                    }
+                }
                 case "--read-only" -> {
                     if (value != null) {
                         throw new UsageException("option --read-only takes no value");
@@ -189,7 +224,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                 }
                 case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
                      "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state", "--alua-group", "--alua-state",
-                     "--state-dir" -> {
+                     "--state-dir", "--config" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -226,6 +261,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--alua-group" -> aluaGroup = value;
                         case "--alua-state" -> aluaState = parseAluaState(value);
                         case "--state-dir" -> stateDir = value;
+                        case "--config" -> config = value;
                         default -> blockSize = value;
                     }
                 }
@@ -237,6 +273,18 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         if (help) {
             return new DemoOptions(List.of(new Portal(DEFAULT_HOST, DEFAULT_PORT)), DEFAULT_IQN, 1L << 30, null,
                     DEFAULT_BLOCK_SIZE, false, 1, null, null, false, List.of(), true, null, DEFAULT_ALUA_GROUP);
+        }
+        if (showSecrets && !printConfig) {
+            throw new UsageException("option --show-secrets needs --print-config");
+        }
+        if (config != null) {
+            if (describingOption != null) {
+                throw new UsageException("option --config cannot be combined with " + describingOption
+                        + ": the file describes the whole target (portals, LUNs, CHAP, ACLs, state directory)");
+            }
+            return new DemoOptions(List.of(new Portal(DEFAULT_HOST, DEFAULT_PORT)), DEFAULT_IQN, 1L << 30, null,
+                    DEFAULT_BLOCK_SIZE, false, 1, null, null, false, List.of(), false, null, DEFAULT_ALUA_GROUP,
+                    AccessState.ACTIVE_OPTIMIZED, null, Path.of(config), printConfig, showSecrets);
         }
         if (portalTexts.isEmpty()) {
             portalTexts.add(DEFAULT_HOST + ":" + DEFAULT_PORT);
@@ -283,7 +331,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
                 chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd, group, aluaState,
-                stateDir == null ? null : Path.of(stateDir));
+                stateDir == null ? null : Path.of(stateDir), null, printConfig, showSecrets);
     }
 
     private static AccessState parseAluaState(String value) throws UsageException {
@@ -312,7 +360,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
      * An initiator name or pattern for {@code --allow}: the characters of iSCSI names (RFC 3722: letters, digits,
      * '.', '-', ':') and the wildcards '*' and '?'; each given once (names compare case-insensitively).
      */
-    private static String parseAllow(String value, List<String> earlier) throws UsageException {
+    static String parseAllow(String value, List<String> earlier) throws UsageException {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
@@ -372,7 +420,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         return message.replace("allow short secrets explicitly", "add --allow-short-secrets for a test");
     }
 
-    private static Portal parsePortal(String portal) throws UsageException {
+    static Portal parsePortal(String portal) throws UsageException {
         int colon = portal.lastIndexOf(':');
         if (colon < 0) {
             throw new UsageException("bad --portal " + portal + ": expected HOST:PORT, for example 127.0.0.1:3260");

@@ -1,27 +1,37 @@
 package io.iscsi4j.examples;
 
 import io.iscsi4j.IscsiTarget;
+import io.iscsi4j.LunBuilder;
+import io.iscsi4j.TargetBuilder;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.backstore.SharedState;
 import io.iscsi4j.backstore.rbd.RbdBackstore;
+import io.iscsi4j.examples.DemoConfigFile.ConfigException;
+import io.iscsi4j.examples.DemoConfigFile.Locations;
 import io.iscsi4j.examples.DemoOptions.UsageException;
+import io.iscsi4j.scsi.LunFeature;
 import io.iscsi4j.scsi.AccessState;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
 /**
  * The demo target: serves LUN 0 (or LUNs 0 to N-1), in memory or from a file, until the process is stopped with
  * Ctrl-C or SIGTERM. Run {@code java -jar iscsi4j-demo.jar --help} for the options.
  *
  * <p>Once every portal is bound it prints exactly one line, {@code listening on HOST:PORT}, to standard output
- * (with several portals, their bound addresses separated by spaces, in the order given); scripts wait for it. A bad option prints one line naming it to standard error and exits with status 2; a
- * failure to open the file or bind the portal exits with status 1.
+ * (with several portals, their bound addresses separated by spaces, in the order given); scripts wait for it. A bad
+ * option prints one line naming it to standard error and exits with status 2, as does a mistake in the configuration
+ * file of {@code --config} (one line, {@code FILE:LINE: KEY: problem}); a failure to open the storage or bind a
+ * portal exits with status 1. {@code --print-config} prints the configuration as YAML and exits with status 0.
  *
  * @since 0.1
  */
@@ -47,11 +57,13 @@ public final class DemoTarget {
     }
 
     /**
-     * Parses {@code args}, starts the target and blocks until the JVM shuts down; returns early with an exit status
-     * on {@code --help} (0), a bad option (2) or a start failure (1).
+     * Parses {@code args} (and the {@code --config} file), starts the target and blocks until the JVM shuts down;
+     * returns early with an exit status on {@code --help} or {@code --print-config} (0), a bad option or a mistake in
+     * the file (2) or a start failure (1).
      */
     static int launch(String[] args, PrintStream out, PrintStream err) {
         DemoOptions options;
+        DemoConfig config;
         IscsiTarget target;
         try {
             options = DemoOptions.parse(args);
@@ -60,10 +72,29 @@ public final class DemoTarget {
                 out.flush();
                 return 0;
             }
-            target = build(options);
+            Locations where;
+            if (options.config() != null) {
+                DemoConfigFile.Loaded loaded = readConfig(options.config());
+                config = loaded.config();
+                where = loaded.locations();
+                check(config, where);
+            } else {
+                config = DemoConfig.of(options);
+                where = Locations.none();
+            }
+            if (options.printConfig()) {
+                out.print(DemoConfigFile.write(config, options.showSecrets()));
+                out.flush();
+                return 0;
+            }
+            target = options.config() != null ? build(config, where) : build(options);
         } catch (UsageException e) {
             err.println(PROGRAM + ": " + e.getMessage());
             err.println("Try '" + PROGRAM + " --help' for the options.");
+            err.flush();
+            return EXIT_USAGE;
+        } catch (ConfigException e) {
+            err.println(e.getMessage()); // FILE:LINE: KEY: problem, and nothing else
             err.flush();
             return EXIT_USAGE;
         } catch (IOException | IllegalArgumentException e) {
@@ -81,14 +112,15 @@ public final class DemoTarget {
         } catch (IOException e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             target.close();
-            boolean state = options.stateDir() != null && e.getMessage() != null
+            boolean state = config.stateDirectory() != null && e.getMessage() != null
                     && e.getMessage().contains("reservation state");
-            err.println(PROGRAM + ": " + (state ? "cannot start" : "cannot listen on " + portals(options)) + ": "
+            err.println(PROGRAM + ": " + (state ? "cannot start" : "cannot listen on " + portals(config)) + ": "
                     + e.getMessage());
             err.flush();
             return EXIT_FAILURE;
         }
-        err.println(PROGRAM + ": serving " + describe(options) + " as " + String.join(" and ", urls(target))
+        err.println(PROGRAM + ": serving " + (options.config() == null ? describe(options) : describe(config))
+                + " as " + String.join(" and ", urls(target))
                 + "; stop with Ctrl-C");
         err.flush();
         try {
@@ -99,6 +131,17 @@ public final class DemoTarget {
         return 0;
     }
 
+    /** Reads {@code --config}; a file that cannot be read is a bad argument. */
+    private static DemoConfigFile.Loaded readConfig(Path file) throws UsageException, ConfigException {
+        try {
+            return DemoConfigFile.read(file);
+        } catch (NoSuchFileException e) {
+            throw new UsageException("bad --config " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UsageException("bad --config " + file + ": cannot read it: " + e);
+        }
+    }
+
     /**
      * Opens the backstores and builds the (not yet started) target the options describe: every LUN on every portal.
      *
@@ -106,66 +149,253 @@ public final class DemoTarget {
      * @throws IOException when the file cannot be opened or created
      */
     static IscsiTarget build(DemoOptions options) throws UsageException, IOException {
-        List<Backstore> backstores = new ArrayList<>();
-        List<SharedState> sharedStates = new ArrayList<>();
         try {
-            if (options.rbd() != null) {
-                for (String image : options.rbd().images()) {
-                    RbdBackstore rbd = openRbd(options.rbd(), image, options.blockSize());
-                    backstores.add(rbd);
-                    sharedStates.add(options.rbd().sharedState() ? rbd.sharedState() : null);
+            return build(DemoConfig.of(options), Locations.none());
+        } catch (ConfigException e) {
+            if (e.path().startsWith("targets[0].name")) {
+                throw new UsageException("bad --iqn " + options.iqn() + ": " + e.problem());
+            }
+            throw new UsageException("bad option: " + e.problem());
+        }
+    }
+
+    /**
+     * Checks the configuration against the library ({@link #check}), then opens the backstores and builds the (not
+     * yet started) target: every target on every portal.
+     *
+     * @param where the lines of the configuration file, to place what the library refuses
+     * @throws ConfigException when the library refuses part of the configuration; nothing is opened then
+     * @throws IOException when a file or image cannot be opened or created
+     */
+    static IscsiTarget build(DemoConfig config, Locations where) throws ConfigException, IOException {
+        check(config, where);
+        List<List<Backstore>> backstores = new ArrayList<>();
+        List<List<SharedState>> shared = new ArrayList<>();
+        try {
+            for (DemoConfig.Target t : config.targets()) {
+                List<Backstore> stores = new ArrayList<>();
+                List<SharedState> states = new ArrayList<>();
+                backstores.add(stores);
+                shared.add(states);
+                for (DemoConfig.Lun lun : t.luns()) {
+                    Backstore b = open(config, lun);
+                    stores.add(b);
+                    states.add(lun.storage() instanceof DemoConfig.Rbd r && r.sharedState()
+                            ? ((RbdBackstore) b).sharedState() : null);
                 }
-            } else if (options.file() != null) {
-                backstores.add(Backstores.file(options.file(), options.sizeBytes(), options.blockSize()));
-            } else {
-                for (int lun = 0; lun < options.luns(); lun++) {
-                    backstores.add(Backstores.memory(options.sizeBytes(), options.blockSize()));
-                }
             }
-            while (sharedStates.size() < backstores.size()) {
-                sharedStates.add(null);
-            }
-            IscsiTarget.Builder builder = IscsiTarget.builder().portGroup(options.aluaGroup());
-            if (options.stateDir() != null) {
-                builder.stateDirectory(options.stateDir());
-            }
-            for (DemoOptions.Portal portal : options.portals()) {
-                builder.portal(portal.host(), portal.port());
-            }
-            try {
-                builder.target(options.iqn(), t -> {
-                    t.alias(PROGRAM);
-                    for (int lun = 0; lun < backstores.size(); lun++) {
-                        SharedState shared = sharedStates.get(lun);
-                        t.lun(lun, backstores.get(lun), o -> {
-                            o.readOnly(options.readOnly());
-                            if (shared != null) {
-                                o.sharedState(shared);
-                            }
-                        });
-                    }
-                    if (options.chap() != null) {
-                        t.chap(options.chap().user(), options.chap().secret());
-                    }
-                    if (options.mutualChap() != null) {
-                        t.mutualChap(options.mutualChap().user(), options.mutualChap().secret());
-                    }
-                    if (options.allowShortSecrets()) {
-                        t.allowShortSecrets();
-                    }
-                    for (String initiator : options.allow()) {
-                        t.allowInitiator(initiator);
-                    }
-                });
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("bad --iqn " + options.iqn() + ": " + e.getMessage());
-            }
-            IscsiTarget target = builder.build();
-            target.portGroups().state(options.aluaState());
-            return target;
-        } catch (UsageException | IOException | RuntimeException e) {
-            closeQuietly(backstores);
+            return assemble(config, where, backstores, shared);
+        } catch (ConfigException | IOException | RuntimeException e) {
+            backstores.forEach(DemoTarget::closeQuietly);
             throw e;
+        }
+    }
+
+    /**
+     * Builds the target the configuration describes with thin memory backstores in place of the storage and closes
+     * it again, so that every mistake the library finds (a name, a serial, a range) is reported with its place in the
+     * file before any file is created or image opened.
+     *
+     * @throws ConfigException naming the first problem and where it is
+     */
+    static void check(DemoConfig config, Locations where) throws ConfigException {
+        List<List<Backstore>> dummies = new ArrayList<>();
+        List<List<SharedState>> shared = new ArrayList<>();
+        try {
+            for (int i = 0; i < config.targets().size(); i++) {
+                List<Backstore> stores = new ArrayList<>();
+                List<SharedState> states = new ArrayList<>();
+                dummies.add(stores);
+                shared.add(states);
+                List<DemoConfig.Lun> luns = config.targets().get(i).luns();
+                for (int j = 0; j < luns.size(); j++) {
+                    DemoConfig.Lun lun = luns.get(j);
+                    long size = lun.storage() instanceof DemoConfig.Memory m ? m.sizeBytes()
+                            : lun.storage() instanceof DemoConfig.File f && f.sizeBytes() > 0 ? f.sizeBytes()
+                            : lun.blockSize();
+                    stores.add(at(where, "targets[" + i + "].luns[" + j + "]." + storageKey(lun),
+                            () -> Backstores.memory(size, lun.blockSize())));
+                    states.add(null);
+                }
+            }
+            assemble(config, where, dummies, shared).close();
+        } catch (Misplaced e) {
+            dummies.forEach(DemoTarget::closeQuietly);
+            throw e.problem;
+        } catch (ConfigException | RuntimeException e) {
+            dummies.forEach(DemoTarget::closeQuietly);
+            throw e;
+        }
+    }
+
+    private static String storageKey(DemoConfig.Lun lun) {
+        return lun.storage() instanceof DemoConfig.Memory ? "memory"
+                : lun.storage() instanceof DemoConfig.File ? "file" : "rbd";
+    }
+
+    private static Backstore open(DemoConfig config, DemoConfig.Lun lun) throws IOException {
+        if (lun.storage() instanceof DemoConfig.Memory m) {
+            return Backstores.memory(m.sizeBytes(), lun.blockSize());
+        }
+        if (lun.storage() instanceof DemoConfig.File f) {
+            return Backstores.file(f.path(), f.sizeBytes(), lun.blockSize());
+        }
+        DemoConfig.Rbd r = (DemoConfig.Rbd) lun.storage();
+        DemoConfig.Ceph ceph = config.ceph() == null ? new DemoConfig.Ceph(null, null) : config.ceph();
+        return openRbd(new DemoOptions.Rbd(List.of(r.image()), ceph.conf(), ceph.id() == null ? "admin" : ceph.id(),
+                r.sharedState()), r.image(), lun.blockSize());
+    }
+
+    /** Hands the configuration to the library's builders, each call placed at its key path. */
+    private static IscsiTarget assemble(DemoConfig c, Locations where, List<List<Backstore>> backstores,
+                                        List<List<SharedState>> shared) throws ConfigException {
+        try {
+            IscsiTarget.Builder b = IscsiTarget.builder();
+            at(where, "portGroup", () -> b.portGroup(c.portGroup()));
+            if (c.stateDirectory() != null) {
+                at(where, "stateDirectory", () -> b.stateDirectory(c.stateDirectory()));
+            }
+            if (c.jmx() != null) {
+                at(where, "jmx", () -> b.jmx(c.jmx()));
+            }
+            for (int i = 0; i < c.portals().size(); i++) {
+                DemoOptions.Portal portal = c.portals().get(i);
+                at(where, "portals[" + i + "]", () -> b.portal(portal.host(), portal.port()));
+            }
+            DemoConfig.Auth discovery = c.discovery();
+            if (discovery.allowShortSecrets()) {
+                b.allowShortDiscoverySecrets();
+            }
+            if (discovery.chap() != null) {
+                at(where, "discovery.chap", () -> b.discoveryChap(discovery.chap().user(), discovery.chap().secret()));
+            }
+            if (discovery.mutualChap() != null) {
+                at(where, "discovery.mutualChap", () -> b.discoveryMutualChap(discovery.mutualChap().user(),
+                        discovery.mutualChap().secret()));
+            }
+            for (int i = 0; i < c.targets().size(); i++) {
+                DemoConfig.Target t = c.targets().get(i);
+                String p = "targets[" + i + "]";
+                List<Backstore> stores = backstores.get(i);
+                List<SharedState> states = shared.get(i);
+                at(where, p + ".name", () -> b.target(t.name(), tb -> target(where, p, t, stores, states, tb)));
+            }
+            IscsiTarget target = at(where, discovery.chap() != null ? "discovery" : "targets", b::build);
+            run(where, "portGroupState", () -> target.portGroups().state(c.portGroupState()));
+            return target;
+        } catch (Misplaced e) {
+            throw e.problem;
+        }
+    }
+
+    private static void target(Locations where, String p, DemoConfig.Target t, List<Backstore> stores,
+                               List<SharedState> states, TargetBuilder tb) {
+        if (t.alias() != null) {
+            at(where, p + ".alias", () -> tb.alias(t.alias()));
+        }
+        for (int j = 0; j < t.luns().size(); j++) {
+            DemoConfig.Lun lun = t.luns().get(j);
+            String lp = p + ".luns[" + j + "]";
+            SharedState state = states.get(j);
+            Backstore store = stores.get(j);
+            at(where, lp + ".lun", () -> tb.lun(lun.lun(), store, o -> lunOptions(where, lp, lun, state, o)));
+        }
+        DemoConfig.Auth auth = t.auth();
+        if (auth.allowShortSecrets()) {
+            tb.allowShortSecrets();
+        }
+        if (auth.chap() != null) {
+            at(where, p + ".chap", () -> tb.chap(auth.chap().user(), auth.chap().secret()));
+        }
+        if (auth.mutualChap() != null) {
+            at(where, p + ".mutualChap", () -> tb.mutualChap(auth.mutualChap().user(), auth.mutualChap().secret()));
+        }
+        for (int k = 0; k < t.acls().size(); k++) {
+            DemoConfig.Acl acl = t.acls().get(k);
+            String ap = p + ".acls[" + k + "]";
+            at(where, ap + ".initiator", () -> tb.acl(acl.initiator(), a -> {
+                if (acl.readOnly()) {
+                    a.readOnly();
+                }
+                acl.map().forEach((mapped, lun) -> at(where, ap + ".map." + mapped, () -> acl.readOnlyLuns()
+                        .contains(mapped) ? a.mapLunReadOnly(mapped, lun) : a.mapLun(mapped, lun)));
+                if (acl.auth().chap() != null) {
+                    at(where, ap + ".chap", () -> a.chap(acl.auth().chap().user(), acl.auth().chap().secret()));
+                }
+                if (acl.auth().mutualChap() != null) {
+                    at(where, ap + ".mutualChap", () -> a.mutualChap(acl.auth().mutualChap().user(),
+                            acl.auth().mutualChap().secret()));
+                }
+            }));
+        }
+    }
+
+    private static void lunOptions(Locations where, String lp, DemoConfig.Lun lun, SharedState state, LunBuilder o) {
+        if (lun.readOnly() != null) {
+            at(where, lp + ".readOnly", () -> o.readOnly(lun.readOnly()));
+        }
+        if (lun.writeBack() != null) {
+            at(where, lp + ".writeBack", () -> o.writeBack(lun.writeBack()));
+        }
+        if (lun.serial() != null) {
+            at(where, lp + ".serial", () -> o.serial(lun.serial()));
+        }
+        if (lun.vendor() != null) {
+            at(where, lp + ".vendor", () -> o.vendor(lun.vendor()));
+        }
+        if (lun.product() != null) {
+            at(where, lp + ".product", () -> o.product(lun.product()));
+        }
+        if (lun.revision() != null) {
+            at(where, lp + ".revision", () -> o.revision(lun.revision()));
+        }
+        if (lun.rotationRate() != null) {
+            at(where, lp + ".rotationRate", () -> o.rotationRate(lun.rotationRate()));
+        }
+        if (lun.maxTransferBytes() != null) {
+            at(where, lp + ".maxTransferBytes", () -> o.maxTransferBytes(lun.maxTransferBytes()));
+        }
+        if (lun.optimalTransferBytes() != null) {
+            at(where, lp + ".optimalTransferBytes", () -> o.optimalTransferBytes(lun.optimalTransferBytes()));
+        }
+        if (lun.maxUnmapBlocks() != null) {
+            at(where, lp + ".maxUnmapBlocks", () -> o.maxUnmapBlocks(lun.maxUnmapBlocks()));
+        }
+        if (!lun.disable().isEmpty()) {
+            o.disable(lun.disable().toArray(new LunFeature[0]));
+        }
+        if (lun.backstoreTimeout() != null) {
+            at(where, lp + ".backstoreTimeout", () -> o.backstoreTimeout(lun.backstoreTimeout()));
+        }
+        if (state != null) {
+            o.sharedState(state);
+        }
+    }
+
+    /** Runs one builder call; what the library refuses becomes a problem at {@code path}. */
+    private static <T> T at(Locations where, String path, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new Misplaced(where.problem(path, e.getMessage()));
+        }
+    }
+
+    private static void run(Locations where, String path, Runnable call) {
+        at(where, path, () -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /** A {@link ConfigException} carried out of the builders' callbacks. */
+    private static final class Misplaced extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient ConfigException problem;
+
+        Misplaced(ConfigException problem) {
+            super(problem.getMessage(), null, false, false);
+            this.problem = problem;
         }
     }
 
@@ -192,18 +422,19 @@ public final class DemoTarget {
         return urls(target).get(0);
     }
 
-    /** The iSCSI URLs of the first target's LUN 0, one per portal, in portal order. */
+    /** The iSCSI URLs of the first target's first LUN (LUN 0 from the options), one per portal, in portal order. */
     static List<String> urls(IscsiTarget target) {
         List<String> urls = new ArrayList<>();
+        io.iscsi4j.TargetConfig first = target.targets().get(0);
         for (InetSocketAddress address : target.boundAddresses()) {
-            urls.add("iscsi://" + Addresses.hostPort(address) + "/" + target.targets().get(0).name() + "/0");
+            urls.add("iscsi://" + Addresses.hostPort(address) + "/" + first.name() + "/" + first.luns().get(0).lun());
         }
         return urls;
     }
 
-    private static String portals(DemoOptions options) {
+    private static String portals(DemoConfig config) {
         List<String> texts = new ArrayList<>();
-        for (DemoOptions.Portal portal : options.portals()) {
+        for (DemoOptions.Portal portal : config.portals()) {
             texts.add(portal.toString());
         }
         return String.join(" ", texts);
@@ -247,6 +478,22 @@ public final class DemoTarget {
                 + "-byte blocks" + (options.readOnly() ? ", read-only" : "") + authentication
                 + (options.allow().isEmpty() ? "" : ", only for " + String.join(", ", options.allow()))
                 + group(options) + stateDir(options) + ")";
+    }
+
+    /** The targets of a configuration file and their LUNs, for the line that says what is served. */
+    static String describe(DemoConfig config) {
+        List<String> targets = new ArrayList<>();
+        for (DemoConfig.Target t : config.targets()) {
+            List<String> luns = new ArrayList<>();
+            for (DemoConfig.Lun l : t.luns()) {
+                luns.add(Integer.toString(l.lun()));
+            }
+            targets.add(t.name() + " (" + (luns.size() == 1 ? "LUN " : "LUNs ") + String.join(", ", luns)
+                    + (t.acls().isEmpty() ? "" : "; " + t.acls().size() + (t.acls().size() == 1 ? " ACL" : " ACLs"))
+                    + ")");
+        }
+        return String.join(", ", targets) + (config.stateDirectory() == null ? ""
+                : ", reservations kept in " + config.stateDirectory());
     }
 
     /** The state directory, when there is one. */

@@ -253,4 +253,28 @@ class DemoOptionsTest {
                 .hasMessage("option --state-dir needs a value");
         assertThat(DemoOptions.USAGE).contains("--state-dir DIR");
     }
+
+    @Test
+    void configIsExclusiveWithEveryOptionThatDescribesTheTarget() throws Exception {
+        DemoOptions o = DemoOptions.parse("--config", "/etc/iscsi4j/demo.yaml", "--print-config", "--show-secrets");
+        assertThat(o.config()).isEqualTo(Path.of("/etc/iscsi4j/demo.yaml"));
+        assertThat(o.printConfig()).isTrue();
+        assertThat(o.showSecrets()).isTrue();
+        assertThat(DemoOptions.parse("--config=demo.yaml").printConfig()).isFalse();
+        assertThat(DemoOptions.parse("--print-config", "--luns", "2").printConfig()).isTrue();
+        assertThat(DemoOptions.parse().config()).isNull();
+
+        for (String option : List.of("--portal=127.0.0.1:0", "--iqn=iqn.2026-11.io.iscsi4j:x", "--size=1M",
+                "--read-only", "--state-dir=/tmp/s", "--alua-group=2", "--allow=iqn.1993-08.org.debian:*")) {
+            String name = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
+            assertThatThrownBy(() -> DemoOptions.parse(option, "--config", "demo.yaml"))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageStartingWith("option --config cannot be combined with " + name + ": ");
+        }
+        assertThatThrownBy(() -> DemoOptions.parse("--show-secrets")).isInstanceOf(UsageException.class)
+                .hasMessage("option --show-secrets needs --print-config");
+        assertThatThrownBy(() -> DemoOptions.parse("--print-config=yes")).isInstanceOf(UsageException.class)
+                .hasMessage("option --print-config takes no value");
+        assertThat(DemoOptions.USAGE).contains("--config FILE", "--print-config", "--show-secrets");
+    }
 }

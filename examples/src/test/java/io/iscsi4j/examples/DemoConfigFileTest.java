@@ -1,0 +1,363 @@
+package io.iscsi4j.examples;
+
+import io.iscsi4j.examples.DemoConfig.Acl;
+import io.iscsi4j.examples.DemoConfig.Auth;
+import io.iscsi4j.examples.DemoConfig.Lun;
+import io.iscsi4j.examples.DemoConfig.Memory;
+import io.iscsi4j.examples.DemoConfig.Rbd;
+import io.iscsi4j.examples.DemoConfig.Target;
+import io.iscsi4j.examples.DemoConfigFile.ConfigException;
+import io.iscsi4j.examples.DemoOptions.Credentials;
+import io.iscsi4j.examples.DemoOptions.Portal;
+import io.iscsi4j.scsi.AccessState;
+import io.iscsi4j.scsi.LunFeature;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+class DemoConfigFileTest {
+
+    static final String FULL = """
+            # every key the demo reads
+            portals: ["127.0.0.1:3260", "[::1]:3261"]
+            portGroup: 2
+            portGroupState: non-optimized
+            stateDirectory: /var/lib/iscsi4j
+            jmx: demo
+            ceph: { conf: /etc/ceph/ceph.conf, id: gateway }
+            discovery:
+              chap: { user: discovery, secret: discovery-secret-1 }
+            targets:
+              - name: iqn.2026-11.io.iscsi4j:disk
+                alias: disk
+                chap: { user: alice, secret: alice-secret-0123 }
+                mutualChap: { user: disk, secret: target-secret-456 }
+                luns:
+                  - lun: 0
+                    memory: 64MiB
+                  - lun: 1
+                    file: { path: /srv/a.img, size: 10GiB }
+                    blockSize: 4096
+                    readOnly: true
+                    writeBack: false
+                    serial: "0001"
+                    vendor: ACME
+                    product: ARCHIVE
+                    revision: "7"
+                    rotationRate: 7200
+                    maxTransferBytes: 1MiB
+                    optimalTransferBytes: 262144
+                    maxUnmapBlocks: 2097152
+                    disable: [COMPARE_AND_WRITE, EXTENDED_COPY]
+                    backstoreTimeout: 30s
+                  - lun: 2
+                    file: /srv/existing.img
+                  - lun: 3
+                    rbd: { image: rbd/gw0, sharedState: true }
+                acls:
+                  - initiator: "iqn.1993-08.org.debian:01:db1"
+                    chap: { user: db1, secret: db1-long-secret }
+                    map: { 0: 1, 1: 0 }
+                    readOnlyLuns: [1]
+                  - initiator: "iqn.1993-08.org.debian:*"
+                    readOnly: true
+              - name: iqn.2026-11.io.iscsi4j:scratch
+                allowShortSecrets: true
+                chap: { user: bob, secret: short }
+                luns:
+                  - { lun: 0, memory: 1G, backstoreTimeout: 500ms }
+            """;
+
+    @Test
+    void aFullFileIsReadKeyByKey() throws Exception {
+        DemoConfig c = DemoConfigFile.parse("full.yaml", FULL).config();
+
+        assertThat(c.portals()).containsExactly(new Portal("127.0.0.1", 3260), new Portal("::1", 3261));
+        assertThat(c.portGroup()).isEqualTo(2);
+        assertThat(c.portGroupState()).isEqualTo(AccessState.ACTIVE_NON_OPTIMIZED);
+        assertThat(c.stateDirectory()).isEqualTo(Path.of("/var/lib/iscsi4j"));
+        assertThat(c.jmx()).isEqualTo("demo");
+        assertThat(c.ceph()).isEqualTo(new DemoConfig.Ceph("/etc/ceph/ceph.conf", "gateway"));
+        assertThat(c.discovery()).isEqualTo(new Auth(new Credentials("discovery", "discovery-secret-1"), null, false));
+        assertThat(c.targets()).hasSize(2);
+
+        Target disk = c.targets().get(0);
+        assertThat(disk.name()).isEqualTo("iqn.2026-11.io.iscsi4j:disk");
+        assertThat(disk.alias()).isEqualTo("disk");
+        assertThat(disk.auth()).isEqualTo(new Auth(new Credentials("alice", "alice-secret-0123"),
+                new Credentials("disk", "target-secret-456"), false));
+        assertThat(disk.luns()).containsExactly(
+                Lun.of(0, new Memory(64L << 20), 512, null),
+                new Lun(1, new DemoConfig.File(Path.of("/srv/a.img"), 10L << 30), 4096, true, false, "0001", "ACME",
+                        "ARCHIVE", "7", 7200, 1 << 20, 262144, 2097152L,
+                        Set.of(LunFeature.COMPARE_AND_WRITE, LunFeature.EXTENDED_COPY), Duration.ofSeconds(30)),
+                Lun.of(2, new DemoConfig.File(Path.of("/srv/existing.img"), 0), 512, null),
+                Lun.of(3, new Rbd("rbd/gw0", true), 512, null));
+        assertThat(disk.acls()).containsExactly(
+                new Acl("iqn.1993-08.org.debian:01:db1", new Auth(new Credentials("db1", "db1-long-secret"), null,
+                        false), false, Map.of(0, 1, 1, 0), Set.of(1)),
+                new Acl("iqn.1993-08.org.debian:*", Auth.NONE, true, Map.of(), Set.of()));
+
+        Target scratch = c.targets().get(1);
+        assertThat(scratch.auth()).isEqualTo(new Auth(new Credentials("bob", "short"), null, true));
+        assertThat(scratch.luns()).singleElement().satisfies(l -> {
+            assertThat(l.storage()).isEqualTo(new Memory(1L << 30));
+            assertThat(l.backstoreTimeout()).isEqualTo(Duration.ofMillis(500));
+        });
+    }
+
+    @Test
+    void printedWithSecretsAFileReadsBackToTheSameConfiguration() throws Exception {
+        DemoConfig c = DemoConfigFile.parse("full.yaml", FULL).config();
+
+        String printed = DemoConfigFile.write(c, true);
+
+        assertThat(DemoConfigFile.parse("printed.yaml", printed).config()).isEqualTo(c);
+        assertThat(printed).contains("alice-secret-0123", "memory: 64MiB", "backstoreTimeout: 30s",
+                "serial: '0001'");
+    }
+
+    @Test
+    void theCommandLineOptionsPrintAsAFileThatReadsBackToThem() throws Exception {
+        DemoOptions o = DemoOptions.parse("--portal", "127.0.0.1:3260", "--portal", "[::1]:3260", "--iqn",
+                "iqn.2026-11.com.example:disk", "--size", "512M", "--luns", "3", "--read-only", "--chap",
+                "alice:alice-secret-0123", "--mutual-chap", "disk:target-secret-456", "--allow",
+                "iqn.1993-08.org.debian:*", "--alua-group", "3", "--alua-state", "standby", "--state-dir", "/tmp/s");
+        DemoConfig c = DemoConfig.of(o);
+
+        DemoConfig back = DemoConfigFile.parse("printed.yaml", DemoConfigFile.write(c, true)).config();
+
+        assertThat(back).isEqualTo(c);
+        assertThat(back.targets()).singleElement().satisfies(t -> {
+            assertThat(t.luns()).hasSize(3).allSatisfy(l -> assertThat(l.readOnly()).isTrue());
+            assertThat(t.acls()).extracting(Acl::initiator).containsExactly("iqn.1993-08.org.debian:*");
+        });
+        DemoOptions rbd = DemoOptions.parse("--rbd", "rbd/a", "--rbd", "rbd/ns/b", "--shared-state", "rbd",
+                "--ceph-id", "gw");
+        assertThat(DemoConfigFile.parse("rbd.yaml", DemoConfigFile.write(DemoConfig.of(rbd), false)).config())
+                .isEqualTo(DemoConfig.of(rbd));
+        DemoOptions file = DemoOptions.parse("--file", "/srv/lun0.img", "--size", "1M", "--block-size", "4096");
+        assertThat(DemoConfigFile.parse("file.yaml", DemoConfigFile.write(DemoConfig.of(file), false)).config())
+                .isEqualTo(DemoConfig.of(file));
+    }
+
+    @Test
+    void withoutShowSecretsEverySecretIsAPlaceholderThatAFileMayNotHold() throws Exception {
+        DemoConfig c = DemoConfigFile.parse("full.yaml", FULL).config();
+
+        String printed = DemoConfigFile.write(c, false);
+
+        assertThat(printed).doesNotContain("alice-secret-0123", "target-secret-456", "discovery-secret-1",
+                "db1-long-secret", "secret: short").contains(DemoConfigFile.HIDDEN_SECRET);
+        assertThat(printed).contains("user: alice", "user: disk", "user: db1");
+        int line = lineOf(printed, DemoConfigFile.HIDDEN_SECRET);
+        assertThatThrownBy(() -> DemoConfigFile.parse("printed.yaml", printed))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("printed.yaml:" + line + ": discovery.chap.secret: the secret was hidden by --print-config;"
+                        + " write the real secret here (--print-config --show-secrets prints it)");
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> mistakes() {
+        return Stream.of(
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            lunz: []
+                        """, "m.yaml:3: targets[0].lunz: unknown key; expected one of name, alias, chap, mutualChap,"
+                        + " allowShortSecrets, luns, acls"),
+                arguments("""
+                        portGroup: many
+                        targets: []
+                        """, "m.yaml:1: portGroup: expected a whole number from 1 to 65535, found a text"),
+                arguments("""
+                        portGroup: 70000
+                        """, "m.yaml:1: portGroup: must be from 1 to 65535: 70000"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1GiB
+                              - lun: 1
+                                memory: lots
+                        """, "m.yaml:7: targets[0].luns[1].memory: expected a size, as 64MiB, 1GiB or 4096 (bytes):"
+                        + " lots"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1GiB
+                              - lun: 0
+                                memory: 1GiB
+                        """, "m.yaml:6: targets[0].luns[1].lun: LUN 0 is defined twice (first on line 4)"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns: [{lun: 0, memory: 1M}]
+                          - name: IQN.2026-11.io.iscsi4j:A
+                            luns: [{lun: 0, memory: 1M}]
+                        """, "m.yaml:4: targets[1].name: target IQN.2026-11.io.iscsi4j:A is defined twice (first on"
+                        + " line 2)"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1M
+                                file: /srv/a.img
+                        """, "m.yaml:6: targets[0].luns[0].file: memory is given too: a LUN is one of memory, file"
+                        + " or rbd"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1M
+                                readOnly: yes
+                        """, "m.yaml:6: targets[0].luns[0].readOnly: expected true or false, found a text"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns: [{lun: 0, memory: 1M}]
+                            acls:
+                              - initiator: iqn.1993-08.org.debian:01:db1
+                                map: {0: 5}
+                        """, "m.yaml:6: targets[0].acls[0].map.0: the target has no LUN 5"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            chap: {user: alice, secret: hunter2}
+                            luns: [{lun: 0, memory: 1M}]
+                        """, "m.yaml:3: targets[0].chap: the CHAP secret of user alice has 7 characters"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns: [{lun: 0, memory: 1M, backstoreTimeout: soon}]
+                        """, "m.yaml:3: targets[0].luns[0].backstoreTimeout: expected a duration, as 30s, 500ms, 2m"
+                        + " or 0: soon"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1M
+                          blockSize: 512
+                        """, "m.yaml:6: YAML syntax: expected <block end>, but found '?'"),
+                arguments("""
+                        portals: 127.0.0.1:3260
+                        """, "m.yaml:1: portals: expected a list, found a text"),
+                arguments("""
+                        portals: ["127.0.0.1:99999"]
+                        """, "m.yaml:1: portals[0]: 127.0.0.1:99999: the port must be a number from 0 to 65535"),
+                arguments("""
+                        jmx: demo
+                        """, "m.yaml:1: targets: missing: the file must describe at least one target"),
+                arguments("""
+                        jmx: demo
+                        jmx: again
+                        targets: []
+                        """, "m.yaml:2: jmx: given twice (first on line 1)"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1M
+                                serial: "a serial much longer than the sixty-four characters that SPC-5 allows"
+                        """, "m.yaml:6: targets[0].luns[0].serial: must be 1 to 64 printable ASCII characters"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("mistakes")
+    void aMistakeIsOneLineNamingTheFileTheLineAndTheKey(String yaml, String expected) {
+        assertThatThrownBy(() -> DemoConfigFile.parse("m.yaml", yaml))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> {
+                    assertThat(e.getMessage()).startsWith(expected);
+                    assertThat(e.getMessage()).doesNotContain("\n", "hunter2");
+                });
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> libraryMistakes() {
+        return Stream.of(
+                arguments("""
+                        targets:
+                          - name: not-an-iqn
+                            luns: [{lun: 0, memory: 1M}]
+                        """, "m.yaml:2: targets[0].name: not a valid iSCSI name: not-an-iqn"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1M
+                                vendor: MUCH-TOO-LONG
+                        """, "m.yaml:6: targets[0].luns[0].vendor: vendor must be 1 to 8 characters: MUCH-TOO-LONG"),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1M
+                                maxTransferBytes: 1KiB
+                        """, "m.yaml:6: targets[0].luns[0].maxTransferBytes: max transfer bytes must be 4096.."),
+                arguments("""
+                        targets:
+                          - name: iqn.2026-11.io.iscsi4j:a
+                            luns:
+                              - lun: 0
+                                memory: 1M
+                                rotationRate: 1000
+                        """, "m.yaml:6: targets[0].luns[0].rotationRate: "));
+    }
+
+    @ParameterizedTest
+    @MethodSource("libraryMistakes")
+    void whatTheLibraryRefusesIsPlacedAtItsKey(String yaml, String expected) throws Exception {
+        DemoConfigFile.Loaded loaded = DemoConfigFile.parse("m.yaml", yaml);
+
+        assertThatThrownBy(() -> DemoTarget.check(loaded.config(), loaded.locations()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(e.getMessage()).startsWith(expected).doesNotContain("\n"));
+    }
+
+    @Test
+    void theReadmesExampleIsAValidFile() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("#### Configuration file");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+
+        DemoConfigFile.Loaded loaded = DemoConfigFile.parse("README.md", yaml);
+        DemoTarget.check(loaded.config(), loaded.locations());
+
+        assertThat(loaded.config().targets()).singleElement().satisfies(t -> {
+            assertThat(t.luns()).hasSize(3);
+            assertThat(t.acls()).hasSize(2);
+        });
+        assertThat(DemoConfigFile.parse("again", DemoConfigFile.write(loaded.config(), true)).config())
+                .isEqualTo(loaded.config());
+    }
+
+    private static int lineOf(String text, String needle) {
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(needle)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(needle + " not in " + text);
+    }
+}
