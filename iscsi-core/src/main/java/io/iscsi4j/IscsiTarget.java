@@ -249,6 +249,40 @@ public final class IscsiTarget implements AutoCloseable {
     }
 
     /**
+     * Adds a portal to a portal group while the target runs: initiators can connect to it once this returns, and
+     * SendTargets on the group's portals lists it.
+     *
+     * @param tag the portal group's tag ({@link Builder#portGroup} for the default group, or a
+     *     {@link Builder#portalGroup} tag)
+     * @param address the address to bind, port 0 for a free one
+     * @return the bound address
+     * @throws IOException when the address cannot be bound
+     * @throws IllegalArgumentException when there is no such portal group
+     * @throws IllegalStateException when not started or closed
+     * @since 0.2
+     */
+    public InetSocketAddress addPortal(int tag, InetSocketAddress address) throws IOException {
+        InetSocketAddress bound = server.addPortal(tag, Objects.requireNonNull(address, "address"));
+        configurationChanged();
+        return bound;
+    }
+
+    /**
+     * Stops listening on a portal while the target runs; SendTargets no longer lists it. Sessions that came in
+     * through it go on (end them with {@link ActiveSession#close(Duration)} where needed).
+     *
+     * @param address one of {@link #boundAddresses()}
+     * @return {@code false} when it was not bound
+     * @throws IllegalStateException when not started or closed
+     * @since 0.2
+     */
+    public boolean removePortal(InetSocketAddress address) {
+        boolean removed = server.removePortal(Objects.requireNonNull(address, "address"));
+        configurationChanged();
+        return removed;
+    }
+
+    /**
      * Every session in full feature phase now, normal and discovery, of every target, ordered by TSIH: the
      * initiator's name and alias, ISID, TSIH, addresses, login time, negotiated parameters, reachable LUNs and
      * counters, and {@link ActiveSession#close(Duration)} to end one.
@@ -313,10 +347,31 @@ public final class IscsiTarget implements AutoCloseable {
      * @param portGroup the own target port group: also the target portal group tag and relative target port id
      * @param stateDirectory where LUNs without a shared state of their own keep their persistent reservations
      *        ({@link Builder#stateDirectory}), or {@code null}
+     * @param portalGroups the portal groups besides the default one ({@link Builder#portalGroup}), whose portals are
+     *        {@code portals} and whose tag is {@code portGroup}
      */
     public record Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings,
                            Authenticator discoveryAuthenticator, TargetInterceptor interceptor, int portGroup,
-                           java.nio.file.Path stateDirectory) {
+                           java.nio.file.Path stateDirectory, List<PortalGroupConfig> portalGroups) {
+
+        /**
+         * Settings with the default portal group only.
+         *
+         * @param portals addresses to bind
+         * @param targets the targets
+         * @param settings negotiation and resource settings
+         * @param discoveryAuthenticator how initiators authenticate for discovery sessions
+         * @param interceptor decides logins and commands, or {@code null} for none
+         * @param portGroup the own target port group, 1 to 65535
+         * @param stateDirectory the state directory, or {@code null}
+         * @since 0.2
+         */
+        public Settings(List<InetSocketAddress> portals, List<TargetConfig> targets, Tuning settings,
+                        Authenticator discoveryAuthenticator, TargetInterceptor interceptor, int portGroup,
+                        java.nio.file.Path stateDirectory) {
+            this(portals, targets, settings, discoveryAuthenticator, interceptor, portGroup, stateDirectory,
+                    List.of());
+        }
 
         /**
          * Settings without a state directory.
@@ -343,9 +398,11 @@ public final class IscsiTarget implements AutoCloseable {
          * @param interceptor decides logins and commands, or {@code null} for none
          * @param portGroup the own target port group, 1 to 65535
          * @param stateDirectory the state directory, or {@code null}
+         * @param portalGroups the portal groups besides the default one
          */
         public Settings {
             Objects.requireNonNull(discoveryAuthenticator, "discoveryAuthenticator");
+            portalGroups = List.copyOf(portalGroups);
             if (portGroup < 1 || portGroup > TargetPortGroups.MAX_ID) {
                 throw new IllegalArgumentException("portGroup must be 1.." + TargetPortGroups.MAX_ID + ": "
                         + portGroup);
@@ -425,6 +482,7 @@ public final class IscsiTarget implements AutoCloseable {
         private TargetInterceptor interceptor;
         private int portGroup = TargetPortGroups.DEFAULT_ID;
         private String jmxName;
+        private final Map<Integer, PortalGroupBuilder> portalGroups = new LinkedHashMap<>();
         private java.nio.file.Path stateDirectory;
         private final List<TargetListener> listeners = new ArrayList<>();
 
@@ -947,7 +1005,34 @@ public final class IscsiTarget implements AutoCloseable {
          */
         public IscsiTarget build() {
             List<String> problems = new ArrayList<>();
-            if (portals.isEmpty()) {
+            List<PortalGroupConfig> groups = new ArrayList<>();
+            portalGroups.values().forEach(g -> groups.add(g.build()));
+            java.util.Set<InetSocketAddress> seen = new java.util.HashSet<>();
+            for (InetSocketAddress a : portals) {
+                if (a.getPort() != 0 && !seen.add(a)) {
+                    problems.add("portal " + a + " is configured twice");
+                }
+            }
+            for (PortalGroupConfig g : groups) {
+                if (g.tag() == portGroup) {
+                    problems.add("portal group " + g.tag() + " has the tag of the default group (portGroup): give it"
+                            + " another tag, or add its portals with portal(...)");
+                }
+                if (g.portals().isEmpty()) {
+                    problems.add("portal group " + g.tag() + " has no portal");
+                }
+                for (InetSocketAddress a : g.portals()) {
+                    if (a.getPort() != 0 && !seen.add(a)) {
+                        problems.add("portal " + a + " is configured twice (portal group " + g.tag() + ")");
+                    }
+                }
+                for (String t : g.targets()) {
+                    if (!targets.containsKey(t)) {
+                        problems.add("portal group " + g.tag() + " names target " + t + ", which is not configured");
+                    }
+                }
+            }
+            if (portals.isEmpty() && groups.isEmpty()) {
                 problems.add("no portal: add one with portal(\"127.0.0.1\", 3260)");
             }
             if (targets.isEmpty()) {
@@ -980,7 +1065,39 @@ public final class IscsiTarget implements AutoCloseable {
                             maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes),
                     closeTimeout);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
-                    discoveryAuthenticator, interceptor, portGroup, stateDirectory), listeners, jmxName);
+                    discoveryAuthenticator, interceptor, portGroup, stateDirectory, groups), listeners, jmxName);
+        }
+
+        /**
+         * Adds a portal group besides the default one (the portals added with {@link #portal}, tag
+         * {@link #portGroup}, every target): its own portals, the targets reachable through them, and optionally its
+         * own discovery authentication, as Linux LIO's TPGs and FreeBSD ctld's portal groups do. On the group's
+         * portals SendTargets lists only its targets, with its portals and {@code tag}, and a login to another target
+         * fails with TARGET NOT FOUND (0x0203). Each group is a SCSI target port of every target it serves (target
+         * port name {@code <iqn>,t,0x<tag>}, relative target port identifier {@code tag}, reported in VPD page 83h),
+         * all of them in this target's ALUA target port group ({@link #portGroup}), which REPORT TARGET PORT GROUPS
+         * lists with all its ports. Tags must differ from each other and from {@link #portGroup}, and, with several
+         * gateways serving the same LUNs, from the other gateways' port groups and portal groups.
+         * {@link #build()} reports a group without portals, a repeated tag or portal, and an unknown target.
+         *
+         * @param tag the target portal group tag, 1 to 65535
+         * @param group adds portals, targets and discovery authentication
+         * @return this
+         * @throws IllegalArgumentException when the tag is out of range or used by another portal group
+         * @since 0.2
+         */
+        public Builder portalGroup(int tag, Consumer<PortalGroupBuilder> group) {
+            if (tag < 1 || tag > TargetPortGroups.MAX_ID) {
+                throw new IllegalArgumentException("portal group tag must be 1 to " + TargetPortGroups.MAX_ID + ": "
+                        + tag);
+            }
+            if (portalGroups.containsKey(tag)) {
+                throw new IllegalArgumentException("portal group " + tag + " is configured twice");
+            }
+            PortalGroupBuilder b = new PortalGroupBuilder(tag);
+            group.accept(b);
+            portalGroups.put(tag, b);
+            return this;
         }
 
         /**

@@ -32,6 +32,36 @@ class IscsiLsInteropTest {
     }
 
     @Test
+    @DisplayName("iscsi-ls -s: a portal group with its own discovery CHAP lists only its target, with its portal")
+    void aPortalGroupListsItsTargetsBehindItsOwnDiscoveryChap() throws Exception {
+        String first = "iqn.2026-11.io.iscsi4j:interop-first";
+        String second = "iqn.2026-11.io.iscsi4j:interop-second";
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(first, t -> t.lun(0, Backstores.memory(16L << 20)))
+                .target(second, t -> t.lun(0, Backstores.memory(16L << 20)))
+                .portalGroup(5, g -> g.portal("127.0.0.1", 0).target(second)
+                        .discoveryChap("finder", "finder-secret-1"))
+                .build()
+                .start()) {
+            int groupPort = target.boundAddresses().get(1).getPort();
+            Result open = InitiatorTools.run("iscsi-ls", "-s", InteropTargets.portalUrl(target)).assertSuccess();
+            assertThat(sections(open.stdout())).as(open.describe()).containsOnlyKeys(first, second);
+
+            Result refused = InitiatorTools.run("iscsi-ls", "-s", "iscsi://127.0.0.1:" + groupPort);
+            assertThat(refused.exitCode()).as("discovery without the group's CHAP\n%s", refused.describe())
+                    .isNotZero();
+            Result r = InitiatorTools.run("iscsi-ls", "-s", "iscsi://finder%finder-secret-1@127.0.0.1:" + groupPort)
+                    .assertSuccess();
+            Map<String, String> targets = sections(r.stdout());
+            assertThat(targets).as(r.describe()).containsOnlyKeys(second);
+            assertThat(targets.get(second)).as(r.describe())
+                    .contains("Portal:127.0.0.1:" + groupPort + ",5")
+                    .containsPattern("Lun:0\\s+Type:DIRECT_ACCESS");
+        }
+    }
+
+    @Test
     @DisplayName("iscsi-ls -s: with two targets configured, both are discovered with their own LUNs")
     void discoveryListsBothTargets() throws Exception {
         String first = "iqn.2026-11.io.iscsi4j:interop-first";

@@ -215,6 +215,119 @@ class PortGroupsTest {
                 .isEqualTo(65535);
     }
 
+    @Test
+    void aPortalGroupServesItsTargetsWithItsTagAsItsOwnTargetPort() throws Exception {
+        String other = "iqn.2026-11.io.iscsi4j:other";
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, Backstores.memory(1 << 20)))
+                .target(other, t -> t.lun(0, Backstores.memory(1 << 20)))
+                .portalGroup(7, g -> g.portal("127.0.0.1", 0).target(other))
+                .build().start()) {
+            assertThat(target.boundAddresses()).hasSize(2);
+            var defaultPortal = target.boundAddresses().get(0);
+            var groupPortal = target.boundAddresses().get(1);
+
+            // SendTargets: each group lists its own targets with its own portals and tag.
+            try (TestInitiator d = TestInitiator.connect(defaultPortal)) {
+                d.loginDiscovery(TestInitiator.INITIATOR_NAME, Map.of());
+                assertThat(d.sendTargets()).extracting(TestInitiator.DiscoveredTarget::name)
+                        .containsExactly(Targets.IQN, other);
+                assertThat(d.sendTargets().get(0).addresses())
+                        .containsExactly("127.0.0.1:" + defaultPortal.getPort() + ",1");
+            }
+            try (TestInitiator d = TestInitiator.connect(groupPortal)) {
+                d.loginDiscovery(TestInitiator.INITIATOR_NAME, Map.of());
+                List<TestInitiator.DiscoveredTarget> listed = d.sendTargets();
+                assertThat(listed).extracting(TestInitiator.DiscoveredTarget::name).containsExactly(other);
+                assertThat(listed.get(0).addresses()).containsExactly("127.0.0.1:" + groupPortal.getPort() + ",7");
+            }
+            // A target the group does not serve is not found there.
+            try (TestInitiator i = TestInitiator.connect(groupPortal)) {
+                assertThatThrownBy(() -> i.login(TestInitiator.INITIATOR_NAME, Targets.IQN, Map.of()))
+                        .isInstanceOfSatisfying(LoginFailure.class, f -> assertThat(f.statusDetail()).isEqualTo(3));
+            }
+            // The same target through two groups: two target ports of one ALUA group.
+            try (TestInitiator viaDefault = TestInitiator.connect(defaultPortal);
+                 TestInitiator viaGroup = TestInitiator.connect(groupPortal)) {
+                viaDefault.login(TestInitiator.INITIATOR_NAME, other, Map.of());
+                viaGroup.login("iqn.2026-11.io.iscsi4j:second", other, Map.of());
+                assertThat(viaDefault.targetKeys()).containsEntry("TargetPortalGroupTag", "1");
+                assertThat(viaGroup.targetKeys()).containsEntry("TargetPortalGroupTag", "7");
+                Designators one = Designators.of(viaDefault);
+                Designators seven = Designators.of(viaGroup);
+                assertThat(one.relativeTargetPort).isEqualTo(1);
+                assertThat(seven.relativeTargetPort).isEqualTo(7);
+                assertThat(one.targetPortGroup).isEqualTo(1);
+                assertThat(seven.targetPortGroup).as("the same ALUA group").isEqualTo(1);
+                assertThat(seven.targetPortName).isEqualTo(other + ",t,0x0007");
+                assertThat(seven.naa).as("one logical unit").isEqualTo(one.naa);
+
+                byte[] cdb = new byte[12];
+                cdb[0] = (byte) 0xA3;
+                cdb[1] = (byte) 0x0A;
+                cdb[9] = (byte) 0xFF;
+                byte[] d = viaGroup.execute(0, cdb, 255, null).data();
+                assertThat(u16(d, 6)).as("group 1").isEqualTo(1);
+                assertThat(d[11]).as("TARGET PORT COUNT").isEqualTo((byte) 2);
+                assertThat(u16(d, 14)).isEqualTo(1);
+                assertThat(u16(d, 18)).isEqualTo(7);
+            }
+        }
+    }
+
+    @Test
+    void portalsAreAddedAndRemovedWhileTheTargetRuns() throws Exception {
+        String other = "iqn.2026-11.io.iscsi4j:other";
+        try (IscsiTarget target = IscsiTarget.builder()
+                .portal("127.0.0.1", 0)
+                .target(Targets.IQN, t -> t.lun(0, Backstores.memory(1 << 20)))
+                .target(other, t -> t.lun(0, Backstores.memory(1 << 20)))
+                .portalGroup(7, g -> g.portal("127.0.0.1", 0).target(other))
+                .build().start()) {
+            var first = target.boundAddresses().get(1);
+            var added = target.addPortal(7, new java.net.InetSocketAddress("127.0.0.1", 0));
+            assertThat(target.boundAddresses()).hasSize(3).contains(added);
+            assertThatThrownBy(() -> target.addPortal(9, new java.net.InetSocketAddress("127.0.0.1", 0)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            try (TestInitiator d = TestInitiator.connect(added)) {
+                d.loginDiscovery(TestInitiator.INITIATOR_NAME, Map.of());
+                assertThat(d.sendTargets()).singleElement().satisfies(t -> {
+                    assertThat(t.name()).isEqualTo(other);
+                    assertThat(t.addresses()).containsExactly("127.0.0.1:" + first.getPort() + ",7",
+                            "127.0.0.1:" + added.getPort() + ",7");
+                });
+            }
+            try (TestInitiator i = TestInitiator.connect(added)) {
+                i.login(TestInitiator.INITIATOR_NAME, other, Map.of());
+                assertThat(i.targetKeys()).containsEntry("TargetPortalGroupTag", "7");
+                assertThat(target.removePortal(added)).isTrue();
+                assertThat(target.removePortal(added)).isFalse();
+                assertThat(i.testUnitReady().status()).as("the session through it goes on").isZero();
+                assertThatThrownBy(() -> TestInitiator.connect(added).close()).isInstanceOf(IOException.class);
+            }
+            assertThat(target.boundAddresses()).hasSize(2).doesNotContain(added);
+        }
+    }
+
+    @Test
+    void portalGroupMistakesAreReportedWithTheOtherProblems() {
+        assertThatThrownBy(() -> IscsiTarget.builder()
+                .portalGroup(1, g -> g.portal("127.0.0.1", 0))
+                .portalGroup(2, g -> g.target("iqn.2026-11.io.iscsi4j:nowhere"))
+                .target(Targets.IQN, t -> t.lun(0, Backstores.memory(1 << 20)))
+                .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("portal group 1 has the tag of the default group")
+                .hasMessageContaining("portal group 2 has no portal")
+                .hasMessageContaining("portal group 2 names target iqn.2026-11.io.iscsi4j:nowhere");
+        assertThatThrownBy(() -> IscsiTarget.builder().portalGroup(3, g -> { }).portalGroup(3, g -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("configured twice");
+        assertThat(IscsiTarget.builder().portalGroup(2, g -> g.portal("127.0.0.1", 0))
+                .target(Targets.IQN, t -> t.lun(0, Backstores.memory(1 << 20))).build())
+                .as("a target with portal groups only needs no default portal").isNotNull();
+    }
+
     /** What VPD page 83h says about the target port and the logical unit. */
     private record Designators(int relativeTargetPort, int targetPortGroup, String targetPortName, byte[] naa) {
 

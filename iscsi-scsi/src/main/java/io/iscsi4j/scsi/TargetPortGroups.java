@@ -89,6 +89,8 @@ public final class TargetPortGroups {
     }
 
     private final int id;
+    /** The relative target port identifiers of the own group's ports, ascending; the group's id alone by default. */
+    private volatile int[] ownPorts;
     private volatile Snapshot current;
     private final Object changes = new Object();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -101,8 +103,27 @@ public final class TargetPortGroups {
      */
     public TargetPortGroups(int id) {
         this.id = checkId(id);
+        this.ownPorts = new int[] {id};
         this.current = new Snapshot(AccessState.ACTIVE_OPTIMIZED,
                 new Group[] {new Group(id, AccessState.ACTIVE_OPTIMIZED, false)});
+    }
+
+    /**
+     * Sets the target ports of the own group, when this target has several (an iSCSI target with several portal
+     * groups has one SCSI target port per group, identified by the group's tag): REPORT TARGET PORT GROUPS lists
+     * them all in the own group's descriptor. By default the own group has one port, whose relative target port
+     * identifier is the group's id.
+     *
+     * @param relativeTargetPortIds the ports' relative target port identifiers, 1 to 65535, at least one
+     * @since 0.2
+     */
+    public void ownTargetPorts(java.util.Collection<Integer> relativeTargetPortIds) {
+        int[] ports = relativeTargetPortIds.stream().mapToInt(Integer::intValue).map(TargetPortGroups::checkId)
+                .distinct().sorted().toArray();
+        if (ports.length == 0 || ports.length > 255) {
+            throw new IllegalArgumentException("the own group needs 1 to 255 target ports: " + ports.length);
+        }
+        this.ownPorts = ports;
     }
 
     /** {@return the own group's id: also its one target port's relative target port identifier} */
@@ -207,8 +228,9 @@ public final class TargetPortGroups {
      */
     byte[] report(boolean extended) {
         Group[] groups = current.groups;
+        int[] own = ownPorts;
         int header = extended ? 8 : 4;
-        byte[] d = new byte[header + groups.length * DESCRIPTOR_LENGTH];
+        byte[] d = new byte[header + groups.length * DESCRIPTOR_LENGTH + (own.length - 1) * 4];
         Bytes.putU32(d, 0, d.length - 4L);                     // RETURN DATA LENGTH
         if (extended) {
             d[4] = 0x10;                                        // FORMAT TYPE 001b
@@ -220,9 +242,13 @@ public final class TargetPortGroups {
             d[p + 1] = (byte) SUPPORTED_STATES;
             Bytes.putU16(d, p + 2, g.id);                       // TARGET PORT GROUP
             d[p + 5] = (byte) (g.altered ? STATUS_ALTERED_BY_IMPLICIT_BEHAVIOUR : 0); // STATUS CODE
-            d[p + 7] = 1;                                       // TARGET PORT COUNT
-            Bytes.putU16(d, p + 10, g.id);                      // RELATIVE TARGET PORT IDENTIFIER
-            p += DESCRIPTOR_LENGTH;
+            int[] ports = g.id == id ? own : new int[] {g.id};
+            d[p + 7] = (byte) ports.length;                     // TARGET PORT COUNT
+            p += 8;
+            for (int port : ports) {
+                Bytes.putU16(d, p + 2, port);                   // RELATIVE TARGET PORT IDENTIFIER
+                p += 4;
+            }
         }
         return d;
     }

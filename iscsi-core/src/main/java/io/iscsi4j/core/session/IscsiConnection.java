@@ -95,6 +95,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     /** The liveness timer: pings an idle connection, closes one whose ping went unanswered. */
     private ScheduledFuture<?> livenessTimer;
     private final Runnable livenessCheck = this::checkLiveness;
+    /** The portal group of the portal this connection came in on; set when the channel becomes active. */
+    private io.iscsi4j.PortalGroupConfig portalGroup;
     /** The iSCSI-level counters this connection counts into; set when the channel becomes active. */
     private IscsiCounters.Tally tally;
 
@@ -113,7 +115,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
         name = String.valueOf(channel.remoteAddress());
-        tally = context.tally(channel.parent() != null ? address(channel.parent().localAddress()) : null);
+        InetSocketAddress portal = channel.parent() != null ? address(channel.parent().localAddress()) : null;
+        tally = context.tally(portal);
+        portalGroup = context.portalGroup(portal);
         login = new LoginPhase(context, this);
         long timeout = context.tuning().loginTimeout().toMillis();
         loginTimer = channel.eventLoop().schedule(() -> {
@@ -364,6 +368,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (listening()) {
             context.events().taskManagement(sessionInfo, function);
         }
+    }
+
+    /** The portal group this connection came in through: its tag, its targets, its discovery authentication. */
+    io.iscsi4j.PortalGroupConfig portalGroup() {
+        return portalGroup;
     }
 
     /** The iSCSI-level counters of this connection. Event loop only. */

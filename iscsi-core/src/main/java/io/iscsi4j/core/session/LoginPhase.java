@@ -201,9 +201,11 @@ final class LoginPhase implements LoginContext {
                 p.immediateData(), p.maxOutstandingR2T(), p.initiatorMaxRecvDataSegmentLength(), window,
                 p.defaultTime2Wait(), p.defaultTime2Retain());
         String initiatorPort = p.initiatorName() + ",i,0x" + String.format("%012x", req.isid());
-        int group = context.portalGroupTag(); // also the target port group and the relative target port id
-        String targetPort = (discovery ? "" : targetName) + ",t,0x" + String.format("%04x", group);
-        ItNexus nexus = new ItNexus(initiatorPort, targetPort, group, group);
+        // The portal group's tag names the SCSI target port and is its relative target port id; the port is in this
+        // target's ALUA target port group.
+        int tag = connection.portalGroup().tag();
+        String targetPort = (discovery ? "" : targetName) + ",t,0x" + String.format("%04x", tag);
+        ItNexus nexus = new ItNexus(initiatorPort, targetPort, tag, context.portalGroupTag());
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), req.isid(), targetName);
         ScsiDispatcher dispatcher = target == null ? null : target.dispatcherFor(p.initiatorName());
         return new Session(key, tsih, req.cid(), connection, dispatcher, nexus,
@@ -265,7 +267,7 @@ final class LoginPhase implements LoginContext {
     @Override
     public Optional<TargetDescription> findTarget(String targetName) {
         TargetContext.Target t = context.target(targetName);
-        if (t == null) {
+        if (t == null || !connection.portalGroup().serves(t.config.name())) {
             return Optional.empty();
         }
         TargetConfig c = t.config;
@@ -275,14 +277,15 @@ final class LoginPhase implements LoginContext {
     @Override
     public boolean mayAccess(String initiatorName, String targetName) {
         TargetContext.Target t = context.target(targetName);
-        return t != null && t.config.aclFor(initiatorName) != null;
+        return t != null && connection.portalGroup().serves(t.config.name()) && t.config.aclFor(initiatorName) != null;
     }
 
     /** The target's authenticator, or the discovery one for a discovery session. */
     @Override
     public Authenticator authenticator(Optional<String> targetName) {
         if (targetName.isEmpty()) {
-            return context.discoveryAuthenticator();
+            Authenticator own = connection.portalGroup().discoveryAuthenticator();
+            return own != null ? own : context.discoveryAuthenticator();
         }
         TargetContext.Target target = context.target(targetName.get());
         // The machine looked the target up first; should it be gone, refuse every initiator.
@@ -308,7 +311,7 @@ final class LoginPhase implements LoginContext {
 
     @Override
     public int targetPortalGroupTag() {
-        return context.portalGroupTag();
+        return connection.portalGroup().tag();
     }
 
     @Override

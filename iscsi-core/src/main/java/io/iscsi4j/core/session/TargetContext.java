@@ -72,6 +72,8 @@ public final class TargetContext {
     private final TargetEvents events;
     private final ConnectionLimiter connectionLimiter;
     private volatile List<InetSocketAddress> portals = List.of();
+    /** The portal group of each bound address. */
+    private volatile Map<InetSocketAddress, io.iscsi4j.PortalGroupConfig> portalGroupOf = Map.of();
     /** Decides logins and commands, or {@code null}. */
     private final TargetInterceptor interceptor;
     private final TargetPortGroups portGroups;
@@ -820,16 +822,55 @@ public final class TargetContext {
     }
 
     /**
-     * Sets the bound portal addresses reported by SendTargets.
+     * Sets the bound portal addresses, each with its portal group (what SendTargets reports on it, which targets it
+     * reaches, with which tag).
      *
      * @param bound the addresses
+     * @param groups the portal group of each bound address
      */
-    public void portals(List<InetSocketAddress> bound) {
+    public void portals(List<InetSocketAddress> bound, Map<InetSocketAddress, io.iscsi4j.PortalGroupConfig> groups) {
+        this.portalGroupOf = Map.copyOf(groups);
         this.portals = List.copyOf(bound);
+        Set<Integer> tags = new java.util.TreeSet<>();
+        groups.values().forEach(g -> tags.add(g.tag()));
+        if (!tags.isEmpty()) {
+            portGroups.ownTargetPorts(tags);
+        }
+    }
+
+    /** Sets the bound portal addresses, all in the default portal group (for tests). */
+    public void portals(List<InetSocketAddress> bound) {
+        Map<InetSocketAddress, io.iscsi4j.PortalGroupConfig> groups = new HashMap<>();
+        io.iscsi4j.PortalGroupConfig g = new io.iscsi4j.PortalGroupConfig(portGroups.id(), bound, Set.of(), null);
+        for (InetSocketAddress a : bound) {
+            groups.put(a, g);
+        }
+        portals(bound, groups);
     }
 
     List<InetSocketAddress> portals() {
         return portals;
+    }
+
+    /**
+     * The portal group of a bound address; the default group (this target's port group id as its tag, every
+     * target) for an address not bound here (a test harness' channel).
+     */
+    io.iscsi4j.PortalGroupConfig portalGroup(InetSocketAddress bound) {
+        io.iscsi4j.PortalGroupConfig g = bound == null ? null : portalGroupOf.get(bound);
+        return g != null ? g : new io.iscsi4j.PortalGroupConfig(portGroups.id(), List.of(), Set.of(), null);
+    }
+
+    /** The bound addresses of one portal group, in binding order. */
+    List<InetSocketAddress> portalsOf(int tag) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (InetSocketAddress a : portals) {
+            io.iscsi4j.PortalGroupConfig g = portalGroupOf.get(a);
+            if (g != null && g.tag() == tag) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     /**

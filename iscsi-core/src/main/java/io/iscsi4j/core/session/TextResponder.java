@@ -65,13 +65,16 @@ final class TextResponder {
     private List<TargetPortals> targetsFor(String initiatorName) {
         List<PortalAddress> portals = new ArrayList<>();
         InetSocketAddress local = (InetSocketAddress) connection.channel().localAddress();
-        for (InetSocketAddress a : context.portals()) {
+        io.iscsi4j.PortalGroupConfig group = connection.portalGroup();
+        List<InetSocketAddress> bound = context.portalsOf(group.tag());
+        for (InetSocketAddress a : bound.isEmpty() ? context.portals() : bound) {
             InetAddress ip = a.getAddress().isAnyLocalAddress() ? local.getAddress() : a.getAddress();
-            portals.add(new PortalAddress(ip.getHostAddress(), a.getPort(), context.portalGroupTag()));
+            portals.add(new PortalAddress(ip.getHostAddress(), a.getPort(), group.tag()));
         }
         List<TargetPortals> out = new ArrayList<>();
         for (TargetContext.Target t : context.targets()) {
-            if (t.config.aclFor(initiatorName) != null) { // SendTargets lists only what the initiator may reach
+            // SendTargets lists only what the initiator may reach, through this portal group.
+            if (group.serves(t.config.name()) && t.config.aclFor(initiatorName) != null) {
                 out.add(new TargetPortals(t.config.name(), portals));
             }
         }

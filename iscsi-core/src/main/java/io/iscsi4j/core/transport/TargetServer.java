@@ -61,6 +61,10 @@ public final class TargetServer {
     private ChannelGroup channels;
     private final List<Channel> serverChannels = new ArrayList<>();
     private volatile List<InetSocketAddress> bound = List.of();
+    /** The portal group of each bound address. */
+    private java.util.Map<InetSocketAddress, io.iscsi4j.PortalGroupConfig> groupsByPortal = java.util.Map.of();
+    /** Binds portals, for {@link #addPortal} while running. */
+    private ServerBootstrap bootstrap;
     private boolean started;
     private boolean closed;
 
@@ -177,14 +181,25 @@ public final class TargetServer {
                         }
                     });
             List<InetSocketAddress> addrs = new ArrayList<>();
+            java.util.Map<InetSocketAddress, io.iscsi4j.PortalGroupConfig> groups = new java.util.LinkedHashMap<>();
+            List<io.iscsi4j.PortalGroupConfig> all = new ArrayList<>();
+            if (!settings.portals().isEmpty()) {
+                all.add(new io.iscsi4j.PortalGroupConfig(settings.portGroup(), settings.portals(), java.util.Set.of(),
+                        null));
+            }
+            all.addAll(settings.portalGroups());
             try {
-                for (InetSocketAddress portal : settings.portals()) {
-                    ChannelFuture f = b.bind(portal).syncUninterruptibly();
-                    if (!f.isSuccess()) {
-                        throw new IOException("cannot bind " + portal + ": " + f.cause(), f.cause());
+                for (io.iscsi4j.PortalGroupConfig g : all) {
+                    for (InetSocketAddress portal : g.portals()) {
+                        ChannelFuture f = b.bind(portal).syncUninterruptibly();
+                        if (!f.isSuccess()) {
+                            throw new IOException("cannot bind " + portal + ": " + f.cause(), f.cause());
+                        }
+                        serverChannels.add(f.channel());
+                        InetSocketAddress local = (InetSocketAddress) f.channel().localAddress();
+                        addrs.add(local);
+                        groups.put(local, g);
                     }
-                    serverChannels.add(f.channel());
-                    addrs.add((InetSocketAddress) f.channel().localAddress());
                 }
             } catch (RuntimeException | IOException e) {
                 closed = true; // the backstores are closed now; a later close() has nothing left to do
@@ -195,8 +210,91 @@ public final class TargetServer {
                 throw new IOException("cannot bind: " + e.getMessage(), e);
             }
             bound = List.copyOf(addrs);
-            context.portals(bound);
+            groupsByPortal = new java.util.LinkedHashMap<>(groups);
+            bootstrap = b;
+            context.portals(bound, groups);
             LOG.info("iSCSI target listening on {}", bound);
+        }
+    }
+
+    /**
+     * Binds one more portal of an existing portal group while the target runs.
+     *
+     * @param tag the portal group's tag (the default group's is the port group id)
+     * @param address the address to bind, port 0 for a free one
+     * @return the bound address
+     * @throws IOException when it cannot be bound
+     * @throws IllegalArgumentException when there is no portal group with that tag
+     * @throws IllegalStateException when not started or closed
+     */
+    public InetSocketAddress addPortal(int tag, InetSocketAddress address) throws IOException {
+        synchronized (lock) {
+            requireRunning();
+            io.iscsi4j.PortalGroupConfig group = null;
+            for (io.iscsi4j.PortalGroupConfig g : groupsByPortal.values()) {
+                if (g.tag() == tag) {
+                    group = g;
+                }
+            }
+            if (group == null && tag == settings.portGroup()) {
+                group = new io.iscsi4j.PortalGroupConfig(tag, List.of(), java.util.Set.of(), null);
+            }
+            for (io.iscsi4j.PortalGroupConfig g : settings.portalGroups()) {
+                if (group == null && g.tag() == tag) {
+                    group = g;
+                }
+            }
+            if (group == null) {
+                throw new IllegalArgumentException("no portal group " + tag);
+            }
+            ChannelFuture f = bootstrap.bind(address).syncUninterruptibly();
+            if (!f.isSuccess()) {
+                throw new IOException("cannot bind " + address + ": " + f.cause(), f.cause());
+            }
+            serverChannels.add(f.channel());
+            InetSocketAddress local = (InetSocketAddress) f.channel().localAddress();
+            groupsByPortal.put(local, group);
+            List<InetSocketAddress> now = new ArrayList<>(bound);
+            now.add(local);
+            bound = List.copyOf(now);
+            context.portals(bound, groupsByPortal);
+            LOG.info("portal {} added to portal group {}", local, tag);
+            return local;
+        }
+    }
+
+    /**
+     * Stops listening on one portal while the target runs. Sessions that came in through it go on; new connections
+     * are refused.
+     *
+     * @param address a bound address
+     * @return {@code false} when it is not bound
+     * @throws IllegalStateException when not started or closed
+     */
+    public boolean removePortal(InetSocketAddress address) {
+        synchronized (lock) {
+            requireRunning();
+            for (java.util.Iterator<Channel> it = serverChannels.iterator(); it.hasNext(); ) {
+                Channel c = it.next();
+                if (address.equals(c.localAddress())) {
+                    it.remove();
+                    c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                    groupsByPortal.remove(address);
+                    List<InetSocketAddress> now = new ArrayList<>(bound);
+                    now.remove(address);
+                    bound = List.copyOf(now);
+                    context.portals(bound, groupsByPortal);
+                    LOG.info("portal {} removed", address);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private void requireRunning() {
+        if (!started || closed) {
+            throw new IllegalStateException(closed ? "closed" : "not started");
         }
     }
 
