@@ -82,6 +82,17 @@ class ChapInteropTest {
         }
 
         @Test
+        @DisplayName("iscsi-inq: a secret replaced while the target runs refuses the old one and takes the new one")
+        void aSecretReplacedAtRunTimeRefusesTheOldOne() throws Exception {
+            try (IscsiTarget target = start(t -> t.chap(USER, SECRET))) {
+                InitiatorTools.assertInquirySucceeded(inquiry(lunUrl(target, USER + "%" + SECRET, null)));
+                target.target(IQN).setAccess(t -> t.chap(USER, "alice-new-secret-89"));
+                assertLoginRefused(inquiry(lunUrl(target, USER + "%" + SECRET, null)), AUTHENTICATION_FAILURE);
+                InitiatorTools.assertInquirySucceeded(inquiry(lunUrl(target, USER + "%alice-new-secret-89", null)));
+            }
+        }
+
+        @Test
         @DisplayName("iscsi-inq: a wrong secret fails with authentication failure (0x0201)")
         void wrongSecretIsRefused() throws Exception {
             try (IscsiTarget target = start(t -> t.chap(USER, SECRET))) {

@@ -263,15 +263,11 @@ class PortGroupsTest {
                 assertThat(seven.targetPortName).isEqualTo(other + ",t,0x0007");
                 assertThat(seven.naa).as("one logical unit").isEqualTo(one.naa);
 
-                byte[] cdb = new byte[12];
-                cdb[0] = (byte) 0xA3;
-                cdb[1] = (byte) 0x0A;
-                cdb[9] = (byte) 0xFF;
-                byte[] d = viaGroup.execute(0, cdb, 255, null).data();
-                assertThat(u16(d, 6)).as("group 1").isEqualTo(1);
-                assertThat(d[11]).as("TARGET PORT COUNT").isEqualTo((byte) 2);
-                assertThat(u16(d, 14)).isEqualTo(1);
-                assertThat(u16(d, 18)).isEqualTo(7);
+                byte[] d = reportTargetPortGroups(viaGroup);
+                assertThat(u16(d, 10)).as("group 1").isEqualTo(1);
+                assertThat(d[15]).as("TARGET PORT COUNT").isEqualTo((byte) 2);
+                assertThat(u16(d, 18)).isEqualTo(1);
+                assertThat(u16(d, 22)).isEqualTo(7);
             }
         }
     }
@@ -371,13 +367,7 @@ class PortGroupsTest {
 
     /** REPORT TARGET PORT GROUPS (extended header): {group, state, status code} per group, in report order. */
     private static List<int[]> groups(TestInitiator ini) throws IOException {
-        byte[] cdb = new byte[12];
-        cdb[0] = (byte) 0xA3;
-        cdb[1] = (byte) 0x2A; // PARAMETER DATA FORMAT 001b, REPORT TARGET PORT GROUPS
-        cdb[9] = (byte) 0xFF;
-        ScsiResult r = ini.execute(0, cdb, 255, null);
-        assertThat(r.good()).as("REPORT TARGET PORT GROUPS %s", r).isTrue();
-        byte[] d = r.data();
+        byte[] d = reportTargetPortGroups(ini);
         assertThat(d[4]).as("FORMAT TYPE").isEqualTo((byte) 0x10);
         List<int[]> out = new ArrayList<>();
         int end = 4 + (int) (((d[0] & 0xFFL) << 24) | ((d[1] & 0xFF) << 16) | ((d[2] & 0xFF) << 8) | (d[3] & 0xFF));
@@ -388,6 +378,17 @@ class PortGroupsTest {
             out.add(new int[] {group, d[p] & 0x0F, d[p + 5] & 0xFF});
         }
         return out;
+    }
+
+    /** REPORT TARGET PORT GROUPS with the extended header (PARAMETER DATA FORMAT 001b): the parameter data. */
+    private static byte[] reportTargetPortGroups(TestInitiator ini) throws IOException {
+        byte[] cdb = new byte[12];
+        cdb[0] = (byte) 0xA3;
+        cdb[1] = (byte) 0x2A;
+        cdb[9] = (byte) 0xFF;
+        ScsiResult r = ini.execute(0, cdb, 255, null);
+        assertThat(r.good()).as("REPORT TARGET PORT GROUPS %s", r).isTrue();
+        return r.data();
     }
 
     private static byte[] read10(int lba) {

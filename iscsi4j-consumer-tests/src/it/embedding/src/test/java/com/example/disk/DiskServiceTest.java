@@ -33,6 +33,19 @@ class DiskServiceTest {
     }
 
     @Test
+    void writesThroughTheProtocolLandInTheBackstore() throws Exception {
+        try (InProcessTarget target = InProcessTarget.builder().lun(1 << 20).start()) {
+            byte[] block = new byte[512];
+            Arrays.fill(block, (byte) 0x3c);
+            target.clientLun(0).writeBlocking(9, java.nio.ByteBuffer.wrap(block));
+            assertArrayEquals(block, target.backstore(0).readBlocks(9, 1));
+            java.nio.ByteBuffer back = java.nio.ByteBuffer.allocate(512);
+            target.clientLun(0).readBlocking(9, back);
+            assertArrayEquals(block, back.array());
+        }
+    }
+
+    @Test
     void testTargetRecordsWhatTheTestSeeds() throws Exception {
         try (InProcessTarget target = InProcessTarget.builder().lun(1 << 20).start()) {
             byte[] block = new byte[512];
