@@ -101,7 +101,8 @@ class DemoConfigFileTest {
                 Lun.of(0, new Memory(64L << 20), 512, null),
                 new Lun(1, new DemoConfig.File(Path.of("/srv/a.img"), 10L << 30), 4096, true, false, "0001", "ACME",
                         "ARCHIVE", "7", 7200, 1 << 20, 262144, 2097152L,
-                        Set.of(LunFeature.COMPARE_AND_WRITE, LunFeature.EXTENDED_COPY), Duration.ofSeconds(30)),
+                        Set.of(LunFeature.COMPARE_AND_WRITE, LunFeature.EXTENDED_COPY), Duration.ofSeconds(30), null,
+                        null),
                 Lun.of(2, new DemoConfig.File(Path.of("/srv/existing.img"), 0), 512, null),
                 Lun.of(3, new Rbd("rbd/gw0", true), 512, null));
         assertThat(disk.acls()).containsExactly(
@@ -175,7 +176,7 @@ class DemoConfigFileTest {
                           - name: iqn.2026-11.io.iscsi4j:a
                             lunz: []
                         """, "m.yaml:3: targets[0].lunz: unknown key; expected one of name, alias, chap, mutualChap,"
-                        + " allowShortSecrets, luns, acls"),
+                        + " chapAlgorithms, allowShortSecrets, luns, acls"),
                 arguments("""
                         portGroup: many
                         targets: []

@@ -121,8 +121,9 @@ class DemoConfigTargetTest {
         assertThat(status).isEqualTo(2);
         assertThat(stdout()).isEmpty();
         assertThat(stderr().lines()).containsExactly(file + ":6: targets[0].luns[0].memroy: unknown key; expected one"
-                + " of lun, memory, file, rbd, blockSize, readOnly, writeBack, serial, vendor, product, revision,"
-                + " rotationRate, maxTransferBytes, optimalTransferBytes, maxUnmapBlocks, disable, backstoreTimeout");
+                + " of lun, memory, file, rbd, blockSize, physicalBlockSize, readOnly, writeBack, serial, vendor,"
+                + " product, revision, rotationRate, maxTransferBytes, optimalTransferBytes, maxUnmapBlocks, disable,"
+                + " backstoreTimeout, softThreshold");
     }
 
     @Test
