@@ -519,7 +519,7 @@ public final class DemoTarget {
                 + group(options) + stateDir(options) + ")";
     }
 
-    /** The targets of a configuration file with their LUNs, and its portal groups: the line that says what is served. */
+    /** The targets of a configuration file with their LUNs, and its portal groups: what the demo says it serves. */
     static String describe(DemoConfig config) {
         List<String> targets = new ArrayList<>();
         for (DemoConfig.Target t : config.targets()) {
