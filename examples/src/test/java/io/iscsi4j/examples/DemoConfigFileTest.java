@@ -607,9 +607,14 @@ class DemoConfigFileTest {
         DemoConfigFile.Loaded loaded = DemoConfigFile.parse("README.md", yaml);
         DemoTarget.check(loaded.config(), loaded.locations());
 
-        assertThat(loaded.config().targets()).singleElement().satisfies(t -> {
+        assertThat(loaded.config().targets()).hasSize(2).first().satisfies(t -> {
             assertThat(t.luns()).hasSize(3);
             assertThat(t.acls()).hasSize(2);
+            assertThat(t.auth().chapAlgorithms()).hasSize(2);
+        });
+        assertThat(loaded.config().portalGroups()).singleElement().satisfies(g -> {
+            assertThat(g.tag()).isEqualTo(2);
+            assertThat(g.targets()).containsExactly("iqn.2026-11.com.example:backup");
         });
         assertThat(DemoConfigFile.parse("again", DemoConfigFile.write(loaded.config(), true)).config())
                 .isEqualTo(loaded.config());
