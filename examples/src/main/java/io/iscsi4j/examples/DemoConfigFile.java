@@ -100,6 +100,11 @@ final class DemoConfigFile {
             lines.putIfAbsent(path, DemoConfigFile.line(node));
         }
 
+        /** Whether the file has the key {@code path}. */
+        boolean has(String path) {
+            return lines.containsKey(path);
+        }
+
         /** The line of {@code path}, else of its nearest enclosing key that has one; 1 for none. */
         int line(String path) {
             String p = path;
@@ -316,7 +321,8 @@ final class DemoConfigFile {
                 where.put(p, item);
                 Portal portal = portal(item, p);
                 if (portal.port() != 0 && portals.contains(portal)) {
-                    throw error(item, p, portal + " is given twice");
+                    throw error(item, p, portal + (where.has("portals") ? " is given twice"
+                            : " is the default group's portal when the file has no portals key; give it one"));
                 }
                 portals.add(portal);
                 own.add(portal);

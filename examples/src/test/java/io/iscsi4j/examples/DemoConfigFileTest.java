@@ -402,6 +402,12 @@ class DemoConfigFileTest {
                 arguments(GROUP_TARGET + """
                         portalGroups:
                           - tag: 2
+                            portals: ["127.0.0.1:3260"]
+                        """, "m.yaml:7: portalGroups[0].portals[0]: 127.0.0.1:3260 is the default group's portal"
+                        + " when the file has no portals key; give it one"),
+                arguments(GROUP_TARGET + """
+                        portalGroups:
+                          - tag: 2
                             portals: ["10.0.0.5:3260"]
                             targets:
                               - iqn.2026-11.io.iscsi4j:a
