@@ -1,5 +1,6 @@
 package io.iscsi4j.examples;
 
+import io.iscsi4j.core.auth.ChapAlgorithm;
 import io.iscsi4j.examples.DemoOptions.Credentials;
 import io.iscsi4j.examples.DemoOptions.Portal;
 import io.iscsi4j.scsi.AccessState;
@@ -17,25 +18,27 @@ import java.util.Set;
 /**
  * What the demo serves, from the command line ({@link #of(DemoOptions)}) or a configuration file
  * ({@link DemoConfigFile#read}): portals, the port group, the state directory, discovery authentication and the
- * targets with their LUNs and ACLs. Immutable; {@code null} in an optional field means "the library's default", so
- * that {@code --print-config} writes only what was set. Equality is by value: a configuration written by
- * {@link DemoConfigFile#write} and read back is equal to the original.
+ * targets with their LUNs and ACLs, and the portal groups besides the default one. Immutable; {@code null} in an
+ * optional field means "the library's default", so that {@code --print-config} writes only what was set. Equality
+ * is by value: a configuration written by {@link DemoConfigFile#write} and read back is equal to the original.
  *
- * @param portals the addresses to listen on, at least one; every portal serves every target
- * @param portGroup the port group (iSCSI target portal group tag, ALUA group), 1 to 65535
+ * @param portals the addresses of the default portal group, at least one; each serves every target
+ * @param portGroup the port group (tag of the default portal group, ALUA group), 1 to 65535
  * @param portGroupState the port group's state at start
  * @param stateDirectory where the LUNs keep their persistent reservations, or {@code null}
  * @param jmx the name the target's MBeans are registered under, or {@code null} for none
  * @param ceph the Ceph client for {@link Rbd} LUNs, or {@code null} for the defaults
  * @param discovery how discovery sessions authenticate
  * @param targets the targets, at least one, names unique
+ * @param portalGroups the portal groups besides the default one, in the order given; tags unique
  */
 record DemoConfig(List<Portal> portals, int portGroup, AccessState portGroupState, Path stateDirectory, String jmx,
-                  Ceph ceph, Auth discovery, List<Target> targets) {
+                  Ceph ceph, Auth discovery, List<Target> targets, List<PortalGroup> portalGroups) {
 
     DemoConfig {
         portals = List.copyOf(portals);
         targets = List.copyOf(targets);
+        portalGroups = List.copyOf(portalGroups);
         Objects.requireNonNull(portGroupState, "portGroupState");
         Objects.requireNonNull(discovery, "discovery");
     }
@@ -46,9 +49,37 @@ record DemoConfig(List<Portal> portals, int portGroup, AccessState portGroupStat
      * @param chap the credentials initiators authenticate with, or {@code null} for none
      * @param mutualChap the target's credentials for mutual CHAP, or {@code null}
      * @param allowShortSecrets whether secrets shorter than 12 characters are accepted
+     * @param chapAlgorithms the CHAP algorithms accepted, empty for the library's default (all of them)
      */
-    record Auth(Credentials chap, Credentials mutualChap, boolean allowShortSecrets) {
+    record Auth(Credentials chap, Credentials mutualChap, boolean allowShortSecrets,
+                Set<ChapAlgorithm> chapAlgorithms) {
         static final Auth NONE = new Auth(null, null, false);
+
+        Auth {
+            chapAlgorithms = chapAlgorithms.isEmpty() ? Set.of()
+                    : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(chapAlgorithms));
+        }
+
+        /** Settings with every algorithm allowed. */
+        Auth(Credentials chap, Credentials mutualChap, boolean allowShortSecrets) {
+            this(chap, mutualChap, allowShortSecrets, Set.of());
+        }
+    }
+
+    /**
+     * A portal group besides the default one ({@code IscsiTarget.Builder.portalGroup}).
+     *
+     * @param tag the target portal group tag, 1 to 65535, not {@code portGroup}
+     * @param portals its addresses, at least one
+     * @param targets the names of the targets reachable through it, in the order given; empty for every target
+     * @param discoveryChap the credentials discovery sessions on its portals need, or {@code null} for the
+     *     target-wide discovery settings
+     */
+    record PortalGroup(int tag, List<Portal> portals, List<String> targets, Credentials discoveryChap) {
+        PortalGroup {
+            portals = List.copyOf(portals);
+            targets = List.copyOf(targets);
+        }
     }
 
     /**
@@ -124,10 +155,13 @@ record DemoConfig(List<Portal> portals, int portGroup, AccessState portGroupStat
      * @param maxUnmapBlocks VPD B0h maximum unmap LBA count
      * @param disable optional commands not served, empty for none
      * @param backstoreTimeout the bound on each backstore call
+     * @param physicalBlockSize the physical block size reported, in bytes
+     * @param softThreshold the thin-provisioning soft threshold, 1 to 99 percent of the capacity
      */
     record Lun(int lun, Storage storage, int blockSize, Boolean readOnly, Boolean writeBack, String serial,
                String vendor, String product, String revision, Integer rotationRate, Integer maxTransferBytes,
-               Integer optimalTransferBytes, Long maxUnmapBlocks, Set<LunFeature> disable, Duration backstoreTimeout) {
+               Integer optimalTransferBytes, Long maxUnmapBlocks, Set<LunFeature> disable, Duration backstoreTimeout,
+               Integer physicalBlockSize, Integer softThreshold) {
         Lun {
             Objects.requireNonNull(storage, "storage");
             disable = Set.copyOf(disable);
@@ -135,7 +169,7 @@ record DemoConfig(List<Portal> portals, int portGroup, AccessState portGroupStat
 
         static Lun of(int lun, Storage storage, int blockSize, Boolean readOnly) {
             return new Lun(lun, storage, blockSize, readOnly, null, null, null, null, null, null, null, null, null,
-                    Set.of(), null);
+                    Set.of(), null, null, null);
         }
     }
 
@@ -178,6 +212,6 @@ record DemoConfig(List<Portal> portals, int portGroup, AccessState portGroupStat
         }
         Auth auth = new Auth(o.chap(), o.mutualChap(), o.allowShortSecrets());
         return new DemoConfig(o.portals(), o.aluaGroup(), o.aluaState(), o.stateDir(), null, ceph, Auth.NONE,
-                List.of(new Target(o.iqn(), DemoTarget.PROGRAM, auth, luns, acls)));
+                List.of(new Target(o.iqn(), DemoTarget.PROGRAM, auth, luns, acls)), List.of());
     }
 }

@@ -1,12 +1,14 @@
 package io.iscsi4j.examples;
 
 import io.iscsi4j.backstore.Backstores;
+import io.iscsi4j.core.auth.ChapAlgorithm;
 import io.iscsi4j.core.auth.ChapCredentials;
 import io.iscsi4j.examples.DemoConfig.Acl;
 import io.iscsi4j.examples.DemoConfig.Auth;
 import io.iscsi4j.examples.DemoConfig.Ceph;
 import io.iscsi4j.examples.DemoConfig.Lun;
 import io.iscsi4j.examples.DemoConfig.Memory;
+import io.iscsi4j.examples.DemoConfig.PortalGroup;
 import io.iscsi4j.examples.DemoConfig.Rbd;
 import io.iscsi4j.examples.DemoConfig.Storage;
 import io.iscsi4j.examples.DemoConfig.Target;
@@ -66,6 +68,9 @@ final class DemoConfigFile {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
 
+    /** The largest physical block size the library reports (1 MiB). */
+    private static final int MAX_PHYSICAL_BLOCK_SIZE = 1 << 20;
+
     private DemoConfigFile() {
     }
 
@@ -93,6 +98,11 @@ final class DemoConfigFile {
 
         void put(String path, Node node) {
             lines.putIfAbsent(path, DemoConfigFile.line(node));
+        }
+
+        /** Whether the file has the key {@code path}. */
+        boolean has(String path) {
+            return lines.containsKey(path);
         }
 
         /** The line of {@code path}, else of its nearest enclosing key that has one; 1 for none. */
@@ -206,7 +216,7 @@ final class DemoConfigFile {
 
         DemoConfig config(Node root) throws ConfigException {
             Map<String, NodeTuple> top = mapping(root, "(top level)", "portals", "portGroup", "portGroupState",
-                    "stateDirectory", "jmx", "ceph", "discovery", "targets");
+                    "stateDirectory", "jmx", "ceph", "discovery", "targets", "portalGroups");
             List<Portal> portals = new ArrayList<>();
             if (top.containsKey("portals")) {
                 List<Node> items = sequence(value(top, "portals"), "portals", true);
@@ -264,7 +274,92 @@ final class DemoConfigFile {
             if (ceph != null && !rbd) {
                 throw error(top.get("ceph").getKeyNode(), "ceph", "no LUN is an rbd image");
             }
-            return new DemoConfig(portals, portGroup, state, stateDirectory, jmx, ceph, discovery, targets);
+            List<PortalGroup> groups = new ArrayList<>();
+            if (top.containsKey("portalGroups")) {
+                List<Node> groupNodes = sequence(value(top, "portalGroups"), "portalGroups", false);
+                Map<Integer, Integer> tags = new HashMap<>();
+                List<Portal> every = new ArrayList<>(portals);
+                for (int i = 0; i < groupNodes.size(); i++) {
+                    String path = "portalGroups[" + i + "]";
+                    where.put(path, groupNodes.get(i));
+                    groups.add(portalGroup(groupNodes.get(i), path, portGroup, tags, every, names));
+                }
+            }
+            return new DemoConfig(portals, portGroup, state, stateDirectory, jmx, ceph, discovery, targets, groups);
+        }
+
+        /**
+         * One portal group: a tag other than {@code portGroup} and the other groups', portals not given elsewhere
+         * ({@code portals} collects every portal so far), targets the file defines ({@code names}: lower-case name
+         * to line).
+         */
+        private PortalGroup portalGroup(Node node, String path, int portGroup, Map<Integer, Integer> tags,
+                                        List<Portal> portals, Map<String, Integer> names) throws ConfigException {
+            Map<String, NodeTuple> g = mapping(node, path, "tag", "portals", "targets", "discovery");
+            if (!g.containsKey("tag")) {
+                throw error(node, path + ".tag", "missing: every portal group needs its tag, 1 to 65535");
+            }
+            Node tagNode = value(g, "tag");
+            int tag = (int) integer(tagNode, path + ".tag", 1, DemoOptions.MAX_ALUA_GROUP);
+            if (tag == portGroup) {
+                throw error(tagNode, path + ".tag", "tag " + tag + " is the default group's (portGroup): give this"
+                        + " group another tag, or list its portals under portals");
+            }
+            Integer first = tags.putIfAbsent(tag, line(tagNode));
+            if (first != null) {
+                throw error(tagNode, path + ".tag", "portal group " + tag + " is defined twice (first on line "
+                        + first + ")");
+            }
+            if (!g.containsKey("portals")) {
+                throw error(node, path + ".portals", "missing: every portal group needs at least one portal");
+            }
+            List<Portal> own = new ArrayList<>();
+            List<Node> items = sequence(value(g, "portals"), path + ".portals", true);
+            for (int i = 0; i < items.size(); i++) {
+                String p = path + ".portals[" + i + "]";
+                Node item = items.get(i);
+                where.put(p, item);
+                Portal portal = portal(item, p);
+                if (portal.port() != 0 && portals.contains(portal)) {
+                    throw error(item, p, portal + (where.has("portals") ? " is given twice"
+                            : " is the default group's portal when the file has no portals key; give it one"));
+                }
+                portals.add(portal);
+                own.add(portal);
+            }
+            List<String> targets = new ArrayList<>();
+            if (g.containsKey("targets")) {
+                List<Node> nameNodes = sequence(value(g, "targets"), path + ".targets", true);
+                Set<String> seen = new java.util.HashSet<>();
+                for (int i = 0; i < nameNodes.size(); i++) {
+                    String p = path + ".targets[" + i + "]";
+                    Node item = nameNodes.get(i);
+                    where.put(p, item);
+                    String name = string(item, p);
+                    if (!names.containsKey(name.toLowerCase(Locale.ROOT))) {
+                        throw error(item, p, "no target " + name + " is defined in this file");
+                    }
+                    if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+                        throw error(item, p, "target " + name + " is given twice");
+                    }
+                    targets.add(name);
+                }
+            }
+            Credentials chap = null;
+            if (g.containsKey("discovery")) {
+                Map<String, NodeTuple> d = mapping(value(g, "discovery"), path + ".discovery", "chap");
+                if (d.containsKey("chap")) {
+                    String p = path + ".discovery.chap";
+                    chap = credentials(value(d, "chap"), p);
+                    try {
+                        ChapCredentials.of(chap.user(), chap.secret());
+                    } catch (IllegalArgumentException e) {
+                        throw error(value(d, "chap"), p, e.getMessage().replace(", or allow short secrets explicitly",
+                                " (a portal group's discovery CHAP accepts no short secrets)"));
+                    }
+                }
+            }
+            return new PortalGroup(tag, own, targets, chap);
         }
 
         private Portal portal(Node node, String path) throws ConfigException {
@@ -277,8 +372,8 @@ final class DemoConfigFile {
         }
 
         private Target target(Node node, String path, Map<String, Integer> names) throws ConfigException {
-            Map<String, NodeTuple> t = mapping(node, path, "name", "alias", "chap", "mutualChap", "allowShortSecrets",
-                    "luns", "acls");
+            Map<String, NodeTuple> t = mapping(node, path, "name", "alias", "chap", "mutualChap", "chapAlgorithms",
+                    "allowShortSecrets", "luns", "acls");
             if (!t.containsKey("name")) {
                 throw error(node, path + ".name", "missing: every target needs an iSCSI name");
             }
@@ -312,13 +407,19 @@ final class DemoConfigFile {
                     acls.add(acl(aclNodes.get(i), aclPath, patterns, numbers.keySet(), auth.allowShortSecrets()));
                 }
             }
+            if (!auth.chapAlgorithms().isEmpty() && auth.chap() == null
+                    && acls.stream().allMatch(a -> a.auth().chap() == null)) {
+                throw error(t.get("chapAlgorithms").getKeyNode(), path + ".chapAlgorithms", "needs chap, here or in"
+                        + " an ACL: the algorithms are those of CHAP logins");
+            }
             return new Target(name, alias, auth, luns, acls);
         }
 
         private Lun lun(Node node, String path, Map<Integer, Integer> numbers) throws ConfigException {
-            Map<String, NodeTuple> l = mapping(node, path, "lun", "memory", "file", "rbd", "blockSize", "readOnly",
-                    "writeBack", "serial", "vendor", "product", "revision", "rotationRate", "maxTransferBytes",
-                    "optimalTransferBytes", "maxUnmapBlocks", "disable", "backstoreTimeout");
+            Map<String, NodeTuple> l = mapping(node, path, "lun", "memory", "file", "rbd", "blockSize",
+                    "physicalBlockSize", "readOnly", "writeBack", "serial", "vendor", "product", "revision",
+                    "rotationRate", "maxTransferBytes", "optimalTransferBytes", "maxUnmapBlocks", "disable",
+                    "backstoreTimeout", "softThreshold");
             if (!l.containsKey("lun")) {
                 throw error(node, path + ".lun", "missing: every LUN needs its number");
             }
@@ -335,6 +436,15 @@ final class DemoConfigFile {
                 blockSize = (int) integer(n, path + ".blockSize", 512, 65536);
                 if (Integer.bitCount(blockSize) != 1) {
                     throw error(n, path + ".blockSize", "must be a power of two from 512 to 65536, as 512 or 4096");
+                }
+            }
+            Integer physicalBlockSize = null;
+            if (l.containsKey("physicalBlockSize")) {
+                Node n = value(l, "physicalBlockSize");
+                physicalBlockSize = (int) integer(n, path + ".physicalBlockSize", 512, MAX_PHYSICAL_BLOCK_SIZE);
+                if (Integer.bitCount(physicalBlockSize) != 1 || physicalBlockSize < blockSize) {
+                    throw error(n, path + ".physicalBlockSize", "must be a power of two from the block size ("
+                            + blockSize + ") to " + MAX_PHYSICAL_BLOCK_SIZE + ", as 4096: " + physicalBlockSize);
                 }
             }
             Storage storage = null;
@@ -394,7 +504,10 @@ final class DemoConfigFile {
                             ? integer(value(l, "maxUnmapBlocks"), path + ".maxUnmapBlocks", 1, 0xFFFF_FFFFL) : null,
                     disable,
                     l.containsKey("backstoreTimeout")
-                            ? duration(value(l, "backstoreTimeout"), path + ".backstoreTimeout") : null);
+                            ? duration(value(l, "backstoreTimeout"), path + ".backstoreTimeout") : null,
+                    physicalBlockSize,
+                    l.containsKey("softThreshold")
+                            ? (int) integer(value(l, "softThreshold"), path + ".softThreshold", 1, 99) : null);
         }
 
         private Storage file(Node node, String path, int blockSize) throws ConfigException {
@@ -493,8 +606,8 @@ final class DemoConfigFile {
         }
 
         /**
-         * The {@code chap} and {@code mutualChap} keys of a mapping and, where {@code hasAllowKey}, its
-         * {@code allowShortSecrets}; an ACL inherits the target's.
+         * The {@code chap}, {@code mutualChap} and (where the mapping may have it) {@code chapAlgorithms} keys of a
+         * mapping and, where {@code hasAllowKey}, its {@code allowShortSecrets}; an ACL inherits the target's.
          */
         private Auth authKeys(Map<String, NodeTuple> m, String path, boolean hasAllowKey, boolean inheritedAllowShort)
                 throws ConfigException {
@@ -503,6 +616,8 @@ final class DemoConfigFile {
             Credentials chap = m.containsKey("chap") ? credentials(value(m, "chap"), path + ".chap") : null;
             Credentials mutual = m.containsKey("mutualChap")
                     ? credentials(value(m, "mutualChap"), path + ".mutualChap") : null;
+            Set<ChapAlgorithm> algorithms = m.containsKey("chapAlgorithms")
+                    ? chapAlgorithms(value(m, "chapAlgorithms"), path + ".chapAlgorithms") : Set.of();
             if (mutual != null && chap == null) {
                 throw error(m.get("mutualChap").getKeyNode(), path + ".mutualChap", "needs chap: the target only"
                         + " authenticates itself to initiators that authenticated");
@@ -525,7 +640,28 @@ final class DemoConfigFile {
                     }
                 }
             }
-            return new Auth(chap, mutual, hasAllowKey && allowShort);
+            return new Auth(chap, mutual, hasAllowKey && allowShort, algorithms);
+        }
+
+        /** A non-empty list of {@link ChapAlgorithm} names, each once. */
+        private Set<ChapAlgorithm> chapAlgorithms(Node node, String path) throws ConfigException {
+            List<Node> items = sequence(node, path, true);
+            Set<ChapAlgorithm> algorithms = EnumSet.noneOf(ChapAlgorithm.class);
+            for (int i = 0; i < items.size(); i++) {
+                String p = path + "[" + i + "]";
+                String text = string(items.get(i), p);
+                ChapAlgorithm algorithm;
+                try {
+                    algorithm = ChapAlgorithm.valueOf(text);
+                } catch (IllegalArgumentException e) {
+                    throw error(items.get(i), p, "unknown algorithm " + text + "; expected one of "
+                            + Arrays.stream(ChapAlgorithm.values()).map(Enum::name).collect(Collectors.joining(", ")));
+                }
+                if (!algorithms.add(algorithm)) {
+                    throw error(items.get(i), p, text + " is given twice");
+                }
+            }
+            return algorithms;
         }
 
         private static String hint(String message) {
@@ -534,8 +670,14 @@ final class DemoConfigFile {
         }
 
         private Auth discovery(Node node) throws ConfigException {
-            return authKeys(mapping(node, "discovery", "chap", "mutualChap", "allowShortSecrets"), "discovery", true,
-                    false);
+            Map<String, NodeTuple> d = mapping(node, "discovery", "chap", "mutualChap", "chapAlgorithms",
+                    "allowShortSecrets");
+            Auth auth = authKeys(d, "discovery", true, false);
+            if (!auth.chapAlgorithms().isEmpty() && auth.chap() == null) {
+                throw error(d.get("chapAlgorithms").getKeyNode(), "discovery.chapAlgorithms", "needs chap: the"
+                        + " algorithms are those of CHAP logins");
+            }
+            return auth;
         }
 
         /** {@code {user: U, secret: S}}; errors never quote the secret. */
@@ -782,6 +924,22 @@ final class DemoConfigFile {
             targets.add(target);
         }
         top.put("targets", targets);
+        if (!config.portalGroups().isEmpty()) {
+            List<Object> groups = new ArrayList<>();
+            for (PortalGroup g : config.portalGroups()) {
+                Map<String, Object> group = new LinkedHashMap<>();
+                group.put("tag", g.tag());
+                group.put("portals", g.portals().stream().map(Portal::toString).collect(Collectors.toList()));
+                if (!g.targets().isEmpty()) {
+                    group.put("targets", new ArrayList<>(g.targets()));
+                }
+                if (g.discoveryChap() != null) {
+                    group.put("discovery", Map.of("chap", credentials(g.discoveryChap(), showSecrets)));
+                }
+                groups.add(group);
+            }
+            top.put("portalGroups", groups);
+        }
         DumpSettings settings = DumpSettings.builder().setSchema(new CoreSchema()).setDefaultFlowStyle(FlowStyle.BLOCK)
                 .setIndent(2).setIndicatorIndent(2).setIndentWithIndicator(true).setWidth(120).build();
         return "# iscsi4j-demo configuration, written by --print-config" + (showSecrets ? " --show-secrets" : "")
@@ -813,6 +971,7 @@ final class DemoConfigFile {
             }
         }
         lun.put("blockSize", l.blockSize());
+        putIfSet(lun, "physicalBlockSize", l.physicalBlockSize());
         putIfSet(lun, "readOnly", l.readOnly());
         putIfSet(lun, "writeBack", l.writeBack());
         putIfSet(lun, "serial", l.serial());
@@ -829,6 +988,7 @@ final class DemoConfigFile {
         if (l.backstoreTimeout() != null) {
             lun.put("backstoreTimeout", durationText(l.backstoreTimeout()));
         }
+        putIfSet(lun, "softThreshold", l.softThreshold());
         return lun;
     }
 
@@ -839,6 +999,10 @@ final class DemoConfigFile {
         }
         if (auth.mutualChap() != null) {
             m.put("mutualChap", credentials(auth.mutualChap(), showSecrets));
+        }
+        if (!auth.chapAlgorithms().isEmpty()) {
+            m.put("chapAlgorithms", auth.chapAlgorithms().stream().sorted().map(Enum::name)
+                    .collect(Collectors.toList()));
         }
         if (withAllowShortSecrets && auth.allowShortSecrets()) {
             m.put("allowShortSecrets", true);

@@ -2,11 +2,13 @@ package io.iscsi4j.examples;
 
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.LunBuilder;
+import io.iscsi4j.PortalGroupBuilder;
 import io.iscsi4j.TargetBuilder;
 import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.backstore.SharedState;
 import io.iscsi4j.backstore.rbd.RbdBackstore;
+import io.iscsi4j.core.auth.ChapAlgorithm;
 import io.iscsi4j.examples.DemoConfigFile.ConfigException;
 import io.iscsi4j.examples.DemoConfigFile.Locations;
 import io.iscsi4j.examples.DemoOptions.UsageException;
@@ -19,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
@@ -120,7 +123,7 @@ public final class DemoTarget {
             return EXIT_FAILURE;
         }
         err.println(PROGRAM + ": serving " + (options.config() == null ? describe(options) : describe(config))
-                + " as " + String.join(" and ", urls(target))
+                + " as " + String.join(" and ", urls(target).subList(0, config.portals().size()))
                 + "; stop with Ctrl-C");
         err.flush();
         try {
@@ -273,6 +276,11 @@ public final class DemoTarget {
                 at(where, "discovery.mutualChap", () -> b.discoveryMutualChap(discovery.mutualChap().user(),
                         discovery.mutualChap().secret()));
             }
+            if (!discovery.chapAlgorithms().isEmpty()) {
+                ChapAlgorithm[] algorithms = discovery.chapAlgorithms().toArray(new ChapAlgorithm[0]);
+                at(where, "discovery.chapAlgorithms", () -> b.discoveryChapAlgorithms(algorithms[0],
+                        Arrays.copyOfRange(algorithms, 1, algorithms.length)));
+            }
             for (int i = 0; i < c.targets().size(); i++) {
                 DemoConfig.Target t = c.targets().get(i);
                 String p = "targets[" + i + "]";
@@ -280,11 +288,31 @@ public final class DemoTarget {
                 List<SharedState> states = shared.get(i);
                 at(where, p + ".name", () -> b.target(t.name(), tb -> target(where, p, t, stores, states, tb)));
             }
+            for (int i = 0; i < c.portalGroups().size(); i++) {
+                DemoConfig.PortalGroup group = c.portalGroups().get(i);
+                String p = "portalGroups[" + i + "]";
+                at(where, p + ".tag", () -> b.portalGroup(group.tag(), g -> portalGroup(where, p, group, g)));
+            }
             IscsiTarget target = at(where, discovery.chap() != null ? "discovery" : "targets", b::build);
             run(where, "portGroupState", () -> target.portGroups().state(c.portGroupState()));
             return target;
         } catch (Misplaced e) {
             throw e.problem;
+        }
+    }
+
+    private static void portalGroup(Locations where, String p, DemoConfig.PortalGroup group, PortalGroupBuilder g) {
+        for (int j = 0; j < group.portals().size(); j++) {
+            DemoOptions.Portal portal = group.portals().get(j);
+            at(where, p + ".portals[" + j + "]", () -> g.portal(portal.host(), portal.port()));
+        }
+        for (int j = 0; j < group.targets().size(); j++) {
+            String name = group.targets().get(j);
+            at(where, p + ".targets[" + j + "]", () -> g.target(name));
+        }
+        if (group.discoveryChap() != null) {
+            at(where, p + ".discovery.chap", () -> g.discoveryChap(group.discoveryChap().user(),
+                    group.discoveryChap().secret()));
         }
     }
 
@@ -309,6 +337,11 @@ public final class DemoTarget {
         }
         if (auth.mutualChap() != null) {
             at(where, p + ".mutualChap", () -> tb.mutualChap(auth.mutualChap().user(), auth.mutualChap().secret()));
+        }
+        if (!auth.chapAlgorithms().isEmpty()) {
+            ChapAlgorithm[] algorithms = auth.chapAlgorithms().toArray(new ChapAlgorithm[0]);
+            at(where, p + ".chapAlgorithms", () -> tb.chapAlgorithms(algorithms[0],
+                    Arrays.copyOfRange(algorithms, 1, algorithms.length)));
         }
         for (int k = 0; k < t.acls().size(); k++) {
             DemoConfig.Acl acl = t.acls().get(k);
@@ -366,6 +399,12 @@ public final class DemoTarget {
         }
         if (lun.backstoreTimeout() != null) {
             at(where, lp + ".backstoreTimeout", () -> o.backstoreTimeout(lun.backstoreTimeout()));
+        }
+        if (lun.physicalBlockSize() != null) {
+            at(where, lp + ".physicalBlockSize", () -> o.physicalBlockSize(lun.physicalBlockSize()));
+        }
+        if (lun.softThreshold() != null) {
+            at(where, lp + ".softThreshold", () -> o.softThreshold(lun.softThreshold()));
         }
         if (state != null) {
             o.sharedState(state);
@@ -480,7 +519,7 @@ public final class DemoTarget {
                 + group(options) + stateDir(options) + ")";
     }
 
-    /** The targets of a configuration file and their LUNs, for the line that says what is served. */
+    /** The targets of a configuration file with their LUNs, and its portal groups: what the demo says it serves. */
     static String describe(DemoConfig config) {
         List<String> targets = new ArrayList<>();
         for (DemoConfig.Target t : config.targets()) {
@@ -491,6 +530,11 @@ public final class DemoTarget {
             targets.add(t.name() + " (" + (luns.size() == 1 ? "LUN " : "LUNs ") + String.join(", ", luns)
                     + (t.acls().isEmpty() ? "" : "; " + t.acls().size() + (t.acls().size() == 1 ? " ACL" : " ACLs"))
                     + ")");
+        }
+        for (DemoConfig.PortalGroup g : config.portalGroups()) {
+            targets.add("portal group " + g.tag() + " on " + g.portals().stream().map(DemoOptions.Portal::toString)
+                    .collect(java.util.stream.Collectors.joining(" ")) + (g.targets().isEmpty() ? ""
+                    : " for " + String.join(", ", g.targets())));
         }
         return String.join(", ", targets) + (config.stateDirectory() == null ? ""
                 : ", reservations kept in " + config.stateDirectory());

@@ -4,15 +4,23 @@ import io.iscsi4j.AclConfig;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.TargetConfig;
 import io.iscsi4j.examples.DemoConfigFile.Loaded;
+import io.iscsi4j.initiator.ChapAlgorithm;
+import io.iscsi4j.initiator.DiscoveredTarget;
+import io.iscsi4j.initiator.IscsiInitiator;
+import io.iscsi4j.initiator.IscsiSession;
+import io.iscsi4j.initiator.LoginOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -105,6 +113,61 @@ class DemoConfigTargetTest {
     }
 
     @Test
+    void discoveryOnAPortalGroupsPortalListsOnlyItsTargetBehindItsOwnChap(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("groups.yaml");
+        Files.writeString(file, """
+                portals: ["127.0.0.1:0"]
+                targets:
+                  - name: iqn.2026-11.io.iscsi4j:front
+                    chap: { user: alice, secret: alice-secret-0123 }
+                    chapAlgorithms: [SHA256]
+                    luns:
+                      - { lun: 0, memory: 1MiB, physicalBlockSize: 4096, softThreshold: 90 }
+                  - name: iqn.2026-11.io.iscsi4j:backup
+                    luns: [{ lun: 0, memory: 1MiB }]
+                portalGroups:
+                  - tag: 2
+                    portals: ["127.0.0.1:0"]
+                    targets: [iqn.2026-11.io.iscsi4j:backup]
+                    discovery:
+                      chap: { user: finder, secret: finder-secret-1 }
+                """);
+        Loaded loaded = DemoConfigFile.read(file);
+
+        try (IscsiTarget target = DemoTarget.start(DemoTarget.build(loaded.config(), loaded.locations()), out);
+             IscsiInitiator initiator = IscsiInitiator.builder().build()) {
+            assertThat(target.boundAddresses()).hasSize(2);
+            InetSocketAddress main = target.boundAddresses().get(0);
+            InetSocketAddress group = target.boundAddresses().get(1);
+            LoginOptions finder = LoginOptions.builder().chap("finder", "finder-secret-1").build();
+
+            List<DiscoveredTarget> throughGroup = initiator.discover(group, finder).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(throughGroup).singleElement().satisfies(t -> {
+                assertThat(t.name()).isEqualTo("iqn.2026-11.io.iscsi4j:backup");
+                assertThat(t.addresses()).containsExactly(Addresses.hostPort(group) + ",2");
+            });
+            assertThat(initiator.discover(group, LoginOptions.defaults()).toCompletableFuture())
+                    .as("the group's discovery CHAP").failsWithin(30, TimeUnit.SECONDS);
+            assertThat(initiator.discover(main, LoginOptions.defaults()).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS)).extracting(DiscoveredTarget::name)
+                    .containsExactly("iqn.2026-11.io.iscsi4j:front", "iqn.2026-11.io.iscsi4j:backup");
+
+            // chapAlgorithms: [SHA256] refuses an initiator that offers MD5 only
+            LoginOptions alice = LoginOptions.builder().chap("alice", "alice-secret-0123").build();
+            try (IscsiSession session = initiator.login(main, "iqn.2026-11.io.iscsi4j:front", alice)
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS)) {
+                assertThat(session.lun(0).blockCount()).isEqualTo(2048);
+            }
+            LoginOptions md5 = LoginOptions.builder().chap("alice", "alice-secret-0123")
+                    .chapAlgorithms(ChapAlgorithm.MD5).build();
+            assertThat(initiator.login(main, "iqn.2026-11.io.iscsi4j:front", md5).toCompletableFuture())
+                    .failsWithin(30, TimeUnit.SECONDS);
+            assertThat(target.targets().get(0).luns().get(0).physicalBlockSize()).isEqualTo(4096);
+        }
+    }
+
+    @Test
     void aMistakeInTheFileExitsTwoWithOneLineNamingFileLineAndKey(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, """
@@ -121,8 +184,9 @@ class DemoConfigTargetTest {
         assertThat(status).isEqualTo(2);
         assertThat(stdout()).isEmpty();
         assertThat(stderr().lines()).containsExactly(file + ":6: targets[0].luns[0].memroy: unknown key; expected one"
-                + " of lun, memory, file, rbd, blockSize, readOnly, writeBack, serial, vendor, product, revision,"
-                + " rotationRate, maxTransferBytes, optimalTransferBytes, maxUnmapBlocks, disable, backstoreTimeout");
+                + " of lun, memory, file, rbd, blockSize, physicalBlockSize, readOnly, writeBack, serial, vendor,"
+                + " product, revision, rotationRate, maxTransferBytes, optimalTransferBytes, maxUnmapBlocks, disable,"
+                + " backstoreTimeout, softThreshold");
     }
 
     @Test
