@@ -69,6 +69,8 @@ final class LoginPhase implements LoginContext {
     private boolean dropRequested;
     /** The latest Login Request, for a refusal sent in answer to another PDU. */
     private LoginRequest lastRequest;
+    /** The LUN view {@link #admitSession} chose for a normal session. */
+    private ScsiDispatcher admittedView;
     /** Set once the first Login Request asked for a discovery session. */
     private boolean discovery;
 
@@ -156,6 +158,13 @@ final class LoginPhase implements LoginContext {
                     LogText.escape(p.initiatorName()));
             old.close();
         }
+        if (!discovery && accessChangedSince(p)) {
+            // The target's access changed (or the target went) between the admission and the registration, too
+            // late for TargetControl.setAccess to see this session: it ends as one whose access was removed.
+            LOG.info("{}: access to the target changed during the login, closing", connection);
+            connection.closeNow();
+            return;
+        }
         LOG.info("{}: {} session 0x{} of {} to {}", connection,
                 p.sessionType() == SessionType.DISCOVERY ? "discovery" : "normal", Integer.toHexString(s.tsih),
                 LogText.escape(p.initiatorName()),
@@ -183,6 +192,12 @@ final class LoginPhase implements LoginContext {
         }
     }
 
+    /** Whether the LUN view chosen at admission is no longer what the target's access gives this initiator. */
+    private boolean accessChangedSince(NegotiatedParameters p) {
+        TargetContext.Target t = context.target(p.targetName().orElse(""));
+        return t == null || context.dispatcherFor(t, p.initiatorName()) != admittedView;
+    }
+
     /** Counts a refused login, for the target the login named too when it exists. */
     private void countRefusal(int statusClass, int statusDetail) {
         IscsiCounters.Tally tally = connection.tally();
@@ -196,7 +211,6 @@ final class LoginPhase implements LoginContext {
     private Session createSession(LoginRequest req, int tsih, NegotiatedParameters p, int window) {
         boolean discovery = p.sessionType() == SessionType.DISCOVERY;
         String targetName = discovery ? "" : p.targetName().orElse("").toLowerCase(Locale.ROOT);
-        TargetContext.Target target = discovery ? null : context.target(targetName);
         SessionParams params = new SessionParams(p.maxBurstLength(), p.firstBurstLength(), p.initialR2T(),
                 p.immediateData(), p.maxOutstandingR2T(), p.initiatorMaxRecvDataSegmentLength(), window,
                 p.defaultTime2Wait(), p.defaultTime2Retain());
@@ -207,7 +221,7 @@ final class LoginPhase implements LoginContext {
         String targetPort = (discovery ? "" : targetName) + ",t,0x" + String.format("%04x", tag);
         ItNexus nexus = new ItNexus(initiatorPort, targetPort, tag, context.portalGroupTag());
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), req.isid(), targetName);
-        ScsiDispatcher dispatcher = target == null ? null : target.dispatcherFor(p.initiatorName());
+        ScsiDispatcher dispatcher = discovery ? null : admittedView;
         return new Session(key, tsih, req.cid(), connection, dispatcher, nexus,
                 params, req.cmdSN(), context.inFlight(), context.registry());
     }
@@ -333,6 +347,16 @@ final class LoginPhase implements LoginContext {
         NegotiatedParameters p = request.parameters();
         String targetName = p.sessionType() == SessionType.DISCOVERY
                 ? "" : p.targetName().orElse("").toLowerCase(Locale.ROOT);
+        if (p.sessionType() != SessionType.DISCOVERY) {
+            // The LUN view is fixed here, once: should the target's access have changed since the initiator was
+            // authorized (TargetControl.setAccess), the login ends as the new configuration says.
+            TargetContext.Target target = context.target(targetName);
+            admittedView = target == null ? null : context.dispatcherFor(target, p.initiatorName());
+            if (admittedView == null) {
+                return SessionAdmission.refused(target == null ? LoginStatus.NOT_FOUND
+                        : LoginStatus.AUTHORIZATION_FAILURE);
+            }
+        }
         SessionKey key = new SessionKey(p.initiatorName().toLowerCase(Locale.ROOT), request.isid(), targetName);
         ResourceLimits limits = context.tuning().limits();
         int tsih = context.registry().reserveTsih(key, limits.maxSessions(), limits.maxDiscoverySessions(),

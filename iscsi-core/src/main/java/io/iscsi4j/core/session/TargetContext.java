@@ -224,6 +224,17 @@ public final class TargetContext {
         return dispatcher(targetName, masked, readOnly);
     }
 
+    /**
+     * The dispatcher (LUN view) a new session of {@code initiatorName} gets, or {@code null} when it is not admitted.
+     * Under the lock that {@link #replaceAccess} takes, so that a login never pairs a new ACL with the old views (an
+     * ACL without its view would fall back to the unmasked dispatcher).
+     */
+    ScsiDispatcher dispatcherFor(Target t, String initiatorName) {
+        synchronized (changes) {
+            return t.dispatcherFor(initiatorName);
+        }
+    }
+
     /** Whether two ACLs give their sessions the same view: same LUN mapping and write protection. */
     private static boolean sameView(AclConfig a, AclConfig b) {
         return a.lunMapping().equals(b.lunMapping()) && a.readOnly() == b.readOnly()
@@ -277,7 +288,7 @@ public final class TargetContext {
         int seconds = (int) Math.min(65535, Math.max(0, (logoutGrace.toMillis() + 999) / 1000));
         int ended = 0;
         for (Session s : registry.liveSessionsOf(t.config.name())) {
-            ScsiDispatcher now = t.dispatcherFor(s.details != null ? s.details.info().initiatorName()
+            ScsiDispatcher now = dispatcherFor(t, s.details != null ? s.details.info().initiatorName()
                     : s.key.initiatorName());
             if (now != s.dispatcher()) {
                 ended++;
