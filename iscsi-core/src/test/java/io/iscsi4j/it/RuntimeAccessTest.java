@@ -166,4 +166,45 @@ class RuntimeAccessTest {
             }
         }
     }
+
+    @Test
+    void aLoginDuringAnAccessChangeNeverSeesTheUnmaskedLuns() throws Exception {
+        java.util.function.Consumer<io.iscsi4j.TargetBuilder> masked = t -> t.acl(A, acl -> acl.mapLun(0, 1));
+        java.util.function.Consumer<io.iscsi4j.TargetBuilder> maskedOther = t -> t.acl(A, acl -> acl.mapLun(0, 0))
+                .allowInitiator(B);
+        try (IscsiTarget target = start(masked)) {
+            var control = target.target(Targets.IQN);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread toggler = new Thread(() -> {
+                boolean flip = false;
+                while (!stop.get()) {
+                    control.setAccess(flip ? masked : maskedOther, Duration.ZERO);
+                    flip = !flip;
+                }
+            });
+            toggler.start();
+            byte[] reportLuns = {(byte) 0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0};
+            int logins = 0;
+            try {
+                long end = System.nanoTime() + 3_000_000_000L;
+                while (System.nanoTime() < end) {
+                    try (TestInitiator a = TestInitiator.connect(target.localAddress())) {
+                        a.login(A, Targets.IQN, Map.of());
+                        ScsiResult r = a.execute(0, reportLuns, 64, null);
+                        if (r.status() == 0) {
+                            logins++;
+                            assertThat(java.nio.ByteBuffer.wrap(r.data()).getInt(0)).as("one LUN in every view")
+                                    .isEqualTo(8);
+                        }
+                    } catch (java.io.IOException dropped) {
+                        // closed by an access change while logging in or asking: fine
+                    }
+                }
+            } finally {
+                stop.set(true);
+                toggler.join(10_000);
+            }
+            assertThat(logins).as("logins that got through").isPositive();
+        }
+    }
 }
