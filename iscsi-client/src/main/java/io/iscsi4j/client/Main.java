@@ -420,7 +420,7 @@ public final class Main {
                 BlockDevice dev = c.openLun(session);
                 Bench.Result r = new Bench(dev, pattern, (int) bs, depth).run(seconds, c.timeout.toMillis());
                 out.println(String.format(Locale.ROOT, "%s bs=%s qd=%d %.1f s: %.0f IOPS, %s (%d commands)",
-                        pattern.name().toLowerCase(Locale.ROOT), Sizes.human(bs).replace(" ", ""), depth,
+                        pattern.name().toLowerCase(Locale.ROOT), Sizes.shortSize(bs), depth,
                         r.nanos() / 1e9, r.iops(), Sizes.mibPerSecond(r.bytes(), r.nanos()), r.operations()));
                 return OK;
             }

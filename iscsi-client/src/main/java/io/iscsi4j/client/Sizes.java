@@ -59,6 +59,18 @@ final class Sizes {
         return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, units[u]);
     }
 
+    /** {@code 4k}, {@code 1M}, {@code 1536} (as the options take them). */
+    static String shortSize(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return bytes / (1L << 30) + "G";
+        } else if (bytes % (1L << 20) == 0) {
+            return bytes / (1L << 20) + "M";
+        } else if (bytes % 1024 == 0) {
+            return bytes / 1024 + "k";
+        }
+        return Long.toString(bytes);
+    }
+
     /** Bytes per second as MiB/s with one decimal. */
     static String mibPerSecond(long bytes, long nanos) {
         return String.format(Locale.ROOT, "%.1f MiB/s", bytes / MIB / Math.max(nanos, 1) * 1e9);
