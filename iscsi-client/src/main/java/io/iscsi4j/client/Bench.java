@@ -64,10 +64,14 @@ final class Bench {
         }
     }
 
-    Result run(long seconds, long timeoutMillis) throws IscsiException {
+    /**
+     * Runs the load for {@code ramp + seconds}; counts the commands that complete in the last {@code seconds} (the
+     * ramp, like fio's {@code ramp_time}, lets the JIT compile the I/O path first).
+     */
+    Result run(long ramp, long seconds, long timeoutMillis) throws IscsiException {
         finished = new CountDownLatch(depth);
         long start = System.nanoTime();
-        deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        deadline = start + TimeUnit.SECONDS.toNanos(ramp + seconds);
         for (int i = 0; i < depth; i++) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(blockBytes);
             if (pattern.writes()) {
@@ -77,21 +81,35 @@ final class Bench {
             }
             issue(buffer);
         }
+        long measuredFrom;
+        long opsBefore;
+        long ops;
+        long end;
         try {
-            if (!finished.await(seconds * 1000 + timeoutMillis, TimeUnit.MILLISECONDS)) {
+            sleepUntil(start + TimeUnit.SECONDS.toNanos(ramp));
+            measuredFrom = System.nanoTime();
+            opsBefore = operations.get();
+            sleepUntil(deadline);
+            end = System.nanoTime();
+            ops = operations.get() - opsBefore;
+            if (!finished.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
                 throw new IscsiException("bench: commands still outstanding " + timeoutMillis + " ms after the end");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IscsiException("bench interrupted", e);
         }
-        long nanos = System.nanoTime() - start;
         Throwable t = failure.get();
         if (t != null) {
             throw new IscsiException("bench: " + Connection.describe(t), Connection.unwrap(t));
         }
-        long ops = operations.get();
-        return new Result(ops, ops * blockBytes, nanos);
+        return new Result(ops, ops * blockBytes, end - measuredFrom);
+    }
+
+    private void sleepUntil(long nanoTime) throws InterruptedException {
+        for (long left; (left = nanoTime - System.nanoTime()) > 0 && failure.get() == null; ) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, 50_000_000L));
+        }
     }
 
     private void issue(ByteBuffer buffer) {

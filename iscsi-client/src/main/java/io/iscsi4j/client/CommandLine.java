@@ -15,7 +15,7 @@ final class CommandLine {
     /** Options that take a value. */
     static final Set<String> VALUED = Set.of("initiator-name", "chap-user", "chap-secret", "target-user",
             "target-secret", "header-digest", "data-digest", "chap-algorithms", "timeout", "bs", "qd", "seconds",
-            "rw");
+            "ramp", "rw");
     /** Options that are flags. */
     static final Set<String> FLAGS = Set.of("verify", "write-ok", "help", "progress", "no-progress");
 

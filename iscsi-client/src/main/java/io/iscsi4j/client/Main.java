@@ -74,7 +74,8 @@ public final class Main {
               --verify                  cp: read the copy back and compare SHA-256 checksums
               --progress, --no-progress cp: force the progress bar on or off (default: on when a terminal)
               --rw PATTERN              bench: read, write, randread or randwrite (default randread)
-              --seconds N               bench: how long (default 10)
+              --seconds N               bench: how long to measure (default 10)
+              --ramp N                  bench: seconds of load before measuring, not counted (default 1)
               --write-ok                bench: allow write patterns (they overwrite the LUN's data)
 
             exit status: 0 success, 1 failure (login refused, I/O error...), 2 bad arguments
@@ -89,6 +90,10 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
+        // Netty samples buffers for leak reports by default; a command-line tool has no use for that cost.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         int status = run(args, new BufferedInputStream(System.in, 1 << 20), System.out, System.err);
         System.out.flush();
         System.exit(status);
@@ -397,7 +402,7 @@ public final class Main {
         }
 
         private int bench() throws UsageException, IOException {
-            cl.allowOnly(with("rw", "bs", "qd", "seconds", "write-ok"));
+            cl.allowOnly(with("rw", "bs", "qd", "seconds", "ramp", "write-ok"));
             cl.expect(1, "bench URL [--rw read|write|randread|randwrite] [--bs 4k] [--qd 32] [--seconds 10]");
             IscsiUrl url = url(cl.positional.get(0), true);
             Bench.Pattern pattern;
@@ -416,9 +421,11 @@ public final class Main {
             }
             int depth = cl.intOption("qd", 32, 1, 1024);
             int seconds = cl.intOption("seconds", 10, 1, 86400);
+            int ramp = cl.intOption("ramp", 1, 0, 3600);
             try (Connection c = connect(url); IscsiSession session = c.login(url.target())) {
                 BlockDevice dev = c.openLun(session);
-                Bench.Result r = new Bench(dev, pattern, (int) bs, depth).run(seconds, c.timeout.toMillis());
+                Bench.Result r = new Bench(dev, pattern, (int) bs, depth).run(ramp, seconds,
+                        c.timeout.toMillis());
                 out.println(String.format(Locale.ROOT, "%s bs=%s qd=%d %.1f s: %.0f IOPS, %s (%d commands)",
                         pattern.name().toLowerCase(Locale.ROOT), Sizes.shortSize(bs), depth,
                         r.nanos() / 1e9, r.iops(), Sizes.mibPerSecond(r.bytes(), r.nanos()), r.operations()));

@@ -205,11 +205,11 @@ class MainTest {
     @Test
     void benchPrintsIopsAndThroughput() {
         try (InProcessTarget t = target(8 << 20)) {
-            ClientRun r = ClientRun.run("bench", t.url(0), "--seconds", "1", "--qd", "16");
+            ClientRun r = ClientRun.run("bench", t.url(0), "--seconds", "1", "--ramp", "0", "--qd", "16");
             assertOk(r);
             assertThat(r.out()).matches("randread bs=4k qd=16 1\\.[0-9] s: [1-9][0-9]* IOPS, [0-9.]+ MiB/s \\([0-9]+"
                     + " commands\\)\n");
-            ClientRun w = ClientRun.run("bench", t.url(0), "--seconds", "1", "--rw", "write", "--bs", "1M", "--qd",
+            ClientRun w = ClientRun.run("bench", t.url(0), "--seconds", "1", "--ramp", "0", "--rw", "write", "--bs", "1M", "--qd",
                     "4", "--write-ok");
             assertOk(w);
             assertThat(w.out()).startsWith("write bs=1M qd=4 ");

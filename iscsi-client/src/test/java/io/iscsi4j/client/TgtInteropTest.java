@@ -176,7 +176,7 @@ class TgtInteropTest {
         assertThat(sha256(back)).isEqualTo(expected);
         assertThat(out.out()).contains("verified: SHA-256 " + expected);
 
-        ClientRun bench = ClientRun.run("bench", url(IQN), "--rw", "randread", "--qd", "32", "--seconds", "1",
+        ClientRun bench = ClientRun.run("bench", url(IQN), "--rw", "randread", "--qd", "32", "--seconds", "1", "--ramp", "0",
                 "--header-digest", "crc32c", "--data-digest", "crc32c");
         assertOk(bench);
         assertThat(bench.out()).startsWith("randread bs=4k qd=32 ");
