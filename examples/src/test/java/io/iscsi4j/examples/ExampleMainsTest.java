@@ -86,11 +86,8 @@ class ExampleMainsTest {
     void rbdExampleServesAnImage() throws Exception {
         String conf = System.getenv("CEPH_CONF");
         if (conf == null || conf.isEmpty()) {
-            String message = "no Ceph cluster: set CEPH_CONF (scripts/ceph-cluster.sh up DIR prints it)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                org.junit.jupiter.api.Assertions.fail(message + "; CI=true, so the test fails");
-            }
-            org.junit.jupiter.api.Assumptions.abort(message);
+            io.iscsi4j.core.testsupport.NativeTools.missing(
+                    "no Ceph cluster: set CEPH_CONF (scripts/ceph-cluster.sh up DIR prints it)", null);
         }
         String image = "example-" + Long.toHexString(System.nanoTime());
         assertThat(new ProcessBuilder("rbd", "create", "--size", "16M", "rbd/" + image).inheritIO().start()
