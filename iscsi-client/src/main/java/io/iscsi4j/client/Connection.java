@@ -25,12 +25,20 @@ final class Connection implements AutoCloseable {
 
     final IscsiUrl url;
     final LoginOptions options;
+    private final LoginOptions discoveryOptions;
     final Duration timeout;
     private final IscsiInitiator initiator;
 
-    Connection(IscsiUrl url, LoginOptions options, String initiatorName, Duration timeout) {
+    /**
+     * @param options the normal sessions' login options
+     * @param discoveryOptions the discovery session's: the same without mutual CHAP, which discovery sessions of
+     *     many targets (tgt's among them) do not answer
+     */
+    Connection(IscsiUrl url, LoginOptions options, LoginOptions discoveryOptions, String initiatorName,
+               Duration timeout) {
         this.url = url;
         this.options = options;
+        this.discoveryOptions = discoveryOptions;
         this.timeout = timeout;
         IscsiInitiator.Builder b = IscsiInitiator.builder().ioThreads(1);
         if (initiatorName != null) {
@@ -44,7 +52,7 @@ final class Connection implements AutoCloseable {
     }
 
     List<DiscoveredTarget> discover() throws IscsiException {
-        return await(initiator.discover(portal(), options), "discovery at " + hostPort());
+        return await(initiator.discover(portal(), discoveryOptions), "discovery at " + hostPort());
     }
 
     IscsiSession login(String target) throws IscsiException {

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -177,19 +176,13 @@ public final class Main {
             cl.expect(1, "ls iscsi://host[:port][/target-iqn]");
             IscsiUrl url = url(cl.positional.get(0), false);
             try (Connection c = connect(url)) {
-                List<String> targets = new ArrayList<>();
-                if (url.target() == null) {
-                    for (DiscoveredTarget t : c.discover()) {
-                        out.println("Target: " + t.name() + (t.addresses().isEmpty() ? ""
-                                : "  Portal: " + String.join(" ", t.addresses())));
-                        targets.add(t.name());
-                    }
-                } else {
-                    out.println("Target: " + url.target());
-                    targets.add(url.target());
-                }
+                List<DiscoveredTarget> targets = url.target() == null ? c.discover()
+                        : List.of(new DiscoveredTarget(url.target(), List.of()));
                 int status = OK;
-                for (String target : targets) {
+                for (DiscoveredTarget t : targets) {
+                    String target = t.name();
+                    out.println("Target: " + target + (t.addresses().isEmpty() ? ""
+                            : "  Portal: " + String.join(" ", t.addresses())));
                     try (IscsiSession session = c.login(target)) {
                         List<Integer> luns = c.await(session.reportLuns(), "REPORT LUNS");
                         for (int lun : luns) {
@@ -476,14 +469,15 @@ public final class Main {
         }
 
         private Connection connect(IscsiUrl url) throws UsageException {
-            return new Connection(url, loginOptions(url), cl.get("initiator-name"), timeout());
+            return new Connection(url, loginOptions(url, true), loginOptions(url, false), cl.get("initiator-name"),
+                    timeout());
         }
 
         private Duration timeout() throws UsageException {
             return Duration.ofSeconds(cl.intOption("timeout", 30, 1, 3600));
         }
 
-        LoginOptions loginOptions(IscsiUrl url) throws UsageException {
+        LoginOptions loginOptions(IscsiUrl url, boolean mutual) throws UsageException {
             Duration timeout = timeout();
             LoginOptions.Builder b = LoginOptions.builder().loginTimeout(timeout).commandTimeout(timeout);
             String user = first(cl.get("chap-user"), url.user(), env.get("LIBISCSI_CHAP_USERNAME"));
@@ -507,7 +501,9 @@ public final class Main {
                 if (user == null) {
                     throw new UsageException("mutual CHAP needs CHAP credentials of the initiator too");
                 }
-                b.mutualChap(targetUser, targetSecret);
+                if (mutual) {
+                    b.mutualChap(targetUser, targetSecret);
+                }
             }
             b.headerDigest(digest("header-digest"));
             b.dataDigest(digest("data-digest"));

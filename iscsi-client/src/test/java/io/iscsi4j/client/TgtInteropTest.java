@@ -112,13 +112,25 @@ class TgtInteropTest {
     void discoveryListsBothTargetsAndTheLunsOfTheOpenOne() {
         ClientRun r = ClientRun.run("ls", "iscsi://" + hostPort);
         assertThat(r.out()).as(r.describe())
-                .contains("Target: " + IQN + "  Portal: " + hostPort)
-                .contains("Target: " + CHAP_IQN + "  Portal: " + hostPort)
-                .contains("  LUN 0: controller IET Controller")
-                .contains("  LUN 1: disk IET VIRTUAL-DISK, 131072 blocks of 512 bytes (64.0 MiB)")
-                .contains("(login to " + CHAP_IQN + " at " + hostPort + " failed");
+                .contains("Target: " + IQN + "  Portal: " + hostPort + ",1\n  LUN 0: controller IET Controller\n"
+                        + "  LUN 1: disk IET VIRTUAL-DISK, 131072 blocks of 512 bytes (64.0 MiB)\n")
+                .contains("Target: " + CHAP_IQN + "  Portal: " + hostPort + ",1\n  (login to " + CHAP_IQN + " at "
+                        + hostPort + " failed");
         assertThat(r.status()).as("the CHAP target cannot be listed without credentials").isEqualTo(Main.FAILED);
         assertThat(r.stderr()).isEqualTo("iscsi4j-client: some targets could not be listed\n");
+    }
+
+    @Test
+    void discoveryWithMutualChapCredentialsListsTheChapTarget() {
+        // tgt's discovery session does not authenticate itself: the client asks mutual CHAP of normal sessions only
+        ClientRun r = ClientRun.run("ls", "iscsi://" + hostPort, "--chap-user", USER, "--chap-secret", SECRET,
+                "--target-user", TARGET_USER, "--target-secret", TARGET_SECRET);
+        assertThat(r.out()).as(r.describe())
+                .contains("Target: " + CHAP_IQN + "  Portal: " + hostPort + ",1\n  LUN 0: controller IET Controller\n"
+                        + "  LUN 1: disk IET VIRTUAL-DISK, 32768 blocks of 512 bytes (16.0 MiB)\n")
+                .contains("Target: " + IQN + "  Portal: " + hostPort + ",1\n  (login to " + IQN + " at " + hostPort
+                        + " failed: mutual CHAP was required but the target chose AuthMethod=None");
+        assertThat(r.status()).as("the open target cannot authenticate itself").isEqualTo(Main.FAILED);
     }
 
     @Test
