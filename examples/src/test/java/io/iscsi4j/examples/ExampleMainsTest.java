@@ -1,5 +1,6 @@
 package io.iscsi4j.examples;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * qemu-io while it serves.
  */
 @Timeout(120)
+@Tag("interop")
 class ExampleMainsTest {
 
     private static final Pattern URL = Pattern.compile("serving (iscsi://127\\.0\\.0\\.1:\\d+/\\S+/0)");
