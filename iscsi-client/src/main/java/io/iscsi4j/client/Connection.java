@@ -47,8 +47,13 @@ final class Connection implements AutoCloseable {
         this.initiator = b.build();
     }
 
-    InetSocketAddress portal() {
-        return url.portal();
+    /** The URL's portal, its host name resolved once here, so that a failure names the host plainly. */
+    InetSocketAddress portal() throws IscsiException {
+        InetSocketAddress a = new InetSocketAddress(url.host(), url.port());
+        if (a.isUnresolved()) {
+            throw new IscsiException("unknown host " + url.host());
+        }
+        return a;
     }
 
     List<DiscoveredTarget> discover() throws IscsiException {

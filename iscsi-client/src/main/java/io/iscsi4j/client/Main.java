@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * {@code iscsi4j-client}: a command-line iSCSI client over the iscsi4j initiator. Exit status 0 on success, 1 when
@@ -79,6 +80,10 @@ public final class Main {
 
             exit status: 0 success, 1 failure (login refused, I/O error...), 2 bad arguments
             """;
+
+    /** RFC 7143 §4.2.7.2 names, in their normalised (lower-case) form. */
+    private static final Pattern ISCSI_NAME = Pattern.compile(
+            "iqn\\.[0-9]{4}-[0-9]{2}\\.[a-z0-9][a-z0-9.:-]{0,214}|eui\\.[0-9a-f]{16}|naa\\.(?:[0-9a-f]{16}|[0-9a-f]{32})");
 
     private Main() {
     }
@@ -469,6 +474,11 @@ public final class Main {
         }
 
         private Connection connect(IscsiUrl url) throws UsageException {
+            String name = cl.get("initiator-name");
+            if (name != null && !ISCSI_NAME.matcher(name).matches()) {
+                throw new UsageException("--initiator-name is not an iSCSI name (iqn.YYYY-MM.reversed.domain[:suffix],"
+                        + " eui. or naa. and hex digits; lower case): " + name);
+            }
             return new Connection(url, loginOptions(url, true), loginOptions(url, false), cl.get("initiator-name"),
                     timeout());
         }

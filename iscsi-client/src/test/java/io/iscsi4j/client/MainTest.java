@@ -1,5 +1,6 @@
 package io.iscsi4j.client;
 
+import io.iscsi4j.TargetListener;
 import io.iscsi4j.testing.InProcessTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,6 +15,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -235,6 +239,27 @@ class MainTest {
     }
 
     @Test
+    void initiatorNameIsTheOneGiven() throws Exception {
+        BlockingQueue<String> names = new LinkedBlockingQueue<>();
+        try (InProcessTarget t = InProcessTarget.builder().lun(1 << 20)
+                .configure(b -> b.listener(new TargetListener() {
+                    @Override
+                    public void loginSucceeded(SessionInfo session) {
+                        names.add(session.initiatorName());
+                    }
+                })).start()) {
+            assertOk(ClientRun.run("capacity", t.url(0), "--initiator-name", "iqn.2026-12.com.example:backup-1"));
+            assertThat(names.poll(10, TimeUnit.SECONDS)).isEqualTo("iqn.2026-12.com.example:backup-1");
+        }
+    }
+
+    @Test
+    void unknownHostFailsWithOneLine() {
+        assertOneLineFailure(ClientRun.run("capacity", "iscsi://no-such-host.invalid/iqn.x/0", "--timeout", "5"),
+                Main.FAILED, "unknown host no-such-host.invalid");
+    }
+
+    @Test
     void helpPrintsTheUsage() {
         ClientRun r = ClientRun.run("--help");
         assertOk(r);
@@ -276,6 +301,7 @@ class MainTest {
             bench iscsi://h/i/0 --seconds=x                 | --seconds is not a number: x
             bench iscsi://h/i/0 --write-ok=yes              | --write-ok takes no value
             bench iscsi://h/i/0 --qd 1 --qd 2               | --qd is given twice
+            ls iscsi://h --initiator-name Bad:Name          | --initiator-name is not an iSCSI name (iqn.YYYY-MM.reversed.domain[:suffix], eui. or naa. and hex digits; lower case): Bad:Name
             """)
     void badArgumentsPrintOneLineAndExitWithStatusTwo(String line, String message) {
         String[] args = line.isEmpty() ? new String[0] : line.trim().split(" +");
