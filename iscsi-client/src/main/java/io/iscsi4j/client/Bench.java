@@ -3,6 +3,7 @@ package io.iscsi4j.client;
 import io.iscsi4j.initiator.BlockDevice;
 import io.iscsi4j.initiator.IscsiException;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,8 +31,12 @@ final class Bench {
         }
     }
 
-    /** What a run did. */
-    record Result(long operations, long bytes, long nanos) {
+    /**
+     * What a run did.
+     *
+     * @param cpuNanos CPU time of the whole client process over the measured interval (all threads), or -1
+     */
+    record Result(long operations, long bytes, long nanos, long cpuNanos) {
 
         double iops() {
             return operations * 1e9 / nanos;
@@ -85,13 +90,17 @@ final class Bench {
         long opsBefore;
         long ops;
         long end;
+        long cpuBefore;
+        long cpu;
         try {
             sleepUntil(start + TimeUnit.SECONDS.toNanos(ramp));
             measuredFrom = System.nanoTime();
+            cpuBefore = processCpuNanos();
             opsBefore = operations.get();
             sleepUntil(deadline);
             end = System.nanoTime();
             ops = operations.get() - opsBefore;
+            cpu = cpuBefore < 0 ? -1 : processCpuNanos() - cpuBefore;
             if (!finished.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
                 throw new IscsiException("bench: commands still outstanding " + timeoutMillis + " ms after the end");
             }
@@ -103,7 +112,15 @@ final class Bench {
         if (t != null) {
             throw new IscsiException("bench: " + Connection.describe(t), Connection.unwrap(t));
         }
-        return new Result(ops, ops * blockBytes, end - measuredFrom);
+        return new Result(ops, ops * blockBytes, end - measuredFrom, cpu);
+    }
+
+    /** The process's CPU time so far, or -1 where the JVM does not tell. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private void sleepUntil(long nanoTime) throws InterruptedException {

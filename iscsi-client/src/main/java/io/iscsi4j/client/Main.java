@@ -424,9 +424,11 @@ public final class Main {
                 BlockDevice dev = c.openLun(session);
                 Bench.Result r = new Bench(dev, pattern, (int) bs, depth).run(ramp, seconds,
                         c.timeout.toMillis());
-                out.println(String.format(Locale.ROOT, "%s bs=%s qd=%d %.1f s: %.0f IOPS, %s (%d commands)",
+                String cpu = r.cpuNanos() < 0 || r.operations() == 0 ? ""
+                        : String.format(Locale.ROOT, ", %.1f us of CPU each", r.cpuNanos() / 1e3 / r.operations());
+                out.println(String.format(Locale.ROOT, "%s bs=%s qd=%d %.1f s: %.0f IOPS, %s (%d commands%s)",
                         pattern.name().toLowerCase(Locale.ROOT), Sizes.shortSize(bs), depth,
-                        r.nanos() / 1e9, r.iops(), Sizes.mibPerSecond(r.bytes(), r.nanos()), r.operations()));
+                        r.nanos() / 1e9, r.iops(), Sizes.mibPerSecond(r.bytes(), r.nanos()), r.operations(), cpu));
                 return OK;
             }
         }

@@ -212,7 +212,7 @@ class MainTest {
             ClientRun r = ClientRun.run("bench", t.url(0), "--seconds", "1", "--ramp", "0", "--qd", "16");
             assertOk(r);
             assertThat(r.out()).matches("randread bs=4k qd=16 1\\.[0-9] s: [1-9][0-9]* IOPS, [0-9.]+ MiB/s \\([0-9]+"
-                    + " commands\\)\n");
+                    + " commands, [0-9.]+ us of CPU each\\)\n");
             ClientRun w = ClientRun.run("bench", t.url(0), "--seconds", "1", "--ramp", "0", "--rw", "write", "--bs", "1M", "--qd",
                     "4", "--write-ok");
             assertOk(w);
