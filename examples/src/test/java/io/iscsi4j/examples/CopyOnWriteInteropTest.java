@@ -2,6 +2,7 @@ package io.iscsi4j.examples;
 
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstore;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and commit behave as documented.
  */
 @Timeout(120)
+@Tag("interop")
 class CopyOnWriteInteropTest {
 
     private static final String IQN = "iqn.2026-11.io.iscsi4j:cow-test";

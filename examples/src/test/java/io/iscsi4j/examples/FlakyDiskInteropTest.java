@@ -1,6 +1,7 @@
 package io.iscsi4j.examples;
 
 import io.iscsi4j.IscsiTarget;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every other command still works.
  */
 @Timeout(120)
+@Tag("interop")
 class FlakyDiskInteropTest {
 
     private static final String IQN = "iqn.2026-11.io.iscsi4j:flaky-test";

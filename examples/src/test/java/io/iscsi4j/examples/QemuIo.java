@@ -1,9 +1,8 @@
 package io.iscsi4j.examples;
 
+import io.iscsi4j.core.testsupport.NativeTools;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +48,7 @@ final class QemuIo {
             }
             Result r = new Result(String.join(" ", line), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
             if (r.output.contains("Unknown protocol 'iscsi'") || r.output.contains("Unknown driver 'iscsi'")) {
-                missing("QEMU's iscsi block driver is not installed (Debian package qemu-block-extra)");
+                NativeTools.missing("QEMU's iscsi block driver is not installed", "qemu-block-extra");
             }
             return r;
         } finally {
@@ -58,22 +57,7 @@ final class QemuIo {
     }
 
     private static Path require(String tool) {
-        String path = System.getenv("PATH");
-        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, tool);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        missing(tool + " is not on the PATH (Debian package qemu-utils)");
-        throw new AssertionError("unreachable");
-    }
-
-    private static void missing(String what) {
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(what + "; CI=true, so a missing initiator fails the test instead of skipping it");
-        }
-        Assumptions.abort(what);
+        return NativeTools.require(tool, "qemu-utils");
     }
 
     /**

@@ -1,9 +1,8 @@
 package io.iscsi4j.conformance;
 
+import io.iscsi4j.core.testsupport.NativeTools;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,25 +34,7 @@ final class IscsiTestCu {
      * @return its path
      */
     static Path require() {
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                if (dir.isEmpty()) {
-                    continue;
-                }
-                Path candidate = Path.of(dir, TOOL);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        String message = TOOL + " is not on the PATH: install the Debian package " + PACKAGE + " (apt-get install "
-                + PACKAGE + ")";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(message + "; CI=true, so a missing initiator fails the test instead of skipping it");
-        }
-        Assumptions.abort(message);
-        throw new AssertionError("unreachable");
+        return NativeTools.require(TOOL, PACKAGE);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.iscsi4j.conformance.CuTestResult.Verdict;
 import io.iscsi4j.conformance.ExpectedResults.Kind;
 import io.iscsi4j.conformance.IscsiTestCu.Run;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,6 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Logs and a table of results are left in {@code target/conformance/}. The counts go to standard output.
  */
+@Tag("interop")
 class LibiscsiConformanceTest {
 
     static final String IQN = "iqn.2026-11.io.iscsi4j:conformance";

@@ -10,6 +10,7 @@ import io.iscsi4j.conformance.CuTestResult.Verdict;
 import io.iscsi4j.conformance.IscsiTestCu.Run;
 import io.iscsi4j.scsi.AccessState;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * CLEAR and PREEMPT made through one gateway hold on the other (libiscsi's second initiator uses the second URL).
  * Every test must pass. The logs are left in {@code target/conformance/}.
  */
+@Tag("interop")
 class LibiscsiGatewaysTest {
 
     private static final String IQN = "iqn.2026-11.io.iscsi4j:gateways";

@@ -7,6 +7,7 @@ import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ?target_user=...&target_password=...}.
  */
 @Timeout(120)
+@Tag("interop")
 class AclInteropTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);

@@ -10,6 +10,7 @@ import io.iscsi4j.core.auth.ChapCredentialsLookup;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the login fails.
  */
 @Timeout(120)
+@Tag("interop")
 class ChapInteropTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);

@@ -6,6 +6,7 @@ import io.iscsi4j.backstore.ForwardingBackstore;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +70,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in every failure; {@code -Discsi4j.crash.seed=N} reruns them (timing still varies).
  */
 @Timeout(180)
+@Tag("interop")
 class CrashConsistencyTest {
 
     /** The system property that fixes the seed. */

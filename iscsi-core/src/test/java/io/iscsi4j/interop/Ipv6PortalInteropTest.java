@@ -5,6 +5,7 @@ import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A portal on the IPv6 loopback address {@code [::1]}; skipped only where {@code ::1} cannot be bound. */
 @Timeout(120)
+@Tag("interop")
 class Ipv6PortalInteropTest {
 
     @BeforeAll

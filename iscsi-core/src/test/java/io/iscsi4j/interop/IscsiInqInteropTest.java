@@ -4,6 +4,7 @@ import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** libiscsi's {@code iscsi-inq}: standard INQUIRY and the VPD pages a Linux or QEMU initiator reads. */
 @Timeout(120)
+@Tag("interop")
 class IscsiInqInteropTest {
 
     private static final String SERIAL = "ISCSI4J-INTEROP-42";

@@ -4,6 +4,7 @@ import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** libiscsi's {@code iscsi-ls}: SendTargets discovery, then a normal session per target with REPORT LUNS. */
 @Timeout(120)
+@Tag("interop")
 class IscsiLsInteropTest {
 
     @Test

@@ -5,6 +5,7 @@ import io.iscsi4j.TargetListener;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * time between I/Os, answering every ping (libiscsi's debug log shows each NOP-In and its NOP-Out).
  */
 @Timeout(120)
+@Tag("interop")
 class NopInInteropTest {
 
     private static final Pattern PING = Pattern.compile("NOP-In received \\(pdu->itt ffffffff, pdu->ttt (?!ffffffff)");

@@ -5,6 +5,7 @@ import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** QEMU's {@code qemu-img convert}: 64 MiB of random bytes into a LUN and back out, with up to 8 requests in flight. */
 @Timeout(240)
+@Tag("interop")
 class QemuImgConvertInteropTest {
 
     private static final int LUN_BYTES = 64 << 20;

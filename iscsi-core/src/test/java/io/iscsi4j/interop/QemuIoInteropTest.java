@@ -5,6 +5,7 @@ import io.iscsi4j.backstore.Backstore;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * backstore chunk boundaries.
  */
 @Timeout(180)
+@Tag("interop")
 class QemuIoInteropTest {
 
     private static final long MIB = 1L << 20;

@@ -3,6 +3,7 @@ package io.iscsi4j.interop;
 import io.iscsi4j.IscsiTarget;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** libiscsi's {@code iscsi-readcapacity16}: READ CAPACITY (16) for 512- and 4096-byte blocks. */
 @Timeout(120)
+@Tag("interop")
 class ReadCapacity16InteropTest {
 
     @ParameterizedTest(name = "iscsi-readcapacity16: {0}-byte blocks, {1} bytes")

@@ -6,6 +6,7 @@ import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.backstore.ForwardingBackstore;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * QEMU session that is open while a LUN is added and the capacity changes takes the unit attentions and carries on.
  */
 @Timeout(120)
+@Tag("interop")
 class RuntimeChangesInteropTest {
 
     private static final long MIB = 1L << 20;

@@ -7,6 +7,7 @@ import io.iscsi4j.TargetListener;
 import io.iscsi4j.backstore.Backstores;
 import io.iscsi4j.interop.InitiatorTools.Result;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and completes with the data written before.
  */
 @Timeout(120)
+@Tag("interop")
 class SessionsInteropTest {
 
     @Test

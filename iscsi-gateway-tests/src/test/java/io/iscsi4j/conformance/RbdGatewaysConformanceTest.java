@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * once with its second path through a second portal of the same gateway, once through a second gateway: no test that passes through one gateway may do otherwise across two. Each run has a
  * fresh 64 MiB image. Logs in {@code target/conformance/}.
  */
+@Tag("interop")
 class RbdGatewaysConformanceTest {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(10);

@@ -36,6 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.Timeout;
  * read and rewritten through gateway B. The bytes are checked with {@code rbd export}.
  */
 @Timeout(600)
+@Tag("interop")
 class RbdGatewaysTest {
 
     /** The target name every gateway serves. */

@@ -1,6 +1,7 @@
 package io.iscsi4j.testing;
 
 import io.iscsi4j.testing.RecordedCommand.Type;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each fault of {@link FaultPolicy} as QEMU's libiscsi initiator sees it. */
 @Timeout(120)
+@Tag("interop")
 class FaultPolicyInitiatorTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -1,6 +1,7 @@
 package io.iscsi4j.testing;
 
 import io.iscsi4j.testing.RecordedCommand.Type;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,6 +36,7 @@ class InProcessTargetTest {
     }
 
     @Test
+    @Tag("interop")
     void qemuIoWriteIsRecordedAtItsLba() throws Exception {
         try (InProcessTarget t = InProcessTarget.builder().lun(4 << 20).start()) {
             Tools.qemuIo(t.url(0), "write -P 0xab 4096 8192").assertSuccess();
@@ -49,6 +51,7 @@ class InProcessTargetTest {
     }
 
     @Test
+    @Tag("interop")
     void seededContentsAreWhatTheInitiatorReads() throws Exception {
         try (InProcessTarget t = InProcessTarget.builder().lun(4 << 20).start()) {
             t.backstore(0).writeBlocks(100, FaultPolicyInitiatorTest.filled(1024, 0x3c));
@@ -64,6 +67,7 @@ class InProcessTargetTest {
     }
 
     @Test
+    @Tag("interop")
     void writeZeroesUnmapAndFlushAreRecorded() throws Exception {
         try (InProcessTarget t = InProcessTarget.builder().lun(4 << 20).start()) {
             Tools.qemuIo(t.url(0), "write -z 65536 65536", "discard 1048576 1048576", "flush").assertSuccess();
@@ -89,6 +93,7 @@ class InProcessTargetTest {
     }
 
     @Test
+    @Tag("interop")
     void chapIsRequiredWhenConfigured() {
         try (InProcessTarget t = InProcessTarget.builder().chap("user", "pw").start()) {
             Tools.Result anonymous = Tools.qemuIo(t.url(0), "read 0 512");

@@ -41,7 +41,7 @@ class PublishedPomsTest {
         assertThat(published).extracting(Model::getArtifactId)
                 .contains("iscsi4j-parent", "iscsi4j-bom", "iscsi-backstore-spi", "iscsi-scsi", "iscsi-protocol",
                         "iscsi-core", "iscsi-initiator", "iscsi-testing", "iscsi-backstore-rbd", "iscsi-micrometer")
-                .doesNotContain("examples", "iscsi-benchmarks", "iscsi-gateway-tests", "iscsi4j-consumer-tests");
+                .doesNotContain("examples", "iscsi-benchmarks", "iscsi-client", "iscsi-gateway-tests", "iscsi4j-consumer-tests");
 
         for (Model model : published) {
             String what = model.getArtifactId();

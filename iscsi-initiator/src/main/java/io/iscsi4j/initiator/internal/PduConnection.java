@@ -34,6 +34,9 @@ public final class PduConnection {
     private PduListener listener;
     private Throwable closeCause;
     private boolean closedReported;
+    /** Event loop only: inside a read batch, where {@link #flush()} waits for the batch's end. */
+    private boolean inReadBatch;
+    private boolean flushPending;
 
     private PduConnection(Channel channel, PduFrameDecoder decoder) {
         this.channel = channel;
@@ -125,9 +128,17 @@ public final class PduConnection {
         channel.write(pdu, channel.voidPromise());
     }
 
-    /** Flushes written PDUs. */
+    /**
+     * Flushes written PDUs. Called on the event loop while it delivers a batch of received PDUs (commands issued
+     * from completions), the flush happens once at the end of the batch, so the commands that batch released leave
+     * in one system call instead of one each.
+     */
     public void flush() {
-        channel.flush();
+        if (inReadBatch && channel.eventLoop().inEventLoop()) {
+            flushPending = true;
+        } else {
+            channel.flush();
+        }
     }
 
     /**
@@ -194,7 +205,21 @@ public final class PduConnection {
             if (LOG.isTraceEnabled()) {
                 LOG.trace("{} <- {}", ctx.channel().remoteAddress(), msg);
             }
+            c.inReadBatch = true;
             c.listener.onMessage(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            PduConnection c = connection;
+            if (c != null) {
+                c.inReadBatch = false;
+                if (c.flushPending) {
+                    c.flushPending = false;
+                    ctx.channel().flush();
+                }
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override
