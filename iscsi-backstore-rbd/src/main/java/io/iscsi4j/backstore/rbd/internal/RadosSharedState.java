@@ -136,6 +136,8 @@ public final class RadosSharedState implements SharedState {
     /** Serialises watching, re-watching and unwatching; never taken on a librados thread. */
     private final Object watchLock = new Object();
     private volatile long cookie; // written under watchLock
+    /** Successful watches so far (librados may hand a new watch the cookie of the one it just destroyed). */
+    private volatile int watches; // written under watchLock
     private boolean watching; // guarded by watchLock
     private final AtomicBoolean rewatching = new AtomicBoolean();
     private volatile MessageHandler handler;
@@ -561,12 +563,18 @@ public final class RadosSharedState implements SharedState {
             }
             cookie = out[0];
             watching = true;
+            watches++;
         }
     }
 
     /** {@return the current watch's handle (for tests)} */
     long cookie() {
         return cookie;
+    }
+
+    /** {@return how many watches succeeded so far, the first one included (for tests)} */
+    int watches() {
+        return watches;
     }
 
     @Override
@@ -787,6 +795,7 @@ public final class RadosSharedState implements SharedState {
                 if (error == 0) {
                     cookie = out[0];
                     watching = true;
+                    watches++;
                     rewatching.set(false);
                     LOG.warn("RBD image {}: watching {} again (attempt {})", name, oid, attempt);
                     register().whenComplete((v, e) -> {
