@@ -82,7 +82,8 @@ final class Identity {
                     + " writable, or set the serial with LunBuilder.serial");
             return null;
         }
-        return created;
+        String onDisk = read(file); // what a racing opener on a file system without hard links may have put there
+        return onDisk != null ? onDisk : created;
     }
 
     /** The identity in {@code file}, or {@code null} when there is no such file. */
@@ -125,7 +126,9 @@ final class Identity {
             } catch (FileAlreadyExistsException e) {
                 throw e;
             } catch (UnsupportedOperationException | IOException e) {
-                // File systems without hard links (FAT, some network file systems): an atomic move instead.
+                // File systems without hard links (FAT, some network file systems): an atomic move instead. A rename
+                // replaces an existing name, so two openers racing here could both write; ofFile reads the file back
+                // and serves what is on disk, which narrows that window to the two renames but does not close it.
                 if (Files.exists(file)) {
                     throw new FileAlreadyExistsException(file.toString());
                 }
