@@ -54,6 +54,8 @@ public final class CommandTask {
     private int cmdSN;
     private int nextDataSN;
     private int received;
+    /** The buffer last handed to the decoder over part of the caller's read buffer (identity only; not owned). */
+    private ByteBuf placed;
 
     /**
      * A new task.
@@ -153,6 +155,7 @@ public final class CommandTask {
         this.cmdSN = newCmdSN;
         this.nextDataSN = 0;
         this.received = 0;
+        this.placed = null;
         state = State.ISSUED;
         ScsiCommand.Builder command = ScsiCommand.builder()
                 .initiatorTaskTag(itt).cmdSN(cmdSN).expStatSN(expStatSN)
@@ -216,6 +219,27 @@ public final class CommandTask {
     }
 
     /**
+     * Where the data segment of a Data-In for this task goes as the decoder gathers it: straight into the caller's
+     * read buffer, so that {@link #onDataIn} has nothing to copy. Bytes placed there before the Data-In is checked
+     * are harmless: the buffer belongs to this read until its future completes.
+     *
+     * @param offset the Data-In's buffer offset
+     * @param length its DataSegmentLength
+     * @return a buffer over those bytes of the caller's buffer (writer index 0), or {@code null} when the task is
+     *     not waiting for data there (the Data-In is then checked and refused as usual)
+     */
+    public ByteBuf placement(long offset, int length) {
+        ByteBuffer dst = request.dataIn();
+        if (state != State.ISSUED || dst == null || dst.isReadOnly() || offset + length > expectedLength) {
+            return null;
+        }
+        ByteBuffer region = dst.duplicate();
+        region.limit(dst.position() + (int) offset + length).position(dst.position() + (int) offset);
+        placed = Unpooled.wrappedBuffer(region.slice()).clear();
+        return placed;
+    }
+
+    /**
      * Takes a Data-In PDU: its bytes go into the request's buffer; with the S bit it completes the task.
      *
      * @param dataIn the PDU (not released here)
@@ -237,10 +261,13 @@ public final class CommandTask {
                 throw new IscsiException("Data-In for bytes " + offset + "+" + length + " of a command that reads "
                         + (dst == null ? 0 : expectedLength));
             }
-            ByteBuffer target = dst.duplicate();
-            target.limit(dst.position() + (int) offset + length).position(dst.position() + (int) offset);
             ByteBuf data = dataIn.data();
-            data.getBytes(data.readerIndex(), target);
+            if (data != placed) {
+                ByteBuffer target = dst.duplicate();
+                target.limit(dst.position() + (int) offset + length).position(dst.position() + (int) offset);
+                data.getBytes(data.readerIndex(), target);
+            }
+            placed = null;
             received = Math.max(received, (int) offset + length);
         }
         if (dataIn.statusPresent()) {

@@ -60,6 +60,7 @@ public final class PduConnection {
                 .group(loop)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new PlacingRecvAllocator(decoder))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -139,6 +140,16 @@ public final class PduConnection {
         } else {
             channel.flush();
         }
+    }
+
+    /**
+     * Sets where data segments that arrive over several reads are gathered (see
+     * {@link PduFrameDecoder.SegmentPlacement}); with a direct buffer there, the socket reads go straight into it.
+     *
+     * @param placement the placement, or {@code null} for the decoder's own buffers
+     */
+    public void segmentPlacement(PduFrameDecoder.SegmentPlacement placement) {
+        decoder.setSegmentPlacement(placement);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.iscsi4j.core.pdu.LogoutResponse;
 import io.iscsi4j.core.pdu.MalformedPdu;
 import io.iscsi4j.core.pdu.NopIn;
 import io.iscsi4j.core.pdu.NopOut;
+import io.iscsi4j.core.pdu.Opcode;
 import io.iscsi4j.core.pdu.Pdu;
 import io.iscsi4j.core.pdu.ReadyToTransfer;
 import io.iscsi4j.core.pdu.Reject;
@@ -142,6 +143,16 @@ public final class SessionEngine implements IscsiSession, PduListener {
         expCmdSN = login.expCmdSN();
         maxCmdSN = login.maxCmdSN();
         connection.listener(this);
+        connection.segmentPlacement(this::place);
+    }
+
+    /** Data-In segments go straight into the read buffer of their command (see {@link CommandTask#placement}). */
+    private ByteBuf place(ByteBuf bhs, int length) {
+        if (state != State.FULL_FEATURE || (bhs.getByte(0) & 0x3F) != Opcode.DATA_IN.code()) {
+            return null;
+        }
+        CommandTask task = issued.get(bhs.getInt(16)); // Initiator Task Tag
+        return task == null ? null : task.placement(Integer.toUnsignedLong(bhs.getInt(40)), length); // BufferOffset
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.iscsi4j.core.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -16,7 +17,8 @@ import java.util.zip.CRC32C;
  * <p>Emits, in order of arrival:
  * <ul>
  *   <li>a {@link Pdu} for every valid PDU; its data segment is a retained slice of the received bytes
- *       (no copy);</li>
+ *       when it arrived in one read (no copy), else a buffer of its own into which its bytes were copied
+ *       once, read by read;</li>
  *   <li>a {@link MalformedPdu} for a well-delimited but invalid PDU (unknown opcode:
  *       {@link RejectReason#COMMAND_NOT_SUPPORTED}; bad field; data digest mismatch:
  *       {@link RejectReason#DATA_DIGEST_ERROR}). Its data segment is discarded; decoding continues with
@@ -47,10 +49,38 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
         HEADER_DIGEST,
         /** Waiting for the data segment and its padding. */
         DATA,
+        /**
+         * Copying a data segment that did not arrive in one read into a buffer of its exact size (the decoder's
+         * own, or one a {@link SegmentPlacement} chose), as its bytes come; each read is consumed at once, so
+         * nothing is copied twice, and bytes read straight into that buffer (see {@link #readTarget(int)}) are
+         * not copied at all.
+         */
+        DATA_GATHER,
+        /** Waiting for the padding after a gathered data segment. */
+        DATA_PADDING,
         /** Waiting for the 4-byte data digest (skipped if data digests are off or there is no data). */
         DATA_DIGEST,
         /** A framing error occurred; all input is discarded. */
         BAD_FRAME
+    }
+
+    /**
+     * Chooses the buffer into which a data segment that arrives over several reads is gathered, so that the bytes
+     * can land where their reader wants them (an initiator: in the caller's read buffer) instead of being copied
+     * there later. Called on the event loop, after the header (and its digest) was checked.
+     */
+    @FunctionalInterface
+    public interface SegmentPlacement {
+        /**
+         * Returns the buffer for the data segment of the PDU whose header is {@code bhs}.
+         *
+         * @param bhs the Basic Header Segment (absolute gets only; valid during the call)
+         * @param length the DataSegmentLength, at least 1
+         * @return a buffer with a writer index of 0 and exactly {@code length} writable bytes, whose one reference
+         *     passes to the decoder (it becomes the PDU's data segment, or is released); or {@code null} for a
+         *     buffer of the decoder's
+         */
+        ByteBuf place(ByteBuf bhs, int length);
     }
 
     /** MaxRecvDataSegmentLength in force until the session negotiates another (RFC 7143 §13.12). */
@@ -75,6 +105,11 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
     /** The current data segment (a retained slice) between DATA and the end of DATA_DIGEST. */
     private ByteBuf data;
     private int dataCrc;
+    private SegmentPlacement placement;
+    /** Whether {@link #data} came from {@link #placement} (reads may then go straight into it). */
+    private boolean placed;
+    /** From the end of a placed segment to the next header: the next read asks for no more than that header. */
+    private boolean afterPlaced;
 
     /** Creates a decoder without digests and with the default limit. */
     public PduFrameDecoder() {
@@ -107,6 +142,56 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
     public void setMaxDataSegmentLength(int maxDataSegmentLength) {
         Wire.checkRange("maxDataSegmentLength", maxDataSegmentLength, 512, Pdu.MAX_DATA_SEGMENT_LENGTH);
         this.maxDataSegmentLength = maxDataSegmentLength;
+    }
+
+    /**
+     * Sets (or with {@code null} removes) the placement of data segments that arrive over several reads.
+     *
+     * @param placement the placement
+     */
+    public void setSegmentPlacement(SegmentPlacement placement) {
+        this.placement = placement;
+    }
+
+    /**
+     * For a channel's receive buffer allocator, the buffer the next socket read should fill, when the decoder knows
+     * better than a guess:
+     * <ul>
+     *   <li>while a segment is being gathered into a direct buffer its {@link SegmentPlacement} chose: a buffer over
+     *       the segment's missing bytes, so that the read puts them in place (the decoder recognises such a read
+     *       and does not copy it);</li>
+     *   <li>right after such a segment: a buffer for exactly what is left of it (padding, digest) and the next
+     *       Basic Header Segment (with its digest), so that the next segment's bytes are not read into a buffer
+     *       of their own and copied.</li>
+     * </ul>
+     *
+     * @param alloc the channel's allocator
+     * @param minBytes the fewest missing bytes of a segment worth a read of their own
+     * @return a buffer with a writer index of 0 (one reference, for the caller), or {@code null} for the
+     *     allocator's own choice
+     */
+    public ByteBuf readTarget(ByteBufAllocator alloc, int minBytes) {
+        if (state == DecoderState.DATA_GATHER) {
+            if (!placed || !data.hasMemoryAddress() || data.writableBytes() < minBytes) {
+                return null;
+            }
+            return data.retainedSlice(data.writerIndex(), data.writableBytes()).clear();
+        }
+        if (!afterPlaced) {
+            return null;
+        }
+        int wanted = switch (state) {
+            case DATA_PADDING -> Digests.padding(dataLength) + (dataDigest ? Digests.DIGEST_LENGTH : 0);
+            case DATA_DIGEST -> dataDigest ? Digests.DIGEST_LENGTH : 0;
+            case BHS -> 0;
+            default -> -1;
+        };
+        if (wanted < 0) {
+            return null;
+        }
+        ByteBuf held = internalBuffer();
+        wanted += Pdu.BHS_LENGTH + (headerDigest ? Digests.DIGEST_LENGTH : 0) - (held == null ? 0 : held.readableBytes());
+        return wanted > 0 ? alloc.ioBuffer(wanted, wanted) : null;
     }
 
     /**
@@ -155,6 +240,7 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
                     }
                     header.clear();
                     in.readBytes(header, Pdu.BHS_LENGTH);
+                    afterPlaced = false;
                     // RFC 7143 §11.2.1.4/5: byte 4 TotalAHSLength (4-byte words), bytes 5..7 DataSegmentLength
                     ahsLength = header.getUnsignedByte(4) * 4;
                     dataLength = header.getUnsignedMedium(5);
@@ -195,12 +281,45 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
                 case DATA -> {
                     int padding = Digests.padding(dataLength);
                     if (in.readableBytes() < dataLength + padding) {
-                        return;
+                        // Leaving the bytes to the cumulator would copy them again on every read that adds to
+                        // them (it grows its buffer and moves what it holds); gather them once instead.
+                        startGathering(ctx);
+                        continue;
                     }
                     if (dataDigest && dataLength > 0) {
                         dataCrc = Digests.crc32c(crc, in, in.readerIndex(), dataLength + padding);
                     }
                     data = dataLength == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice(dataLength);
+                    in.skipBytes(padding);
+                    state = DecoderState.DATA_DIGEST;
+                }
+                case DATA_GATHER -> {
+                    int count = Math.min(data.writableBytes(), in.readableBytes());
+                    if (dataDigest) {
+                        Digests.update(crc, in, in.readerIndex(), count);
+                    }
+                    if (inPlace(in, data)) {
+                        in.skipBytes(count);
+                        data.writerIndex(data.writerIndex() + count);
+                    } else {
+                        data.writeBytes(in, count);
+                    }
+                    if (data.isWritable()) {
+                        return;
+                    }
+                    afterPlaced = placed;
+                    placed = false;
+                    state = DecoderState.DATA_PADDING;
+                }
+                case DATA_PADDING -> {
+                    int padding = Digests.padding(dataLength);
+                    if (in.readableBytes() < padding) {
+                        return;
+                    }
+                    if (dataDigest) {
+                        Digests.update(crc, in, in.readerIndex(), padding);
+                        dataCrc = (int) crc.getValue();
+                    }
                     in.skipBytes(padding);
                     state = DecoderState.DATA_DIGEST;
                 }
@@ -234,6 +353,26 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    private void startGathering(ChannelHandlerContext ctx) {
+        ByteBuf chosen = placement == null ? null : placement.place(header, dataLength);
+        if (chosen != null && (chosen.writerIndex() != 0 || chosen.writableBytes() != dataLength)) {
+            chosen.release();
+            state = DecoderState.BAD_FRAME; // a bug of the placement's; nothing after this can be trusted
+            throw new IllegalStateException("placement gave " + chosen.writableBytes() + " writable bytes for a "
+                    + dataLength + "-byte segment");
+        }
+        placed = chosen != null;
+        data = placed ? chosen : ctx.alloc().buffer(dataLength, dataLength);
+        crc.reset();
+        state = DecoderState.DATA_GATHER;
+    }
+
+    /** Whether {@code in}'s readable bytes are {@code data}'s next writable ones (a read went straight there). */
+    private static boolean inPlace(ByteBuf in, ByteBuf data) {
+        return in.hasMemoryAddress() && data.hasMemoryAddress()
+                && in.memoryAddress() + in.readerIndex() == data.memoryAddress() + data.writerIndex();
+    }
+
     /** Decodes the current header and {@code segment} (ownership passes to this method). */
     private Object decodePdu(ChannelHandlerContext ctx, ByteBuf segment) {
         // The header buffer itself (reader index 0) serves as the BHS: decoding reads it with absolute gets, and
@@ -265,6 +404,7 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
         if (data != null) {
             data.release();
             data = null;
+            placed = false;
         }
     }
 }

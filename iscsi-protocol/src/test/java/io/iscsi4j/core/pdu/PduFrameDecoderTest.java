@@ -377,4 +377,122 @@ class PduFrameDecoderTest {
         assertNoMessage(channel, "");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
+
+    @Test
+    void segmentArrivingInSeveralReadsIsGatheredOnceAndNoReadIsHeldBack() {
+        for (DigestSettings digests : new DigestSettings[] {DigestSettings.NONE, DigestSettings.BOTH}) {
+            String big = "0123456789abcdef".repeat(4096) + "xyz"; // 65,539 bytes: padding too
+            byte[] all = concat(wire(nopOut(1, big), digests), wire(nopOut(2, "next"), digests));
+            EmbeddedChannel channel = decoderChannel(digests.headerDigest(), digests.dataDigest());
+            ((PduFrameDecoder) channel.pipeline().first()).setMaxDataSegmentLength(128 * 1024);
+            int chunk = 5_000;
+            for (int from = 0; from < all.length; from += chunk) {
+                ByteBuf read = pooled(java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + chunk)));
+                channel.writeInbound(read);
+                if (from + chunk < all.length - 100) {
+                    // consumed at once: the cumulator does not keep (and later copy) the read
+                    assertThat(read.refCnt()).as("read at %d", from).isZero();
+                }
+            }
+            assertNopOut(channel.readInbound(), 1, big);
+            assertNopOut(channel.readInbound(), 2, "next");
+            assertThat(channel.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void partlyGatheredSegmentIsReleasedWhenTheChannelCloses() {
+        byte[] bytes = wire(nopOut(1, "abcdefgh"), DigestSettings.BOTH);
+        EmbeddedChannel channel = decoderChannel(true, true);
+        channel.writeInbound(pooled(java.util.Arrays.copyOf(bytes, bytes.length - 8)));
+        assertThat(((PduFrameDecoder) channel.pipeline().first()).state()).isEqualTo(DecoderState.DATA_GATHER);
+        assertNoMessage(channel, "");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void placedSegmentLandsInTheChosenBufferAndTheSocketCanReadStraightIntoIt() {
+        for (DigestSettings digests : new DigestSettings[] {DigestSettings.NONE, DigestSettings.BOTH}) {
+            String big = "0123456789abcdef".repeat(4096) + "xyz"; // 65,539 bytes: one byte of padding
+            byte[] first = wire(nopOut(1, big), digests);
+            byte[] all = concat(first, wire(nopOut(2, "next"), digests));
+            int headerBytes = Pdu.BHS_LENGTH + (digests.headerDigest() ? 4 : 0);
+            PduFrameDecoder decoder = new PduFrameDecoder();
+            decoder.setHeaderDigest(digests.headerDigest());
+            decoder.setDataDigest(digests.dataDigest());
+            decoder.setMaxDataSegmentLength(128 * 1024);
+            ByteBuf destination = ByteBufAllocator.DEFAULT.directBuffer(big.length(), big.length());
+            decoder.setSegmentPlacement((bhs, length) -> {
+                if (bhs.getInt(16) != 1) {
+                    return null; // the next PDU, read without its data: the decoder's own buffer
+                }
+                assertThat(length).isEqualTo(big.length());
+                return destination.retain();
+            });
+            EmbeddedChannel channel = new EmbeddedChannel(decoder);
+            ByteBufAllocator alloc = channel.alloc();
+            assertThat(decoder.readTarget(alloc, 1)).as("before any header").isNull();
+            // the header and the first 1,000 bytes arrive in an ordinary read
+            channel.writeInbound(pooled(java.util.Arrays.copyOf(first, headerBytes + 1000)));
+            assertThat(decoder.state()).isEqualTo(DecoderState.DATA_GATHER);
+            int at = headerBytes + 1000;
+            while (at < headerBytes + big.length()) {
+                ByteBuf target = decoder.readTarget(alloc, 16);
+                assertThat(target).as("read target at %d", at).isNotNull();
+                assertThat(target.writableBytes()).isEqualTo(headerBytes + big.length() - at);
+                assertThat(target.memoryAddress()).isEqualTo(destination.memoryAddress() + at - headerBytes);
+                int n = Math.min(30_000, target.writableBytes()); // a socket read that gets part of it
+                target.writeBytes(all, at, n);
+                channel.writeInbound(target);
+                assertThat(target.refCnt()).isZero();
+                at += n;
+            }
+            Object none = channel.readInbound();
+            assertThat(none).as("no PDU before its padding and digest").isNull();
+            // then exactly the rest of this PDU (padding, data digest) and the next header
+            ByteBuf headerRead = decoder.readTarget(alloc, 16);
+            assertThat(headerRead.writableBytes()).isEqualTo(1 + (digests.dataDigest() ? 4 : 0) + headerBytes);
+            headerRead.writeBytes(all, at, headerRead.writableBytes());
+            at += headerRead.readableBytes();
+            channel.writeInbound(headerRead);
+            NopOut nop = channel.readInbound();
+            assertThat(nop.data()).isSameAs(destination);
+            assertNopOut(nop, 1, big);
+            assertThat(decoder.readTarget(alloc, 16)).as("the next PDU's data is small").isNull();
+            channel.writeInbound(pooled(java.util.Arrays.copyOfRange(all, at, all.length)));
+            assertNopOut(channel.readInbound(), 2, "next");
+            assertThat(destination.refCnt()).isEqualTo(1);
+            destination.release();
+            assertThat(channel.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void withoutAPlacementOrForShortSegmentsThereIsNoReadTarget() {
+        PduFrameDecoder decoder = new PduFrameDecoder();
+        decoder.setMaxDataSegmentLength(128 * 1024);
+        decoder.setSegmentPlacement((bhs, length) -> null);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        byte[] bytes = wire(nopOut(1, "x".repeat(50_000)), DigestSettings.NONE);
+        channel.writeInbound(pooled(java.util.Arrays.copyOf(bytes, 100)));
+        assertThat(decoder.state()).isEqualTo(DecoderState.DATA_GATHER);
+        assertThat(decoder.readTarget(channel.alloc(), 16)).as("the decoder's own buffer").isNull();
+        channel.writeInbound(pooled(java.util.Arrays.copyOfRange(bytes, 100, bytes.length)));
+        assertNopOut(channel.readInbound(), 1, "x".repeat(50_000));
+        assertThat(decoder.readTarget(channel.alloc(), 16)).as("after a segment not placed").isNull();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aPlacementOfTheWrongSizeIsAnError() {
+        PduFrameDecoder decoder = new PduFrameDecoder();
+        decoder.setMaxDataSegmentLength(128 * 1024);
+        decoder.setSegmentPlacement((bhs, length) -> ByteBufAllocator.DEFAULT.buffer(length + 1, length + 1));
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        byte[] bytes = wire(nopOut(1, "x".repeat(50_000)), DigestSettings.NONE);
+        assertThatThrownBy(() -> channel.writeInbound(pooled(java.util.Arrays.copyOf(bytes, 100))))
+                .hasRootCauseInstanceOf(IllegalStateException.class);
+        assertThat(decoder.state()).isEqualTo(DecoderState.BAD_FRAME);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
 }

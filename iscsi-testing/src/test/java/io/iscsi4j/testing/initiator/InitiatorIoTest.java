@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,70 @@ class InitiatorIoTest {
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> disk.writeBlocking(0, ByteBuffer.allocate(blockSize + 1)))
                     .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** Digests and the initiator's MaxRecvDataSegmentLength (odd ones give Data-In segments with padding). */
+    static Stream<Arguments> dataInSegments() {
+        return Stream.of(
+                Arguments.of(false, false, 262144),
+                Arguments.of(true, true, 262144),
+                Arguments.of(true, true, 100_003),
+                Arguments.of(false, true, 65_537),
+                Arguments.of(true, false, 1 << 20));
+    }
+
+    /**
+     * Data-In segments larger than one socket read are gathered straight into the caller's buffer (a direct one is
+     * even read into by the socket); many such reads in flight into neighbouring parts of one buffer, with and
+     * without digests and padding, each get exactly their bytes and nothing outside them changes.
+     */
+    @ParameterizedTest
+    @MethodSource("dataInSegments")
+    void largeReadsInFlightLandInTheirOwnPartOfDirectAndHeapBuffers(boolean headerDigest, boolean dataDigest,
+                                                                    int maxRecvDataSegmentLength) throws Exception {
+        LoginOptions options = FAST.toBuilder().headerDigest(headerDigest).dataDigest(dataDigest)
+                .maxRecvDataSegmentLength(maxRecvDataSegmentLength).build();
+        try (InProcessTarget target = InProcessTarget.builder().lun(64L << 20, 512).start();
+             IscsiSession session = target.connect(options)) {
+            BlockDevice disk = session.lun(0);
+            byte[] image = new byte[64 << 20];
+            new Random(maxRecvDataSegmentLength).nextBytes(image);
+            disk.writeBlocking(0, ByteBuffer.wrap(image));
+            int[] blocks = {2048, 2049, 4095, 1, 600, 8192, 3, 2047};
+            for (boolean direct : new boolean[] {true, false}) {
+                int total = 0;
+                for (int b : blocks) {
+                    total += b * 512 + 5; // a 5-byte gap after each read's part
+                }
+                ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(total) : ByteBuffer.allocate(total);
+                for (int i = 0; i < total; i++) {
+                    buffer.put(i, (byte) 0x5A);
+                }
+                List<CompletableFuture<?>> reads = new ArrayList<>();
+                int[] offsets = new int[blocks.length];
+                long[] lbas = new long[blocks.length];
+                int offset = 0;
+                for (int i = 0; i < blocks.length; i++) {
+                    offsets[i] = offset;
+                    lbas[i] = 7L + 4099L * i;
+                    ByteBuffer part = buffer.duplicate().position(offset).limit(offset + blocks[i] * 512).slice();
+                    reads.add(disk.read(lbas[i], part).toCompletableFuture());
+                    offset += blocks[i] * 512 + 5;
+                }
+                CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                for (int i = 0; i < blocks.length; i++) {
+                    int length = blocks[i] * 512;
+                    ByteBuffer expected = ByteBuffer.wrap(image, (int) lbas[i] * 512, length);
+                    ByteBuffer actual = buffer.duplicate().position(offsets[i]).limit(offsets[i] + length);
+                    assertThat(actual.equals(expected)).as("%s read %d (%d blocks)", direct ? "direct" : "heap", i,
+                            blocks[i]).isTrue();
+                    for (int gap = 0; gap < 5; gap++) {
+                        assertThat(buffer.get(offsets[i] + length + gap)).as("byte after read %d", i)
+                                .isEqualTo((byte) 0x5A);
+                    }
+                }
+            }
         }
     }
 
