@@ -8,7 +8,8 @@
 # With several ROUNDS the order of the two tools alternates (on a busy machine the second run of a pair is not
 # favoured); compare the medians.
 #
-# The Java side gets its default one-second ramp before the measured SECONDS (JIT compilation; see README).
+# The Java side gets a ramp of RAMP seconds (default 3) before the measured SECONDS: load not counted, while the JIT
+# compiles the I/O path (see README).
 # Needs iscsi-client/target/iscsi4j-client.jar (mvn package) and iscsi-perf (Debian package libiscsi-bin).
 set -euo pipefail
 
@@ -16,6 +17,7 @@ set -euo pipefail
 url=$1
 seconds=${2:-5}
 rounds=${3:-1}
+ramp=${RAMP:-3}
 jar=$(dirname "${BASH_SOURCE[0]}")/../iscsi-client/target/iscsi4j-client.jar
 [[ -f $jar ]] || { echo "$0: $jar missing; run mvn package first" >&2; exit 1; }
 command -v iscsi-perf >/dev/null || { echo "$0: iscsi-perf missing: install libiscsi-bin" >&2; exit 1; }
@@ -26,7 +28,7 @@ perf_run() {
     tr '\r' '\n' | sed -n 's/.*iops average \([0-9]*\).*/\1/p' | tail -1
 }
 java_run() {
-  java -jar "$jar" bench "$url" --rw read --bs "$bytes" --qd "$qd" --seconds "$seconds" |
+  java -jar "$jar" bench "$url" --rw read --bs "$bytes" --qd "$qd" --seconds "$seconds" --ramp "$ramp" |
     sed -n 's/.*: \([0-9]*\) IOPS.*/\1/p'
 }
 for case in "4096 32" "1048576 8"; do

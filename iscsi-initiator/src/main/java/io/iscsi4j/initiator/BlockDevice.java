@@ -9,8 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A LUN seen as a disk: capacity, block size, reads and writes of whole blocks at any LBA, flush and unmap, over
@@ -27,8 +25,10 @@ import java.util.concurrent.TimeoutException;
  * drivers do: the target reports such a condition once, after a reset or a session reinstatement.
  *
  * <p>Failures: {@link ScsiCommandException} for a status other than GOOD (for example a MEDIUM ERROR), otherwise
- * {@link IscsiException}. Thread-safe. The {@code ...Blocking} methods wait at most the session's command timeout
- * and refuse to run on an I/O thread.
+ * {@link IscsiException}; a command that does not complete within the session's
+ * {@linkplain LoginOptions#commandTimeout() command timeout} is aborted and fails with
+ * {@link CommandTimeoutException}, after which its buffer is the caller's again. Thread-safe. The {@code ...Blocking}
+ * methods wait until their commands have ended and refuse to run on an I/O thread.
  *
  * @since 0.1
  */
@@ -341,9 +341,10 @@ public final class BlockDevice {
             throw new IllegalStateException("a blocking " + what + " on an I/O thread would deadlock; use the "
                     + "asynchronous method");
         }
-        long timeout = session.options().commandTimeout().toMillis();
         try {
-            stage.toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
+            // No timeout of its own: every command ends within about twice the command timeout (it is aborted, or
+            // its connection closed), and only then may the caller touch the buffer again.
+            stage.toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IscsiException(what + " interrupted", e);
@@ -356,8 +357,6 @@ public final class BlockDevice {
                 throw iae;
             }
             throw new IscsiException(what + " failed: " + cause, cause);
-        } catch (TimeoutException e) {
-            throw new IscsiException(what + " did not complete within " + timeout + " ms", e);
         }
     }
 

@@ -247,7 +247,11 @@ public final class LoginOptions {
     }
 
     /**
-     * How long the blocking conveniences wait, and how long logout waits for its response.
+     * How long a command may take, from its submission: past it, the initiator aborts it (ABORT TASK) and, once the
+     * target confirms, fails it with {@link CommandTimeoutException}; when the abort is not answered within another
+     * such period the connection is closed, and the command is not sent again by recovery. Either way the command is
+     * over when it fails, so its buffer is the caller's again. Also how long logout waits for its response and a
+     * blocking open of a LUN waits.
      *
      * @return the timeout
      */
@@ -478,7 +482,8 @@ public final class LoginOptions {
         }
 
         /**
-         * How long the blocking conveniences and a logout wait (default 60 s).
+         * How long a command may take before it is aborted, and how long a logout waits (default 60 s); see
+         * {@link LoginOptions#commandTimeout()}.
          *
          * @param value a positive duration
          * @return this builder

@@ -49,6 +49,10 @@ public final class CommandTask {
     private final CompletableFuture<ScsiResult> future;
     private final ByteBuf outData;
     private final int expectedLength;
+    /** {@link System#nanoTime()} by which the task must have ended, else it is aborted. */
+    private final long deadline;
+    /** Past its deadline: an ABORT TASK is under way (or the connection is being dropped); never reissued. */
+    private boolean timedOut;
     private State state = State.QUEUED;
     private int itt;
     private int cmdSN;
@@ -63,11 +67,13 @@ public final class CommandTask {
      * @param request the command
      * @param sequence its submission order, for reissue after recovery
      * @param future completed with the result
+     * @param deadline the {@link System#nanoTime()} by which it must have ended
      */
-    public CommandTask(ScsiRequest request, long sequence, CompletableFuture<ScsiResult> future) {
+    public CommandTask(ScsiRequest request, long sequence, CompletableFuture<ScsiResult> future, long deadline) {
         this.request = request;
         this.sequence = sequence;
         this.future = future;
+        this.deadline = deadline;
         this.expectedLength = request.expectedLength();
         this.outData = request.dataOut() != null && expectedLength > 0
                 ? Unpooled.wrappedBuffer(request.dataOut().duplicate()) : null;
@@ -107,6 +113,38 @@ public final class CommandTask {
      */
     public long sequence() {
         return sequence;
+    }
+
+    /**
+     * The operation code of the task's CDB, for messages.
+     *
+     * @return the first CDB byte
+     */
+    public int opcode() {
+        return request.cdb()[0] & 0xFF;
+    }
+
+    /**
+     * When the task must have ended.
+     *
+     * @return a {@link System#nanoTime()} value
+     */
+    public long deadline() {
+        return deadline;
+    }
+
+    /**
+     * Whether the task passed its deadline and is being ended.
+     *
+     * @return {@code true} once {@link #markTimedOut()} was called
+     */
+    public boolean timedOut() {
+        return timedOut;
+    }
+
+    /** The task passed its deadline: it is being aborted and must not be sent again. */
+    public void markTimedOut() {
+        timedOut = true;
     }
 
     /**

@@ -16,6 +16,7 @@ import io.iscsi4j.core.pdu.ScsiResponse;
 import io.iscsi4j.core.pdu.TaskManagementRequest;
 import io.iscsi4j.core.pdu.TaskManagementResponse;
 import io.iscsi4j.initiator.BlockDevice;
+import io.iscsi4j.initiator.CommandTimeoutException;
 import io.iscsi4j.initiator.ConnectionLostException;
 import io.iscsi4j.initiator.IscsiException;
 import io.iscsi4j.initiator.IscsiSession;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -104,6 +106,8 @@ public final class SessionEngine implements IscsiSession, PduListener {
     private final Map<Integer, PendingTmf> tmfs = new HashMap<>();
     private final Map<Integer, PendingPing> pings = new HashMap<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Checks the deadlines of the session's commands (one timer for all, not one per command). */
+    private final ScheduledFuture<?> timeoutSweep;
     private int logoutItt = -1;
     private long recoveryDeadline;
     private long recoveryBackoffMillis;
@@ -133,6 +137,9 @@ public final class SessionEngine implements IscsiSession, PduListener {
         this.initiatorName = initiatorName;
         this.onClose = onClose;
         install(login);
+        long period = Math.max(10, Math.min(1000, options.commandTimeout().toMillis() / 4));
+        timeoutSweep = loop.scheduleAtFixedRate(this::sweepTimeouts, period, period, TimeUnit.MILLISECONDS);
+        closed.whenComplete((v, e) -> timeoutSweep.cancel(false));
     }
 
     private void install(LoginResult login) {
@@ -202,7 +209,8 @@ public final class SessionEngine implements IscsiSession, PduListener {
                 future.completeExceptionally(new IscsiException("the session is " + state));
                 return;
             }
-            CommandTask task = new CommandTask(request, nextSequence++, future);
+            CommandTask task = new CommandTask(request, nextSequence++, future,
+                    System.nanoTime() + options.commandTimeout().toNanos());
             queued.add(task);
             byFuture.put(future, task);
             pump();
@@ -392,10 +400,14 @@ public final class SessionEngine implements IscsiSession, PduListener {
             return;
         }
         TaskManagementResult result = TaskManagementResult.fromCode(response.response());
-        if (result == TaskManagementResult.FUNCTION_COMPLETE) {
+        boolean ended = result == TaskManagementResult.FUNCTION_COMPLETE
+                // the target has no such task and its answer did not come before this one: it is not running
+                || result == TaskManagementResult.TASK_DOES_NOT_EXIST && tmf.function() == null;
+        if (ended) {
             for (CommandTask task : new ArrayList<>(issued.values())) {
                 if (tmf.affected().test(task)) {
-                    task.fail(tmf.function() == null ? new CancellationException("aborted by ABORT TASK")
+                    task.fail(task.timedOut() ? timedOut(task, "aborted")
+                            : tmf.function() == null ? new CancellationException("aborted by ABORT TASK")
                             : new IscsiException("ended by " + tmf.function()));
                     finished(task);
                 }
@@ -458,9 +470,17 @@ public final class SessionEngine implements IscsiSession, PduListener {
         }
         LOG.debug("connection to {} lost; recovering {} commands", portal, issued.size() + queued.size(), cause);
         state = State.RECOVERING;
-        List<CommandTask> all = new ArrayList<>(issued.values());
+        List<CommandTask> all = new ArrayList<>();
+        for (CommandTask task : issued.values()) {
+            if (task.timedOut()) {
+                task.fail(timedOut(task, "its connection was closed"));
+                byFuture.remove(task.future());
+            } else {
+                task.requeue();
+                all.add(task);
+            }
+        }
         issued.clear();
-        all.forEach(CommandTask::requeue);
         all.addAll(queued);
         all.sort(Comparator.comparingLong(CommandTask::sequence));
         queued.clear();
@@ -524,6 +544,72 @@ public final class SessionEngine implements IscsiSession, PduListener {
         if (closed.complete(null)) {
             onClose.run();
         }
+    }
+
+    // --- command timeouts ---
+
+    /**
+     * Ends the commands past their deadline: a queued one at once (the target never saw it); a sent one with an ABORT
+     * TASK, and it fails once the target confirms the abort (or does not know the task). When the abort is not
+     * answered within another command timeout, or cannot be sent, the connection is closed: on a closed connection
+     * nothing more reaches the command's buffer, and recovery does not send it again. So when a command fails with
+     * {@link CommandTimeoutException}, its buffer is the caller's again.
+     */
+    private void sweepTimeouts() {
+        if (queued.isEmpty() && issued.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Iterator<CommandTask> it = queued.iterator(); it.hasNext(); ) {
+            CommandTask task = it.next();
+            if (now - task.deadline() >= 0) {
+                it.remove();
+                byFuture.remove(task.future());
+                task.fail(timedOut(task, "it was waiting to be sent"));
+            }
+        }
+        if (state != State.FULL_FEATURE) {
+            return; // recovering: its deadline is checked again after the reconnect (or the session ends)
+        }
+        long grace = options.commandTimeout().toNanos();
+        boolean dropConnection = false;
+        for (CommandTask task : issued.values()) {
+            if (now - task.deadline() < 0) {
+                continue;
+            }
+            if (!task.timedOut()) {
+                task.markTimedOut();
+                LOG.debug("command 0x{} passed its timeout of {}; aborting it", Integer.toHexString(task.itt()),
+                        options.commandTimeout());
+                CompletableFuture<TaskManagementResult> abort = new CompletableFuture<>();
+                sendTmf(abort, null, 1, task.lun(), task.itt(), task.cmdSN(), t -> t == task);
+                abort.whenComplete((r, e) -> {
+                    if (e != null || r != TaskManagementResult.FUNCTION_COMPLETE
+                            && r != TaskManagementResult.TASK_DOES_NOT_EXIST) {
+                        LOG.debug("ABORT TASK for 0x{} failed ({}); closing the connection",
+                                Integer.toHexString(task.itt()), e != null ? e.getMessage() : r);
+                        dropTimedOut();
+                    }
+                });
+            } else if (now - task.deadline() - grace >= 0) {
+                dropConnection = true;
+            }
+        }
+        if (dropConnection) {
+            LOG.debug("an ABORT TASK was not answered within {}; closing the connection", options.commandTimeout());
+            dropTimedOut();
+        }
+    }
+
+    private void dropTimedOut() {
+        if (state == State.FULL_FEATURE && connection.isOpen()) {
+            connection.close(new IscsiException("a timed-out command could not be aborted"));
+        }
+    }
+
+    private CommandTimeoutException timedOut(CommandTask task, String how) {
+        return new CommandTimeoutException("the command (CDB opcode 0x" + Integer.toHexString(task.opcode())
+                + ") did not complete within " + options.commandTimeout() + "; " + how);
     }
 
     // --- task management, ping, logout ---
