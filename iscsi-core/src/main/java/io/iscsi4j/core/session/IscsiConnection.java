@@ -294,6 +294,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         decoder.setMaxDataSegmentLength(targetMaxRecvDataSegmentLength);
         decoder.setHeaderDigest(headerDigest);
         decoder.setDataDigest(dataDigest);
+        if (p.sessionType() != SessionType.DISCOVERY) {
+            decoder.setSegmentPlacement(s::placeDataOut);
+        }
         channel.attr(PduEncoder.DIGESTS)
                 .set(new DigestSettings(headerDigest, dataDigest));
         if (p.sessionType() == SessionType.DISCOVERY) {

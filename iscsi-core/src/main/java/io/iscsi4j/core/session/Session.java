@@ -6,6 +6,7 @@ import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.core.pdu.DataOut;
 import io.iscsi4j.core.pdu.LogoutRequest;
 import io.iscsi4j.core.pdu.NopOut;
+import io.iscsi4j.core.pdu.Opcode;
 import io.iscsi4j.core.pdu.Pdu;
 import io.iscsi4j.core.pdu.PduException;
 import io.iscsi4j.core.pdu.RejectReason;
@@ -563,6 +564,23 @@ final class Session implements WriteTransfer.IntSupplierTag {
     /** Sends one R2T of a task (RFC 7143 §11.8). */
     void sendR2T(ScsiCommandTask task, int ttt, int r2tSN, int offset, int length) {
         responses.sendR2T(task, ttt, r2tSN, offset, length);
+    }
+
+    /**
+     * The frame decoder's {@link io.iscsi4j.core.pdu.PduFrameDecoder.SegmentPlacement} in full feature phase: a
+     * Data-Out segment that spans socket reads goes straight into its command's write buffer (see
+     * {@link WriteTransfer#placement}).
+     */
+    ByteBuf placeDataOut(ByteBuf bhs, int length) {
+        if ((bhs.getByte(0) & 0x3F) != Opcode.DATA_OUT.code()) {
+            return null;
+        }
+        ScsiCommandTask task = tasks.get(bhs.getInt(16)); // Initiator Task Tag
+        if (task == null || task.aborted() || task.writeTransfer == null) {
+            return null;
+        }
+        // Target Transfer Tag, DataSN, Buffer Offset (RFC 7143 §11.7)
+        return task.writeTransfer.placement(bhs.getInt(20), bhs.getInt(36), bhs.getInt(40), length);
     }
 
     /** A Data-Out PDU; the session releases it. */

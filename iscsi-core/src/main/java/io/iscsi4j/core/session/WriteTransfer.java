@@ -138,6 +138,39 @@ final class WriteTransfer {
     }
 
     /**
+     * Where the data segment of a Data-Out for this command goes as the frame decoder gathers it: straight into the
+     * assembly buffer, when the PDU is the next one its sequence expects (tag, DataSN, offset) and its bytes are ones
+     * the SCSI layer asked for and that have not arrived. Bytes placed there before the PDU is checked can only fill
+     * that gap: if the PDU turns out bad (a data digest error) the data counts as lost and the command fails, as it
+     * would without placement.
+     *
+     * @param ttt the PDU's target transfer tag
+     * @param dataSN its DataSN
+     * @param offset its buffer offset
+     * @param length its DataSegmentLength
+     * @return a buffer over those bytes of the assembly buffer (writer index 0, one reference for the caller), or
+     *     {@code null} to gather elsewhere
+     */
+    ByteBuf placement(int ttt, int dataSN, int offset, int length) {
+        if (assembly == null || dataLost || offset < 0 || (long) offset + length > wanted) {
+            return null;
+        }
+        if (ttt == NO_TAG) {
+            if (unsolicitedDone || dataSN != unsolicitedNextDataSN || offset != unsolicitedNextOffset
+                    || (long) offset + length > unsolicitedEnd) {
+                return null;
+            }
+        } else {
+            Burst b = findBurst(ttt);
+            if (b == null || dataSN != b.nextDataSN || offset != b.offset + b.received
+                    || length > b.length - b.received) {
+                return null;
+            }
+        }
+        return assembly.retainedSlice(offset, length).clear();
+    }
+
+    /**
      * Takes one Data-Out PDU for this command. The caller releases the PDU afterwards.
      *
      * @return {@code null} when accepted, else the reason to reject the PDU
@@ -303,9 +336,17 @@ final class WriteTransfer {
     private void copy(int offset, ByteBuf data) {
         int n = Math.min(data.readableBytes(), wanted - offset);
         if (n > 0) {
-            assembly.setBytes(offset, data, data.readerIndex(), n);
+            if (!inPlace(data, offset)) {
+                assembly.setBytes(offset, data, data.readerIndex(), n);
+            }
             received += n;
         }
+    }
+
+    /** Whether {@code data}'s bytes are already the assembly's at {@code offset} (see {@link #placement}). */
+    private boolean inPlace(ByteBuf data, int offset) {
+        return data.hasMemoryAddress() && assembly.hasMemoryAddress()
+                && data.memoryAddress() + data.readerIndex() == assembly.memoryAddress() + offset;
     }
 
     private void solicit(IntSupplierTag tags, R2TSender sender) {

@@ -6,6 +6,7 @@ import io.iscsi4j.TargetConfig;
 import io.iscsi4j.TargetListener;
 import io.iscsi4j.core.pdu.PduEncoder;
 import io.iscsi4j.core.pdu.PduFrameDecoder;
+import io.iscsi4j.core.pdu.PlacingRecvAllocator;
 import io.iscsi4j.core.session.ConnectionLimiter;
 import io.iscsi4j.core.session.IscsiConnection;
 import io.iscsi4j.core.session.TargetContext;
@@ -175,6 +176,7 @@ public final class TargetServer {
                             }
                             channels.add(ch);
                             PduFrameDecoder decoder = new PduFrameDecoder();
+                            ch.config().setRecvByteBufAllocator(new PlacingRecvAllocator(decoder));
                             ch.pipeline().addLast("frame", decoder);
                             ch.pipeline().addLast("encoder", PduEncoder.INSTANCE);
                             ch.pipeline().addLast("iscsi", new IscsiConnection(context, decoder));

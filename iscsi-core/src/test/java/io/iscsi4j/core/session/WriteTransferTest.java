@@ -196,4 +196,46 @@ class WriteTransferTest {
         assertThat(r2ts).hasSize(1);
         assertThat(r2ts.get(0)).containsExactly(100, 0, 0, 4096);
     }
+
+    @Test
+    void aPlacedSegmentFillsTheAssemblyInPlaceAndIsNotCopiedAgain() {
+        wt = new WriteTransfer(8192, Unpooled.EMPTY_BUFFER, false, 65536, 4096, 2);
+        assertThat(wt.placement(NO_TAG, 0, 0, 4096)).as("before the SCSI layer asked: nowhere to put it").isNull();
+        assertThat(wt.start(8192, alloc, tags, sender)).isNull();
+        assertThat(r2ts).hasSize(2);
+        int first = r2ts.get(0)[0];
+        int second = r2ts.get(1)[0];
+        for (int[] pdu : new int[][] {{first, 0, 0}, {first, 1, 2048}, {second, 0, 4096}, {second, 1, 6144}}) {
+            ByteBuf placed = wt.placement(pdu[0], pdu[1], pdu[2], 2048);
+            assertThat(placed).as("placement of %d", pdu[2]).isNotNull();
+            assertThat(placed.writableBytes()).isEqualTo(2048);
+            ByteBuf bytes = pattern(pdu[2], 2048);
+            placed.writeBytes(bytes); // what the frame decoder (or the socket) does
+            bytes.release();
+            assertThat(feed(DataOut.builder().initiatorTaskTag(1).targetTransferTag(pdu[0]).dataSN(pdu[1])
+                    .bufferOffset(pdu[2]).finalFlag(pdu[1] == 1).data(placed).build())).isNull();
+        }
+        ByteBuffer data = wt.completeIfDone();
+        assertThat(data).isNotNull();
+        assertPattern(data, 8192);
+    }
+
+    @Test
+    void onlyTheNextExpectedBytesOfAnOpenSequenceArePlaced() {
+        wt = new WriteTransfer(16384, Unpooled.EMPTY_BUFFER, true, 4096, 4096, 1);
+        assertThat(wt.start(8192, alloc, tags, sender)).isNull(); // the SCSI layer wants only half
+        int ttt = r2ts.get(0)[0];
+        assertThat(wt.placement(NO_TAG, 1, 0, 1024)).as("unsolicited, wrong DataSN").isNull();
+        assertThat(wt.placement(NO_TAG, 0, 512, 1024)).as("unsolicited, wrong offset").isNull();
+        assertThat(wt.placement(NO_TAG, 0, 0, 8192)).as("beyond FirstBurstLength").isNull();
+        assertThat(wt.placement(ttt + 1, 0, 4096, 1024)).as("unknown tag").isNull();
+        assertThat(wt.placement(ttt, 1, 4096, 1024)).as("solicited, wrong DataSN").isNull();
+        assertThat(wt.placement(ttt, 0, 5120, 1024)).as("solicited, wrong offset").isNull();
+        assertThat(wt.placement(ttt, 0, 4096, 8192)).as("beyond the burst").isNull();
+        ByteBuf ok = wt.placement(NO_TAG, 0, 0, 1024);
+        assertThat(ok).as("the next unsolicited bytes").isNotNull();
+        ok.release();
+        wt.markLost(NO_TAG, false);
+        assertThat(wt.placement(ttt, 0, 4096, 1024)).as("after lost data").isNull();
+    }
 }

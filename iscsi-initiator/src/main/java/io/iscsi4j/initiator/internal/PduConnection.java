@@ -4,6 +4,7 @@ import io.iscsi4j.core.pdu.DigestSettings;
 import io.iscsi4j.core.pdu.Pdu;
 import io.iscsi4j.core.pdu.PduEncoder;
 import io.iscsi4j.core.pdu.PduFrameDecoder;
+import io.iscsi4j.core.pdu.PlacingRecvAllocator;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

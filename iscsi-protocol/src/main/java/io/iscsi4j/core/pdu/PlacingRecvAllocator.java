@@ -1,6 +1,5 @@
-package io.iscsi4j.initiator.internal;
+package io.iscsi4j.core.pdu;
 
-import io.iscsi4j.core.pdu.PduFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -9,13 +8,14 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
- * Netty's adaptive receive buffers, except while the decoder gathers a data segment into a buffer of the caller's
- * (a Data-In into a read buffer): then the socket is read straight into the segment's missing bytes, so the data
- * crosses from the kernel into the caller's buffer with no copy in between. Such a read asks for exactly the
+ * Netty's adaptive receive buffers, except while the decoder gathers a data segment into a buffer its
+ * {@link PduFrameDecoder.SegmentPlacement} chose (an initiator: a Data-In into the caller's read buffer; a target: a
+ * Data-Out into the command's write buffer): then the socket is read straight into the segment's missing bytes, so
+ * the data crosses from the kernel into that buffer with no copy in between. Such a read asks for exactly the
  * missing bytes, never the next PDU's, and the read after it for exactly the next header (see
  * {@link PduFrameDecoder#readTarget}).
  */
-final class PlacingRecvAllocator implements RecvByteBufAllocator {
+public final class PlacingRecvAllocator implements RecvByteBufAllocator {
 
     /** Fewer missing bytes than this are read the usual way (with whatever follows them). */
     static final int MIN_PLACED_READ = 16 * 1024;
@@ -27,7 +27,12 @@ final class PlacingRecvAllocator implements RecvByteBufAllocator {
             new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(MAX_READS_PER_WAKEUP);
     private final PduFrameDecoder decoder;
 
-    PlacingRecvAllocator(PduFrameDecoder decoder) {
+    /**
+     * An allocator for one channel.
+     *
+     * @param decoder the channel's frame decoder
+     */
+    public PlacingRecvAllocator(PduFrameDecoder decoder) {
         this.decoder = decoder;
     }
 
