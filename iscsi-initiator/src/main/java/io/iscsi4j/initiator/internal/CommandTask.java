@@ -125,6 +125,18 @@ public final class CommandTask {
     }
 
     /**
+     * Whether running the command twice has the effect of running it once, so that recovery may send it again after
+     * a lost connection. COMPARE AND WRITE is not (a second run after a first that wrote reports a miscompare), nor
+     * PERSISTENT RESERVE OUT (a second REGISTER or RESERVE conflicts with the first).
+     *
+     * @return {@code false} for those
+     */
+    public boolean reissuable() {
+        int opcode = opcode();
+        return opcode != 0x89 && opcode != 0x5F;
+    }
+
+    /**
      * When the task must have ended.
      *
      * @return a {@link System#nanoTime()} value

@@ -475,6 +475,12 @@ public final class SessionEngine implements IscsiSession, PduListener {
             if (task.timedOut()) {
                 task.fail(timedOut(task, "its connection was closed"));
                 byFuture.remove(task.future());
+            } else if (!task.reissuable()) {
+                task.fail(new ConnectionLostException("the connection to " + portal + " was lost before the target"
+                        + " answered; the command (CDB opcode 0x" + Integer.toHexString(task.opcode()) + ") is not"
+                        + " sent again because running it twice differs from running it once: it may have run",
+                        cause));
+                byFuture.remove(task.future());
             } else {
                 task.requeue();
                 all.add(task);
@@ -487,7 +493,14 @@ public final class SessionEngine implements IscsiSession, PduListener {
         queued.addAll(all);
         recoveryDeadline = System.nanoTime() + options.recoveryTimeout().toNanos();
         recoveryBackoffMillis = 50;
-        reconnect();
+        // RFC 7143 §13.15: DefaultTime2Wait is the least time to wait after an unexpected connection termination
+        // before the implicit logout that the reinstating login is.
+        int time2Wait = parameters.defaultTime2Wait();
+        if (time2Wait > 0) {
+            loop.schedule(this::reconnect, time2Wait, TimeUnit.SECONDS);
+        } else {
+            reconnect();
+        }
     }
 
     private void failPings(IscsiException cause) {
@@ -498,6 +511,9 @@ public final class SessionEngine implements IscsiSession, PduListener {
     }
 
     private void reconnect() {
+        if (state != State.RECOVERING) {
+            return; // ended (logout, close) while waiting
+        }
         LoginProcess.login(loop, portal, options, initiatorName, parameters.targetName(), parameters.isid(), cmdSN)
                 .whenComplete((login, error) -> {
                     if (state != State.RECOVERING) {

@@ -35,8 +35,12 @@ class InitiatorRecoveryTest {
             byte[] data = new byte[4 << 20];
             new Random(7).nextBytes(data);
             int tsih = session.parameters().tsih();
+            assertThat(session.parameters().defaultTime2Wait()).as("the target's default").isEqualTo(2);
             target.faults().dropConnectionAfter(1);
+            long start = System.nanoTime();
             disk.writeBlocking(333, ByteBuffer.wrap(data));
+            assertThat(System.nanoTime() - start).as("DefaultTime2Wait before the reinstating login")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(2).toNanos());
             assertThat(target.faults().droppedConnections()).isEqualTo(1);
             assertThat(session.recoveries()).isEqualTo(1);
             assertThat(session.parameters().tsih()).isNotEqualTo(tsih);
@@ -88,6 +92,35 @@ class InitiatorRecoveryTest {
             assertThat(session.recoveries()).isEqualTo(1);
             assertThat(read.array()).isEqualTo(seed);
             assertThat(target.backstore(0).readBlocks(2001, big.length / 4096)).isEqualTo(big);
+        }
+    }
+
+    @Test
+    void withRecoveryACompareAndWriteIsNotSentAgainButOtherCommandsAre() throws Exception {
+        try (InProcessTarget target = InProcessTarget.builder().start();
+             IscsiSession session = target.connect(RECOVERY)) {
+            BlockDevice disk = session.lun(0);
+            byte[] old = new byte[512];
+            byte[] next = new byte[512];
+            java.util.Arrays.fill(next, (byte) 7);
+            target.backstore(0).writeBlocks(40, old);
+            byte[] caw = new byte[16];
+            caw[0] = (byte) 0x89;
+            ByteBuffer.wrap(caw).putLong(2, 40);
+            caw[13] = 1;
+            ByteBuffer compareAndWrite = ByteBuffer.allocate(1024).put(old).put(next).flip();
+            target.faults().dropConnectionAfter(0);
+            CompletableFuture<?> first = session.execute(io.iscsi4j.initiator.ScsiRequest.write(0, caw,
+                    compareAndWrite)).toCompletableFuture();
+            byte[] data = new byte[4096];
+            new Random(11).nextBytes(data);
+            CompletableFuture<Void> write = disk.write(100, ByteBuffer.wrap(data)).toCompletableFuture();
+            assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(ConnectionLostException.class)
+                    .hasMessageContaining("not sent again");
+            write.get(30, TimeUnit.SECONDS);
+            assertThat(session.recoveries()).isEqualTo(1);
+            assertThat(target.backstore(0).readBlocks(100, 8)).isEqualTo(data);
         }
     }
 
