@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -255,12 +256,8 @@ public final class DemoTarget {
         try {
             IscsiTarget.Builder b = IscsiTarget.builder();
             at(where, "portGroup", () -> b.portGroup(c.portGroup()));
-            if (c.stateDirectory() != null) {
-                at(where, "stateDirectory", () -> b.stateDirectory(c.stateDirectory()));
-            }
-            if (c.jmx() != null) {
-                at(where, "jmx", () -> b.jmx(c.jmx()));
-            }
+            ifGiven(where, "stateDirectory", c.stateDirectory(), b::stateDirectory);
+            ifGiven(where, "jmx", c.jmx(), b::jmx);
             for (int i = 0; i < c.portals().size(); i++) {
                 DemoOptions.Portal portal = c.portals().get(i);
                 at(where, "portals[" + i + "]", () -> b.portal(portal.host(), portal.port()));
@@ -318,9 +315,7 @@ public final class DemoTarget {
 
     private static void target(Locations where, String p, DemoConfig.Target t, List<Backstore> stores,
                                List<SharedState> states, TargetBuilder tb) {
-        if (t.alias() != null) {
-            at(where, p + ".alias", () -> tb.alias(t.alias()));
-        }
+        ifGiven(where, p + ".alias", t.alias(), tb::alias);
         for (int j = 0; j < t.luns().size(); j++) {
             DemoConfig.Lun lun = t.luns().get(j);
             String lp = p + ".luns[" + j + "]";
@@ -364,50 +359,31 @@ public final class DemoTarget {
     }
 
     private static void lunOptions(Locations where, String lp, DemoConfig.Lun lun, SharedState state, LunBuilder o) {
-        if (lun.readOnly() != null) {
-            at(where, lp + ".readOnly", () -> o.readOnly(lun.readOnly()));
-        }
-        if (lun.writeBack() != null) {
-            at(where, lp + ".writeBack", () -> o.writeBack(lun.writeBack()));
-        }
-        if (lun.serial() != null) {
-            at(where, lp + ".serial", () -> o.serial(lun.serial()));
-        }
-        if (lun.vendor() != null) {
-            at(where, lp + ".vendor", () -> o.vendor(lun.vendor()));
-        }
-        if (lun.product() != null) {
-            at(where, lp + ".product", () -> o.product(lun.product()));
-        }
-        if (lun.revision() != null) {
-            at(where, lp + ".revision", () -> o.revision(lun.revision()));
-        }
-        if (lun.rotationRate() != null) {
-            at(where, lp + ".rotationRate", () -> o.rotationRate(lun.rotationRate()));
-        }
-        if (lun.maxTransferBytes() != null) {
-            at(where, lp + ".maxTransferBytes", () -> o.maxTransferBytes(lun.maxTransferBytes()));
-        }
-        if (lun.optimalTransferBytes() != null) {
-            at(where, lp + ".optimalTransferBytes", () -> o.optimalTransferBytes(lun.optimalTransferBytes()));
-        }
-        if (lun.maxUnmapBlocks() != null) {
-            at(where, lp + ".maxUnmapBlocks", () -> o.maxUnmapBlocks(lun.maxUnmapBlocks()));
-        }
+        ifGiven(where, lp + ".readOnly", lun.readOnly(), o::readOnly);
+        ifGiven(where, lp + ".writeBack", lun.writeBack(), o::writeBack);
+        ifGiven(where, lp + ".serial", lun.serial(), o::serial);
+        ifGiven(where, lp + ".vendor", lun.vendor(), o::vendor);
+        ifGiven(where, lp + ".product", lun.product(), o::product);
+        ifGiven(where, lp + ".revision", lun.revision(), o::revision);
+        ifGiven(where, lp + ".rotationRate", lun.rotationRate(), o::rotationRate);
+        ifGiven(where, lp + ".maxTransferBytes", lun.maxTransferBytes(), o::maxTransferBytes);
+        ifGiven(where, lp + ".optimalTransferBytes", lun.optimalTransferBytes(), o::optimalTransferBytes);
+        ifGiven(where, lp + ".maxUnmapBlocks", lun.maxUnmapBlocks(), o::maxUnmapBlocks);
         if (!lun.disable().isEmpty()) {
             o.disable(lun.disable().toArray(new LunFeature[0]));
         }
-        if (lun.backstoreTimeout() != null) {
-            at(where, lp + ".backstoreTimeout", () -> o.backstoreTimeout(lun.backstoreTimeout()));
-        }
-        if (lun.physicalBlockSize() != null) {
-            at(where, lp + ".physicalBlockSize", () -> o.physicalBlockSize(lun.physicalBlockSize()));
-        }
-        if (lun.softThreshold() != null) {
-            at(where, lp + ".softThreshold", () -> o.softThreshold(lun.softThreshold()));
-        }
+        ifGiven(where, lp + ".backstoreTimeout", lun.backstoreTimeout(), o::backstoreTimeout);
+        ifGiven(where, lp + ".physicalBlockSize", lun.physicalBlockSize(), o::physicalBlockSize);
+        ifGiven(where, lp + ".softThreshold", lun.softThreshold(), o::softThreshold);
         if (state != null) {
             o.sharedState(state);
+        }
+    }
+
+    /** Calls {@code setter} with {@code value} when the file gave one (not {@code null}), as {@link #at} does. */
+    private static <T> void ifGiven(Locations where, String path, T value, Function<T, ?> setter) {
+        if (value != null) {
+            at(where, path, () -> setter.apply(value));
         }
     }
 
