@@ -431,12 +431,14 @@ public final class IscsiTarget implements AutoCloseable {
      * @param limits caps on connections, logins, sessions and buffered data
      * @param closeTimeout how long closing the target (or removing a target or LUN) waits for in-flight commands,
      *     and then for the backstores' flush and close
+     * @param busyPoll how long a network thread polls its sockets after activity before it sleeps
+     *     ({@link Duration#ZERO}: it sleeps at once)
      */
     public record Tuning(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                          boolean immediateData, boolean initialR2T, int maxOutstandingR2T, int commandWindow,
                          Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout,
                          Duration discoverySessionIdleTimeout, int ioThreads,
-                         int eventLoopThreads, ResourceLimits limits, Duration closeTimeout) {
+                         int eventLoopThreads, ResourceLimits limits, Duration closeTimeout, Duration busyPoll) {
     }
 
     /**
@@ -465,6 +467,7 @@ public final class IscsiTarget implements AutoCloseable {
         private Duration nopInTimeout = Duration.ofSeconds(30);
         private Duration discoverySessionIdleTimeout = Duration.ofSeconds(60);
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private Duration busyPoll = Duration.ofNanos(50_000);
         private int ioThreads;
         private int eventLoopThreads;
         private int maxConnections = ResourceLimits.DEFAULT.maxConnections();
@@ -728,6 +731,27 @@ public final class IscsiTarget implements AutoCloseable {
          */
         public Builder eventLoopThreads(int value) {
             this.eventLoopThreads = range("eventLoopThreads", value, 0, 1024);
+            return this;
+        }
+
+        /**
+         * How long a network thread keeps polling its sockets after activity before it goes to sleep; default 50 µs,
+         * {@link Duration#ZERO} to sleep at once. At a low queue depth the initiator's next command usually arrives
+         * within that time, and a thread still polling takes it without being woken: on a virtual machine the wake-up
+         * (an interrupt to another CPU and a context switch) costs about as much as serving a 4 KiB read. Measured
+         * at queue depth 1 on 2 cores: about twice the 4 KiB IOPS, at the same or less CPU time per command. The
+         * window adapts: it halves after each sleep that polling on would not have cut short, so an idle or slow
+         * peer costs at most a few polls; it is back in full after a sleep shorter than the window.
+         *
+         * @param value 0 to 1 ms
+         * @return this
+         * @since 0.1
+         */
+        public Builder busyPoll(Duration value) {
+            if (value.isNegative() || value.compareTo(Duration.ofMillis(1)) > 0) {
+                throw new IllegalArgumentException("busyPoll must be 0 to 1 ms: " + value);
+            }
+            this.busyPoll = value;
             return this;
         }
 
@@ -1063,7 +1087,7 @@ public final class IscsiTarget implements AutoCloseable {
                     new ResourceLimits(maxConnections, maxConnectionsPerAddress, maxPendingLogins,
                             maxPendingLoginsPerAddress, maxSessions, maxDiscoverySessions, maxSessionsPerInitiator,
                             maxImmediateCommands, maxDataBufferBytesPerSession, maxPendingOutputBytes),
-                    closeTimeout);
+                    closeTimeout, busyPoll);
             return new IscsiTarget(new Settings(List.copyOf(portals), List.copyOf(targets.values()), tuning,
                     discoveryAuthenticator, interceptor, portGroup, stateDirectory, groups), listeners, jmxName);
         }

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,7 +133,8 @@ public final class TargetServer {
             IscsiTarget.Tuning t = settings.settings();
             int cpus = Runtime.getRuntime().availableProcessors();
             group = new NioEventLoopGroup(t.eventLoopThreads() > 0 ? t.eventLoopThreads() : cpus,
-                    new DefaultThreadFactory("iscsi4j-net", true));
+                    new DefaultThreadFactory("iscsi4j-net", true), SelectorProvider.provider(),
+                    () -> new BusyPollStrategy(t.busyPoll().toNanos()));
             int io = t.ioThreads() > 0 ? t.ioThreads() : cpus;
             ioExecutor = new ThreadPoolExecutor(io, io, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     daemonThreads("iscsi4j-io-"));
