@@ -739,9 +739,9 @@ public final class IscsiTarget implements AutoCloseable {
          * {@link Duration#ZERO} to sleep at once. At a low queue depth the initiator's next command usually arrives
          * within that time, and a thread still polling takes it without being woken: on a virtual machine the wake-up
          * (an interrupt to another CPU and a context switch) costs about as much as serving a 4 KiB read. Measured
-         * at queue depth 1 on 2 cores: about twice the 4 KiB IOPS, at the same or less CPU time per command. The
-         * window adapts: it halves after each sleep that polling on would not have cut short, so an idle or slow
-         * peer costs at most a few polls; it is back in full after a sleep shorter than the window.
+         * at queue depth 1 on 2 cores: about twice the 4 KiB IOPS, at the same or less CPU time per command.
+         * Polling adapts: after four polls in a row that found nothing (an idle or slow peer) a thread sleeps at once,
+         * and polls again on every 16th wake-up only, until a poll finds work.
          *
          * @param value 0 to 1 ms
          * @return this
