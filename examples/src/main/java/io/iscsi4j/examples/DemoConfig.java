@@ -27,13 +27,15 @@ import java.util.Set;
  * @param portGroupState the port group's state at start
  * @param stateDirectory where the LUNs keep their persistent reservations, or {@code null}
  * @param jmx the name the target's MBeans are registered under, or {@code null} for none
+ * @param busyPoll how long a network thread keeps polling its sockets after activity before it sleeps
+ *     ({@link Duration#ZERO}: it sleeps at once), or {@code null} for the library's default
  * @param ceph the Ceph client for {@link Rbd} LUNs, or {@code null} for the defaults
  * @param discovery how discovery sessions authenticate
  * @param targets the targets, at least one, names unique
  * @param portalGroups the portal groups besides the default one, in the order given; tags unique
  */
 record DemoConfig(List<Portal> portals, int portGroup, AccessState portGroupState, Path stateDirectory, String jmx,
-                  Ceph ceph, Auth discovery, List<Target> targets, List<PortalGroup> portalGroups) {
+                  Duration busyPoll, Ceph ceph, Auth discovery, List<Target> targets, List<PortalGroup> portalGroups) {
 
     DemoConfig {
         portals = List.copyOf(portals);
@@ -211,7 +213,7 @@ record DemoConfig(List<Portal> portals, int portGroup, AccessState portGroupStat
             acls.add(new Acl(initiator, Auth.NONE, false, Map.of(), Set.of()));
         }
         Auth auth = new Auth(o.chap(), o.mutualChap(), o.allowShortSecrets());
-        return new DemoConfig(o.portals(), o.aluaGroup(), o.aluaState(), o.stateDir(), null, ceph, Auth.NONE,
-                List.of(new Target(o.iqn(), DemoTarget.PROGRAM, auth, luns, acls)), List.of());
+        return new DemoConfig(o.portals(), o.aluaGroup(), o.aluaState(), o.stateDir(), null, o.busyPoll(), ceph,
+                Auth.NONE, List.of(new Target(o.iqn(), DemoTarget.PROGRAM, auth, luns, acls)), List.of());
     }
 }

@@ -66,7 +66,7 @@ final class DemoConfigFile {
     /** What {@code --print-config} writes instead of a secret; a file holding it is refused. */
     static final String HIDDEN_SECRET = "<hidden: print with --show-secrets>";
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(us|ms|s|m|h)");
 
     /** The largest physical block size the library reports (1 MiB). */
     private static final int MAX_PHYSICAL_BLOCK_SIZE = 1 << 20;
@@ -198,6 +198,30 @@ final class DemoConfigFile {
         return text == null ? "malformed" : text.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
+    /**
+     * A duration as the file and {@code --busy-poll} take it: {@code 0}, or a whole number with a unit, {@code us},
+     * {@code ms}, {@code s}, {@code m} or {@code h}, as {@link #durationText} writes it.
+     *
+     * @return the duration, or {@code null} when {@code text} is not one
+     */
+    static Duration parseDuration(String text) {
+        if (text.equals("0")) {
+            return Duration.ZERO;
+        }
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> Duration.ofNanos(n * 1000);
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
     private static int line(Node node) {
         return node.getStartMark().map(m -> m.getLine() + 1).orElse(1);
     }
@@ -216,7 +240,7 @@ final class DemoConfigFile {
 
         DemoConfig config(Node root) throws ConfigException {
             Map<String, NodeTuple> top = mapping(root, "(top level)", "portals", "portGroup", "portGroupState",
-                    "stateDirectory", "jmx", "ceph", "discovery", "targets", "portalGroups");
+                    "stateDirectory", "jmx", "busyPoll", "ceph", "discovery", "targets", "portalGroups");
             List<Portal> portals = new ArrayList<>();
             if (top.containsKey("portals")) {
                 List<Node> items = sequence(value(top, "portals"), "portals", true);
@@ -249,6 +273,7 @@ final class DemoConfigFile {
             Path stateDirectory = top.containsKey("stateDirectory")
                     ? Path.of(string(value(top, "stateDirectory"), "stateDirectory")) : null;
             String jmx = top.containsKey("jmx") ? string(value(top, "jmx"), "jmx") : null;
+            Duration busyPoll = top.containsKey("busyPoll") ? duration(value(top, "busyPoll"), "busyPoll") : null;
             Ceph ceph = null;
             if (top.containsKey("ceph")) {
                 Map<String, NodeTuple> c = mapping(value(top, "ceph"), "ceph", "conf", "id");
@@ -285,7 +310,8 @@ final class DemoConfigFile {
                     groups.add(portalGroup(groupNodes.get(i), path, portGroup, tags, every, names));
                 }
             }
-            return new DemoConfig(portals, portGroup, state, stateDirectory, jmx, ceph, discovery, targets, groups);
+            return new DemoConfig(portals, portGroup, state, stateDirectory, jmx, busyPoll, ceph, discovery, targets,
+                    groups);
         }
 
         /**
@@ -821,23 +847,14 @@ final class DemoConfigFile {
 
         private Duration duration(Node node, String path) throws ConfigException {
             if (!(node instanceof ScalarNode s) || !(node.getTag().equals(Tag.INT) || node.getTag().equals(Tag.STR))) {
-                throw error(node, path, "expected a duration, as 30s, 500ms, 2m or 0, found " + kind(node));
+                throw error(node, path, "expected a duration, as 30s, 500ms, 50us, 2m or 0, found " + kind(node));
             }
             String text = s.getValue().trim();
-            if (text.equals("0")) {
-                return Duration.ZERO;
+            Duration d = parseDuration(text);
+            if (d == null) {
+                throw error(node, path, "expected a duration, as 30s, 500ms, 50us, 2m or 0: " + text);
             }
-            Matcher m = DURATION.matcher(text);
-            if (!m.matches()) {
-                throw error(node, path, "expected a duration, as 30s, 500ms, 2m or 0: " + text);
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
+            return d;
         }
 
         private static String kind(Node node) {
@@ -881,6 +898,7 @@ final class DemoConfigFile {
         }
         putIfSet(top, "stateDirectory", config.stateDirectory() == null ? null : config.stateDirectory().toString());
         putIfSet(top, "jmx", config.jmx());
+        putIfSet(top, "busyPoll", config.busyPoll() == null ? null : durationText(config.busyPoll()));
         if (config.ceph() != null) {
             Map<String, Object> ceph = new LinkedHashMap<>();
             putIfSet(ceph, "conf", config.ceph().conf());
@@ -1035,8 +1053,11 @@ final class DemoConfigFile {
         return unit == 0 ? (Object) bytes : value + units[unit];
     }
 
-    /** The largest of h, m, s, ms that divides the duration. */
+    /** The largest of h, m, s, ms, us that divides the duration (as {@link #parseDuration} reads it). */
     static String durationText(Duration d) {
+        if (d.getNano() % 1_000_000 != 0) {
+            return d.getSeconds() * 1_000_000 + d.getNano() / 1000 + "us";
+        }
         long ms = d.toMillis();
         if (ms == 0) {
             return "0";

@@ -5,6 +5,7 @@ import io.iscsi4j.core.auth.ChapCredentials;
 import io.iscsi4j.scsi.AccessState;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,11 +37,21 @@ import java.util.Objects;
  *        {@code null}; the other fields then hold their defaults
  * @param printConfig whether to print the configuration as YAML and exit ({@code --print-config})
  * @param showSecrets whether {@code --print-config} prints CHAP secrets ({@code --show-secrets})
+ * @param busyPoll how long a network thread keeps polling its sockets after activity before it sleeps
+ *        ({@code --busy-poll}; {@link Duration#ZERO}: it sleeps at once), or {@code null} for the library's default
  */
 record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                    int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
                    boolean help, Rbd rbd, int aluaGroup, AccessState aluaState, Path stateDir, Path config,
-                   boolean printConfig, boolean showSecrets) {
+                   boolean printConfig, boolean showSecrets, Duration busyPoll) {
+
+    DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
+                int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
+                boolean help, Rbd rbd, int aluaGroup, AccessState aluaState, Path stateDir, Path config,
+                boolean printConfig, boolean showSecrets) {
+        this(portals, iqn, sizeBytes, file, blockSize, readOnly, luns, chap, mutualChap, allowShortSecrets, allow,
+                help, rbd, aluaGroup, aluaState, stateDir, config, printConfig, showSecrets, null);
+    }
 
     DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, int blockSize, boolean readOnly,
                 int luns, Credentials chap, Credentials mutualChap, boolean allowShortSecrets, List<String> allow,
@@ -133,6 +144,8 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
             "  --alua-state STATE    the port group's state at start: optimized (default),",
             "                        non-optimized or standby (one optimized gateway, the others",
             "                        non-optimized: initiators write through one until it fails)",
+            "  --busy-poll DURATION  how long a network thread keeps polling its sockets after activity",
+            "                        before it sleeps, 0 to 1ms (default 50us; 0 sleeps at once)",
             "  --config FILE         serve what the YAML file describes (portals, targets, LUNs, ACLs,",
             "                        CHAP, state directory) instead of the options above",
             "  --print-config        print the configuration (from --config or the options) as YAML",
@@ -178,6 +191,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         String cephId = null;
         String sharedState = null;
         String stateDir = null;
+        String busyPoll = null;
         boolean sizeGiven = false;
         boolean lunsGiven = false;
         boolean help = false;
@@ -224,7 +238,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                 }
                 case "--portal", "--iqn", "--size", "--file", "--block-size", "--luns", "--chap", "--mutual-chap",
                      "--allow", "--rbd", "--ceph-conf", "--ceph-id", "--shared-state", "--alua-group", "--alua-state",
-                     "--state-dir", "--config" -> {
+                     "--state-dir", "--busy-poll", "--config" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("option " + name + " needs a value");
@@ -261,6 +275,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
                         case "--alua-group" -> aluaGroup = value;
                         case "--alua-state" -> aluaState = parseAluaState(value);
                         case "--state-dir" -> stateDir = value;
+                        case "--busy-poll" -> busyPoll = value;
                         case "--config" -> config = value;
                         default -> blockSize = value;
                     }
@@ -317,6 +332,7 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         long bytes = parseSize(size, block);
         int lunCount = parseLuns(luns);
         int group = parseAluaGroup(aluaGroup);
+        Duration busyPollDuration = busyPoll == null ? null : parseBusyPoll(busyPoll);
         if (lunCount > 1 && file != null) {
             throw new UsageException("bad --luns " + luns + ": several LUNs are served from memory only, not with --file");
         }
@@ -331,7 +347,19 @@ record DemoOptions(List<Portal> portals, String iqn, long sizeBytes, Path file, 
         }
         return new DemoOptions(portals, iqn, bytes, file == null ? null : Path.of(file), block, readOnly, lunCount,
                 chapCredentials, mutualCredentials, allowShortSecrets, allow, false, rbd, group, aluaState,
-                stateDir == null ? null : Path.of(stateDir), null, printConfig, showSecrets);
+                stateDir == null ? null : Path.of(stateDir), null, printConfig, showSecrets, busyPollDuration);
+    }
+
+    /**
+     * {@code --busy-poll}: a duration as the configuration file takes one ({@code 50us}, {@code 1ms}, {@code 0}); the
+     * range is the library's to check, when the target is built.
+     */
+    private static Duration parseBusyPoll(String text) throws UsageException {
+        Duration d = DemoConfigFile.parseDuration(text);
+        if (d == null) {
+            throw new UsageException("bad --busy-poll " + text + ": expected a duration, as 50us, 1ms or 0");
+        }
+        return d;
     }
 
     private static AccessState parseAluaState(String value) throws UsageException {

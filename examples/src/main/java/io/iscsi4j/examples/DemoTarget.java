@@ -159,6 +159,10 @@ public final class DemoTarget {
             if (e.path().startsWith("targets[0].name")) {
                 throw new UsageException("bad --iqn " + options.iqn() + ": " + e.problem());
             }
+            if (e.path().equals("busyPoll")) {
+                throw new UsageException("bad --busy-poll " + DemoConfigFile.durationText(options.busyPoll()) + ": "
+                        + e.problem());
+            }
             throw new UsageException("bad option: " + e.problem());
         }
     }
@@ -258,6 +262,7 @@ public final class DemoTarget {
             at(where, "portGroup", () -> b.portGroup(c.portGroup()));
             ifGiven(where, "stateDirectory", c.stateDirectory(), b::stateDirectory);
             ifGiven(where, "jmx", c.jmx(), b::jmx);
+            ifGiven(where, "busyPoll", c.busyPoll(), b::busyPoll);
             for (int i = 0; i < c.portals().size(); i++) {
                 DemoOptions.Portal portal = c.portals().get(i);
                 at(where, "portals[" + i + "]", () -> b.portal(portal.host(), portal.port()));

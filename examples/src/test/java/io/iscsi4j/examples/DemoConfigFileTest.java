@@ -37,6 +37,7 @@ class DemoConfigFileTest {
             portGroupState: non-optimized
             stateDirectory: /var/lib/iscsi4j
             jmx: demo
+            busyPoll: 20us
             ceph: { conf: /etc/ceph/ceph.conf, id: gateway }
             discovery:
               chap: { user: discovery, secret: discovery-secret-1 }
@@ -102,6 +103,7 @@ class DemoConfigFileTest {
         assertThat(c.portGroupState()).isEqualTo(AccessState.ACTIVE_NON_OPTIMIZED);
         assertThat(c.stateDirectory()).isEqualTo(Path.of("/var/lib/iscsi4j"));
         assertThat(c.jmx()).isEqualTo("demo");
+        assertThat(c.busyPoll()).isEqualTo(Duration.ofNanos(20_000));
         assertThat(c.ceph()).isEqualTo(new DemoConfig.Ceph("/etc/ceph/ceph.conf", "gateway"));
         assertThat(c.discovery()).isEqualTo(new Auth(new Credentials("discovery", "discovery-secret-1"), null, false,
                 Set.of(ChapAlgorithm.SHA3_256)));
@@ -176,7 +178,7 @@ class DemoConfigFileTest {
         String printed = DemoConfigFile.write(c, true);
 
         assertThat(DemoConfigFile.parse("printed.yaml", printed).config()).isEqualTo(c);
-        assertThat(printed).contains("alice-secret-0123", "memory: 64MiB", "backstoreTimeout: 30s",
+        assertThat(printed).contains("alice-secret-0123", "memory: 64MiB", "backstoreTimeout: 30s", "busyPoll: 20us",
                 "serial: '0001'", "finder-secret-1", "physicalBlockSize: 16384", "softThreshold: 80", "tag: 7");
         assertThat(printed.lines()).containsSubsequence("    chapAlgorithms:", "      - MD5", "      - SHA256");
     }
@@ -186,12 +188,14 @@ class DemoConfigFileTest {
         DemoOptions o = DemoOptions.parse("--portal", "127.0.0.1:3260", "--portal", "[::1]:3260", "--iqn",
                 "iqn.2026-11.com.example:disk", "--size", "512M", "--luns", "3", "--read-only", "--chap",
                 "alice:alice-secret-0123", "--mutual-chap", "disk:target-secret-456", "--allow",
-                "iqn.1993-08.org.debian:*", "--alua-group", "3", "--alua-state", "standby", "--state-dir", "/tmp/s");
+                "iqn.1993-08.org.debian:*", "--alua-group", "3", "--alua-state", "standby", "--state-dir", "/tmp/s",
+                "--busy-poll", "20us");
         DemoConfig c = DemoConfig.of(o);
 
         DemoConfig back = DemoConfigFile.parse("printed.yaml", DemoConfigFile.write(c, true)).config();
 
         assertThat(back).isEqualTo(c);
+        assertThat(back.busyPoll()).isEqualTo(Duration.ofNanos(20_000));
         assertThat(back.targets()).singleElement().satisfies(t -> {
             assertThat(t.luns()).hasSize(3).allSatisfy(l -> assertThat(l.readOnly()).isTrue());
             assertThat(t.acls()).extracting(Acl::initiator).containsExactly("iqn.1993-08.org.debian:*");
@@ -203,6 +207,28 @@ class DemoConfigFileTest {
         DemoOptions file = DemoOptions.parse("--file", "/srv/lun0.img", "--size", "1M", "--block-size", "4096");
         assertThat(DemoConfigFile.parse("file.yaml", DemoConfigFile.write(DemoConfig.of(file), false)).config())
                 .isEqualTo(DemoConfig.of(file));
+    }
+
+    @Test
+    void busyPollIsOptionalTakesMicrosecondsAndPrintsBackAsGiven() throws Exception {
+        DemoConfig none = DemoConfigFile.parse("d.yaml", GROUP_TARGET).config();
+        assertThat(none.busyPoll()).as("the library's default").isNull();
+        assertThat(DemoConfigFile.write(none, false)).doesNotContain("busyPoll");
+        for (String text : List.of("0", "20us", "1ms", "250us", "1000us")) {
+            DemoConfigFile.Loaded loaded = DemoConfigFile.parse("b.yaml", "busyPoll: " + text + "\n" + GROUP_TARGET);
+            DemoConfig c = loaded.config();
+            DemoTarget.check(c, loaded.locations());
+
+            assertThat(c.busyPoll()).isNotNull().isEqualTo(DemoConfigFile.parseDuration(text));
+            assertThat(DemoConfigFile.parse("printed.yaml", DemoConfigFile.write(c, false)).config()).isEqualTo(c);
+        }
+        assertThat(DemoConfigFile.parseDuration("0")).isZero();
+        assertThat(DemoConfigFile.parseDuration("50us")).isEqualTo(Duration.ofNanos(50_000));
+        assertThat(DemoConfigFile.parseDuration("1000us")).isEqualTo(Duration.ofMillis(1));
+        assertThat(DemoConfigFile.parseDuration("50ns")).isNull();
+        assertThat(DemoConfigFile.durationText(Duration.ofNanos(50_000))).isEqualTo("50us");
+        assertThat(DemoConfigFile.durationText(Duration.ofMillis(1))).isEqualTo("1ms");
+        assertThat(DemoConfigFile.durationText(Duration.ofNanos(1_500_500_000L))).isEqualTo("1500500us");
     }
 
     @Test
@@ -321,8 +347,16 @@ class DemoConfigFileTest {
                         targets:
                           - name: iqn.2026-11.io.iscsi4j:a
                             luns: [{lun: 0, memory: 1M, backstoreTimeout: soon}]
-                        """, "m.yaml:3: targets[0].luns[0].backstoreTimeout: expected a duration, as 30s, 500ms, 2m"
-                        + " or 0: soon"),
+                        """, "m.yaml:3: targets[0].luns[0].backstoreTimeout: expected a duration, as 30s, 500ms,"
+                        + " 50us, 2m or 0: soon"),
+                arguments("busyPoll: fast\n" + GROUP_TARGET, "m.yaml:1: busyPoll: expected a duration, as 30s, 500ms,"
+                        + " 50us, 2m or 0: fast"),
+                arguments("busyPoll: 20\n" + GROUP_TARGET, "m.yaml:1: busyPoll: expected a duration, as 30s, 500ms,"
+                        + " 50us, 2m or 0: 20"),
+                arguments("busyPoll: [1ms]\n" + GROUP_TARGET, "m.yaml:1: busyPoll: expected a duration, as 30s,"
+                        + " 500ms, 50us, 2m or 0, found a list"),
+                arguments("busyPoll: 1ms\nbusyPoll: 0\n" + GROUP_TARGET, "m.yaml:2: busyPoll: given twice (first on"
+                        + " line 1)"),
                 arguments("""
                         targets:
                           - name: iqn.2026-11.io.iscsi4j:a
@@ -590,7 +624,9 @@ class DemoConfigFileTest {
                               - lun: 0
                                 memory: 1M
                                 rotationRate: 1000
-                        """, "m.yaml:6: targets[0].luns[0].rotationRate: "));
+                        """, "m.yaml:6: targets[0].luns[0].rotationRate: "),
+                arguments("busyPoll: 2s\n" + GROUP_TARGET, "m.yaml:1: busyPoll: busyPoll must be 0 to 1 ms: PT2S"),
+                arguments("busyPoll: 1001us\n" + GROUP_TARGET, "m.yaml:1: busyPoll: busyPoll must be 0 to 1 ms"));
     }
 
     @ParameterizedTest

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -227,7 +228,12 @@ class DemoOptionsTest {
             "--alua-group 0               | bad --alua-group 0: must be a number from 1 to 65535",
             "--alua-group 65536           | bad --alua-group 65536: must be a number from 1 to 65535",
             "--alua-group two             | bad --alua-group two: must be a number from 1 to 65535",
-            "--alua-state active          | bad --alua-state active: expected optimized, non-optimized or standby"})
+            "--alua-state active          | bad --alua-state active: expected optimized, non-optimized or standby",
+            "--busy-poll                  | option --busy-poll needs a value",
+            "--busy-poll=                 | option --busy-poll needs a non-empty value",
+            "--busy-poll fast             | bad --busy-poll fast: expected a duration, as 50us, 1ms or 0",
+            "--busy-poll 50               | bad --busy-poll 50: expected a duration, as 50us, 1ms or 0",
+            "--busy-poll -1us             | bad --busy-poll -1us: expected a duration"})
     void badOptionsAreNamedInOneLine(String commandLine, String message) {
         String[] args = commandLine.trim().split(" +");
 
@@ -241,7 +247,8 @@ class DemoOptionsTest {
     void usageMentionsEveryOption() {
         assertThat(DemoOptions.USAGE).contains("--portal", "--iqn", "--size", "--file", "--block-size", "--read-only",
                 "--luns", "--chap", "--mutual-chap", "--allow-short-secrets", "--allow IQN", "--rbd POOL/IMAGE",
-                "--ceph-conf", "--ceph-id", "--shared-state rbd", "--alua-group N", "--alua-state STATE", "--help");
+                "--ceph-conf", "--ceph-id", "--shared-state rbd", "--alua-group N", "--alua-state STATE",
+                "--busy-poll DURATION", "--help");
     }
 
     @Test
@@ -255,6 +262,20 @@ class DemoOptionsTest {
     }
 
     @Test
+    void busyPollTakesADurationAsTheConfigurationFileDoes() throws Exception {
+        assertThat(DemoOptions.parse("--busy-poll", "20us").busyPoll()).isEqualTo(Duration.ofNanos(20_000));
+        assertThat(DemoOptions.parse("--busy-poll=1ms", "--luns", "2").busyPoll()).isEqualTo(Duration.ofMillis(1));
+        assertThat(DemoOptions.parse("--busy-poll", "0").busyPoll()).isZero();
+        assertThat(DemoOptions.parse().busyPoll()).as("the library's default").isNull();
+        assertThat(DemoOptions.parse("--busy-poll", "2s").busyPoll()).as("the library checks the range")
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(DemoConfig.of(DemoOptions.parse("--busy-poll", "20us")).busyPoll())
+                .isEqualTo(Duration.ofNanos(20_000));
+        assertThat(DemoConfig.of(DemoOptions.parse()).busyPoll()).isNull();
+        assertThat(DemoOptions.USAGE).contains("--busy-poll DURATION");
+    }
+
+    @Test
     void configIsExclusiveWithEveryOptionThatDescribesTheTarget() throws Exception {
         DemoOptions o = DemoOptions.parse("--config", "/etc/iscsi4j/demo.yaml", "--print-config", "--show-secrets");
         assertThat(o.config()).isEqualTo(Path.of("/etc/iscsi4j/demo.yaml"));
@@ -265,7 +286,8 @@ class DemoOptionsTest {
         assertThat(DemoOptions.parse().config()).isNull();
 
         for (String option : List.of("--portal=127.0.0.1:0", "--iqn=iqn.2026-11.io.iscsi4j:x", "--size=1M",
-                "--read-only", "--state-dir=/tmp/s", "--alua-group=2", "--allow=iqn.1993-08.org.debian:*")) {
+                "--read-only", "--state-dir=/tmp/s", "--alua-group=2", "--allow=iqn.1993-08.org.debian:*",
+                "--busy-poll=20us")) {
             String name = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
             assertThatThrownBy(() -> DemoOptions.parse(option, "--config", "demo.yaml"))
                     .isInstanceOf(UsageException.class)

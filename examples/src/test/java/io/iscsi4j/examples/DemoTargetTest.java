@@ -233,6 +233,19 @@ class DemoTargetTest {
     }
 
     @Test
+    void aBusyPollTheLibraryRefusesExitsTwoNamingTheOption() throws Exception {
+        int status = DemoTarget.launch(new String[] {"--busy-poll", "2s", "--portal", "127.0.0.1:0", "--size", "1M"},
+                out, err);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(stdout()).isEmpty();
+        assertThat(stderr()).startsWith("iscsi4j-demo: bad --busy-poll 2s: busyPoll must be 0 to 1 ms");
+        for (String ok : List.of("0", "20us", "1ms")) {
+            DemoTarget.build(DemoOptions.parse("--busy-poll", ok, "--portal", "127.0.0.1:0", "--size", "1M")).close();
+        }
+    }
+
+    @Test
     void aPortInUseExitsOneWithoutBlocking() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             String portal = "127.0.0.1:" + taken.getLocalPort();
