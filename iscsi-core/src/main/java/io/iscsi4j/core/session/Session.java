@@ -4,6 +4,7 @@ import io.iscsi4j.CommandDecision;
 import io.iscsi4j.InterceptedCommand;
 import io.iscsi4j.TargetInterceptor;
 import io.iscsi4j.core.pdu.DataOut;
+import io.iscsi4j.core.pdu.EventLoopWork;
 import io.iscsi4j.core.pdu.LogoutRequest;
 import io.iscsi4j.core.pdu.NopOut;
 import io.iscsi4j.core.pdu.Opcode;
@@ -344,6 +345,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
                 immediateTasks++;
             }
             inFlight.increment();
+            EventLoopWork.current().begin();
             task.unitStarted(dispatcher.logicalUnit(Lun.decode(c.lun())));
             if (decision != null && decision.kind() == CommandDecision.Kind.RESPOND) {
                 // Answered without running; data still arriving for it is taken and discarded by the transfer.
@@ -666,6 +668,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
     }
 
     private void release(ScsiCommandTask task) {
+        assert inEventLoop() : "a task released off its event loop";
         if (tasks.get(task.initiatorTaskTag) == task) {
             tasks.remove(task.initiatorTaskTag);
             taskCount.lazySet(tasks.size());
@@ -675,6 +678,7 @@ final class Session implements WriteTransfer.IntSupplierTag {
         }
         task.releaseBuffers();
         inFlight.decrement();
+        EventLoopWork.current().end();
         task.unitEnded();
         budget.release(task);
         task.leaveTaskSet();

@@ -1,5 +1,6 @@
 package io.iscsi4j.core.transport;
 
+import io.iscsi4j.core.pdu.EventLoopWork;
 import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
 
@@ -14,6 +15,12 @@ import java.util.function.LongSupplier;
  * interrupt, a halted virtual CPU scheduled again and a context switch, which cost as much as the command itself
  * (measured: a third to half of the target's CPU time at queue depth 1, and about half of the round trip). A loop
  * still polling sees the command at once; it spends on polling roughly what the wake-up would have cost.
+ *
+ * <p>The loop polls only when it owes nothing: no PDU of its connections is half read and no command of its
+ * sessions is still running ({@link EventLoopWork}). In the middle of a large transfer the rest of the data comes
+ * anyway, and polling would only take it in more, smaller reads (measured: 30 to 60 % more CPU time per 1 MiB
+ * command at queue depth 1, for no more throughput); a command that waits for its backstore is answered from another
+ * thread, which wakes the loop.
  *
  * <p>Polling adapts, so that a slow or idle peer does not cost a poll per wake-up: after
  * {@value #MISSES_BEFORE_REST} polls in a row that ended without I/O, the loop sleeps at once, trying a poll again
@@ -35,6 +42,8 @@ final class BusyPollStrategy implements SelectStrategy {
 
     private final long windowNanos;
     private final LongSupplier clock;
+    /** The loop thread's work under way; polling only makes sense with none. */
+    private EventLoopWork work;
     /** Until when to poll: the last activity plus the window. */
     private long pollUntil;
     /** Whether the loop was last told to sleep. */
@@ -65,6 +74,16 @@ final class BusyPollStrategy implements SelectStrategy {
             return selectNow.get();
         }
         if (windowNanos == 0) {
+            return SELECT;
+        }
+        if (work == null) {
+            work = EventLoopWork.current(); // the first call is on the loop's thread, as all are
+        }
+        if (!work.idle()) {
+            // A PDU half read or a command still running: the rest comes without a new request. Sleeping lets the
+            // data pile up for fewer, larger reads; polling would take it in dribbles. Not a miss.
+            polling = false;
+            slept = true;
             return SELECT;
         }
         long now = clock.getAsLong();

@@ -1,5 +1,6 @@
 package io.iscsi4j.core.transport;
 
+import io.iscsi4j.core.pdu.EventLoopWork;
 import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,30 @@ class BusyPollStrategyTest {
         int before = selector.calls;
         untilSelectOrReady(s);
         assertThat(selector.calls - before).as("polls after the next wake-up").isGreaterThan(40);
+    }
+
+    @Test
+    void aTransferUnderWayIsWaitedForAsleepWithoutCountingMisses() throws Exception {
+        BusyPollStrategy s = new BusyPollStrategy(50 * US, clock::read);
+        EventLoopWork work = EventLoopWork.current();
+        s.calculateStrategy(selector, false);
+        work.begin(); // e.g. a Data-Out segment half read
+        try {
+            for (int i = 0; i < 2 * BusyPollStrategy.MISSES_BEFORE_REST; i++) {
+                clock.advance(10 * US);
+                assertThat(s.calculateStrategy(selector, false)).isEqualTo(SelectStrategy.SELECT);
+            }
+            assertThat(selector.calls).as("polls while a transfer is under way").isZero();
+            assertThat(s.resting()).isFalse();
+        } finally {
+            work.end();
+        }
+        // The transfer is done and answered: the next wake-up polls for the next command.
+        clock.advance(10 * US);
+        selector.ready.add(0);
+        selector.ready.add(1);
+        assertThat(untilSelectOrReady(s)).isEqualTo(1);
+        assertThat(work.idle()).isTrue();
     }
 
     @Test

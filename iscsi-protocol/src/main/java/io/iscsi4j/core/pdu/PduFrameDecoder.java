@@ -92,7 +92,12 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
      */
     public static final int MAX_AHS_LENGTH = 256;
 
+    /** Bytes still missing from a segment from which on the connection counts as busy (see channelReadComplete). */
+    static final int LARGE_REST = 64 * 1024;
+
     private DecoderState state = DecoderState.BHS;
+    /** Whether this connection is counted in its thread's {@link EventLoopWork} as in the middle of a segment. */
+    private boolean countedInSegment;
     private boolean headerDigest;
     private boolean dataDigest;
     private int maxDataSegmentLength = DEFAULT_MAX_DATA_SEGMENT_LENGTH;
@@ -399,8 +404,31 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
         out.add(new FramingError(description, header.slice(0, Pdu.BHS_LENGTH)));
     }
 
+    /**
+     * After each batch of reads: whether this connection is left in the middle of a large segment, at least
+     * {@link #LARGE_REST} bytes short, counted in the thread's {@link EventLoopWork}. (An initiator that writes a
+     * header and its data in two calls leaves a few KiB short for a moment: not worth a sleep.)
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        boolean inSegment = state == DecoderState.DATA_GATHER && data.writableBytes() >= LARGE_REST;
+        if (inSegment != countedInSegment) {
+            countedInSegment = inSegment;
+            if (inSegment) {
+                EventLoopWork.current().begin();
+            } else {
+                EventLoopWork.current().end();
+            }
+        }
+        super.channelReadComplete(ctx);
+    }
+
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (countedInSegment) {
+            countedInSegment = false;
+            EventLoopWork.current().end();
+        }
         if (data != null) {
             data.release();
             data = null;
